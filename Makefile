@@ -1,0 +1,30 @@
+# The two commands of README.md: `make demo` and `make test`.
+# Both install what is needed first (scripts/setup.sh is idempotent and quick when done).
+.PHONY: setup demo test lock render-sample clean
+
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml scripts/setup.sh scripts/system-packages.txt
+	bash scripts/setup.sh
+	touch $(STAMP)
+
+demo: setup
+	$(VENV)/bin/renfang demo
+
+test: setup
+	$(VENV)/bin/python -m pytest
+
+# Re-pin the dependencies of pyproject.toml into requirements.lock.
+lock:
+	$(VENV)/bin/python -m pip install -q uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra render --python-version 3.11 -o requirements.lock
+
+# Re-render the sample portal's documents from ../shared/seeds (output is committed).
+render-sample: setup
+	$(VENV)/bin/python -m sample_portal.render
+
+clean:
+	rm -rf $(VENV) demo-data .pytest_cache

@@ -1,0 +1,140 @@
+"""The archive's SQLite schema: the one place that says which tables exist.
+
+Everything that writes to ``archive.db`` (the crawler's pipeline, the loader)
+goes through :func:`open_archive`, which creates missing tables and indexes.
+The tables are documented for SQL users in README.md ("The schema").
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+# name -> (columns, primary key, foreign keys, not-null columns)
+TABLES: dict[str, dict] = {
+    "agencies": dict(
+        columns={"id": str, "name": str, "aliases": str, "level": str, "province": str,
+                 "url": str, "cms": str},
+        pk="id", not_null={"name"},
+    ),
+    "crawl_runs": dict(
+        columns={"id": int, "started_at": str, "finished_at": str, "registry": str,
+                 "status": str, "responses": int, "documents_new": int,
+                 "documents_seen": int, "errors": int},
+        pk="id",
+    ),
+    "documents": dict(
+        columns={"sha256": str, "size": int, "media_type": str,
+                 "first_seen": str, "last_seen": str},
+        pk="sha256", not_null={"size", "media_type", "first_seen", "last_seen"},
+    ),
+    "fetches": dict(
+        columns={"id": int, "run_id": int, "agency_id": str, "method": str, "url": str,
+                 "final_url": str, "status": int, "fetched_at": str, "sha256": str,
+                 "size": int, "media_type": str, "filename": str, "headers": str, "error": str},
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id"), ("sha256", "documents", "sha256"),
+                      ("agency_id", "agencies", "id")],
+        not_null={"url", "fetched_at"},
+    ),
+    "reports": dict(
+        columns={"id": str, "agency_id": str, "year": int, "title": str, "url": str,
+                 "list_url": str, "published": str, "document_number": str,
+                 "format_version": str, "parse_status": str, "parse_message": str,
+                 "source_sha256": str, "parser_version": str,
+                 "first_seen": str, "last_seen": str},
+        pk="id",
+        foreign_keys=[("agency_id", "agencies", "id")],
+        not_null={"agency_id", "year", "parse_status"},
+    ),
+    "report_documents": dict(
+        columns={"report_id": str, "sha256": str, "url": str, "kind": str, "filename": str,
+                 "first_seen": str, "last_seen": str},
+        pk=("report_id", "sha256", "url"),
+        foreign_keys=[("report_id", "reports", "id"), ("sha256", "documents", "sha256")],
+    ),
+    "parses": dict(
+        columns={"sha256": str, "parser_version": str, "status": str, "message": str,
+                 "format_version": str, "agency": str, "year": int, "title": str,
+                 "published": str, "document_number": str, "pages": int,
+                 "facts": int, "parsed_at": str},
+        pk="sha256",
+        foreign_keys=[("sha256", "documents", "sha256")],
+        not_null={"parser_version", "status"},
+    ),
+    "document_texts": dict(
+        columns={"sha256": str, "text": str},
+        pk="sha256",
+        foreign_keys=[("sha256", "documents", "sha256")],
+    ),
+    "facts": dict(
+        columns={"report_id": str, "table_name": str, "row_code": str, "column_code": str,
+                 "value": float, "raw": str, "unit": str, "page": int, "sha256": str,
+                 "bbox": str},
+        pk=("report_id", "table_name", "row_code", "column_code"),
+        foreign_keys=[("report_id", "reports", "id"), ("sha256", "documents", "sha256")],
+    ),
+    "checks": dict(
+        columns={"report_id": str, "code": str, "key": str, "status": str,
+                 "lhs": float, "rhs": float},
+        pk=("report_id", "code", "key"),
+        foreign_keys=[("report_id", "reports", "id")],
+        not_null={"status"},
+    ),
+    "codes": dict(
+        columns={"table_name": str, "kind": str, "code": str, "position": int, "label": str},
+        pk=("table_name", "kind", "code"),
+    ),
+    "meta": dict(columns={"key": str, "value": str}, pk="key"),
+}
+
+INDEXES = [
+    ("fetches", ["run_id"]), ("fetches", ["url"]), ("fetches", ["sha256"]),
+    ("reports", ["agency_id", "year"]), ("reports", ["year"]),
+    ("report_documents", ["sha256"]),
+    ("facts", ["table_name", "row_code", "column_code"]), ("facts", ["sha256"]),
+    ("checks", ["status"]),
+]
+
+
+def now() -> str:
+    """The archive's timestamps: UTC, ISO 8601, to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def open_archive(path: str | os.PathLike) -> sqlite_utils.Database:
+    """Open (creating if needed) the archive database with every table and index."""
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    for name, spec in TABLES.items():
+        if not db[name].exists():
+            db[name].create(
+                spec["columns"], pk=spec["pk"],
+                foreign_keys=spec.get("foreign_keys"),
+                not_null=spec.get("not_null"),
+            )
+    for table, columns in INDEXES:
+        db[table].create_index(columns, if_not_exists=True)
+    db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+    _load_codes(db)
+
+
+def _load_codes(db: sqlite_utils.Database) -> None:
+    """The canonical codes with their Chinese labels, so SQL users can join to them."""
+    from parsers.codes import TABLES as CODE_TABLES  # the one source of truth for codes
+
+    rows = []
+    for table in CODE_TABLES.values():
+        for kind, items in (("row", table.rows), ("column", table.columns)):
+            rows += [{"table_name": table.code, "kind": kind, "code": item.code,
+                      "position": i, "label": item.label} for i, item in enumerate(items)]
+    db["codes"].upsert_all(rows, pk=("table_name", "kind", "code"))

@@ -1,0 +1,71 @@
+"""The registry of sites: a CSV with one office per row.
+
+Required columns: ``id,name,level,province,url`` (``url`` is the site's home
+page). Optional columns the crawler understands: ``cms`` (the CMS style, i.e.
+the spider to use: ``trs_wcm``, ``hanweb``; empty means "guess from the
+pages"), ``aliases`` (other names of the office, separated by ``|``, e.g. its
+name after becoming a 国防动员办公室), ``column_url`` (the annual-report list, when
+it cannot be found from the home page). Any other column is kept as-is.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REQUIRED = ("id", "name", "level", "province", "url")
+
+
+class RegistryError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: str
+    level: str
+    province: str
+    url: str
+    cms: str = ""
+    aliases: tuple[str, ...] = ()
+    column_url: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+
+def read_registry(path: str | Path) -> list[Site]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise RegistryError(f"cannot read registry {path}: {e.strerror}") from e
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        raise RegistryError(f"{path}: missing column(s) {', '.join(missing)}; "
+                            f"a registry needs {','.join(REQUIRED)}")
+    sites, seen = [], set()
+    for line_no, row in enumerate(reader, start=2):
+        row = {k: (v or "").strip() for k, v in row.items() if k}
+        if not row.get("id"):
+            continue  # blank line or a row being edited
+        if row["id"] in seen:
+            raise RegistryError(f"{path}:{line_no}: duplicate id {row['id']!r}")
+        scheme = urlsplit(row["url"]).scheme
+        if scheme not in ("http", "https"):
+            raise RegistryError(f"{path}:{line_no}: url must be http(s), got {row['url']!r}")
+        seen.add(row["id"])
+        known = set(REQUIRED) | {"cms", "aliases", "column_url"}
+        sites.append(Site(
+            id=row["id"], name=row["name"], level=row["level"], province=row["province"],
+            url=row["url"], cms=row.get("cms", ""),
+            aliases=tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip()),
+            column_url=row.get("column_url", ""),
+            extra={k: v for k, v in row.items() if k not in known},
+        ))
+    return sites

@@ -1,0 +1,14 @@
+"""TRS WCM sites: static list pages index.html, index_1.html … announced by
+``createPageHTML(pageCount, currentIndex, "index", "html")``."""
+from crawler import extract
+from crawler.spiders.base import PortalSpider
+
+
+class TrsWcmSpider(PortalSpider):
+    name = "trs_wcm"
+    cms = "trs_wcm"
+
+    def more_list_pages(self, response):
+        site = response.meta["site"]
+        for url in extract.trs_next_pages(response.text, response.url):
+            yield self.request(url, self.parse_list, site)

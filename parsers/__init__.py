@@ -1,0 +1,96 @@
+"""Parse one annual disclosure report (PDF, DOCX, HTML or text bytes) into facts and checks.
+
+    from parsers import parse_document
+    report = parse_document(open("report.pdf", "rb").read())
+    report.to_json()
+
+Pipeline: sniff -> format module (pdf/docx/html/plaintext: bytes -> grids + text) ->
+tables.grids_to_facts (by meaning, codes.py) -> checks.compute_checks -> meta (title, dates).
+"""
+from __future__ import annotations
+
+from . import docx as _docx
+from . import html as _html
+from . import pdf as _pdf
+from . import plaintext as _plaintext
+from .checks import compute_checks
+from .grid import Extracted
+from .meta import (count_section_headings, find_agency, find_document_number, find_published,
+                   find_title, find_year, text_lines)
+from .model import PARSER_VERSION, Check, Fact, ParsedReport, ParseError
+from .sniff import DOCX, HTML, PDF, TEXT, sniff_media_type
+from .tables import grids_to_facts, layout_version
+
+__all__ = ["parse_document", "sniff_media_type", "ParsedReport", "Fact", "Check", "ParseError",
+           "PARSER_VERSION"]
+
+MAX_BYTES = 100 * 1024 * 1024  # nothing a 人防办 publishes comes near this
+
+_EXTRACTORS = {
+    PDF: _pdf.extract_pdf,
+    DOCX: _docx.extract_docx,
+    HTML: _html.extract_html,
+    TEXT: _plaintext.extract_text,
+}
+
+
+def parse_document(data: bytes, filename: str | None = None) -> ParsedReport:
+    """Parse report bytes. Raises ParseError (and only ParseError) when that is impossible.
+
+    ``filename`` is informational only: the type comes from the bytes (sniff.py).
+    """
+    if not data or not data.strip():
+        raise ParseError("empty", "no bytes")
+    if len(data) > MAX_BYTES:
+        raise ParseError("too_large", f"{len(data)} bytes")
+    media_type = sniff_media_type(data)
+    extract = _EXTRACTORS.get(media_type)
+    if extract is None:
+        raise ParseError("unsupported", f"{media_type} ({filename or 'no name'})")
+    try:
+        extracted = extract(data)
+        return _build_report(extracted)
+    except ParseError:
+        raise
+    except Exception as e:  # pdfminer/pdfium/docx/lxml raise anything on damaged input
+        raise ParseError("corrupt", f"{type(e).__name__}: {e}") from e
+
+
+def _build_report(ex: Extracted) -> ParsedReport:
+    text = ex.text
+    if not text.strip() and not ex.grids:
+        raise ParseError("empty", "no text (a scan without a text layer?)")
+    facts = grids_to_facts(ex.grids)
+    lines = text_lines(text)
+    if not facts and not _looks_like_report(ex, text):
+        raise ParseError("not_report", "no disclosure tables and no report wording")
+    title = find_title(lines, ex.title_hint)
+    year = find_year(title, text)
+    version = layout_version(facts)
+    if year is not None and year < 2019:
+        version = "pre2019"  # the national layout begins with the 2019 reports
+    elif version is None:
+        version = ("2021" if year and year >= 2021 else "2019") if facts else "pre2019"
+    return ParsedReport(
+        title=title,
+        agency=find_agency(title, lines, ex.agency_hint),
+        year=year,
+        format_version=version,
+        published=find_published(lines, ex.date_hint),
+        document_number=find_document_number(lines),
+        media_type=ex.media_type,
+        pages=ex.pages,
+        text=text,
+        facts=facts,
+        checks=compute_checks(facts),
+    )
+
+
+def _looks_like_report(ex: Extracted, text: str) -> bool:
+    wording = "政府信息公开" in text and ("年度报告" in text or "年报" in text)
+    if ex.media_type != HTML:
+        return wording
+    # An HTML article page can carry the report's title and only say 详见附件: it is the
+    # report's *link*, not the report. Require its body to be the report: section headings,
+    # or (a pre-2019 free-text report) enough prose.
+    return wording and (count_section_headings(text) >= 2 or len(text) >= 1500)

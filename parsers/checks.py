@@ -1,0 +1,75 @@
+"""The 勾稽 checks of FORMAT.md ("Checks") computed from the facts as printed.
+
+lhs is always the computed sum, rhs the printed total it should equal. A check with a null
+input is 'unknown'; a check whose facts are absent altogether (table not printed) is skipped.
+"""
+from __future__ import annotations
+
+from .codes import APPEALS, APPLICATIONS, OTHER_SUBROWS
+from .model import Check, Fact
+
+_OUTCOME_ROWS = [c for c in APPLICATIONS.row_codes()
+                 if c in ("granted", "partly_granted")
+                 or c.startswith(("withheld_", "unavailable_", "refused_"))]
+
+
+def _sum(values: list) -> int | float | None:
+    if any(v is None for v in values):
+        return None
+    total = sum(values)
+    return round(total, 6) if isinstance(total, float) else total
+
+
+def _check(code: str, key: str, lhs_terms: list, rhs_terms: list) -> Check:
+    lhs, rhs = _sum(lhs_terms), _sum(rhs_terms)
+    if lhs is None or rhs is None:
+        return Check(code, key, "unknown", lhs, rhs)
+    return Check(code, key, "pass" if abs(lhs - rhs) < 1e-6 else "fail", lhs, rhs)
+
+
+def compute_checks(facts: list[Fact]) -> list[Check]:
+    cells: dict[tuple[str, str, str], object] = {
+        (f.table, f.row, f.column): f.value for f in facts}
+
+    def get(table, row, column, default="missing"):
+        return cells.get((table, row, column), default)
+
+    checks: list[Check] = []
+    app_rows = {f.row for f in facts if f.table == "applications"}
+    columns = APPLICATIONS.column_codes()
+
+    def present(*rows):
+        return all(r in app_rows for r in rows)
+
+    # balance: received + carried_over = total_handled + carried_forward, per column
+    if present("received", "carried_over", "total_handled", "carried_forward"):
+        for col in columns:
+            checks.append(_check(
+                "applications.balance", col,
+                [get("applications", r, col, None) for r in ("received", "carried_over")],
+                [get("applications", r, col, None) for r in ("total_handled", "carried_forward")]))
+    # row_sum: six applicant columns = total, per printed row
+    for row in APPLICATIONS.row_codes():
+        if row in app_rows:
+            checks.append(_check("applications.row_sum", row,
+                                 [get("applications", row, c, None) for c in columns[:-1]],
+                                 [get("applications", row, "total", None)]))
+    # outcome_sum: the outcome rows (+ 其他处理, or its 2021 sub-rows) = total_handled
+    if "total_handled" in app_rows and any(r in app_rows for r in _OUTCOME_ROWS):
+        other_rows = [r for r in OTHER_SUBROWS if r in app_rows] or ["other"]
+        # a row missing from the print is a null input: the check becomes 'unknown'
+        outcome_rows = _OUTCOME_ROWS + other_rows
+        for col in columns:
+            checks.append(_check(
+                "applications.outcome_sum", col,
+                [get("applications", r, col, None) for r in outcome_rows],
+                [get("applications", "total_handled", col, None)]))
+    # group_sum: upheld + corrected + other + pending = total, per appeals group
+    appeal_rows = {f.row for f in facts if f.table == "appeals"}
+    parts = APPEALS.column_codes()[:-1]
+    for row in APPEALS.row_codes():
+        if row in appeal_rows:
+            checks.append(_check("appeals.group_sum", row,
+                                 [get("appeals", row, c, None) for c in parts],
+                                 [get("appeals", row, "total", None)]))
+    return checks

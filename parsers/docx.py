@@ -1,0 +1,95 @@
+"""DOCX -> grids + text, from the WordprocessingML itself.
+
+Merged cells follow the PDF convention: a covered position (vMerge continuation, the extra
+columns of a gridSpan) is ``None``. DOCX has no reliable page numbers, so pages stay None.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+
+from .grid import Extracted, Grid, GridRow
+from .model import ParseError
+from .normalize import fix_radicals
+from .sniff import DOCX
+
+# A report DOCX is a few MB even with pictures; the directory is checked before python-docx
+# inflates anything, so a zip bomb costs nothing.
+MAX_UNCOMPRESSED = 100 * 1024 * 1024
+MAX_MEMBERS = 5000
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def check_zip(data: bytes) -> None:
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise ParseError("corrupt", f"zip: {e}") from e
+    total = sum(i.file_size for i in infos)
+    if len(infos) > MAX_MEMBERS or total > MAX_UNCOMPRESSED:
+        raise ParseError("too_large", f"{len(infos)} members, {total} bytes uncompressed")
+
+
+def extract_docx(data: bytes) -> Extracted:
+    check_zip(data)
+    document = docx.Document(io.BytesIO(data))
+    grids: list[Grid] = []
+    lines: list[str] = []
+    _walk(document.element.body, grids, lines)
+    text = fix_radicals("\n".join(lines))
+    title = (document.core_properties.title or "").strip() or None
+    return Extracted(DOCX, grids, [text], pages=None, title_hint=title)
+
+
+def _walk(parent, grids: list[Grid], lines: list[str]) -> None:
+    for child in parent.iterchildren():
+        if child.tag == W + "p":
+            lines.append(paragraph_text(child))
+        elif child.tag == W + "tbl":
+            grid = table_to_grid(child)
+            grids.append(grid)
+            lines.extend("\t".join(c or "" for c in row.cells) for row in grid.rows)
+        elif child.tag in (W + "sdt", W + "customXml"):  # content controls wrap body parts
+            content = child.find(W + "sdtContent") if child.tag == W + "sdt" else child
+            if content is not None:
+                _walk(content, grids, lines)
+
+
+def paragraph_text(p) -> str:
+    parts = []
+    for el in p.iter(W + "t", W + "tab", W + "br", W + "cr"):
+        if el.tag == W + "t":
+            parts.append(el.text or "")
+        elif el.tag == W + "tab":
+            parts.append(" ")  # a tab in prose is layout; TAB is reserved for table cells
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _val(el, name: str) -> str | None:
+    found = el.find(W + name) if el is not None else None
+    return None if found is None else found.get(W + "val", "")
+
+
+def table_to_grid(tbl) -> Grid:
+    grid = Grid()
+    for tr in tbl.iterchildren(W + "tr"):
+        cells: list[str | None] = []
+        before = _val(tr.find(W + "trPr"), "gridBefore")
+        cells.extend([""] * int(before or 0))  # grid columns the row leaves out entirely
+        for tc in tr.iterchildren(W + "tc"):
+            tc_pr = tc.find(W + "tcPr")
+            span = max(1, int(_val(tc_pr, "gridSpan") or 1))
+            vmerge = _val(tc_pr, "vMerge")
+            if vmerge is not None and vmerge != "restart":  # continuation of the cell above
+                cells.extend([None] * span)
+                continue
+            text = "\n".join(paragraph_text(p) for p in tc.iter(W + "p"))
+            cells.append(text)
+            cells.extend([None] * (span - 1))
+        grid.rows.append(GridRow(cells))
+    return grid

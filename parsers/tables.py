@@ -1,0 +1,281 @@
+"""Grids -> facts, by meaning (FORMAT.md "What real documents do").
+
+All rows of all grids are read as one stream in document order: tables split across pages,
+fragments with different column counts and missing header rows on the next page need no
+positional stitching, because every row is recognised by what it says:
+
+- section 二: the first filled cell is a row label of ``codes.DISCLOSURE``; its figures are
+  read against the last header row seen (cells naming a column, e.g. 本年制发件数);
+- section 三: a row whose trailing cells are figures (numbers or printed blanks) behind a label;
+  the label is matched by key fragments, then by similarity, and finally by the fixed row order;
+- section 四: a label-less row of (up to) 15 figures after a 行政复议 / 结果维持 header.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from .codes import APPEALS, APPLICATIONS, DISCLOSURE, OTHER_SUBROWS
+from .grid import Grid, GridRow
+from .model import Fact
+from .normalize import (clean_cell, is_blank, is_number, is_value_like, normalize_label,
+                        parse_value, strip_numbering)
+
+N_APPLICANT_COLUMNS = len(APPLICATIONS.columns)           # 7
+N_APPEALS_CELLS = len(APPEALS.rows) * len(APPEALS.columns)  # 15
+
+
+@dataclass
+class _Cell:
+    raw: str                 # cleaned printed text, '' for blank/missing
+    page: int | None
+    bbox: tuple | None
+
+
+def grids_to_facts(grids: list[Grid]) -> list[Fact]:
+    rows = [r for g in grids for r in g.rows]
+    rows = [GridRow([clean_cell(c) for c in r.cells], r.page, r.bboxes) for r in rows]
+    return disclosure_facts(rows) + applications_facts(rows) + appeals_facts(rows)
+
+
+def _cell(row: GridRow, i: int | None) -> _Cell:
+    if i is None or i >= len(row.cells):
+        return _Cell("", row.page, None)
+    bbox = row.bboxes[i] if row.bboxes and i < len(row.bboxes) else None
+    return _Cell(row.cells[i] or "", row.page, bbox)
+
+
+def _fact(table: str, row: str, column: str, cell: _Cell, unit: str | None = None) -> Fact:
+    value, cell_unit = parse_value(cell.raw)
+    return Fact(table, row, column, value, cell.raw, cell_unit or unit, cell.page,
+                tuple(cell.bbox) if cell.bbox else None)
+
+
+# ---------------------------------------------------------------- 二、主动公开政府信息情况
+def match_disclosure_row(text: str | None) -> str | None:
+    label = normalize_label(text)
+    if not label:
+        return None
+    best, best_ratio = None, 0.0
+    for row in DISCLOSURE.rows:
+        for variant in (row.label, *row.variants):
+            v = normalize_label(variant)
+            if label == v:
+                return row.code
+            ratio = difflib.SequenceMatcher(None, label, v).ratio()
+            if ratio > best_ratio:
+                best, best_ratio = row.code, ratio
+    # one wrong or missing character in a 4-10 character label (typos, a lost wrapped glyph)
+    return best if best_ratio >= 0.8 else None
+
+
+# Most specific first: "对外公开总数量" must not be read as "公开数量", nor 收费金额 as 金额.
+_COLUMN_ORDER = ("total_published", "made", "published", "issued", "repealed", "in_force",
+                 "items_last_year", "items_change", "decisions", "projects", "amount_10k_yuan",
+                 "amount")
+
+
+def match_disclosure_column(text: str | None) -> str | None:
+    label = normalize_label(text)
+    if not label:
+        return None
+    for code in _COLUMN_ORDER:
+        col = DISCLOSURE.column(code)
+        if any(normalize_label(v) in label for v in (col.label, *col.variants)):
+            return code
+    return None
+
+
+def _header_unit(text: str | None) -> str | None:
+    text = text or ""
+    return "万元" if "万元" in text else "元" if "元" in text else None
+
+
+def disclosure_facts(rows: list[GridRow]) -> list[Fact]:
+    facts: list[Fact] = []
+    seen: set[str] = set()
+    header: list[tuple[str, str | None]] | None = None  # (column code, unit) in printed order
+    for row in rows:
+        filled = [i for i, c in enumerate(row.cells) if c]
+        if not filled:
+            continue
+        columns = [(match_disclosure_column(c), _header_unit(c)) for c in row.cells[1:] if c]
+        if any(code for code, _ in columns) and not any(is_number(c) for c in row.cells):
+            header = [(code, unit) for code, unit in columns if code]
+            continue
+        label_at = filled[0]
+        code = match_disclosure_row(row.cells[label_at])
+        if code is None or code in seen:
+            continue
+        # figures: the printed positions after the label; covered merged positions are skipped
+        positions = [i for i in range(label_at + 1, len(row.cells)) if row.cells[i] is not None]
+        if not positions or not all(is_value_like(row.cells[i]) for i in positions):
+            continue
+        allowed = {c for cols in DISCLOSURE.row_columns[code].values() for c in cols}
+        pairs = _disclosure_columns(code, header, len(positions))
+        seen.add(code)
+        for pos, (column, unit) in zip(positions + [None] * len(pairs), pairs):
+            if column not in allowed:
+                continue  # a header column this row does not have (e.g. 处理决定数量 for fees)
+            if column == "amount_10k_yuan":
+                unit = "万元"
+            elif column != "amount":
+                unit = None
+            facts.append(_fact("disclosure", code, column, _cell(row, pos), unit))
+    return facts
+
+
+def _disclosure_columns(code: str, header, n_values: int) -> list[tuple[str, str | None]]:
+    """The columns of a section-二 row: from the header above it, else the layout by count."""
+    if header:
+        return header
+    by_version = DISCLOSURE.row_columns[code]
+    for version in ("2021", "2019"):
+        if by_version[version] and len(by_version[version]) == n_values:
+            return [(c, None) for c in by_version[version]]
+    return [(c, None) for c in by_version["2019"]]
+
+
+# ---------------------------------------------------------------- 三、收到和处理政府信息公开申请情况
+_KEYED = [r for r in APPLICATIONS.rows if r.keys and r.code not in ("other", "total_handled")]
+
+
+def match_application_row(text: str | None) -> str | None:
+    """The row code of a printed section-三 label, or None when it says nothing recognisable."""
+    label = normalize_label(text)
+    if not label:
+        return None
+    hits = [(len(k), r.code) for r in _KEYED for k in r.keys if normalize_label(k) in label]
+    if hits:
+        return max(hits)[1]
+    bare = strip_numbering(text)
+    if "其他处理" in label:
+        rest = label.split("其他处理", 1)[1]
+        return "other_misc" if rest.endswith("其他") else "other"
+    if bare == "其他":
+        return "other_misc"
+    if "总计" in label:
+        return "total_handled"
+    best, best_ratio = None, 0.0
+    for row in APPLICATIONS.rows:
+        ratio = difflib.SequenceMatcher(None, bare, strip_numbering(row.label)).ratio()
+        if ratio > best_ratio:
+            best, best_ratio = row.code, ratio
+    return best if best_ratio >= 0.6 else None
+
+
+def _application_row(row: GridRow) -> tuple[str, list[int | None]] | None:
+    """(label, positions of the 7 figure cells) when ``row`` is a data row of section 三."""
+    cells = list(row.cells)
+    while cells and is_blank(cells[-1]):  # text renditions end rows with stray empty cells
+        cells.pop()
+    texty = [i for i, c in enumerate(cells) if c is not None and not is_value_like(c)]
+    if not texty:
+        return None
+    last_label = texty[-1]
+    positions: list[int | None] = list(range(last_label + 1, len(cells)))
+    if len(positions) < 5 or not any(is_number(cells[i]) for i in positions):
+        return None
+    # more cells than columns: merged label columns left empty cells before the figures;
+    # fewer: the trailing (total) cells were blank and got stripped above
+    positions = positions[-N_APPLICANT_COLUMNS:]
+    positions += [None] * (N_APPLICANT_COLUMNS - len(positions))
+    label = "".join(c for c in cells[:last_label + 1] if c)
+    return label, positions
+
+
+def applications_facts(rows: list[GridRow]) -> list[Fact]:
+    data = []
+    for row in rows:
+        if match_disclosure_row(next((c for c in row.cells if c), None)):
+            continue
+        found = _application_row(row)
+        if found:
+            label, positions = found
+            data.append((match_application_row(label), row, positions))
+    codes = _assign_by_order([code for code, _, _ in data], APPLICATIONS.row_codes())
+    facts: list[Fact] = []
+    for code, (_, row, positions) in zip(codes, data):
+        if code is None:
+            continue
+        for column, pos in zip(APPLICATIONS.column_codes(), positions):
+            facts.append(_fact("applications", code, column, _cell(row, pos)))
+    return facts
+
+
+def _assign_by_order(codes: list[str | None], order: list[str]) -> list[str | None]:
+    """Fill unrecognised (or repeated) labels from the fixed row order between their neighbours.
+
+    A row whose label is lost or unreadable still sits between two recognised rows; it is the
+    first unused code between them. Repeats (a second table, a label on the wrong line) lose.
+    """
+    out: list[str | None] = []
+    used: set[str] = set()
+    for code in codes:
+        if code in used:
+            code = None
+        out.append(code)
+        if code:
+            used.add(code)
+    for i, code in enumerate(out):
+        if code is not None:
+            continue
+        prev = next((out[j] for j in range(i - 1, -1, -1) if out[j]), None)
+        nxt = next((out[j] for j in range(i + 1, len(out)) if out[j]), None)
+        lo = order.index(prev) + 1 if prev else 0
+        hi = order.index(nxt) if nxt else len(order)
+        free = [c for c in order[lo:hi] if c not in used]
+        if prev and nxt and free:  # only inside the table, never before or after it
+            out[i] = free[0]
+            used.add(free[0])
+    return out
+
+
+# ---------------------------------------------------------------- 四、行政复议、行政诉讼情况
+def appeals_facts(rows: list[GridRow]) -> list[Fact]:
+    in_appeals = False
+    for row in rows:
+        text = normalize_label("".join(c for c in row.cells if c))
+        if "行政复议" in text or "结果维持" in text:
+            in_appeals = True
+            continue
+        if not in_appeals:
+            continue
+        cells = list(row.cells)
+        if len(cells) > N_APPEALS_CELLS:
+            while len(cells) > N_APPEALS_CELLS and is_blank(cells[-1]):
+                cells.pop()
+        positions: list[int | None] = list(range(len(cells)))[-N_APPEALS_CELLS:]
+        figures = [cells[i] for i in positions]
+        if (len(positions) < 10 or not all(is_value_like(c) for c in figures)
+                or sum(is_number(c) for c in figures) < 5
+                or not all(is_value_like(c) for c in cells)):
+            continue
+        # fewer than 15 cells: the lost ones are the leading (行政复议) group, as in the seeds
+        positions = [None] * (N_APPEALS_CELLS - len(positions)) + positions
+        facts = []
+        cols = APPEALS.column_codes()
+        for k, pos in enumerate(positions):
+            r, c = APPEALS.rows[k // len(cols)].code, cols[k % len(cols)]
+            facts.append(_fact("appeals", r, c, _cell(row, pos)))
+        return facts
+    return []
+
+
+def layout_version(facts: list[Fact]) -> str | None:
+    """'2019' / '2021' by the columns and rows present in sections 二 and 三; None if no table."""
+    votes = {"2019": 0, "2021": 0}
+    for f in facts:
+        if f.table == "disclosure":
+            versions = DISCLOSURE.column(f.column).versions
+            if len(versions) == 1:
+                votes[versions[0]] += 1
+            if f.row in ("other_services", "procurement"):  # blocks the 2021 layout dropped
+                votes["2019"] += 1
+        elif f.table == "applications" and f.row in OTHER_SUBROWS:
+            votes["2021"] += 1
+    if votes["2021"] > votes["2019"]:
+        return "2021"
+    if votes["2019"] > votes["2021"]:
+        return "2019"
+    return None

@@ -1,0 +1,1 @@
+"""renfang-archive: the command-line program tying crawler/, parsers/ and archive/ together."""

@@ -1,0 +1,290 @@
+"""``renfang``: one subcommand per stage of the pipeline.
+
+    renfang crawl  --registry sites.csv --data-dir data   # portals -> objects/ + fetch log
+    renfang parse  report.pdf --json                      # one document -> facts and checks
+    renfang load   --data-dir data                        # objects/ -> archive.db
+    renfang run    --registry sites.csv --data-dir data   # crawl, then load
+    renfang serve  --data-dir data                        # Datasette on archive.db
+    renfang demo                                          # all of it on the bundled sample portal
+"""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+ARCHIVE_DIR = Path(__file__).resolve().parent.parent / "archive"
+METADATA = ARCHIVE_DIR / "datasette" / "metadata.json"
+
+data_dir_option = click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default="data", show_default=True,
+    help="Where the archive lives: DIR/objects/ (documents by SHA-256) and DIR/archive.db.")
+registry_option = click.option(
+    "--registry", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+    help="Registry CSV of sites: id,name,level,province,url[,cms,aliases,column_url].")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="renfang-archive")
+def cli():
+    """Archive the annual disclosure reports of China's civil air defence offices.
+
+    \b
+    Example, the whole pipeline on the bundled sample portal:
+        renfang demo
+    """
+
+
+def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots: bool,
+           overrides: tuple[str, ...]) -> dict:
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from archive import records
+    from archive.schema import open_archive
+    from crawler.registry import RegistryError, read_registry
+    from crawler.spiders import SPIDERS_BY_CMS
+
+    try:
+        all_sites = read_registry(registry)
+    except RegistryError as e:
+        raise click.ClickException(str(e))
+    chosen = [s for s in all_sites if not sites or s.id in sites]
+    if not chosen:
+        raise click.ClickException("no site of the registry matches --site")
+    unknown = sorted({s.cms for s in chosen} - set(SPIDERS_BY_CMS))
+    if unknown:
+        raise click.ClickException(f"unknown cms in registry: {', '.join(unknown)} "
+                                   f"(known: {', '.join(k or '(empty)' for k in SPIDERS_BY_CMS)})")
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = open_archive(data_dir / "archive.db")
+    run_id = records.start_run(db, str(registry))
+    db.close()
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("RENFANG_DATA_DIR", str(data_dir), priority="cmdline")
+    settings.set("RENFANG_RUN_ID", run_id, priority="cmdline")
+    if ignore_robots:
+        settings.set("ROBOTSTXT_OBEY", False, priority="cmdline")
+    for override in overrides:
+        key, _, value = override.partition("=")
+        settings.set(key.strip(), value, priority="cmdline")
+
+    process = CrawlerProcess(settings, install_root_handler=True)
+    for cms, spider_cls in SPIDERS_BY_CMS.items():
+        group = [s for s in chosen if s.cms == cms]
+        if group:
+            process.crawl(spider_cls, sites=group, registry=str(registry))
+    process.start()
+    # Scrapy leaves its own SIGINT handler behind; Ctrl-C should behave normally afterwards.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    db = open_archive(data_dir / "archive.db")
+    run = records.finish_run(db, run_id)
+    db.close()
+    return run
+
+
+def _print_run(run: dict) -> None:
+    click.echo(f"crawl run {run['id']}: {run['responses']} responses, {run['documents_new']} new "
+               f"documents, {run['documents_seen']} documents seen, {run['errors']} errors")
+
+
+def _print_load(summary) -> None:
+    statuses = ", ".join(f"{k} {v}" for k, v in summary.statuses.items())
+    click.echo(f"load: {summary.parsed} documents parsed, {summary.reports_written} reports written; "
+               f"archive holds {summary.reports} reports ({statuses}), {summary.facts} facts, "
+               f"{summary.checks_failed} failing checks")
+
+
+crawl_options = [
+    click.option("--site", "sites", multiple=True, help="Only this registry id (repeatable)."),
+    click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt."),
+    click.option("-s", "--set", "overrides", multiple=True, metavar="KEY=VALUE",
+                 help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2."),
+]
+
+
+def with_crawl_options(f):
+    for option in reversed(crawl_options):
+        f = option(f)
+    return f
+
+
+@cli.command()
+@registry_option
+@data_dir_option
+@with_crawl_options
+def crawl(registry, data_dir, sites, ignore_robots, overrides):
+    """Crawl the sites of a registry; store every document under its SHA-256.
+
+    \b
+    Example:
+        renfang crawl --registry sample_portal/registry.csv --data-dir data
+    """
+    _print_run(_crawl(registry, data_dir, sites, ignore_robots, overrides))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the structured report as JSON.")
+def parse(file, as_json):
+    """Parse one document (PDF, DOCX, HTML, text) and print its report.
+
+    \b
+    Example:
+        renfang parse ../shared/real/huaian_hongzequ_gov_2023.pdf --json
+    """
+    import parsers
+
+    try:
+        report = parsers.parse_document(file.read_bytes(), filename=file.name)
+    except parsers.ParseError as e:
+        if as_json:
+            click.echo(json.dumps({"error": e.status, "message": e.message}, ensure_ascii=False))
+            sys.exit(1)
+        raise click.ClickException(f"{file}: {e.status}: {e.message}")
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{report.agency or '?'} {report.year or '?'} · layout {report.format_version} · "
+               f"published {report.published or '?'} · {report.media_type}, {report.pages or '-'} pages")
+    click.echo(f"{len(report.facts)} facts ({sum(f.value is not None for f in report.facts)} with a value)")
+    for c in report.checks:
+        if c.status != "pass":
+            click.echo(f"  check {c.code} [{c.key}]: {c.status} ({c.lhs} vs {c.rhs})")
+    passed = sum(c.status == "pass" for c in report.checks)
+    click.echo(f"{passed}/{len(report.checks)} checks pass")
+
+
+@cli.command()
+@data_dir_option
+def load(data_dir):
+    """Parse what was crawled and load it into DIR/archive.db.
+
+    \b
+    Example:
+        renfang load --data-dir data
+    """
+    from archive.load import load_archive
+
+    if not (data_dir / "archive.db").exists():
+        raise click.ClickException(f"{data_dir}/archive.db does not exist: run `renfang crawl` first")
+    _print_load(load_archive(data_dir))
+
+
+@cli.command()
+@registry_option
+@data_dir_option
+@with_crawl_options
+def run(registry, data_dir, sites, ignore_robots, overrides):
+    """Crawl, then load, in one go.
+
+    \b
+    Example:
+        renfang run --registry sample_portal/registry.csv --data-dir data
+    """
+    from archive.load import load_archive
+
+    _print_run(_crawl(registry, data_dir, sites, ignore_robots, overrides))
+    _print_load(load_archive(data_dir))
+
+
+def datasette_command(data_dir: Path, host: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "datasette", "serve", str(data_dir / "archive.db"),
+            "--host", host, "--port", str(port), "--metadata", str(METADATA),
+            "--setting", "sql_time_limit_ms", "3000", "--setting", "default_page_size", "50"]
+
+
+def _serve(data_dir: Path, host: str, port: int) -> None:
+    if not (data_dir / "archive.db").exists():
+        raise click.ClickException(f"{data_dir}/archive.db does not exist: run `renfang run` first")
+    click.echo(f"Datasette: http://{host}:{port}/archive  (Ctrl-C stops)")
+    proc = subprocess.Popen(datasette_command(data_dir, host, port))
+    try:
+        proc.wait()
+    except KeyboardInterrupt:  # Ctrl-C reached Datasette too (same process group): let it finish
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            proc.wait()
+    click.echo("stopped")
+
+
+@cli.command()
+@data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(data_dir, host, port):
+    """Publish DIR/archive.db with Datasette at http://HOST:PORT/archive.
+
+    \b
+    Example:
+        renfang serve --data-dir data --port 8001
+    """
+    _serve(data_dir, host, port)
+
+
+@cli.command()
+@data_dir_option
+def verify(data_dir):
+    """Check that every object in DIR/objects/ hashes to its name.
+
+    \b
+    Example:
+        renfang verify --data-dir data
+    """
+    from archive.store import ObjectStore
+
+    store = ObjectStore(data_dir / "objects")
+    bad = store.verify()
+    total = sum(1 for _ in store)
+    for name in bad:
+        click.echo(f"MISMATCH {name}")
+    click.echo(f"{total - len(bad)}/{total} objects hash to their name")
+    sys.exit(1 if bad else 0)
+
+
+@cli.command()
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default="demo-data",
+              show_default=True, help="Where the demo archive is written.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Datasette's port.")
+@click.option("--portal-port", default=8701, show_default=True, type=int,
+              help="First port of the sample portal (one port per site).")
+def demo(data_dir, port, portal_port):
+    """Serve the sample portal on 127.0.0.1, crawl and load it, then serve the archive.
+
+    \b
+    Example:
+        renfang demo      # then open http://127.0.0.1:8001/archive
+    """
+    import time
+
+    from archive.load import load_archive
+    from sample_portal import server
+
+    started = time.monotonic()
+    portal = server.start(ports={site: portal_port + i for i, site in enumerate(server.SITE_IDS)})
+    try:
+        registry = data_dir / "registry.csv"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        portal.write_registry(registry)
+        for site in portal.sites:
+            click.echo(f"sample portal: {site['name']} at {site['url']}")
+        _print_run(_crawl(registry, data_dir, (), False, ()))
+        _print_load(load_archive(data_dir))
+        click.echo(f"demo archive ready in {time.monotonic() - started:.0f} s")
+        _serve(data_dir, "127.0.0.1", port)
+    finally:
+        portal.stop()
+
+
+if __name__ == "__main__":
+    cli()
