@@ -9,6 +9,8 @@ tables.grids_to_facts (by meaning, codes.py) -> checks.compute_checks -> meta (t
 """
 from __future__ import annotations
 
+import re
+
 from . import docx as _docx
 from . import html as _html
 from . import pdf as _pdf
@@ -92,5 +94,6 @@ def _looks_like_report(ex: Extracted, text: str) -> bool:
         return wording
     # An HTML article page can carry the report's title and only say 详见附件: it is the
     # report's *link*, not the report. Require its body to be the report: section headings,
-    # or (a pre-2019 free-text report) enough prose.
-    return wording and (count_section_headings(text) >= 2 or len(text) >= 1500)
+    # numbered sections of a free outline (一、概述 二、… in pre-2019 reports), or enough prose.
+    numbered = len(re.findall(r"^\s*[一二三四五六七八九十]{1,2}、", text, re.M))
+    return wording and (count_section_headings(text) >= 2 or numbered >= 2 or len(text) >= 1500)

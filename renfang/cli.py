@@ -17,8 +17,9 @@ from pathlib import Path
 
 import click
 
-ARCHIVE_DIR = Path(__file__).resolve().parent.parent / "archive"
-METADATA = ARCHIVE_DIR / "datasette" / "metadata.json"
+import archive
+
+METADATA = Path(archive.__file__).resolve().parent / "datasette" / "metadata.json"
 
 data_dir_option = click.option(
     "--data-dir", type=click.Path(file_okay=False, path_type=Path), default="data", show_default=True,

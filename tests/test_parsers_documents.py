@@ -8,6 +8,9 @@ sample_portal/documents when they exist.
 """
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -209,7 +212,7 @@ def assert_report(report, exp: dict) -> None:
 
 def _read(path: Path) -> bytes:
     if not path.exists():
-        pytest.skip(f"{path} not present")
+        pytest.fail(f"{path} is missing")
     return path.read_bytes()
 
 
@@ -295,7 +298,7 @@ def test_bad_renditions(name, status):
 def _site_page(name: str) -> bytes:
     found = sorted((REPO / "sample_portal" / "sites").glob(f"**/{name}"))
     if not found:
-        pytest.skip(f"sample_portal/sites/**/{name} not built")
+        pytest.fail(f"sample_portal/sites/**/{name} is missing")
     return found[0].read_bytes()
 
 
@@ -310,3 +313,31 @@ def test_article_page_that_links_the_report_is_not_a_report():
     with pytest.raises(ParseError) as err:
         parse_document(_site_page("t20190125_4101.html"))  # "全文详见附件"
     assert err.value.status == "not_report"
+
+
+# ------------------------------------------------------------------ the command line
+@pytest.mark.parametrize("path,exp", [
+    (SHARED / "real" / "huaian_hongzequ_gov_2023.pdf", HONGZE),
+    (SHARED / "seeds" / "000_b895455aa8998ba0.txt", SEED000),
+    (SHARED / "seeds" / "004_dc0c8ff9029344c7.txt", SEED004),
+], ids=["hongze-pdf", "seed000", "seed004"])
+def test_renfang_parse_json(path, exp):
+    """`renfang parse FILE --json` prints every printed figure under its code, and the checks."""
+    proc = subprocess.run([sys.executable, "-m", "renfang.cli", "parse", str(_path(path)), "--json"],
+                          capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert {"agency", "year", "format_version", "published", "facts", "checks"} <= set(out)
+    assert out["year"] == exp["meta"]["year"]
+    assert out["format_version"] == exp["meta"]["format_version"]
+    got = {(f["table"], f["row"], f["column"]): f["value"] for f in out["facts"]}
+    assert got == expected_cells(exp)
+    assert all(set(f) >= {"table", "row", "column", "value", "raw", "unit", "page"} for f in out["facts"])
+    failing = {(c["code"], c["key"]): (c["lhs"], c["rhs"]) for c in out["checks"] if c["status"] == "fail"}
+    assert failing == exp["failing"]
+
+
+def _path(path: Path) -> Path:
+    if not path.exists():
+        pytest.fail(f"{path} is missing")
+    return path

@@ -1,0 +1,56 @@
+"""Shared fixtures: paths, the sample portal on loopback, and a crawled+loaded archive."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+RENFANG = [sys.executable, "-m", "renfang.cli"]
+# Tests crawl loopback: no politeness delay needed.
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def renfang(*args, cwd=REPO, check=True, timeout=300) -> subprocess.CompletedProcess:
+    """Run the real command line, as a user would."""
+    proc = subprocess.run([*RENFANG, *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    if check and proc.returncode != 0:
+        raise AssertionError(f"renfang {' '.join(map(str, args))} exited {proc.returncode}\n"
+                             f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr[-4000:]}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def portal():
+    from sample_portal import server
+
+    with server.start() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def registry(portal, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("registry") / "registry.csv"
+    portal.write_registry(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def archive_dir(portal, registry, tmp_path_factory) -> Path:
+    """The sample portal crawled and loaded once, by `renfang run`."""
+    data_dir = tmp_path_factory.mktemp("archive")
+    proc = renfang("run", "--registry", registry, "--data-dir", data_dir, *FAST)
+    (data_dir / "first-run.txt").write_text(proc.stdout + proc.stderr)
+    return data_dir

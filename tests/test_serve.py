@@ -1,0 +1,52 @@
+"""A running Datasette publishes the archive at /archive, and Ctrl-C stops it cleanly."""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+from tests.conftest import REPO, RENFANG, free_port
+
+
+def get_json(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+def test_datasette_serves_reports_and_facts(archive_dir):
+    port = free_port()
+    proc = subprocess.Popen([*RENFANG, "serve", "--data-dir", str(archive_dir), "--port", str(port)],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/archive"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                tables = {t["name"] for t in get_json(base + ".json")["tables"]}
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                assert time.monotonic() < deadline, "Datasette did not answer within 60 s"
+                time.sleep(0.3)
+        assert {"agencies", "documents", "fetches", "reports", "report_documents", "facts", "checks"} <= tables
+
+        reports = get_json(base + "/reports.json?_shape=array&_labels=on&_size=max")
+        by_id = {r["id"]: r for r in reports}
+        assert by_id["pzhrf-2019"]["agency_id"]["label"] == "攀枝花市人民防空办公室"
+        assert by_id["pzhrf-2019"]["year"] == 2019
+        assert by_id["jxrf-2020"]["format_version"] == "2019"
+
+        rows = get_json(base + ".json?_shape=array&sql=" + urllib.parse.quote(
+            "select count(*) as n from facts where report_id = 'jxrf-2020'"))
+        assert rows[0]["n"] > 150
+        meta = get_json(f"http://127.0.0.1:{port}/-/metadata.json")
+        assert "renfang" in meta["title"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert "stopped" in out
