@@ -122,6 +122,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 foreign_keys=spec.get("foreign_keys"),
                 not_null=spec.get("not_null"),
             )
+        else:  # an archive made by an older version: add the columns it lacks
+            have = db[name].columns_dict
+            for column, column_type in spec["columns"].items():
+                if column not in have:
+                    db[name].add_column(column, column_type)
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)
     db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
