@@ -272,7 +272,7 @@ def demo(data_dir, port, portal_port):
     from sample_portal import server
 
     started = time.monotonic()
-    portal = server.start(ports={site: portal_port + i for i, site in enumerate(server.SITE_IDS)})
+    portal = server.start(ports={site: portal_port + i for i, site in enumerate(server.SITES)})
     try:
         registry = data_dir / "registry.csv"
         data_dir.mkdir(parents=True, exist_ok=True)
