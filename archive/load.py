@@ -4,18 +4,23 @@ For each report (agency, year) the loader parses the documents the crawler
 linked to it (article page, PDF, DOCX …), keeps one parse per document and
 parser version in ``parses``, picks the rendition that yields the most figures
 as the report's source, and writes that rendition's ``facts`` and ``checks``.
-A bad document becomes a status in ``parses``/``reports``, never a crash.
+A bad document becomes a status in ``parses``/``reports``, never a crash: each
+document is parsed in a forked worker with a time and a memory limit
+(``parsers.sandbox``), ``jobs`` of them at once. A re-saved copy whose
+normalised text hashes the same (``parses.text_sha256``) leaves its report as it was.
 Loading again with nothing new changes nothing.
 """
 from __future__ import annotations
 
-import traceback
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
 import parsers
+from parsers import sandbox
+from archive.derived import refresh_derived
 from archive.schema import now, open_archive
 from archive.store import ObjectStore
 
@@ -34,34 +39,64 @@ class LoadSummary:
 
 
 def parse_bytes(data: bytes, filename: str | None) -> tuple[parsers.ParsedReport | None, str, str | None]:
-    """(report, status, message) for one document; never raises."""
-    try:
-        report = parsers.parse_document(data, filename=filename)
-    except parsers.ParseError as e:
-        return None, e.status, e.message or str(e)
-    except Exception as e:  # a parser bug must not stop the batch: record it against the document
-        return None, "error", f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}"
-    return report, ("parsed" if report.facts else "text_only"), None
+    """(report, status, message) for one document, parsed in a limited worker; never raises."""
+    outcome = sandbox.parse_isolated(data, filename)
+    return outcome.report, outcome.status, outcome.message
 
 
-def parse_document_row(db: sqlite_utils.Database, store: ObjectStore, sha256: str,
-                       filename: str | None) -> parsers.ParsedReport | None:
-    """Parse one stored document and record the outcome in ``parses`` (and its text)."""
-    report, status, message = parse_bytes(store.get(sha256), filename)
-    row = {"sha256": sha256, "parser_version": parsers.PARSER_VERSION, "status": status,
-           "message": message, "parsed_at": now(), "facts": 0}
+def _parse_row(sha256: str, outcome: sandbox.Outcome) -> dict:
+    report = outcome.report
+    row = {"sha256": sha256, "parser_version": parsers.PARSER_VERSION, "status": outcome.status,
+           "message": outcome.message, "parsed_at": now(), "facts": 0,
+           "seconds": round(outcome.seconds, 3), "ocr": 0, "method": None, "text_sha256": None}
     if report is not None:
         row.update(format_version=report.format_version, agency=report.agency, year=report.year,
                    title=report.title, published=report.published,
                    document_number=report.document_number, pages=report.pages,
-                   facts=sum(f.value is not None for f in report.facts))
-    db["parses"].upsert(row, pk="sha256")
-    if report is not None:
-        db["document_texts"].upsert({"sha256": sha256, "text": report.text}, pk="sha256")
-    return report
+                   facts=sum(f.value is not None for f in report.facts),
+                   text_sha256=report.text_sha256, method=report.method, ocr=int(report.ocr))
+    return row
 
 
-def load_archive(data_dir: str | Path) -> LoadSummary:
+def record_parse(db: sqlite_utils.Database, sha256: str, outcome: sandbox.Outcome) -> None:
+    """Record one parse outcome in ``parses`` (and the document's text)."""
+    db["parses"].upsert(_parse_row(sha256, outcome), pk="sha256", alter=True)
+    if outcome.report is not None:
+        db["document_texts"].upsert({"sha256": sha256, "text": outcome.report.text}, pk="sha256")
+
+
+def parse_document_row(db: sqlite_utils.Database, store: ObjectStore, sha256: str,
+                       filename: str | None) -> parsers.ParsedReport | None:
+    """Parse one stored document (time and memory limited) and record the outcome."""
+    outcome = sandbox.parse_isolated(store.get(sha256), filename)
+    record_parse(db, sha256, outcome)
+    return outcome.report
+
+
+def parse_stored(db: sqlite_utils.Database, store: ObjectStore, todo: list[tuple[str, str | None]],
+                 jobs: int) -> dict[str, parsers.ParsedReport | None]:
+    """Parse documents in ``jobs`` limited worker processes; record each outcome as it ends."""
+    def items():
+        for sha256, filename in todo:
+            try:
+                data = store.get(sha256)
+            except (OSError, KeyError, ValueError) as e:  # a missing or damaged object file
+                record_parse(db, sha256, sandbox.Outcome(None, "corrupt", f"object store: {e}"))
+                continue
+            yield sha256, data, filename
+
+    fresh = {}
+    for sha256, outcome in sandbox.parse_many(items(), jobs=jobs):
+        record_parse(db, sha256, outcome)
+        fresh[sha256] = outcome.report
+    return fresh
+
+
+def default_jobs() -> int:
+    return max(1, min(int(os.environ.get("RENFANG_JOBS", 0)) or (os.cpu_count() or 1), 8))
+
+
+def load_archive(data_dir: str | Path, jobs: int | None = None) -> LoadSummary:
     data_dir = Path(data_dir)
     db = open_archive(data_dir / "archive.db")
     store = ObjectStore(data_dir / "objects")
@@ -73,9 +108,8 @@ def load_archive(data_dir: str | Path) -> LoadSummary:
         """select rd.sha256, min(rd.filename) from report_documents rd
            left join parses p on p.sha256 = rd.sha256 and p.parser_version = ?
            where p.sha256 is null group by rd.sha256""", [parsers.PARSER_VERSION]).fetchall()
-    for sha256, filename in todo:
-        fresh[sha256] = parse_document_row(db, store, sha256, filename)
-        summary.parsed += 1
+    fresh.update(parse_stored(db, store, todo, jobs or default_jobs()))
+    summary.parsed += len(todo)
 
     # 2. Give every report its best rendition's figures.
     for report in list(db["reports"].rows):
@@ -94,12 +128,17 @@ def load_archive(data_dir: str | Path) -> LoadSummary:
         if (report["source_sha256"] == sha256 and report["parser_version"] == parsers.PARSER_VERSION
                 and report["parse_status"] == status):
             continue  # nothing changed since the last load
+        if (report["source_sha256"] and report["parser_version"] == parsers.PARSER_VERSION
+                and report["parse_status"] == status and status in ("parsed", "text_only")
+                and _same_text(db, report["source_sha256"], sha256)):
+            continue  # a re-saved copy with the same text: the report is unchanged
         parsed = fresh.get(sha256)
         if parsed is None and status in ("parsed", "text_only"):
             parsed = parse_document_row(db, store, sha256, best[5])
         write_report(db, report["id"], sha256, status, message, parsed)
         summary.reports_written += 1
 
+    refresh_derived(db, data_dir)  # cross-year checks, search index, document versions
     summary.reports = db["reports"].count
     summary.facts = db["facts"].count
     summary.checks_failed = db.execute("select count(*) from checks where status = 'fail'").fetchone()[0]
@@ -107,6 +146,12 @@ def load_archive(data_dir: str | Path) -> LoadSummary:
         "select parse_status, count(*) from reports group by parse_status order by 1").fetchall())
     db.close()
     return summary
+
+
+def _same_text(db: sqlite_utils.Database, a: str, b: str) -> bool:
+    rows = dict(db.execute("select sha256, text_sha256 from parses where sha256 in (?, ?)",
+                           [a, b]).fetchall())
+    return rows.get(a) is not None and rows.get(a) == rows.get(b)
 
 
 def write_report(db: sqlite_utils.Database, report_id: str, sha256: str, status: str,
@@ -117,7 +162,7 @@ def write_report(db: sqlite_utils.Database, report_id: str, sha256: str, status:
     facts, checks = [], []
     if parsed is not None:
         update.update(format_version=parsed.format_version, published=parsed.published,
-                      document_number=parsed.document_number)
+                      document_number=parsed.document_number, ocr=int(parsed.ocr))
         facts = [{"report_id": report_id, "table_name": f.table, "row_code": f.row,
                   "column_code": f.column, "value": f.value, "raw": f.raw, "unit": f.unit,
                   "page": f.page, "sha256": sha256,

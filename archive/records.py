@@ -25,6 +25,103 @@ def start_run(db: sqlite_utils.Database, registry: str) -> int:
         {"started_at": now(), "registry": registry, "status": "running"}).last_pk
 
 
+def resumable_run(db: sqlite_utils.Database, registry: str) -> int | None:
+    """The last run of ``registry`` when it never finished (the crawl was killed): resume it."""
+    row = db.execute("select id, status, registry from crawl_runs order by id desc limit 1").fetchone()
+    if row and row[1] == "running" and row[2] == registry:
+        return row[0]
+    return None
+
+
+def resume_run(db: sqlite_utils.Database, run_id: int) -> None:
+    db.execute("update crawl_runs set resumed = coalesce(resumed, 0) + 1 where id = ?", [run_id])
+    db.conn.commit()
+
+
+def add_warc(db: sqlite_utils.Database, run_id: int, path: str) -> None:
+    """Note a WARC file of the run (space-separated list, a resumed run has several)."""
+    with db.conn:
+        db.execute("update crawl_runs set warc = trim(coalesce(warc, '') || ' ' || ?) where id = ?",
+                   [path, run_id])
+
+
+def add_bytes(db: sqlite_utils.Database, run_id: int, n: int) -> None:
+    with db.conn:
+        db.execute("update crawl_runs set bytes_downloaded = coalesce(bytes_downloaded, 0) + ? where id = ?",
+                   [n, run_id])
+
+
+def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger, mark_gone: bool) -> None:
+    """One ``crawl_sites`` row per site of the run; mark gone what the portal no longer links.
+
+    Gone-marking is only done for sites whose crawl went through (not blocked, no list
+    page that suddenly had no entries): a blocked site or a changed layout says nothing
+    about what disappeared.
+    """
+    complete = [sid for sid, p in progress.items() if not p.blocked and not p.layout]
+    if mark_gone:
+        gone = ledger.mark_gone(run_id, complete)
+        for entry in ledger_404s(db, run_id) + gone:
+            mark_document_gone(db, entry)
+        mark_reports_gone(db, list(progress))
+    outcomes = ledger.outcomes(run_id)
+    for sid, p in progress.items():
+        o = outcomes.get(sid, {})
+        if p.blocked:
+            status, message = "blocked", f"anti-bot challenge ({p.blocked}); {p.dropped} requests not made"
+        elif p.layout:
+            status, message = "layout_changed", ("list page(s) with no entries, likely a layout change: "
+                                                 + " ".join(p.layout[:5]))
+        elif p.pages == 0 and not o:
+            status, message = "failed", "no page of the site could be fetched"
+        else:
+            status, message = "ok", None
+        db["crawl_sites"].upsert({
+            "run_id": run_id, "agency_id": sid, "status": status, "message": message,
+            "pages": p.pages, "reports": len(p.reports),
+            "docs_new": o.get("new", 0), "docs_changed": o.get("changed", 0),
+            "docs_unchanged": o.get("unchanged", 0), "docs_gone": o.get("gone", 0),
+            "docs_failed": o.get("failed", 0)}, pk=("run_id", "agency_id"))
+
+
+def ledger_404s(db: sqlite_utils.Database, run_id: int) -> list:
+    from archive.ledger import Ledger
+    led = Ledger(db)
+    return [led.get(k) for (k,) in db.execute(
+        "select key from crawl_ledger where stage = 'gone' and outcome_run = ?", [run_id]).fetchall()]
+
+
+def mark_document_gone(db: sqlite_utils.Database, entry) -> None:
+    """The current version of a gone URL gets ``gone_since`` in ``report_documents``."""
+    if entry is None or entry.kind not in ("article", "attachment"):
+        return
+    finals = [entry.url] + [u for (u,) in db.execute(
+        "select distinct final_url from fetches where url = ? and final_url is not null", [entry.url])]
+    marks = ",".join("?" * len(finals))
+    with db.conn:
+        db.execute(f"""update report_documents set gone_since = ?
+                       where url in ({marks}) and sha256 = ? and gone_since is null""",
+                   [entry.gone_since or now(), *finals, entry.sha256])
+
+
+def mark_reports_gone(db: sqlite_utils.Database, agency_ids: list[str]) -> None:
+    """A report is gone when every current document of it is gone; back when one is seen again."""
+    if not agency_ids:
+        return
+    marks = ",".join("?" * len(agency_ids))
+    with db.conn:
+        db.execute(f"""update reports set gone_since = (
+                           select max(rd.gone_since) from report_documents rd where rd.report_id = reports.id)
+                       where agency_id in ({marks}) and gone_since is null
+                         and exists (select 1 from report_documents rd where rd.report_id = reports.id)
+                         and not exists (select 1 from report_documents rd where rd.report_id = reports.id
+                                         and rd.gone_since is null)""", agency_ids)
+        db.execute(f"""update reports set gone_since = null
+                       where agency_id in ({marks}) and gone_since is not null
+                         and exists (select 1 from report_documents rd where rd.report_id = reports.id
+                                     and rd.gone_since is null)""", agency_ids)
+
+
 def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished") -> dict:
     """Close a run with its counts; return them."""
     counts = db.execute(
@@ -34,8 +131,14 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished")
            from fetches where run_id = ?""", [run_id]).fetchone()
     started = db["crawl_runs"].get(run_id)["started_at"]
     new = db.execute("select count(*) from documents where first_seen >= ?", [started]).fetchone()[0]
+    docs = dict(db.execute(
+        """select outcome, count(*) from crawl_ledger where outcome_run = ?
+           and kind in ('article', 'attachment') group by 1""", [run_id]).fetchall())
     row = {"finished_at": now(), "status": status, "responses": counts[0], "errors": counts[1],
-           "documents_seen": counts[2], "documents_new": new}
+           "documents_seen": counts[2], "documents_new": new,
+           "docs_new": docs.get("new", 0), "docs_changed": docs.get("changed", 0),
+           "docs_unchanged": docs.get("unchanged", 0), "docs_gone": docs.get("gone", 0),
+           "docs_failed": docs.get("failed", 0)}
     db["crawl_runs"].update(run_id, row)
     return db["crawl_runs"].get(run_id)
 
@@ -65,7 +168,11 @@ def record_fetch(db: sqlite_utils.Database, **row) -> None:
     row.setdefault("fetched_at", now())
     if isinstance(row.get("headers"), dict):
         row["headers"] = json.dumps(row["headers"], ensure_ascii=False)
-    db["fetches"].insert(row)
+    # a plain INSERT: sqlite-utils' insert() introspects the table on every call (slow per response)
+    columns = list(row)
+    with db.conn:
+        db.conn.execute(f"insert into fetches ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+                        [row[c] for c in columns])
 
 
 def record_listing(db: sqlite_utils.Database, agency_id: str, year: int, title: str,
@@ -90,5 +197,6 @@ def record_report_document(db: sqlite_utils.Database, rid: str, sha256: str, url
         db.execute(
             """insert into report_documents (report_id, sha256, url, kind, filename, first_seen, last_seen)
                values (?, ?, ?, ?, ?, ?, ?)
-               on conflict(report_id, sha256, url) do update set last_seen = excluded.last_seen""",
+               on conflict(report_id, sha256, url) do update set last_seen = excluded.last_seen,
+                   gone_since = null""",
             [rid, sha256, url, kind, filename, seen, seen])

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: views, version_facts, search_docs + search_bigrams (FTS5)
 
 # name -> (columns, primary key, foreign keys, not-null columns)
 TABLES: dict[str, dict] = {
@@ -23,8 +23,27 @@ TABLES: dict[str, dict] = {
     "crawl_runs": dict(
         columns={"id": int, "started_at": str, "finished_at": str, "registry": str,
                  "status": str, "responses": int, "documents_new": int,
-                 "documents_seen": int, "errors": int},
+                 "documents_seen": int, "errors": int,
+                 # report documents (article pages, attachments) by outcome, from crawl_ledger
+                 "docs_new": int, "docs_changed": int, "docs_unchanged": int, "docs_gone": int,
+                 "docs_failed": int, "bytes_downloaded": int, "resumed": int, "warc": str},
         pk="id",
+    ),
+    # one row per (run, site): how the site went in that run
+    "crawl_sites": dict(
+        columns={"run_id": int, "agency_id": str, "status": str, "message": str,
+                 "pages": int, "reports": int, "docs_new": int, "docs_changed": int,
+                 "docs_unchanged": int, "docs_gone": int, "docs_failed": int},
+        pk=("run_id", "agency_id"),
+    ),
+    # every URL the crawler ever requested: stage, attempts, validators, hash (archive/ledger.py)
+    "crawl_ledger": dict(
+        columns={"key": str, "url": str, "agency_id": str, "kind": str, "parent": str,
+                 "stage": str, "attempts": int, "last_status": int, "last_error": str,
+                 "sha256": str, "etag": str, "last_modified": str, "headers": str,
+                 "outcome": str, "outcome_run": int, "last_run_id": int,
+                 "first_seen": str, "last_seen": str, "gone_since": str},
+        pk="key", not_null={"url", "stage"},
     ),
     "documents": dict(
         columns={"sha256": str, "size": int, "media_type": str,
@@ -45,14 +64,15 @@ TABLES: dict[str, dict] = {
                  "list_url": str, "published": str, "document_number": str,
                  "format_version": str, "parse_status": str, "parse_message": str,
                  "source_sha256": str, "parser_version": str,
-                 "first_seen": str, "last_seen": str},
+                 "first_seen": str, "last_seen": str, "gone_since": str,
+                 "ocr": int},
         pk="id",
         foreign_keys=[("agency_id", "agencies", "id")],
         not_null={"agency_id", "year", "parse_status"},
     ),
     "report_documents": dict(
         columns={"report_id": str, "sha256": str, "url": str, "kind": str, "filename": str,
-                 "first_seen": str, "last_seen": str},
+                 "first_seen": str, "last_seen": str, "gone_since": str},
         pk=("report_id", "sha256", "url"),
         foreign_keys=[("report_id", "reports", "id"), ("sha256", "documents", "sha256")],
     ),
@@ -60,7 +80,11 @@ TABLES: dict[str, dict] = {
         columns={"sha256": str, "parser_version": str, "status": str, "message": str,
                  "format_version": str, "agency": str, "year": int, "title": str,
                  "published": str, "document_number": str, "pages": int,
-                 "facts": int, "parsed_at": str},
+                 "facts": int, "parsed_at": str,
+                 # text_sha256: SHA-256 of the normalised text (a re-saved copy hashes the
+                 # same); method: text | ocr | mixed | libreoffice; ocr: 1 when any page was
+                 # OCR'd; seconds: wall time of the parse in its worker
+                 "text_sha256": str, "method": str, "ocr": int, "seconds": float},
         pk="sha256",
         foreign_keys=[("sha256", "documents", "sha256")],
         not_null={"parser_version", "status"},
@@ -89,14 +113,33 @@ TABLES: dict[str, dict] = {
         pk=("table_name", "kind", "code"),
     ),
     "meta": dict(columns={"key": str, "value": str}, pk="key"),
+    # Derived tables (archive/derived.py refreshes them at the end of every load):
+    # the figures of every version of a report document whose URL served changed bytes,
+    "version_facts": dict(
+        columns={"sha256": str, "table_name": str, "row_code": str, "column_code": str,
+                 "value": float, "raw": str, "parser_version": str},
+        pk=("sha256", "table_name", "row_code", "column_code"),
+        foreign_keys=[("sha256", "documents", "sha256")],
+    ),
+    # and the searchable text of each report (full-text index: archive/search.py).
+    "search_docs": dict(
+        columns={"id": int, "report_id": str, "sha256": str, "title": str, "text": str},
+        pk="id",
+        foreign_keys=[("report_id", "reports", "id")],
+        not_null={"report_id"},
+    ),
 }
 
 INDEXES = [
     ("fetches", ["run_id"]), ("fetches", ["url"]), ("fetches", ["sha256"]),
     ("reports", ["agency_id", "year"]), ("reports", ["year"]),
     ("report_documents", ["sha256"]),
+    ("crawl_ledger", ["agency_id"]), ("crawl_ledger", ["parent"]), ("crawl_ledger", ["outcome_run"]),
+    ("report_documents", ["url"]),
     ("facts", ["table_name", "row_code", "column_code"]), ("facts", ["sha256"]),
     ("checks", ["status"]),
+    ("checks", ["code", "status"]), ("reports", ["parse_status"]), ("reports", ["source_sha256"]),
+    ("report_documents", ["report_id", "url"]),
 ]
 
 
@@ -131,6 +174,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db[table].create_index(columns, if_not_exists=True)
     db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
     _load_codes(db)
+    from archive.search import ensure_search_index
+    from archive.views import ensure_views
+
+    ensure_search_index(db)
+    ensure_views(db)
 
 
 def _load_codes(db: sqlite_utils.Database) -> None:

@@ -132,21 +132,45 @@ def next_page_link(sel: Selector, base_url: str) -> str | None:
     return None
 
 
+# Tabs and links to other renditions of the same report: 全真版 / 文字版 / 图片版 / 超链版 / 手机版.
+RENDITION_TEXT = re.compile(r"^[\[【（(]?\s*(全真版|文字版|图片版|超链版|PDF版|pdf版|手机版|原文|附件下载|下载附件)\s*[\]】）)]?$")
+
+
 def attachments(sel: Selector, base_url: str) -> list[Link]:
-    """Links to the documents attached to an article (PDF, DOCX, downfile.jsp …)."""
-    seen, out = set(), []
+    """Links to the documents attached to an article (PDF, DOCX, downfile.jsp …) and to
+    its other renditions (全真版 / 文字版 / 图片版 tabs)."""
+    seen, out = {base_url.split("#")[0]}, []
     for l in links(sel, base_url):
-        if (ATTACHMENT_EXT.search(l.url) or ATTACHMENT_URL.search(l.url)) and l.url not in seen:
-            seen.add(l.url)
-            out.append(l)
+        url = l.url.split("#")[0]
+        if url in seen:
+            continue
+        text = re.sub(r"\s+", "", l.text)
+        if ATTACHMENT_EXT.search(url) or ATTACHMENT_URL.search(url) or RENDITION_TEXT.match(text):
+            seen.add(url)
+            out.append(Link(url, l.text))
+    return out
+
+
+def list_items_by_selector(sel: Selector, base_url: str, selector: str) -> list[Link]:
+    """Entries of a list chosen by a registry hint: a CSS (or ``xpath:…``) selector of the entries."""
+    nodes = sel.xpath(selector[6:]) if selector.startswith("xpath:") else sel.css(selector)
+    out = []
+    for node in nodes:
+        a = node if node.root.tag == "a" else (node.xpath(".//a[@href]") or [None])[0]
+        if a is None or not a.attrib.get("href"):
+            continue
+        title = (a.attrib.get("title") or " ".join(a.css("::text").getall())).strip()
+        date = re.search(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}", " ".join(node.css("::text").getall()))
+        out.append(Link(urljoin(base_url, a.attrib["href"].strip()), title, date.group(0) if date else ""))
     return out
 
 
 def page_title(sel: Selector) -> str:
     """The article's title: the guideline meta tag ArticleTitle, else <h1>, else <title>."""
     for value in (sel.xpath("//meta[@name='ArticleTitle']/@content").get(),
-                  " ".join(sel.css("h1 ::text").getall()),
-                  sel.css("title::text").get()):
+                  " ".join(sel.css("h1 ::text").getall())):
         if value and value.strip():
             return re.sub(r"\s+", " ", value).strip()
-    return ""
+    title = re.sub(r"\s+", " ", sel.css("title::text").get() or "").strip()
+    # <title> is often "文章标题_网站名" / "文章标题 - 网站名": keep the article's part
+    return re.split(r"\s*(?:_|——|\s-\s|\|)\s*", title)[0] if title else ""

@@ -40,3 +40,6 @@ class FetchFailure:
     url: str
     method: str
     error: str
+    key: str = ""           # the ledger key of the request
+    kind: str | None = None
+    parent: str | None = None

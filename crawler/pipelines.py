@@ -1,20 +1,21 @@
-"""The one pipeline: every response into the fetch log, every body into the store,
-every report document linked to its report.
+"""The one pipeline: every response into the fetch log and the ledger, every body
+into the store, every report document linked to its report.
 
 Logging happens on Scrapy's ``response_received`` signal rather than in the
 spiders, so a 500, a robots.txt or a page no spider callback wanted is logged
-all the same.
+all the same. The ledger row (``archive/ledger.py``) is written last: it is the
+commit point of a URL in a run.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from scrapy import signals
+from twisted.internet import task
 
 from archive import records
-from archive.schema import open_archive
-from archive.store import ObjectStore
+from archive.ledger import DOCUMENT_KINDS
 from crawler.items import FetchFailure, ReportDocument, ReportListing
+from crawler.middlewares import request_key
+from crawler.state import get_state
 
 # Media types (sniffed from the bytes) to the report_documents.kind vocabulary.
 KIND_BY_MEDIA_TYPE = {
@@ -27,7 +28,11 @@ KIND_BY_MEDIA_TYPE = {
     "application/zip": "zip",
     "image/png": "image",
     "image/jpeg": "image",
+    "image/gif": "image",
 }
+
+# Response headers the ledger keeps to answer from the store (resume, 304).
+KEPT_HEADERS = ("content-type", "content-disposition", "etag", "last-modified")
 
 
 def decoded_headers(headers) -> dict:
@@ -36,57 +41,123 @@ def decoded_headers(headers) -> dict:
 
 
 class ArchivePipeline:
-    def __init__(self, data_dir: str, run_id: int | None):
-        self.data_dir = Path(data_dir)
-        self.run_id = run_id
-        self.own_run = run_id is None
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.progress_loop = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls(crawler.settings.get("RENFANG_DATA_DIR"), crawler.settings.getint("RENFANG_RUN_ID") or None)
+        pipeline = cls(crawler)
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
-        pipeline.crawler = crawler
         return pipeline
 
+    @property
+    def state(self):
+        return get_state(self.crawler).open(self.crawler.spider)
+
     def open_spider(self, spider=None):
-        spider = spider or self.crawler.spider
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.db = open_archive(self.data_dir / "archive.db")
-        self.store = ObjectStore(self.data_dir / "objects")
-        if self.own_run:
-            self.run_id = records.start_run(self.db, getattr(spider, "registry", "") or "")
-        for site in getattr(spider, "sites", []):
-            records.upsert_agency(self.db, site)
+        state = self.state
+        interval = self.crawler.settings.getfloat("RENFANG_PROGRESS_INTERVAL")
+        if interval > 0:
+            self.progress_loop = task.LoopingCall(state.log_progress)
+            self.progress_loop.start(interval, now=False)
 
     def close_spider(self, spider=None):
-        if self.own_run:
-            records.finish_run(self.db, self.run_id)
-        self.db.close()
+        if self.progress_loop is not None and self.progress_loop.running:
+            self.progress_loop.stop()
+        state = get_state(self.crawler)
+        reason = (self.crawler.stats.get_value("finish_reason") or "finished") if self.crawler.stats else "finished"
+        state.log_progress()
+        state.close(spider, "finished" if reason == "finished" else f"stopped: {reason}")
 
-    def response_received(self, response, request, spider):
+    # -- every response -------------------------------------------------------------
+    def response_received(self, response, request, spider=None):
+        meta = request.meta
+        if meta.get("renfang_from_ledger"):
+            return  # answered from the store on a resumed run: logged when it was fetched
+        state = self.state
+        agency = meta.get("agency_id")
+        kind = meta.get("renfang_kind")
+        original = (meta.get("redirect_urls") or [request.url])[0]
+        progress = state.site_of(request)
+        if progress is not None:
+            progress.pages += 1
+        fetch = dict(run_id=state.run_id, agency_id=agency, method=request.method, url=original,
+                     final_url=response.url, status=response.status, size=len(response.body),
+                     filename=meta.get("filename") or None)
+        challenge = meta.get("renfang_challenge")
+        not_modified = meta.get("renfang_not_modified")
+        ledger_args = dict(url=original, run_id=state.run_id, agency_id=agency, kind=kind,
+                           parent=meta.get("renfang_parent"))
+        key = request_key(request)
+        if not_modified:
+            wire = meta.get("renfang_wire")
+            records.record_fetch(state.db, **{**fetch, "status": 304, "size": len(wire.body) if wire else 0,
+                                              "sha256": not_modified,
+                                              "headers": decoded_headers(wire.headers) if wire else None})
+            if agency:
+                state.ledger.record(key, **ledger_args, stage="not_modified", status=304,
+                                    outcome="unchanged")
+            return
+        headers = decoded_headers(response.headers)
+        if challenge:
+            error = f"blocked: {challenge} anti-bot challenge (HTTP {response.status})"
+            records.record_fetch(state.db, **fetch, headers=headers, error=error)
+            if agency:
+                state.ledger.record(key, **ledger_args, stage="failed", status=response.status,
+                                    error=error, outcome="failed")
+            return
         sha256 = media_type = None
         if 200 <= response.status < 300 and response.body:
-            sha256, media_type = records.store_document(self.db, self.store, response.body)
-        original = (request.meta.get("redirect_urls") or [request.url])[0]
-        records.record_fetch(
-            self.db, run_id=self.run_id, agency_id=request.meta.get("agency_id"),
-            method=request.method, url=original, final_url=response.url, status=response.status,
-            sha256=sha256, size=len(response.body), media_type=media_type,
-            filename=request.meta.get("filename") or None,
-            headers=decoded_headers(response.headers),
-            error=None if response.status < 400 else f"HTTP {response.status}",
-        )
+            sha256, media_type = records.store_document(state.db, state.store, response.body)
+        error = None if response.status < 400 else f"HTTP {response.status}"
+        records.record_fetch(state.db, **fetch, sha256=sha256, media_type=media_type,
+                             headers=headers, error=error)
+        if not agency:
+            return  # robots.txt
+        before = state.ledger.get(key)
+        if sha256:
+            outcome = ("new" if before is None or before.sha256 is None
+                       else "unchanged" if before.sha256 == sha256 else "changed")
+            lower = {k.lower(): v for k, v in headers.items()}
+            state.ledger.record(key, **ledger_args, stage="stored", status=response.status,
+                                sha256=sha256, etag=lower.get("etag"),
+                                last_modified=lower.get("last-modified"),
+                                headers={k: v for k, v in lower.items() if k in KEPT_HEADERS},
+                                outcome=outcome)
+            if progress is not None and kind in DOCUMENT_KINDS:
+                progress.documents += 1
+        elif response.status in (404, 410) and before is not None and before.sha256:
+            state.ledger.record(key, **ledger_args, stage="gone", status=response.status,
+                                error=error, outcome="gone")
+        else:
+            state.ledger.record(key, **ledger_args, stage="failed", status=response.status,
+                                error=error or "empty body", outcome="failed")
 
+    # -- what responses mean --------------------------------------------------------
     def process_item(self, item, spider=None):
+        state = self.state
+        db = state.db
         if isinstance(item, ReportListing):
-            records.record_listing(self.db, item.agency_id, item.year, item.title, item.url, item.list_url)
+            records.record_listing(db, item.agency_id, item.year, item.title, item.url, item.list_url)
+            progress = state.progress.get(item.agency_id)
+            if progress is not None:
+                progress.reports.add(item.year)
         elif isinstance(item, ReportDocument):
-            sha256, media_type = records.store_document(self.db, self.store, item.body)
+            sha256, media_type = records.store_document(db, state.store, item.body)
             if item.year is not None:
-                rid = records.record_listing(self.db, item.agency_id, item.year, item.title, item.report_url)
+                rid = records.record_listing(db, item.agency_id, item.year, item.title, item.report_url)
                 kind = item.kind if item.kind == "article" else KIND_BY_MEDIA_TYPE.get(media_type, "other")
-                records.record_report_document(self.db, rid, sha256, item.final_url, kind, item.filename)
+                records.record_report_document(db, rid, sha256, item.final_url, kind, item.filename)
+                progress = state.progress.get(item.agency_id)
+                if progress is not None:
+                    progress.reports.add(item.year)
         elif isinstance(item, FetchFailure):
-            records.record_fetch(self.db, run_id=self.run_id, agency_id=item.agency_id,
+            records.record_fetch(db, run_id=state.run_id, agency_id=item.agency_id,
                                  method=item.method, url=item.url, error=item.error)
+            if item.agency_id:
+                key = item.key or item.url
+                state.ledger.record(key, url=item.url, run_id=state.run_id, agency_id=item.agency_id,
+                                    kind=item.kind, parent=item.parent, stage="failed",
+                                    error=item.error, outcome="failed")
         return item

@@ -28,14 +28,43 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 60
+# Backoff before the n-th retry: RETRY_BACKOFF_BASE * 2**(n-1) seconds (crawler.middlewares).
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 60.0
 
 # A report is a few MB at most; anything far larger is not one.
-DOWNLOAD_MAXSIZE = 100 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 100 * 1024 * 1024  # size cap per download
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
-REDIRECT_MAX_TIMES = 10
+REDIRECT_MAX_TIMES = 10  # redirect-loop guard
 DEPTH_LIMIT = 12
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+
+# crawler/middlewares.py: on target, ledger (resume + conditional requests), charset,
+# anti-bot challenges, WARC (next to the network, so it sees every exchange).
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.BackoffMiddleware": 30,
+    "crawler.middlewares.OnTargetMiddleware": 40,
+    "crawler.middlewares.AntiBotMiddleware": 45,
+    "crawler.middlewares.CharsetMiddleware": 55,
+    "crawler.middlewares.LedgerMiddleware": 60,
+    "crawler.middlewares.WarcMiddleware": 960,
+}
+# Hosts beyond the registry's own (host:port) that may be requested: government hosts.
+# Tests set it empty so that nothing but the loopback sites of their registry is ever requested.
+RENFANG_ALLOWED_SUFFIXES = [".gov.cn"]
+# Pagination-trap guard: list pages per site and run.
+RENFANG_MAX_LIST_PAGES = 300
+# Recrawls send If-None-Match / If-Modified-Since for documents already stored.
+RENFANG_CONDITIONAL = True
+# Stop paging a list once a page is unchanged (304) and every report on it is known.
+RENFANG_EARLY_STOP = True
+# Write every exchange to DATA_DIR/warc/*.warc.gz.
+RENFANG_WARC = True
+# fsync of stored objects: "batch" (all new objects once a second and at the end) or "every".
+RENFANG_FSYNC = "batch"
+# Seconds between progress lines per site (0: none).
+RENFANG_PROGRESS_INTERVAL = 30
 
 # Where the archive lives: DATA_DIR/objects/ and DATA_DIR/archive.db.
 RENFANG_DATA_DIR = "data"

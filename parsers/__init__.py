@@ -13,14 +13,19 @@ import re
 
 from . import docx as _docx
 from . import html as _html
+from . import ocr as _ocr
+from . import ofd as _ofd
 from . import pdf as _pdf
 from . import plaintext as _plaintext
 from .checks import compute_checks
+from .convert import libreoffice_convert
 from .grid import Extracted
 from .meta import (count_section_headings, find_agency, find_document_number, find_published,
-                   find_title, find_year, text_lines)
-from .model import PARSER_VERSION, Check, Fact, ParsedReport, ParseError
-from .sniff import DOCX, HTML, PDF, TEXT, sniff_media_type
+                   find_sections, find_title, find_year, text_lines)
+from .model import PARSER_VERSION, Check, Fact, ParsedReport, ParseError, Section
+from .normalize import text_fingerprint
+from .sniff import (DOCX, GIF, HTML, JPEG, OFD, OLE2, PDF, PNG, TEXT, TIFF, BMP,
+                    sniff_media_type)
 from .tables import grids_to_facts, layout_version
 
 __all__ = ["parse_document", "sniff_media_type", "ParsedReport", "Fact", "Check", "ParseError",
@@ -28,11 +33,38 @@ __all__ = ["parse_document", "sniff_media_type", "ParsedReport", "Fact", "Check"
 
 MAX_BYTES = 100 * 1024 * 1024  # nothing a 人防办 publishes comes near this
 
+def _extract_ole2(data: bytes) -> Extracted:
+    """Word 97-2003 .doc and Kingsoft WPS .wps (both OLE2): LibreOffice -> DOCX -> docx.py."""
+    if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in data[:1 << 20] and \
+            b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" not in data[:1 << 20]:
+        raise ParseError("unsupported", "an OLE2 spreadsheet (.xls/.et), not a text document")
+    converted = libreoffice_convert(data, "doc", "docx")
+    ex = _docx.extract_docx(converted)
+    ex.media_type = OLE2
+    ex.method = "libreoffice"
+    return ex
+
+
+def _extract_image(data: bytes) -> Extracted:
+    pages = _ocr.ocr_image_bytes(data)
+    texts = [text for text, _ in pages]
+    grids = [g for _, page_grids in pages for g in page_grids]
+    return Extracted(sniff_media_type(data), grids, texts, pages=len(pages),
+                     ocr_pages=list(range(1, len(pages) + 1)), method="ocr")
+
+
 _EXTRACTORS = {
     PDF: _pdf.extract_pdf,
     DOCX: _docx.extract_docx,
     HTML: _html.extract_html,
     TEXT: _plaintext.extract_text,
+    OLE2: _extract_ole2,
+    OFD: _ofd.extract_ofd,
+    PNG: _extract_image,
+    JPEG: _extract_image,
+    GIF: _extract_image,
+    TIFF: _extract_image,
+    BMP: _extract_image,
 }
 
 
@@ -54,6 +86,8 @@ def parse_document(data: bytes, filename: str | None = None) -> ParsedReport:
         return _build_report(extracted)
     except ParseError:
         raise
+    except MemoryError as e:
+        raise ParseError("too_large", "memory limit reached while parsing") from e
     except Exception as e:  # pdfminer/pdfium/docx/lxml raise anything on damaged input
         raise ParseError("corrupt", f"{type(e).__name__}: {e}") from e
 
@@ -61,7 +95,7 @@ def parse_document(data: bytes, filename: str | None = None) -> ParsedReport:
 def _build_report(ex: Extracted) -> ParsedReport:
     text = ex.text
     if not text.strip() and not ex.grids:
-        raise ParseError("empty", "no text (a scan without a text layer?)")
+        raise ParseError("empty", "no text (a blank scan?)")
     facts = grids_to_facts(ex.grids)
     lines = text_lines(text)
     if not facts and not _looks_like_report(ex, text):
@@ -85,6 +119,10 @@ def _build_report(ex: Extracted) -> ParsedReport:
         text=text,
         facts=facts,
         checks=compute_checks(facts),
+        text_sha256=text_fingerprint(text),
+        method=ex.method,
+        ocr_pages=list(ex.ocr_pages),
+        sections=[Section(code, heading, body) for code, heading, body in find_sections(text)],
     )
 
 

@@ -32,6 +32,8 @@ class Extracted:
     title_hint: str | None = None    # <title>/ArticleTitle, PDF /Title
     date_hint: str | None = None     # ISO date from PubDate-like metadata
     agency_hint: str | None = None   # ContentSource/SiteName-like metadata
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages read by OCR
+    method: str = "text"             # text | ocr | mixed | libreoffice (see model.ParsedReport)
 
     @property
     def text(self) -> str:

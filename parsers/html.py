@@ -11,9 +11,11 @@ import re
 import lxml.html
 
 from .grid import Extracted, Grid, GridRow
+from .model import ParseError
 from .normalize import decode_text, fix_radicals
 from .sniff import HTML
 
+MAX_GRID_CELLS = 200_000  # the three report tables have ~300 cells; spans can blow a grid up
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Article containers of the common government CMSs (TRS WCM, Hanweb, others), most specific first
@@ -83,13 +85,13 @@ def element_to_text(el, skip_tables: bool = False) -> str:
                 parts.append("\n")
             elif tag in ("td", "th"):
                 parts.append("\t")
-            parts.append(e.text or "")
+            parts.append(_collapse(e.text, tag == "pre"))
             for child in e:
                 walk(child)
             if tag in _BLOCK and tag != "br":
                 parts.append("\n")
         if not top:
-            parts.append(e.tail or "")
+            parts.append(_collapse(e.tail, False))
 
     walk(el, top=True)
     lines = []
@@ -97,6 +99,13 @@ def element_to_text(el, skip_tables: bool = False) -> str:
         cells = [re.sub(r"[ \r\f\v]+", " ", c).strip() for c in line.strip("\t ").split("\t")]
         lines.append("\t".join(cells).strip())
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _collapse(text: str | None, pre: bool) -> str:
+    """HTML whitespace: a run of spaces, TABs and source line breaks renders as one space."""
+    if not text:
+        return ""
+    return text if pre else re.sub(r"[ \t\r\n\f]+", " ", text)
 
 
 def _span(value: str | None) -> int:
@@ -114,6 +123,9 @@ def table_to_grid(table) -> Grid:
             while (r, c) in placed:
                 c += 1
             rowspan, colspan = _span(td.get("rowspan")), _span(td.get("colspan"))
+            rowspan = min(rowspan, len(rows) - r)  # as browsers do: never past the table's end
+            if len(placed) + rowspan * colspan > MAX_GRID_CELLS:
+                raise ParseError("too_large", f"a table of over {MAX_GRID_CELLS} cells")
             for i in range(rowspan):
                 for j in range(colspan):
                     placed[(r + i, c + j)] = None

@@ -102,29 +102,38 @@ def find_document_number(lines: list[str]) -> str | None:
 
 
 _SECTION_RE = re.compile(r"^\s*([一二三四五六])\s*[、.．]\s*(\S.{0,40})$")
+_NUMERALS = "一二三四五六"
 
 
-def split_sections(text: str) -> dict[str, str]:
-    """The six sections by their numbered headings (一、 … 六、), in order; others keep ''.
+def find_sections(text: str) -> list[tuple[str, str, str]]:
+    """(code, printed heading, body) of each of the six sections found, in order.
 
-    Only headings that advance the outline count, so the "一、本年新收…" rows of table 三
-    are not mistaken for a section heading.
+    Headings vary in wording ("五、存在主要问题及改进情况"), so a heading is recognised by its
+    numeral and its place: only headings that advance the outline count, so the
+    "一、本年新收…" rows of table 三 are not mistaken for one; a line ending in a figure
+    or holding a TAB (a table row) is never a heading.
     """
     names = [code for code, _ in SECTIONS]
-    numerals = "一二三四五六"
-    out = {code: [] for code in names}
-    current = None
+    found: list[list] = []
     expected = 0
     for line in text.replace("\f", "\n").splitlines():
         m = _SECTION_RE.match(line)
-        if m and "\t" not in line and numerals.index(m.group(1)) >= expected \
+        if m and "\t" not in line and _NUMERALS.index(m.group(1)) >= expected \
                 and not re.search(r"\d\s*$", line):
-            expected = numerals.index(m.group(1)) + 1
-            current = names[expected - 1]
+            expected = _NUMERALS.index(m.group(1)) + 1
+            found.append([names[expected - 1], re.sub(r"\s+", "", line), []])
             continue
-        if current:
-            out[current].append(line)
-    return {k: "\n".join(v).strip() for k, v in out.items()}
+        if found:
+            found[-1][2].append(line)
+    return [(code, heading, "\n".join(body).strip()) for code, heading, body in found]
+
+
+def split_sections(text: str) -> dict[str, str]:
+    """The six sections' bodies by code ('' for a section not found)."""
+    out = {code: "" for code, _ in SECTIONS}
+    for code, _, body in find_sections(text):
+        out[code] = body
+    return out
 
 
 def count_section_headings(text: str) -> int:

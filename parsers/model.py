@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Bump whenever the output for the same input can change (codes, values, checks, metadata).
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"
 
 Number = int | float
 BBox = tuple[float, float, float, float]
@@ -44,6 +44,17 @@ class Check:
 
 
 @dataclass
+class Section:
+    """One of the six sections (codes.SECTIONS) as printed: its heading and its text."""
+    code: str
+    heading: str
+    text: str
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "heading": self.heading, "chars": len(self.text)}
+
+
+@dataclass
 class ParsedReport:
     title: str | None
     agency: str | None
@@ -56,6 +67,18 @@ class ParsedReport:
     text: str
     facts: list[Fact] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    # SHA-256 of the normalised text (normalize.text_fingerprint): equal for a re-saved,
+    # re-encoded or re-rendered copy of the same report, unlike the SHA-256 of the bytes
+    text_sha256: str | None = None
+    # how the text and tables were obtained: 'text' (a text layer / markup), 'ocr' (every page
+    # OCR'd), 'mixed' (some pages OCR'd: garbage text layer), 'libreoffice' (DOC/WPS converted)
+    method: str = "text"
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages read by OCR
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def ocr(self) -> bool:
+        return bool(self.ocr_pages) or self.method in ("ocr", "mixed")
 
     def fact(self, table: str, row: str, column: str) -> Fact | None:
         return next((f for f in self.facts
@@ -66,12 +89,19 @@ class ParsedReport:
             "agency": self.agency, "year": self.year, "format_version": self.format_version,
             "published": self.published, "document_number": self.document_number,
             "title": self.title, "media_type": self.media_type, "pages": self.pages,
+            "text_sha256": self.text_sha256, "method": self.method, "ocr": self.ocr,
+            "ocr_pages": self.ocr_pages,
+            "sections": [s.to_json() for s in self.sections],
             "facts": [f.to_json() for f in self.facts],
             "checks": [c.to_json() for c in self.checks],
         }
 
 
-PARSE_STATUSES = ("corrupt", "encrypted", "empty", "unsupported", "not_report", "too_large")
+PARSE_STATUSES = ("corrupt", "encrypted", "empty", "unsupported", "not_report", "too_large",
+                  "timeout")
+# besides these, a parse ends 'parsed' (figures), 'text_only' (no national tables), or
+# 'error' (a parser bug, recorded with its traceback); sandbox.py produces 'timeout' and
+# 'too_large' (memory limit) for a worker it had to stop
 
 
 class ParseError(Exception):

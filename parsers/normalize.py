@@ -135,3 +135,22 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("gb18030", "replace")
+
+
+# ---------------------------------------------------------------- text fingerprint
+_PAGE_LINE = re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
+
+
+def text_fingerprint(text: str) -> str:
+    """SHA-256 of the text reduced to its words: what stays equal when a report is re-saved.
+
+    Radicals repaired, NFKC, page-number lines and page breaks dropped, and every character
+    that is not a letter, digit or ideograph removed (whitespace, punctuation widths, the TAB
+    between cells), so a re-saved, re-encoded or re-paginated copy hashes the same.
+    """
+    import hashlib
+
+    text = unicodedata.normalize("NFKC", fix_radicals(text or ""))
+    lines = [ln for ln in text.replace("\f", "\n").splitlines() if not _PAGE_LINE.match(ln)]
+    words = _NOT_WORD.sub("", "".join(lines))
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()

@@ -19,6 +19,9 @@ TEXT = "text/plain"
 PNG = "image/png"
 JPEG = "image/jpeg"
 GIF = "image/gif"
+TIFF = "image/tiff"
+BMP = "image/bmp"
+OFD = "application/ofd"  # GB/T 33190: a zip whose root holds OFD.xml
 OCTET = "application/octet-stream"
 
 _HTML_RE = re.compile(rb"<(!doctype\s+html|html|head|body|meta|title|table|div|p)[\s>/]", re.I)
@@ -38,6 +41,11 @@ def sniff_media_type(data: bytes) -> str:
         return JPEG
     if head.startswith((b"GIF87a", b"GIF89a")):
         return GIF
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return TIFF
+    if head.startswith(b"BM") and len(head) > 18 and head[14:18] in (
+            b"\x0c\x00\x00\x00", b"(\x00\x00\x00", b"l\x00\x00\x00", b"|\x00\x00\x00"):
+        return BMP
     if not data:
         return OCTET
     text_head = _decode_head(head)
@@ -57,6 +65,8 @@ def _sniff_zip(data: bytes) -> str:
         return DOCX
     if "xl/workbook.xml" in names:
         return XLSX
+    if any(n.lstrip("/").lower() == "ofd.xml" for n in names):
+        return OFD
     return ZIP
 
 

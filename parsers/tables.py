@@ -173,7 +173,8 @@ def _application_row(row: GridRow) -> tuple[str, list[int | None]] | None:
     if not texty:
         return None
     last_label = texty[-1]
-    positions: list[int | None] = list(range(last_label + 1, len(cells)))
+    positions: list[int | None] = [i for i in range(last_label + 1, len(cells))
+                                   if cells[i] is not None]
     if len(positions) < 5 or not any(is_number(cells[i]) for i in positions):
         return None
     # more cells than columns: merged label columns left empty cells before the figures;
@@ -228,6 +229,23 @@ def _assign_by_order(codes: list[str | None], order: list[str]) -> list[str | No
         if prev and nxt and free:  # only inside the table, never before or after it
             out[i] = free[0]
             used.add(free[0])
+    # Unreadable labels at the very start or end (OCR'd first rows "一、本年新收…"): the rows
+    # directly before the first recognised row are the codes directly before it in the fixed
+    # order, when there are no more such rows than codes.
+    known = [i for i, c in enumerate(out) if c]
+    if known:
+        first, last = known[0], known[-1]
+        before = [c for c in order[:order.index(out[first])] if c not in used]
+        if 0 < first <= len(before):
+            for k, code in zip(range(first), before[-first:]):
+                out[k] = code
+                used.add(code)
+        after = [c for c in order[order.index(out[last]) + 1:] if c not in used]
+        tail = len(out) - 1 - last
+        if 0 < tail <= len(after):
+            for k, code in zip(range(last + 1, len(out)), after):
+                out[k] = code
+                used.add(code)
     return out
 
 
@@ -245,7 +263,9 @@ def appeals_facts(rows: list[GridRow]) -> list[Fact]:
         if len(cells) > N_APPEALS_CELLS:
             while len(cells) > N_APPEALS_CELLS and is_blank(cells[-1]):
                 cells.pop()
-        positions: list[int | None] = list(range(len(cells)))[-N_APPEALS_CELLS:]
+        # covered positions (a figure cell merged over two grid columns) are not printed cells
+        positions: list[int | None] = [i for i in range(len(cells))
+                                       if cells[i] is not None][-N_APPEALS_CELLS:]
         figures = [cells[i] for i in positions]
         if (len(positions) < 10 or not all(is_value_like(c) for c in figures)
                 or sum(is_number(c) for c in figures) < 5

@@ -19,7 +19,8 @@ import click
 
 import archive
 
-METADATA = Path(archive.__file__).resolve().parent / "datasette" / "metadata.json"
+SITE = Path(archive.__file__).resolve().parent / "datasette"
+METADATA = SITE / "metadata.json"
 
 data_dir_option = click.option(
     "--data-dir", type=click.Path(file_okay=False, path_type=Path), default="data", show_default=True,
@@ -41,7 +42,7 @@ def cli():
 
 
 def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots: bool,
-           overrides: tuple[str, ...]) -> dict:
+           overrides: tuple[str, ...], fresh: bool = False) -> dict:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
@@ -64,7 +65,19 @@ def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots
 
     data_dir.mkdir(parents=True, exist_ok=True)
     db = open_archive(data_dir / "archive.db")
-    run_id = records.start_run(db, str(registry))
+    # A crawl that was killed (its run still 'running') is resumed: what it stored is not refetched.
+    run_id = None if fresh else records.resumable_run(db, str(registry))
+    if run_id is not None:
+        from crawler.state import remove_partial_objects
+        records.resume_run(db, run_id)
+        partial = remove_partial_objects(data_dir)
+        click.echo(f"resuming crawl run {run_id} (killed before it finished; "
+                   f"{partial} half-written object(s) removed)", err=True)
+    else:
+        if fresh:
+            db.execute("update crawl_runs set status = 'abandoned' where status = 'running'")
+            db.conn.commit()
+        run_id = records.start_run(db, str(registry))
     db.close()
 
     settings = Settings()
@@ -88,13 +101,27 @@ def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots
 
     db = open_archive(data_dir / "archive.db")
     run = records.finish_run(db, run_id)
+    run["sites"] = [dict(zip(("agency_id", "status", "message", "pages", "reports", "docs_new",
+                              "docs_changed", "docs_unchanged", "docs_gone", "docs_failed"), r))
+                    for r in db.execute(
+                        """select agency_id, status, message, pages, reports, docs_new, docs_changed,
+                                  docs_unchanged, docs_gone, docs_failed
+                           from crawl_sites where run_id = ? order by agency_id""", [run_id])]
     db.close()
     return run
 
 
 def _print_run(run: dict) -> None:
+    for s in run.get("sites", []):
+        click.echo(f"  {s['agency_id']}: {s['status']}, {s['pages']} pages, {s['reports']} reports; "
+                   f"documents {s['docs_new']} new, {s['docs_changed']} changed, "
+                   f"{s['docs_unchanged']} unchanged, {s['docs_gone']} gone, {s['docs_failed']} failed"
+                   + (f" ({s['message']})" if s["message"] else ""))
     click.echo(f"crawl run {run['id']}: {run['responses']} responses, {run['documents_new']} new "
-               f"documents, {run['documents_seen']} documents seen, {run['errors']} errors")
+               f"documents, {run['documents_seen']} documents seen, {run['errors']} errors; "
+               f"report documents: {run['docs_new']} new, {run['docs_changed']} changed, "
+               f"{run['docs_unchanged']} unchanged, {run['docs_gone']} gone, {run['docs_failed']} failed; "
+               f"{run['bytes_downloaded'] or 0} bytes downloaded")
 
 
 def _print_load(summary) -> None:
@@ -107,6 +134,8 @@ def _print_load(summary) -> None:
 crawl_options = [
     click.option("--site", "sites", multiple=True, help="Only this registry id (repeatable)."),
     click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt."),
+    click.option("--fresh", is_flag=True,
+                 help="Start a new run even if the last one was killed (default: resume it)."),
     click.option("-s", "--set", "overrides", multiple=True, metavar="KEY=VALUE",
                  help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2."),
 ]
@@ -122,14 +151,19 @@ def with_crawl_options(f):
 @registry_option
 @data_dir_option
 @with_crawl_options
-def crawl(registry, data_dir, sites, ignore_robots, overrides):
+def crawl(registry, data_dir, sites, ignore_robots, overrides, fresh):
     """Crawl the sites of a registry; store every document under its SHA-256.
+
+    A recrawl asks only for what changed (If-None-Match / If-Modified-Since); a crawl
+    that was killed resumes its run without refetching what it stored. Every exchange
+    also goes to DIR/warc/*.warc.gz.
 
     \b
     Example:
         renfang crawl --registry sample_portal/registry.csv --data-dir data
+        renfang crawl --registry crawler/registry.csv --site scrf --data-dir data
     """
-    _print_run(_crawl(registry, data_dir, sites, ignore_robots, overrides))
+    _print_run(_crawl(registry, data_dir, sites, ignore_robots, overrides, fresh))
 
 
 @cli.command()
@@ -184,7 +218,7 @@ def load(data_dir):
 @registry_option
 @data_dir_option
 @with_crawl_options
-def run(registry, data_dir, sites, ignore_robots, overrides):
+def run(registry, data_dir, sites, ignore_robots, overrides, fresh):
     """Crawl, then load, in one go.
 
     \b
@@ -193,14 +227,19 @@ def run(registry, data_dir, sites, ignore_robots, overrides):
     """
     from archive.load import load_archive
 
-    _print_run(_crawl(registry, data_dir, sites, ignore_robots, overrides))
+    _print_run(_crawl(registry, data_dir, sites, ignore_robots, overrides, fresh))
     _print_load(load_archive(data_dir))
 
 
 def datasette_command(data_dir: Path, host: str, port: int) -> list[str]:
     return [sys.executable, "-m", "datasette", "serve", str(data_dir / "archive.db"),
             "--host", host, "--port", str(port), "--metadata", str(METADATA),
-            "--setting", "sql_time_limit_ms", "3000", "--setting", "default_page_size", "50"]
+            # the site (archive/datasette/): templates, our plugin, static files
+            "--template-dir", str(SITE / "templates"), "--plugins-dir", str(SITE / "plugins"),
+            "--static", f"renfang-static:{SITE / 'static'}",
+            # read-only (Datasette opens the file with mode=ro; no write plugins), bounded SQL
+            "--setting", "sql_time_limit_ms", "3000", "--setting", "default_page_size", "50",
+            "--setting", "facet_time_limit_ms", "500", "--setting", "max_returned_rows", "5000"]
 
 
 def _serve(data_dir: Path, host: str, port: int) -> None:
@@ -231,6 +270,52 @@ def serve(data_dir, host, port):
         renfang serve --data-dir data --port 8001
     """
     _serve(data_dir, host, port)
+
+
+@cli.command()
+@data_dir_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default="releases",
+              show_default=True, help="Directory that receives renfang-archive-<date>/.")
+def release(data_dir, out):
+    """Write a dated, citable copy of the archive: archive.db, CSV of every table and view,
+    and a SHA-256 manifest.
+
+    \b
+    Example:
+        renfang release --data-dir data --out releases
+        cd releases/renfang-archive-2026-01-31 && sha256sum -c manifest-sha256.txt
+    """
+    from archive.release import make_release
+
+    if not (data_dir / "archive.db").exists():
+        raise click.ClickException(f"{data_dir}/archive.db does not exist")
+    try:
+        target = make_release(data_dir, out)
+    except FileExistsError as e:
+        raise click.ClickException(str(e))
+    click.echo(f"release: {target}")
+
+
+@cli.command()
+@data_dir_option
+@click.option("--bag", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Directory of the BagIt bag to write (must not exist or be empty).")
+def export(data_dir, bag):
+    """Export the whole archive (documents, archive.db, CSV) as a BagIt bag.
+
+    \b
+    Example:
+        renfang export --data-dir data --bag renfang-bag
+    """
+    from archive.release import make_bag
+
+    if not (data_dir / "archive.db").exists():
+        raise click.ClickException(f"{data_dir}/archive.db does not exist")
+    try:
+        make_bag(data_dir, bag)
+    except FileExistsError as e:
+        raise click.ClickException(str(e))
+    click.echo(f"bag: {bag}")
 
 
 @cli.command()

@@ -260,7 +260,14 @@ def test_hongze_pdf_metadata_and_json(hongze):
     assert "2023" in hongze.title and "年度报告" in hongze.title
     d = hongze.to_json()
     assert list(d) == ["agency", "year", "format_version", "published", "document_number",
-                       "title", "media_type", "pages", "facts", "checks"]
+                       "title", "media_type", "pages", "text_sha256", "method", "ocr",
+                       "ocr_pages", "sections", "facts", "checks"]
+    assert (d["method"], d["ocr"], d["ocr_pages"]) == ("text", False, [])
+    assert len(d["text_sha256"]) == 64
+    # the six sections, found by their printed headings
+    assert [s["code"] for s in d["sections"]] == ["general", "disclosure", "applications",
+                                                  "appeals", "problems", "other_matters"]
+    assert d["sections"][1]["heading"] == "二、主动公开政府信息情况"
     assert set(d["facts"][0]) == {"table", "row", "column", "value", "raw", "unit", "page", "bbox"}
     assert set(d["checks"][0]) == {"code", "key", "status", "lhs", "rhs"}
 

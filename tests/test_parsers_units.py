@@ -82,8 +82,14 @@ def test_empty_input():
 
 
 def test_unsupported_types():
-    assert _status(b"\x89PNG\r\n\x1a\n" + b"\0" * 100) == "unsupported"
     assert _status(_zip({"a.txt": b"hello"})) == "unsupported"
+    assert _status(_zip({"xl/workbook.xml": b"<workbook/>"})) == "unsupported"
+
+
+def test_a_broken_image_is_corrupt():
+    # images are OCR'd now (scans of reports are uploaded as PNG/JPEG): a PNG header over
+    # zeros is a damaged image, not an unknown type
+    assert _status(b"\x89PNG\r\n\x1a\n" + b"\0" * 100) == "corrupt"
 
 
 def test_encrypted_pdf():

@@ -45,6 +45,9 @@ def test_datasette_serves_reports_and_facts(archive_dir):
         assert rows[0]["n"] > 150
         meta = get_json(f"http://127.0.0.1:{port}/-/metadata.json")
         assert "renfang" in meta["title"]
+        # the site of archive/datasette/: its own plugin, the feed and chart plugins
+        plugins = {p["name"] for p in get_json(f"http://127.0.0.1:{port}/-/plugins.json")}
+        assert {"renfang_site.py", "datasette-atom", "datasette-dashboards"} <= plugins
     finally:
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=30)

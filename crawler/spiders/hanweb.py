@@ -25,4 +25,5 @@ class HanwebSpider(PortalSpider):
         shown = len(extract.hanweb_records(response.text, response.url))
         for url, form in extract.hanweb_page_requests(paging, already=shown):
             yield scrapy.FormRequest(url, formdata=form, callback=self.parse_list, errback=self.on_error,
-                                     meta={"agency_id": site.id, "site": site, "dataproxy": True})
+                                     meta={"agency_id": site.id, "site": site, "dataproxy": True,
+                                           "renfang_kind": "list", "renfang_parent": self.key(response)})

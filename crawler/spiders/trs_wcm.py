@@ -11,4 +11,4 @@ class TrsWcmSpider(PortalSpider):
     def more_list_pages(self, response):
         site = response.meta["site"]
         for url in extract.trs_next_pages(response.text, response.url):
-            yield self.request(url, self.parse_list, site)
+            yield self.request(url, self.parse_list, site, kind="list", parent=self.key(response))

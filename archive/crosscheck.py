@@ -1,0 +1,50 @@
+"""Checks across years: ``applications.carry_chain``.
+
+An office's 结转下年度继续办理 (``carried_forward``) of year Y should reappear as 上年结转
+(``carried_over``) in its report for year Y+1, for each applicant column. The check is recorded in
+``checks`` like the per-report checks, under the report of year Y+1, with ``key`` the column,
+``lhs`` = carried_forward of Y (what the earlier report printed) and ``rhs`` = carried_over of
+Y+1. It is ``unknown`` when either cell is blank, and absent when either report has no
+applications table.
+"""
+from __future__ import annotations
+
+import sqlite_utils
+
+CODE = "applications.carry_chain"
+
+# CROSS JOIN fixes the join order (report pairs first, then their cells by primary key): without
+# ANALYZE statistics SQLite otherwise scans every carried_forward fact per pair.
+_PAIRS = """
+select n.id, fn.column_code, fp.value, fn.value
+from reports n
+cross join reports p on p.agency_id = n.agency_id and p.year = n.year - 1
+cross join facts fn on fn.report_id = n.id and fn.table_name = 'applications' and fn.row_code = 'carried_over'
+cross join facts fp on fp.report_id = p.id and fp.table_name = 'applications'
+             and fp.row_code = 'carried_forward' and fp.column_code = fn.column_code
+"""
+
+
+def _status(lhs, rhs) -> str:
+    if lhs is None or rhs is None:
+        return "unknown"
+    return "pass" if abs(lhs - rhs) < 1e-6 else "fail"
+
+
+def refresh_carry_chain(db: sqlite_utils.Database) -> int:
+    """Recompute the cross-year checks; write only rows that changed. Returns rows written."""
+    want = {(rid, key): (lhs, rhs, _status(lhs, rhs))
+            for rid, key, lhs, rhs in db.execute(_PAIRS).fetchall()}
+    have = {(rid, key): (lhs, rhs, status) for rid, key, lhs, rhs, status in db.execute(
+        "select report_id, key, lhs, rhs, status from checks where code = ?", [CODE]).fetchall()}
+    stale = [k for k in have if k not in want]
+    upserts = [(rid, CODE, key, *v[:2], v[2]) for (rid, key), v in want.items() if have.get((rid, key)) != v]
+    if stale or upserts:
+        with db.conn:
+            db.conn.executemany("delete from checks where report_id = ? and code = ? and key = ?",
+                                [(rid, CODE, key) for rid, key in stale])
+            db.conn.executemany(
+                """insert into checks (report_id, code, key, lhs, rhs, status) values (?, ?, ?, ?, ?, ?)
+                   on conflict(report_id, code, key) do update
+                   set lhs = excluded.lhs, rhs = excluded.rhs, status = excluded.status""", upserts)
+    return len(stale) + len(upserts)

@@ -1,0 +1,197 @@
+"""The crawl ledger: one row per URL (per POST form) the crawler has ever requested.
+
+Scrapy's JOBDIR only survives a clean stop. The ledger lives in ``archive.db``
+(table ``crawl_ledger``) and every update is its own committed transaction,
+written *after* the bytes are in the object store and the ``documents`` and
+``fetches`` rows exist: a ledger row saying ``stored`` under run N is the commit
+point of that URL for run N. A crawl killed with SIGKILL and started again
+resumes run N: every URL stored under run N is served from the store instead of
+the network (``crawler.middlewares.LedgerMiddleware``); everything else is
+fetched again, which is harmless because every other write is idempotent.
+
+The ledger also keeps what a recrawl needs: the validators (ETag,
+Last-Modified) and hash of each URL's last version for conditional requests,
+the page each URL was found on (``parent``) so that a document the portal no
+longer links is marked gone, and the outcome of the URL in its last run
+(new / changed / unchanged / failed / gone), which ``crawl_runs`` counts.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from archive.schema import now
+
+#: ledger kinds that are documents of a report (the others are navigation pages)
+DOCUMENT_KINDS = ("article", "attachment")
+
+
+def ledger_key(method: str, url: str, body: bytes = b"") -> str:
+    """The ledger key of a request: its URL, plus a digest of the form for POSTs."""
+    if method.upper() == "GET" or not body:
+        return url if method.upper() in ("GET", "HEAD") else f"{method.upper()} {url}"
+    return f"{method.upper()} {url} #{hashlib.sha1(body).hexdigest()[:12]}"
+
+
+@dataclass
+class Entry:
+    key: str
+    url: str
+    agency_id: str | None
+    kind: str | None
+    parent: str | None
+    stage: str
+    attempts: int
+    last_status: int | None
+    last_error: str | None
+    sha256: str | None
+    etag: str | None
+    last_modified: str | None
+    headers: str | None
+    outcome: str | None
+    outcome_run: int | None
+    last_run_id: int | None
+    first_seen: str
+    last_seen: str | None
+    gone_since: str | None
+
+    @property
+    def response_headers(self) -> dict:
+        return json.loads(self.headers) if self.headers else {}
+
+
+_COLUMNS = list(Entry.__dataclass_fields__)
+
+
+class Ledger:
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.conn = db.conn
+
+    def get(self, key: str) -> Entry | None:
+        row = self.conn.execute(f"select {', '.join(_COLUMNS)} from crawl_ledger where key = ?",
+                                [key]).fetchone()
+        return Entry(*row) if row else None
+
+    def record(self, key: str, *, url: str, run_id: int, agency_id: str | None, kind: str | None,
+               parent: str | None, stage: str, status: int | None = None, error: str | None = None,
+               sha256: str | None = None, etag: str | None = None, last_modified: str | None = None,
+               headers: dict | None = None, outcome: str | None = None) -> Entry | None:
+        """Record the outcome of one request in one transaction; return the entry as it was before.
+
+        ``stage``: ``stored`` (body in the store), ``not_modified`` (304: the stored version
+        holds), ``failed`` (HTTP error, network error, anti-bot challenge), ``gone`` (404/410 of
+        a URL that had a document). Validators and hash are kept from earlier versions
+        unless new ones are given.
+        """
+        before = self.get(key)
+        t = now()
+        with self.conn:
+            self.conn.execute(
+                """insert into crawl_ledger (key, url, agency_id, kind, parent, stage, attempts,
+                       last_status, last_error, sha256, etag, last_modified, headers, outcome,
+                       outcome_run, last_run_id, first_seen, last_seen, gone_since)
+                   values (:key, :url, :agency_id, :kind, :parent, :stage, 1, :status, :error,
+                       :sha256, :etag, :last_modified, :headers, :outcome, :outcome_run, :run_id,
+                       :t, :last_seen, :gone_since)
+                   on conflict(key) do update set
+                       agency_id = coalesce(excluded.agency_id, agency_id),
+                       kind = coalesce(excluded.kind, kind),
+                       parent = coalesce(excluded.parent, parent),
+                       stage = excluded.stage,
+                       attempts = case when last_run_id = excluded.last_run_id then attempts + 1 else 1 end,
+                       last_status = excluded.last_status,
+                       last_error = excluded.last_error,
+                       sha256 = coalesce(excluded.sha256, sha256),
+                       etag = case when excluded.sha256 is not null then excluded.etag else etag end,
+                       last_modified = case when excluded.sha256 is not null then excluded.last_modified
+                                            else last_modified end,
+                       headers = coalesce(excluded.headers, headers),
+                       outcome = coalesce(excluded.outcome, outcome),
+                       outcome_run = case when excluded.outcome is not null then excluded.outcome_run
+                                          else outcome_run end,
+                       last_run_id = excluded.last_run_id,
+                       last_seen = coalesce(excluded.last_seen, last_seen),
+                       gone_since = case when excluded.stage = 'gone' then coalesce(gone_since, excluded.gone_since)
+                                         when excluded.stage in ('stored', 'not_modified') then null
+                                         else gone_since end""",
+                dict(key=key, url=url, agency_id=agency_id, kind=kind, parent=parent, stage=stage,
+                     status=status, error=error, sha256=sha256, etag=etag,
+                     last_modified=last_modified,
+                     headers=json.dumps(headers, ensure_ascii=False) if headers is not None else None,
+                     outcome=outcome, outcome_run=run_id if outcome else None, run_id=run_id, t=t,
+                     last_seen=t if stage in ("stored", "not_modified") else None,
+                     gone_since=t if stage == "gone" else None))
+        return before
+
+    def stored_in_run(self, key: str, run_id: int) -> Entry | None:
+        """The entry when ``key`` was already stored (or confirmed by a 304) in run ``run_id``."""
+        e = self.get(key)
+        if e and e.last_run_id == run_id and e.stage in ("stored", "not_modified") and e.sha256:
+            return e
+        return None
+
+    def known_unchanged(self, keys: list[str]) -> bool:
+        """True when every key has a stored version (so a 304 list page holds nothing new)."""
+        if not keys:
+            return False
+        for key in keys:
+            e = self.get(key)
+            if e is None or e.sha256 is None or e.stage not in ("stored", "not_modified"):
+                return False
+        return True
+
+    def carry(self, keys: list[str], run_id: int) -> int:
+        """Pages not requested because paging stopped early, and everything found under them,
+        count as still there in ``run_id`` (so they are not marked gone). Returns how many."""
+        carried, frontier = 0, list(keys)
+        while frontier:
+            marks = ",".join("?" * len(frontier))
+            with self.conn:
+                cur = self.conn.execute(
+                    f"""update crawl_ledger set last_run_id = ? where key in ({marks})
+                        and gone_since is null and coalesce(last_run_id, -1) != ?""",
+                    [run_id, *frontier, run_id])
+            carried += cur.rowcount
+            frontier = [k for (k,) in self.conn.execute(
+                f"""select key from crawl_ledger where parent in ({marks}) and gone_since is null
+                    and coalesce(last_run_id, -1) != ?""", [*frontier, run_id])]
+        return carried
+
+    def mark_gone(self, run_id: int, agency_ids: list[str]) -> list[Entry]:
+        """Mark gone every URL of ``agency_ids`` not reached in ``run_id`` whose parent page was
+        fetched in this run (so it no longer links it) or is gone itself. Returns the URLs marked."""
+        marked: list[Entry] = []
+        if not agency_ids:
+            return marked
+        marks = ",".join("?" * len(agency_ids))
+        t = now()
+        while True:
+            rows = self.conn.execute(
+                f"""select c.key from crawl_ledger c join crawl_ledger p on p.key = c.parent
+                    where c.agency_id in ({marks}) and c.gone_since is null and c.sha256 is not null
+                      and coalesce(c.last_run_id, -1) != ?
+                      and ((p.last_run_id = ? and p.stage in ('stored', 'not_modified'))
+                           or p.gone_since is not null)""",
+                [*agency_ids, run_id, run_id]).fetchall()
+            if not rows:
+                return marked
+            with self.conn:
+                for (key,) in rows:
+                    self.conn.execute(
+                        """update crawl_ledger set stage = 'gone', gone_since = ?, outcome = 'gone',
+                           outcome_run = ? where key = ?""", [t, run_id, key])
+            marked += [self.get(k) for (k,) in rows]
+
+    def outcomes(self, run_id: int) -> dict[str, dict[str, int]]:
+        """{agency_id: {outcome: count}} of the report documents of a run."""
+        out: dict[str, dict[str, int]] = {}
+        for agency, outcome, n in self.conn.execute(
+                f"""select agency_id, outcome, count(*) from crawl_ledger
+                    where outcome_run = ? and kind in ({','.join('?' * len(DOCUMENT_KINDS))})
+                    group by 1, 2""", [run_id, *DOCUMENT_KINDS]):
+            out.setdefault(agency, {})[outcome] = n
+        return out

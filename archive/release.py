@@ -1,0 +1,124 @@
+"""Citable releases and BagIt exports of the archive.
+
+``renfang release`` (:func:`make_release`) writes ``OUT/renfang-archive-<YYYY-MM-DD>/`` with a
+consistent copy of ``archive.db`` (SQLite backup), one CSV per table and view under ``csv/``,
+``release.json`` (date, schema version, row counts) and ``manifest-sha256.txt`` listing the
+SHA-256 of every file, in ``sha256sum -c`` format: cite the release by the SHA-256 of its
+manifest.
+
+``renfang export`` (:func:`make_bag`) writes a BagIt bag (RFC 8493) of the whole archive:
+``data/archive.db``, ``data/objects/<xx>/<sha256>`` (every document) and ``data/csv/``, with
+``manifest-sha256.txt``, ``tagmanifest-sha256.txt`` and ``bag-info.txt``, ready to deposit in
+another archive. Validate it with ``bagit.py --validate DIR``.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+import sqlite3
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from archive.schema import SCHEMA_VERSION
+from archive.store import ObjectStore
+
+SKIP = ("search_bigrams",)  # the FTS index: rebuilt from search_docs, not data
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _copy_db(source: Path, target: Path) -> None:
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+        dst.execute("pragma journal_mode=delete")
+    finally:
+        dst.close()
+        src.close()
+
+
+def export_csv(db_path: Path, out_dir: Path) -> dict[str, int]:
+    """One UTF-8 CSV per table and view (header row first); returns row counts."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    counts = {}
+    try:
+        names = [n for (n,) in conn.execute(
+            "select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%' "
+            "order by type, name")
+                 if not n.startswith(SKIP)]
+        for name in names:
+            cursor = conn.execute(f'select * from "{name}"')
+            with open(out_dir / f"{name}.csv", "w", newline="", encoding="utf-8") as f:
+                writer = csv.writer(f)
+                writer.writerow([c[0] for c in cursor.description])
+                n = 0
+                for row in cursor:
+                    writer.writerow(row)
+                    n += 1
+            counts[name] = n
+    finally:
+        conn.close()
+    return counts
+
+
+def make_release(data_dir: Path, out: Path, today: date | None = None) -> Path:
+    today = today or datetime.now(timezone.utc).date()
+    target = out / f"renfang-archive-{today.isoformat()}"
+    if target.exists():
+        raise FileExistsError(f"{target} exists: a release is never overwritten")
+    target.mkdir(parents=True)
+    _copy_db(data_dir / "archive.db", target / "archive.db")
+    counts = export_csv(target / "archive.db", target / "csv")
+    (target / "release.json").write_text(json.dumps({
+        "name": target.name, "date": today.isoformat(), "schema_version": SCHEMA_VERSION,
+        "created_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "rows": counts}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    files = sorted(p for p in target.rglob("*") if p.is_file())
+    (target / "manifest-sha256.txt").write_text(
+        "".join(f"{_sha256_file(p)}  {p.relative_to(target).as_posix()}\n" for p in files), encoding="utf-8")
+    return target
+
+
+def make_bag(data_dir: Path, bag: Path) -> Path:
+    if bag.exists() and any(bag.iterdir()):
+        raise FileExistsError(f"{bag} exists and is not empty")
+    payload = bag / "data"
+    (payload / "objects").mkdir(parents=True)
+    _copy_db(data_dir / "archive.db", payload / "archive.db")
+    export_csv(payload / "archive.db", payload / "csv")
+    store = ObjectStore(data_dir / "objects")
+    lines, octets, count = [], 0, 0
+    for sha256 in store:
+        target = payload / "objects" / sha256[:2] / sha256
+        target.parent.mkdir(exist_ok=True)
+        shutil.copyfile(store.path(sha256), target)
+        digest = _sha256_file(target)  # hash the copy: the manifest says what the bag holds
+        lines.append(f"{digest}  data/objects/{sha256[:2]}/{sha256}\n")
+        octets += target.stat().st_size
+        count += 1
+    for p in sorted([payload / "archive.db", *(payload / "csv").iterdir()]):
+        lines.append(f"{_sha256_file(p)}  {p.relative_to(bag).as_posix()}\n")
+        octets += p.stat().st_size
+        count += 1
+    (bag / "manifest-sha256.txt").write_text("".join(sorted(lines, key=lambda l: l[66:])), encoding="utf-8")
+    (bag / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8")
+    (bag / "bag-info.txt").write_text(
+        "Source-Organization: renfang-archive\n"
+        "External-Description: Annual government-information-disclosure reports of China's civil air "
+        "defence offices: documents by SHA-256, archive.db (SQLite), CSV exports\n"
+        f"Bagging-Date: {datetime.now(timezone.utc).date().isoformat()}\n"
+        f"Payload-Oxum: {octets}.{count}\n", encoding="utf-8")
+    tags = ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"]
+    (bag / "tagmanifest-sha256.txt").write_text(
+        "".join(f"{_sha256_file(bag / t)}  {t}\n" for t in tags), encoding="utf-8")
+    return bag

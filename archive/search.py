@@ -1,0 +1,140 @@
+"""Chinese full-text search over report titles and texts, for words of any length.
+
+SQLite's ``trigram`` tokenizer finds only queries of three or more characters; a query of one
+or two characters (人防, 复议) silently returns nothing. This index stores every run of CJK
+characters as its overlapping character bigrams ("人民防空" → "人民 民防 防空") in an FTS5 table
+with the ``unicode61`` tokenizer, and turns a query into the phrase of its bigrams:
+
+- 人防 → the token ``人防``;
+- 人民防空 → the phrase ``"人民 民防 防空"`` — consecutive bigrams, which match exactly the
+  texts containing the substring 人民防空;
+- a single character 防 → the prefix query ``防*`` (bigrams starting with it, or the
+  character standing alone).
+
+Words separated by spaces must all occur (AND). Latin words and numbers are indexed as words.
+
+Tables: ``search_docs`` (one row per report: title and the text of its source document) and
+``search_bigrams``, a contentless FTS5 table whose rowid is ``search_docs.id``. The loader
+refreshes them incrementally (:func:`refresh_search`); :func:`search` queries them, and the
+Datasette site uses the SQL functions ``cjk_fts_query()`` and ``cjk_snippet()`` in its ``search``
+canned query.
+"""
+from __future__ import annotations
+
+import re
+
+import sqlite_utils
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_RUNS = re.compile(f"([{_CJK}]+)")
+
+FTS_TABLE = "search_bigrams"
+CREATE_FTS = (f"create virtual table if not exists {FTS_TABLE} "
+              "using fts5(title, text, content='', tokenize='unicode61 remove_diacritics 2')")
+
+
+def bigrams(text: str | None) -> str:
+    """The text as the FTS index sees it: CJK runs as overlapping bigrams, the rest unchanged."""
+    if not text:
+        return ""
+    out = []
+    for i, part in enumerate(_RUNS.split(text)):
+        if i % 2 == 0:  # not CJK: unicode61 splits it into words
+            if part.strip():
+                out.append(part)
+        elif len(part) == 1:
+            out.append(part)
+        else:
+            out.append(" ".join(part[j:j + 2] for j in range(len(part) - 1)))
+    return " ".join(out)
+
+
+def fts_query(query: str | None) -> str:
+    """An FTS5 MATCH expression for a user's query (every space-separated term must occur)."""
+    terms = []
+    for term in (query or "").replace('"', " ").split():
+        if _RUNS.fullmatch(term) and len(term) == 1:
+            terms.append(f'"{term}" *')
+        else:
+            encoded = bigrams(term).strip()
+            if encoded:
+                terms.append(f'"{encoded}"')
+    # A query with nothing searchable matches nothing (rather than raising a syntax error).
+    return " ".join(terms) or '""'
+
+
+def snippet(text: str | None, query: str | None, width: int = 40) -> str | None:
+    """``width`` characters either side of the first occurrence of the query's first term."""
+    if not text:
+        return None
+    terms = (query or "").replace('"', " ").split()
+    pos = text.find(terms[0]) if terms else -1
+    if pos < 0:
+        return text[:2 * width].replace("\n", " ")
+    start, end = max(0, pos - width), min(len(text), pos + len(terms[0]) + width)
+    return (("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")).replace("\n", " ")
+
+
+def ensure_search_index(db: sqlite_utils.Database) -> None:
+    db.execute(CREATE_FTS)
+    db.execute("create unique index if not exists search_docs_report_id on search_docs (report_id)")
+
+
+def refresh_search(db: sqlite_utils.Database) -> int:
+    """Bring the index up to date with ``reports``; return how many reports were (re)indexed.
+
+    A report is indexed with its title and, when it parsed as a report (``parsed`` or
+    ``text_only``), the text of its source document. Only reports whose title or source changed
+    since the last refresh are touched.
+    """
+    ensure_search_index(db)
+    changed = db.execute(
+        """select r.id, r.title,
+                  case when r.parse_status in ('parsed', 'text_only') then r.source_sha256 end as sha,
+                  d.id, d.title, d.text
+           from reports r left join search_docs d on d.report_id = r.id
+           where d.id is null or d.title is not r.title
+              or d.sha256 is not (case when r.parse_status in ('parsed', 'text_only')
+                                       then r.source_sha256 end)""").fetchall()
+    gone = db.execute("""select d.id, d.title, d.text from search_docs d
+                         where not exists (select 1 from reports r where r.id = d.report_id)""").fetchall()
+    if not changed and not gone:
+        return 0
+    with db.conn:
+        for doc_id, title, text in gone:
+            _delete(db, doc_id, title, text)
+            db.execute("delete from search_docs where id = ?", [doc_id])
+        for report_id, title, sha, doc_id, old_title, old_text in changed:
+            text = None
+            if sha:
+                row = db.execute("select text from document_texts where sha256 = ?", [sha]).fetchone()
+                text = row[0] if row else None
+            if doc_id is not None:
+                _delete(db, doc_id, old_title, old_text)
+                db.execute("update search_docs set sha256 = ?, title = ?, text = ? where id = ?",
+                           [sha, title, text, doc_id])
+            else:
+                doc_id = db.execute(
+                    "insert into search_docs (report_id, sha256, title, text) values (?, ?, ?, ?)",
+                    [report_id, sha, title, text]).lastrowid
+            db.execute(f"insert into {FTS_TABLE} (rowid, title, text) values (?, ?, ?)",
+                       [doc_id, bigrams(title), bigrams(text)])
+    return len(changed) + len(gone)
+
+
+def _delete(db, doc_id: int, title: str | None, text: str | None) -> None:
+    # A contentless FTS5 table forgets a row only when told the values it was indexed with.
+    db.execute(f"insert into {FTS_TABLE} ({FTS_TABLE}, rowid, title, text) values ('delete', ?, ?, ?)",
+               [doc_id, bigrams(title), bigrams(text)])
+
+
+SEARCH_SQL = f"""select d.report_id, d.title, bm25({FTS_TABLE}, 5.0, 1.0) as score
+from {FTS_TABLE} join search_docs d on d.id = {FTS_TABLE}.rowid
+where {FTS_TABLE} match ? order by score limit ?"""
+
+
+def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
+    """Reports matching ``query``, best first: ``[{report_id, title, score}]``."""
+    cursor = db.execute(SEARCH_SQL, [fts_query(query), limit])
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]

@@ -1,0 +1,140 @@
+"""SQL views of the archive: the printed tables in wide form, coverage, versions, an overview.
+
+All views are derived from the tables of :mod:`archive.schema` and generated from the
+canonical codes (``parsers/codes.py``), so a new code appears in the wide views without
+hand-written SQL. :func:`ensure_views` (called by ``ensure_schema``) creates them and replaces a
+view only when its definition changed, so opening an archive stays cheap and idempotent.
+
+Views (documented in README.md, "The schema"):
+
+- ``disclosure_wide``, ``applications_wide``, ``appeals_wide``: one row per report with figures
+  of that table, one column per printed cell, named ``<row>__<column>`` (e.g.
+  ``received__total``), plus the report's agency, province, level, year and layout.
+- ``report_overview``: one row per report with its agency, counts of facts and failing checks,
+  and ``document_path``, the archive's own URL path of the source document.
+- ``coverage``: offices × years with ``status`` archived / gone (``reports.gone_since`` set by the
+  crawler) / listed_only / missing (deadline 31 January of the next year passed) / not_due.
+- ``version_changes``: figures that differ between consecutive versions of a report document
+  (same report and URL, new bytes).
+"""
+from __future__ import annotations
+
+import sqlite_utils
+
+DOCUMENT_ROUTE = "/-/documents/"  # served by archive/datasette/plugins/renfang_site.py
+
+
+def _wide_columns(table) -> list[tuple[str, str]]:
+    """(row, column) pairs of one printed table, in printed order."""
+    pairs: list[tuple[str, str]] = []
+    if table.row_columns:  # disclosure: each row block has its own columns, per version
+        for row in table.row_codes():
+            seen: list[str] = []
+            for version in ("2019", "2021"):
+                for column in table.row_columns.get(row, {}).get(version, ()):
+                    if column not in seen:
+                        seen.append(column)
+            pairs += [(row, column) for column in seen]
+    else:
+        pairs = [(row, column) for row in table.row_codes() for column in table.column_codes()]
+    return pairs
+
+
+def wide_view_sql(table_code: str) -> str:
+    from parsers.codes import TABLES as CODE_TABLES
+
+    table = CODE_TABLES[table_code]
+    cells = ",\n  ".join(
+        f"max(case when f.row_code = '{row}' and f.column_code = '{column}' then f.value end)"
+        f" as {row}__{column}" for row, column in _wide_columns(table))
+    return f"""select r.id as report_id, r.agency_id, a.name as agency, a.province, a.level,
+  r.year, r.format_version,
+  {cells}
+from reports r
+join agencies a on a.id = r.agency_id
+join facts f on f.report_id = r.id and f.table_name = '{table_code}'
+group by r.id"""
+
+
+REPORT_OVERVIEW = f"""select r.id as report_id, a.name as agency, a.province, a.level, r.year,
+  r.format_version, r.title, r.parse_status, r.published, r.document_number,
+  (select count(*) from facts f where f.report_id = r.id) as facts,
+  (select count(*) from checks c where c.report_id = r.id and c.status = 'fail') as failing_checks,
+  r.source_sha256,
+  case when r.source_sha256 is not null then '{DOCUMENT_ROUTE}' || r.source_sha256 end as document_path,
+  r.url, r.first_seen, r.last_seen, r.agency_id
+from reports r join agencies a on a.id = r.agency_id"""
+
+# Years run from the earliest report year to the last completed year (its report is due on
+# 31 January of the year after). 'gone': archived, but the crawler found it removed from the
+# portal (reports.gone_since, set by the crawler).
+COVERAGE = """with recursive bounds as (
+  select min(year) as lo,
+         max(coalesce(max(year), 0), cast(strftime('%Y', 'now') as integer) - 1) as hi
+  from reports
+), years(year) as (
+  select lo from bounds where lo is not null
+  union all
+  select year + 1 from years, bounds where year < hi
+)
+select a.id as agency_id, a.name as agency, a.province, a.level, y.year,
+  printf('%d-01-31', y.year + 1) as deadline,
+  r.id as report_id, r.parse_status,
+  case
+    when r.id is not null and exists (select 1 from report_documents rd where rd.report_id = r.id)
+      then case when r.gone_since is not null then 'gone' else 'archived' end
+    when r.id is not null then 'listed_only'
+    when date('now') <= printf('%d-01-31', y.year + 1) then 'not_due'
+    else 'missing'
+  end as status,
+  r.first_seen, r.gone_since
+from agencies a
+cross join years y
+left join reports r on r.agency_id = a.id and r.year = y.year"""
+
+VERSION_CHANGES = """with versions as (
+  select rd.report_id, rd.url, rd.sha256, rd.first_seen,
+         lag(rd.sha256) over (partition by rd.report_id, rd.url order by rd.first_seen, rd.sha256)
+           as previous_sha256
+  from report_documents rd
+  where exists (select 1 from version_facts v where v.sha256 = rd.sha256)
+), pairs as (
+  select * from versions where previous_sha256 is not null
+), cells as (
+  select p.report_id, p.url, p.previous_sha256, p.sha256, p.first_seen,
+         v.table_name, v.row_code, v.column_code
+  from pairs p join version_facts v on v.sha256 in (p.sha256, p.previous_sha256)
+  group by p.report_id, p.url, p.sha256, v.table_name, v.row_code, v.column_code
+)
+select c.report_id, c.url, c.previous_sha256 as old_sha256, c.sha256 as new_sha256,
+  c.first_seen as changed_seen, c.table_name, c.row_code, c.column_code,
+  o.value as old_value, n.value as new_value, o.raw as old_raw, n.raw as new_raw
+from cells c
+left join version_facts o on o.sha256 = c.previous_sha256 and o.table_name = c.table_name
+  and o.row_code = c.row_code and o.column_code = c.column_code
+left join version_facts n on n.sha256 = c.sha256 and n.table_name = c.table_name
+  and n.row_code = c.row_code and n.column_code = c.column_code
+where o.value is not n.value or o.sha256 is null or n.sha256 is null"""
+
+
+def view_definitions() -> dict[str, str]:
+    return {
+        "disclosure_wide": wide_view_sql("disclosure"),
+        "applications_wide": wide_view_sql("applications"),
+        "appeals_wide": wide_view_sql("appeals"),
+        "report_overview": REPORT_OVERVIEW,
+        "coverage": COVERAGE,
+        "version_changes": VERSION_CHANGES,
+    }
+
+
+def ensure_views(db: sqlite_utils.Database) -> None:
+    """Create the views; replace one only when its SQL changed (cheap when nothing did)."""
+    have = dict(db.execute("select name, sql from sqlite_master where type = 'view'").fetchall())
+    for name, sql in view_definitions().items():
+        statement = f"create view {name} as\n{sql}"
+        if have.get(name) == statement:
+            continue
+        with db.conn:
+            db.execute(f"drop view if exists {name}")
+            db.execute(statement)

@@ -1,0 +1,56 @@
+"""Anti-bot interstitials of Chinese government sites, recognised so that a challenge
+page is never archived as a document and the site is recorded as ``blocked``.
+
+- 瑞数 (Riversecurity): HTTP 412 (sometimes 202/200) with a JS cookie challenge:
+  ``$_ts``, a ``<meta content="{...}" r="m">``, script ``src`` ending ``.js`` beside an
+  empty body.
+- 加速乐 (Jiasule / Knownsec): HTTP 521 with ``document.cookie`` setting ``__jsl_clearance``.
+- a bare cookie-setting, self-reloading script page (``js_cookie``).
+- 创宇盾 (Knownsec Yunjiasu), 安全狗, 云锁 and similar WAF pages: 403/405/200 pages naming the
+  product or saying the request was intercepted.
+"""
+from __future__ import annotations
+
+import re
+
+_RUISHU = re.compile(rb"\$_ts\s*=|\$_ts\.|<meta[^>]+r=['\"]m['\"]|FSSBBIl1UgzbN7N", re.I)
+_JIASULE = re.compile(rb"__jsl_clearance|jsl_clearance_s|_jsl_|document\.cookie\s*=.{0,200}?jsl", re.I | re.S)
+_WAF_TEXT = [
+    ("chuangyudun", "创宇盾"), ("chuangyudun", "知道创宇"), ("yunjiasu", "yunjiasu"),
+    ("safedog", "安全狗"), ("safedog", "safedog"), ("yunsuo", "云锁"), ("yunsuo", "yunsuo_session"),
+    ("waf", "您的访问请求可能对网站造成安全威胁"), ("waf", "请求已被拦截"), ("waf", "访问被拦截"),
+    ("waf", "当前访问疑似黑客攻击"),
+]
+
+
+def detect_challenge(status: int, body: bytes, headers: dict | None = None) -> str | None:
+    """The name of the anti-bot product whose challenge this response is, or None."""
+    head = body[:20000]
+    if status == 412 or (status in (200, 202) and len(body) < 20000 and _RUISHU.search(head)):
+        if status == 412 or b"<script" in head.lower():
+            return "ruishu"
+    if status == 521 or _JIASULE.search(head):
+        if status == 521 or (len(body) < 20000 and b"document.cookie" in head):
+            return "jiasule"
+    if status in (200, 202, 203) and len(body) < 5000 and b"document.cookie" in head and re.search(
+            rb"location\.(href|reload|replace)|window\.location", head) and not re.search(
+            rb"<(p|div|table|li)[\s>]", head, re.I):
+        return "js_cookie"  # a page that only sets a cookie and reloads itself
+    cookies = " ".join(v for k, v in (headers or {}).items() if k.lower() == "set-cookie")
+    if "__jsluid" in cookies and status in (521, 403):
+        return "jiasule"
+    if status in (200, 403, 405, 406, 418, 429, 503) and len(body) < 60000:
+        text = _decode(head)
+        for name, marker in _WAF_TEXT:
+            if marker in text:
+                return name
+    return None
+
+
+def _decode(data: bytes) -> str:
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            pass
+    return data.decode("utf-8", "replace")

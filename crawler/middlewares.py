@@ -1,0 +1,196 @@
+"""Downloader middlewares that keep the crawl on target, resumable, incremental and honest.
+
+Order (``DOWNLOADER_MIDDLEWARES`` in settings; ``process_request`` runs low → high,
+``process_response`` high → low):
+
+- ``WarcMiddleware`` (960, next to the network): every request/response exchange, as it
+  came off the wire (including 500s that are retried and 301s that are followed), into
+  the run's WARC file.
+- ``OnTargetMiddleware`` (40): never request a host:port outside the registry and the
+  allowed suffixes (``*.gov.cn``); nothing more from a site once it put up an anti-bot
+  challenge; at most ``RENFANG_MAX_LIST_PAGES`` list pages per site (pagination traps).
+- ``LedgerMiddleware`` (60): on a resumed run, answer from the store every URL already
+  stored in this run (no refetch); otherwise add ``If-None-Match`` / ``If-Modified-Since``
+  for URLs whose last version is stored, and turn a 304 into that stored version so the
+  spider can still follow its links (no bytes downloaded).
+- ``CharsetMiddleware`` (55): decode pages with the encoding they are really in
+  (``crawler.encoding``).
+- ``AntiBotMiddleware`` (45): recognise 瑞数 412 / 加速乐 521 / WAF challenge pages
+  (``crawler.antibot``): the site is blocked for the run; the page is never archived.
+"""
+from __future__ import annotations
+
+import logging
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Headers, HtmlResponse, TextResponse
+from scrapy.responsetypes import responsetypes
+
+from archive.ledger import ledger_key
+from crawler.antibot import detect_challenge
+from crawler.encoding import choose_encoding
+from crawler.state import get_state
+
+log = logging.getLogger(__name__)
+
+
+class _Base:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    @property
+    def state(self):
+        return get_state(self.crawler).open(self.crawler.spider)
+
+
+def request_key(request) -> str:
+    return ledger_key(request.method, request.url, request.body or b"")
+
+
+class OnTargetMiddleware(_Base):
+    def process_request(self, request, spider=None):
+        state = self.state
+        if not state.on_target(request.url):
+            self.crawler.stats.inc_value("renfang/off_target")
+            log.info("off target, not requested: %s", request.url)
+            raise IgnoreRequest(f"off target: {request.url}")
+        progress = state.site_of(request)
+        if progress is None:
+            return None
+        if progress.blocked and not request.meta.get("dont_obey_robotstxt"):
+            progress.dropped += 1
+            raise IgnoreRequest(f"site {request.meta.get('agency_id')} blocked by {progress.blocked}")
+        if request.meta.get("renfang_kind") == "list" and not request.meta.get("renfang_counted"):
+            cap = self.crawler.settings.getint("RENFANG_MAX_LIST_PAGES")
+            if progress.list_pages >= cap:
+                progress.dropped += 1
+                log.warning("%s: more than %d list pages: pagination trap? not requesting %s",
+                            request.meta.get("agency_id"), cap, request.url)
+                raise IgnoreRequest("list page cap")
+            progress.list_pages += 1
+            request.meta["renfang_counted"] = True
+        return None
+
+
+class LedgerMiddleware(_Base):
+    def process_request(self, request, spider=None):
+        if request.meta.get("dont_obey_robotstxt") or "agency_id" not in request.meta:
+            return None  # robots.txt and friends: always fetched
+        state = self.state
+        key = request_key(request)
+        resumed = state.ledger.stored_in_run(key, state.run_id)
+        if resumed and resumed.sha256 in state.store:
+            request.meta["renfang_from_ledger"] = True
+            return self._stored_response(request, resumed, status=200)
+        if request.method != "GET" or not self.crawler.settings.getbool("RENFANG_CONDITIONAL"):
+            return None
+        entry = state.ledger.get(key)
+        if entry and entry.sha256 and entry.stage in ("stored", "not_modified") and entry.sha256 in state.store:
+            if entry.etag:
+                request.headers["If-None-Match"] = entry.etag
+            if entry.last_modified:
+                request.headers["If-Modified-Since"] = entry.last_modified
+            if entry.etag or entry.last_modified:
+                request.meta["renfang_conditional"] = entry.sha256
+        return None
+
+    def process_response(self, request, response, spider=None):
+        sha = request.meta.get("renfang_conditional")
+        if response.status == 304 and sha:
+            entry = self.state.ledger.get(request_key(request))
+            request.meta["renfang_not_modified"] = sha
+            request.meta["renfang_wire"] = response
+            return self._stored_response(request, entry, status=200, url=response.url, flags=["304"])
+        return response
+
+    def _stored_response(self, request, entry, status, url=None, flags=("ledger",)):
+        body = self.state.store.get(entry.sha256)
+        headers = Headers({k: v for k, v in entry.response_headers.items()
+                           if k.lower() in ("content-type", "content-disposition", "etag",
+                                            "last-modified")})
+        cls = responsetypes.from_args(headers=headers, url=url or request.url, body=body)
+        return cls(url=url or request.url, status=status, headers=headers, body=body,
+                   request=request, flags=list(flags))
+
+
+class CharsetMiddleware(_Base):
+    def process_response(self, request, response, spider=None):
+        if not isinstance(response, TextResponse):
+            return response
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1")
+        encoding = choose_encoding(response.body, ctype)
+        if encoding != response.encoding:
+            return response.replace(encoding=encoding)
+        return response
+
+
+class AntiBotMiddleware(_Base):
+    def process_response(self, request, response, spider=None):
+        if request.meta.get("renfang_from_ledger") or request.meta.get("renfang_not_modified"):
+            return response
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        challenge = detect_challenge(response.status, response.body, headers)
+        if challenge:
+            request.meta["renfang_challenge"] = challenge
+            progress = self.state.site_of(request)
+            if progress is not None and not progress.blocked:
+                progress.blocked = challenge
+                log.warning("%s: anti-bot challenge (%s, HTTP %d) at %s: site blocked for this run",
+                            request.meta.get("agency_id"), challenge, response.status, request.url)
+        return response
+
+
+class WarcMiddleware(_Base):
+    def process_response(self, request, response, spider=None):
+        if request.meta.get("renfang_from_ledger"):
+            return response
+        state = self.state
+        state.bytes_downloaded += len(response.body)
+        if state.warc is None:
+            return response
+        try:
+            state.warc.write_exchange(
+                request.method, response.url,
+                [(k.decode("latin-1"), b", ".join(v).decode("latin-1")) for k, v in request.headers.items()],
+                request.body or b"", response.status, _reason(response.status),
+                response.protocol or "HTTP/1.1",
+                [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs],
+                response.body)
+        except Exception:  # a WARC problem must not lose the document itself
+            log.exception("could not write %s to the WARC file", response.url)
+        return response
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+__all__ = ["OnTargetMiddleware", "LedgerMiddleware", "CharsetMiddleware", "AntiBotMiddleware",
+           "WarcMiddleware", "HtmlResponse"]
+
+
+class BackoffMiddleware(_Base):
+    """Exponential backoff before a retried request (5xx, timeouts): RETRY_BACKOFF_BASE × 2^(n-1)
+    seconds before the n-th retry, at most RETRY_BACKOFF_MAX."""
+
+    async def process_request(self, request, spider=None):
+        n = request.meta.get("retry_times", 0)
+        settings = self.crawler.settings
+        base = settings.getfloat("RETRY_BACKOFF_BASE")
+        if settings.getfloat("DOWNLOAD_DELAY") == 0 and not settings.getbool("AUTOTHROTTLE_ENABLED"):
+            base = 0  # politeness switched off (loopback tests, benchmarks): no backoff either
+        if n and base > 0:
+            from twisted.internet import reactor
+            from twisted.internet.task import deferLater
+            from scrapy.utils.defer import maybe_deferred_to_future
+            delay = min(base * 2 ** (n - 1), self.crawler.settings.getfloat("RETRY_BACKOFF_MAX"))
+            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
+        return None

@@ -1,0 +1,462 @@
+"""OCR of scanned pages (image-only PDFs, garbage text layers, PNG/JPEG/GIF/TIFF uploads).
+
+Tesseract with its simplified-Chinese data (Debian ``tesseract-ocr tesseract-ocr-chi-sim``) is
+called as a program, one call per page, with ``OMP_THREAD_LIMIT=1`` (3 s a page instead of 17:
+TECH-NOTES "Browser and OCR"). Reading a scanned table as prose gives ~30 % of the cells (the
+rulings are read as digits), so the table structure is found *before* OCR:
+
+1. the page is rendered at 300 dpi in grey and binarised;
+2. ruling lines are found as long runs of dark pixels (horizontal and vertical), by shrinking
+   the image along one axis with a box filter so that only runs longer than a glyph stay black;
+3. the rulings become cells with pdfplumber's own edge -> intersection -> cell -> table code,
+   so merged cells come out exactly as for a PDF with a text layer (covered positions None);
+4. the rulings are painted white and Tesseract reads the whole page once (TSV: word boxes);
+5. every word goes to the cell holding its centre; words outside every table are the text.
+
+Cells then follow the PDF conventions (page number, bbox in PDF points), and digits misread
+as letters inside figure cells (O/o/〇/D -> 0, l/I/| -> 1 ...) are repaired.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+from .grid import Grid, GridRow
+from .model import ParseError
+
+OCR_DPI = 300
+TIMEOUT_PER_PAGE = 60
+LANG = "chi_sim"
+MAX_IMAGE_PIXELS = 60_000_000  # ~ A2 at 300 dpi; anything larger is a trap or a poster
+
+
+def tesseract() -> str | None:
+    return shutil.which("tesseract")
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    line: tuple       # (block, paragraph, line) of Tesseract's layout
+    conf: float = 0.0  # Tesseract's confidence, 0-100
+
+
+# ----------------------------------------------------------------- ruling lines
+def _dark_runs(values: bytes, threshold: int, min_len: int) -> list[tuple[int, int]]:
+    runs, start = [], None
+    for i, v in enumerate(values):
+        if v < threshold:
+            if start is None:
+                start = i
+        elif start is not None:
+            if i - start >= min_len:
+                runs.append((start, i))
+            start = None
+    if start is not None and len(values) - start >= min_len:
+        runs.append((start, len(values)))
+    return runs
+
+
+def find_rulings(img, block: int = 20, min_blocks: int = 4) -> tuple[list[tuple], list[tuple]]:
+    """(horizontal, vertical) ruling segments of a binarised 'L' image, in pixels.
+
+    Horizontal: (x0, x1, y); vertical: (x, y0, y1). A stroke of a 三号 (16 pt) glyph is under
+    70 px at 300 dpi and cannot fill ``min_blocks`` whole blocks (80 px); a ruling does.
+    """
+    from PIL import Image
+
+    w, h = img.size
+    horizontal: list[tuple] = []
+    vertical: list[tuple] = []
+    # horizontal: shrink x by `block`, every pixel row keeps its own y
+    small = img.resize((max(1, w // block), h), Image.BOX)
+    sw = small.size[0]
+    data = small.tobytes()
+    raw_h = []
+    for y in range(h):
+        for a, b in _dark_runs(data[y * sw:(y + 1) * sw], 110, min_blocks):
+            raw_h.append((a * block, b * block, y))
+    horizontal = _merge_parallel(raw_h)
+    small = img.resize((w, max(1, h // block)), Image.BOX).transpose(Image.TRANSPOSE)
+    sh = small.size[0]
+    data = small.tobytes()
+    raw_v = []
+    for x in range(w):
+        for a, b in _dark_runs(data[x * sh:(x + 1) * sh], 110, min_blocks):
+            raw_v.append((a * block, b * block, x))
+    vertical = [(pos, a, b) for a, b, pos in _merge_parallel(raw_v)]
+    return horizontal, vertical
+
+
+def _merge_parallel(segments: list[tuple]) -> list[tuple]:
+    """Merge the pixel rows of one thick ruling: (a, b, pos) runs on adjacent positions."""
+    segments.sort(key=lambda s: (s[2], s[0]))
+    merged: list[list] = []  # [a, b, pos_first, pos_last]
+    for a, b, pos in segments:
+        for m in reversed(merged[-40:]):
+            if pos - m[3] <= 2 and a < m[1] and b > m[0]:
+                m[0], m[1], m[3] = min(a, m[0]), max(b, m[1]), pos
+                break
+        else:
+            merged.append([a, b, pos, pos])
+    return [(a, b, (p0 + p1) / 2) for a, b, p0, p1 in merged]
+
+
+def rulings_to_tables(horizontal, vertical, block: int = 20) -> list[list[tuple]]:
+    """Cell boxes (x0, top, x1, bottom in pixels) per table, by pdfplumber's algorithm."""
+    from pdfplumber.table import (cells_to_tables, edges_to_intersections,
+                                  intersections_to_cells, merge_edges)
+
+    # the block quantisation loses up to one block at each end of a segment: extend by it
+    edges = []
+    for x0, x1, y in horizontal:
+        x0, x1 = x0 - block, x1 + block
+        edges.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0,
+                      "orientation": "h", "object_type": "line"})
+    for x, y0, y1 in vertical:
+        y0, y1 = y0 - block, y1 + block
+        edges.append({"x0": x, "x1": x, "top": y0, "bottom": y1, "width": 0, "height": y1 - y0,
+                      "orientation": "v", "object_type": "line"})
+    edges = merge_edges(edges, snap_x_tolerance=6, snap_y_tolerance=6,
+                        join_x_tolerance=block, join_y_tolerance=block)
+    intersections = edges_to_intersections(edges, x_tolerance=6, y_tolerance=6)
+    cells = intersections_to_cells(intersections)
+    return [t for t in cells_to_tables(cells) if len(t) >= 2]
+
+
+def erase_rulings(img, horizontal, vertical, pad: int = 4):
+    from PIL import ImageDraw
+
+    out = img.copy()
+    draw = ImageDraw.Draw(out)
+    for x0, x1, y in horizontal:
+        draw.rectangle([x0 - 30, y - pad, x1 + 30, y + pad], fill=255)
+    for x, y0, y1 in vertical:
+        draw.rectangle([x - pad, y0 - 30, x + pad, y1 + 30], fill=255)
+    return out
+
+
+# ----------------------------------------------------------------- Tesseract
+def run_tesseract(img, psm: int = 11) -> list[Word]:
+    binary = tesseract()
+    if binary is None:
+        raise ParseError("unsupported", "a scan needs OCR, and Tesseract is not installed: "
+                         "apt-get install tesseract-ocr tesseract-ocr-chi-sim")
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    with tempfile.TemporaryDirectory(prefix="renfang-ocr-") as tmp:
+        path = os.path.join(tmp, "page.png")
+        img.save(path)
+        cmd = [binary, path, "stdout", "-l", LANG, "--psm", str(psm),
+               "-c", "preserve_interword_spaces=1", "tsv"]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_PER_PAGE, env=env,
+                                  stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as e:
+            raise ParseError("timeout", f"Tesseract took over {TIMEOUT_PER_PAGE} s on a page") from e
+    if proc.returncode != 0:
+        raise ParseError("corrupt", "Tesseract failed: " + proc.stderr.decode("utf-8", "replace")[-300:])
+    words = []
+    reader = csv.DictReader(io.StringIO(proc.stdout.decode("utf-8", "replace")),
+                            delimiter="\t", quoting=csv.QUOTE_NONE)
+    for r in reader:
+        text = (r.get("text") or "").strip()
+        if r.get("level") != "5" or not text:
+            continue
+        x, y, w, h = (int(r[k]) for k in ("left", "top", "width", "height"))
+        words.append(Word(text, x, y, x + w, y + h,
+                          (int(r["block_num"]), int(r["par_num"]), int(r["line_num"])),
+                          float(r.get("conf") or 0)))
+    return words
+
+
+def run_tesseract_batch(images, whitelist: str = "0123456789.") -> list[tuple[str, float]]:
+    """One line of figures per image, all images in one Tesseract process (model loaded once)."""
+    binary = tesseract()
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    with tempfile.TemporaryDirectory(prefix="renfang-ocr-") as tmp:
+        paths = []
+        for i, img in enumerate(images):
+            path = os.path.join(tmp, f"cell{i:04d}.png")
+            img.save(path)
+            paths.append(path)
+        listing = os.path.join(tmp, "cells.txt")
+        with open(listing, "w") as f:
+            f.write("\n".join(paths) + "\n")
+        cmd = [binary, listing, "stdout", "-l", "eng", "--psm", "7",
+               "-c", f"tessedit_char_whitelist={whitelist}", "tsv"]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, env=env, stdin=subprocess.DEVNULL,
+                                  timeout=TIMEOUT_PER_PAGE)
+        except subprocess.TimeoutExpired as e:
+            raise ParseError("timeout", "Tesseract took too long on the table cells") from e
+    texts: dict[int, list[str]] = {}
+    confs: dict[int, list[float]] = {}
+    reader = csv.DictReader(io.StringIO(proc.stdout.decode("utf-8", "replace")),
+                            delimiter="\t", quoting=csv.QUOTE_NONE)
+    for r in reader:
+        text = (r.get("text") or "").strip()
+        if r.get("level") != "5" or not text:
+            continue
+        page = int(r["page_num"]) - 1
+        texts.setdefault(page, []).append(text)
+        confs.setdefault(page, []).append(float(r.get("conf") or 0))
+    return [("".join(texts.get(i, [])), _mean(confs.get(i, []))) for i in range(len(images))]
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+# ----------------------------------------------------------------- page -> grids + text
+_DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "〇": "0", "○": "0", "D": "0", "口": "0",
+                              "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1", "丨": "1",
+                              "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "，": ".",
+                              ",": ".", "。": "."})
+_FIGURE_LIKE = re.compile(r"^[0-9OoD〇○口QlIi|丨SsBZz.,，。]+$")
+
+
+def fix_figure(text: str) -> str:
+    """A cell that can only be a figure, with letters Tesseract took for digits repaired."""
+    compact = re.sub(r"\s+", "", text)
+    if compact in ("()", "（）", "[]"):
+        return "0"
+    if compact and not re.search(r"[\w\u3400-\u9fff]", compact):
+        return ""  # specks and ruling remnants read as punctuation
+    if compact and _FIGURE_LIKE.match(compact) and (any(c.isdigit() for c in compact)
+                                                     or len(compact) <= 2):
+        return compact.translate(_DIGIT_FIXES)
+    return text
+
+
+def _lines(words: list[Word]) -> list[tuple[float, str]]:
+    """(top, text) of each line in reading order: CJK without spaces, Latin/digits spaced."""
+    words = sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0))
+    lines: list[list[Word]] = []
+    for w in words:
+        mid = (w.top + w.bottom) / 2
+        if lines:
+            ref = lines[-1][0]
+            if abs(mid - (ref.top + ref.bottom) / 2) < max(8, (ref.bottom - ref.top) * 0.6):
+                lines[-1].append(w)
+                continue
+        lines.append([w])
+    out = []
+    for line in lines:
+        line.sort(key=lambda w: w.x0)
+        text = ""
+        for i, w in enumerate(line):
+            gap = w.x0 - line[i - 1].x1
+            if i and (not _cjk(text[-1]) or not _cjk(w.text[0])) and \
+                    gap > max(1.0, 0.1 * (w.bottom - w.top)):
+                text += " "
+            text += w.text
+        out.append((min(w.top for w in line), text))
+    return out
+
+
+def _join(words: list[Word]) -> str:
+    return "\n".join(text for _, text in _lines(words))
+
+
+def _cjk(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+
+
+def estimate_skew(img, max_degrees: float = 2.0, step: float = 0.1) -> float:
+    """The rotation (degrees) that makes the page's lines most horizontal.
+
+    A quarter-size copy is rotated by each candidate angle and its row profile (mean darkness
+    per pixel row) scored by the sum of squared differences: rulings and text lines give the
+    sharpest profile when level.
+    """
+    from PIL import Image
+
+    small = img.resize((max(1, img.size[0] // 4), max(1, img.size[1] // 4)), Image.BOX)
+    small = small.point(lambda v: 255 - v)  # ink bright, so rotation fills with 0 (no ink)
+    best, best_score = 0.0, -1.0
+    n = int(round(max_degrees / step))
+    for k in range(-n, n + 1):
+        angle = k * step
+        rotated = small.rotate(angle, resample=Image.BILINEAR) if k else small
+        profile = rotated.resize((1, rotated.size[1]), Image.BOX).tobytes()
+        score = sum((profile[i + 1] - profile[i]) ** 2 for i in range(len(profile) - 1))
+        if score > best_score:
+            best, best_score = angle, score
+    return best
+
+
+def ocr_page_image(img, page_number: int, scale: float) -> tuple[str, list[Grid]]:
+    """(text, grids) of one page image; ``scale`` converts pixels to PDF points."""
+    from PIL import Image
+
+    img = img.convert("L")
+    if img.size[0] * img.size[1] > MAX_IMAGE_PIXELS:
+        raise ParseError("too_large", f"page image of {img.size[0]}x{img.size[1]} pixels")
+    angle = estimate_skew(img)
+    if angle:
+        img = img.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
+    binary = img.point(lambda v: 0 if v < 170 else 255)
+    horizontal, vertical = find_rulings(binary)
+    tables = rulings_to_tables(horizontal, vertical)
+    clean = erase_rulings(img, horizontal, vertical) if tables else img
+    words = run_tesseract(clean, psm=3)
+    grids: list[Grid] = []
+    used: set[int] = set()
+    for cells in sorted(tables, key=lambda t: min(c[1] for c in t)):
+        grids.append(_table_grid(cells, words, used, page_number, scale))
+    if tables:
+        _reread_figures(binary, grids)
+    rest = [w for i, w in enumerate(words) if i not in used]
+    return _text_with_tables(rest, grids, tables), grids
+
+
+def _reread_figures(binary, grids: list[Grid]) -> None:
+    """Read every inked table cell again as a line of digits; keep the likelier reading.
+
+    Tesseract's page layout analysis drops lone digits in a sparse table ("0" in a wide cell)
+    and chi_sim reads some as ideographs (玖, 要). One batched call over the cell crops,
+    restricted to digits, reads them; the digit reading wins when the page reading is empty,
+    figure-like, or less confident. A cell without ink is a printed blank and becomes ''.
+    """
+    from PIL import ImageOps
+
+    todo = []  # (row, cell index, crop)
+    for grid in grids:
+        for row in grid.rows:
+            for ci, box in enumerate(row.bboxes or []):
+                if box is None or row.cells[ci] is None:
+                    continue
+                scale = row._scale
+                inner = (int(box[0] / scale) + 8, int(box[1] / scale) + 8,
+                         int(box[2] / scale) - 8, int(box[3] / scale) - 8)
+                if inner[2] <= inner[0] or inner[3] <= inner[1]:
+                    continue
+                crop = binary.crop(inner)
+                ink = ImageOps.invert(crop).getbbox()
+                if ink is None:
+                    row.cells[ci] = ""
+                    continue
+                if ink[3] - ink[1] > 80:  # more than one line of glyphs: a label
+                    continue
+                glyphs = crop.crop(ink)
+                todo.append((row, ci, ImageOps.expand(glyphs, border=20, fill=255)))
+    results = run_tesseract_batch([t[2] for t in todo]) if todo else []
+    for (row, ci, _), (text, conf) in zip(todo, results):
+        page_text = row.cells[ci] or ""
+        figure_like = not page_text or _FIGURE_LIKE.match(re.sub(r"\s+", "", page_text))
+        if text and (figure_like or conf > row._conf[ci]):
+            row.cells[ci] = text
+    for grid in grids:
+        for row in grid.rows:
+            row.cells = [None if c is None else fix_figure(c) for c in row.cells]
+
+
+def _table_grid(cells, words: list[Word], used: set[int], page_number: int, scale: float,
+                repair: bool = True) -> Grid:
+    from pdfplumber.table import Table
+
+    content: dict[tuple, list[Word]] = {c: [] for c in cells}
+    for i, w in enumerate(words):
+        cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
+        for c in cells:
+            if c[0] <= cx <= c[2] and c[1] <= cy <= c[3]:
+                content[c].append(w)
+                used.add(i)
+                break
+    grid = Grid()
+    for row in Table(None, cells).rows:
+        texts: list[str | None] = []
+        boxes = []
+        confs = []
+        for c in row.cells:
+            if c is None:
+                texts.append(None)
+                boxes.append(None)
+                confs.append(0.0)
+                continue
+            text = _join(content[c])
+            texts.append(fix_figure(text) if repair else text)
+            boxes.append(tuple(v * scale for v in c))
+            confs.append(_mean([w.conf for w in content[c]]))
+        grid_row = GridRow(texts, page_number, boxes)
+        grid_row._scale = scale
+        grid_row._conf = confs
+        grid.rows.append(grid_row)
+    return grid
+
+
+def _text_with_tables(words: list[Word], grids: list[Grid], tables) -> str:
+    """Prose lines, with each table's rows (TAB between cells) where the table stands."""
+    tops = sorted(min(c[1] for c in t) for t in tables)
+    out: list[str] = []
+    ti = 0
+    for top, line in _lines(words):
+        while ti < len(grids) and tops[ti] < top:
+            out.extend("\t".join(c or "" for c in r.cells) for r in grids[ti].rows)
+            ti += 1
+        out.append(line)
+    for grid in grids[ti:]:
+        out.extend("\t".join(c or "" for c in r.cells) for r in grid.rows)
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------- documents
+def ocr_pdf_pages(data: bytes, pages: list[int], dpi: int = OCR_DPI) -> dict[int, tuple[str, list[Grid]]]:
+    """OCR the given 1-based pages of a PDF: {page: (text, grids)}."""
+    import pypdfium2 as pdfium
+
+    out = {}
+    doc = pdfium.PdfDocument(data)
+    try:
+        for number in pages:
+            page = doc[number - 1]
+            w, h = page.get_size()
+            scale = dpi / 72
+            if w * h * scale * scale > MAX_IMAGE_PIXELS:
+                scale = (MAX_IMAGE_PIXELS / (w * h)) ** 0.5
+            img = page.render(scale=scale, grayscale=True).to_pil()
+            page.close()
+            out[number] = ocr_page_image(img, number, 1 / scale)
+    finally:
+        doc.close()
+    return out
+
+
+def ocr_image_bytes(data: bytes) -> list[tuple[str, list[Grid]]]:
+    """OCR every frame of an image file (PNG, JPEG, GIF, TIFF)."""
+    from PIL import Image, ImageSequence
+
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    try:
+        im = Image.open(io.BytesIO(data))
+        frames = []
+        for i, frame in enumerate(ImageSequence.Iterator(im)):
+            if i >= 50:
+                raise ParseError("too_large", "more than 50 frames")
+            frames.append(frame.convert("L"))
+    except Image.DecompressionBombError as e:
+        raise ParseError("too_large", str(e)) from e
+    except ParseError:
+        raise
+    except Exception as e:
+        raise ParseError("corrupt", f"image: {type(e).__name__}: {e}") from e
+    results = []
+    for number, frame in enumerate(frames, start=1):
+        dpi = (im.info.get("dpi") or (OCR_DPI, OCR_DPI))[0] or OCR_DPI
+        if dpi < 250:  # Tesseract wants ~300 dpi glyphs
+            factor = OCR_DPI / max(dpi, 72)
+            if frame.size[0] * frame.size[1] * factor * factor <= MAX_IMAGE_PIXELS:
+                frame = frame.resize((int(frame.size[0] * factor), int(frame.size[1] * factor)))
+                dpi = OCR_DPI
+        results.append(ocr_page_image(frame, number, 72 / dpi))
+    return results

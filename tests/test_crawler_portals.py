@@ -1,0 +1,234 @@
+"""The crawler against test portals served on 127.0.0.1 (tests/portals): every CMS style,
+GBK/UTF-8 pages with right, missing and wrong charsets, redirects, 404, 500-then-OK, a slow
+page, one document under two URLs, distractors, off-site and spam-host links, anti-bot
+challenges; then a second round with one document changed, one removed and one added.
+
+Round 1 is crawled into ``data1`` (kept as it was), round 2 continues in ``data2``.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.store import ObjectStore
+from tests.conftest import FAST, renfang
+from tests.portals import sites
+
+# Nothing but the registry's loopback sites may be requested (no *.gov.cn either).
+ONLY_REGISTRY = [*FAST, "-s", "RENFANG_ALLOWED_SUFFIXES=", "-s", "RENFANG_PROGRESS_INTERVAL=0"]
+
+
+def q(data_dir, sql, params=()):
+    conn = sqlite3.connect(Path(data_dir) / "archive.db")
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def rounds(tmp_path_factory):
+    root = tmp_path_factory.mktemp("portals")
+    portal = sites.start()
+    try:
+        registry = sites.write_registry(portal, root / "registry.csv")
+        data = root / "data"
+        out1 = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY)
+        hits1 = list(portal.hits)
+        shutil.copytree(data, root / "data1")
+        sites.build(portal, 2)
+        portal.clear()
+        out2 = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY)
+        hits2 = list(portal.hits)
+        yield dict(portal=portal, data1=root / "data1", data2=data, hits1=hits1, hits2=hits2,
+                   out1=out1.stdout, out2=out2.stdout, registry=registry)
+    finally:
+        portal.stop()
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+# ------------------------------------------------------------------------------ round 1
+def test_every_annual_report_is_found_and_nothing_else(rounds):
+    found = {r for (r,) in q(rounds["data1"], "select id from reports")}
+    assert found == sites.EXPECTED[1]
+
+
+def test_distractors_are_never_requested(rounds):
+    requested = {(h.site, h.path) for h in rounds["hits1"]}
+    for site, paths in sites.DISTRACTORS.items():
+        for path in paths:
+            assert (site, path) not in requested, (site, path)
+
+
+def test_no_request_leaves_the_registry_sites(rounds):
+    hits = rounds["hits1"]
+    assert {h.site for h in hits} <= set(sites.REGISTRY_IDS)
+    assert not [h for h in hits if h.site == "spam"]          # the spam host (on loopback) got nothing
+    assert all(h.user_agent.startswith("renfang-archive/") for h in hits)
+    registry_urls = tuple(rounds["portal"].url(s) for s in sites.REGISTRY_IDS)
+    for data in (rounds["data1"], rounds["data2"]):
+        urls = [u for (u,) in q(data, "select url from fetches union select final_url from fetches "
+                                      "where final_url is not null union select url from crawl_ledger")]
+        assert urls and all(u.startswith(registry_urls) for u in urls), urls
+    # the copies on spam/off-site hosts did not become reports or documents either
+    assert q(rounds["data1"], "select count(*) from report_documents where url like '%pouringspot%' "
+                              "or url like ?", [rounds["portal"].url("spam") + "%"]) == [(0,)]
+
+
+def test_charsets_missing_or_wrong_are_decoded(rounds):
+    titles = dict(q(rounds["data1"], "select id, title from reports"))
+    # TRS site: GBK bytes, no charset in header or <meta>
+    assert titles["trsx-2022"] == "测试市人民防空办公室2022年政府信息公开工作年度报告"
+    # generic site: GBK bytes served as charset=utf-8 (header wrong, <meta> right)
+    assert titles["plainx-2022"] == "测试区人民防空办公室2022年度政府信息公开年报"
+    # Hanweb site: UTF-8 declared in the header
+    assert titles["hanx-2023"] == "测试省国防动员办公室2023年政府信息公开工作年度报告"
+
+
+def test_redirects_404_and_500_then_ok(rounds):
+    data, hits = rounds["data1"], rounds["hits1"]
+    # a 302 from the list's URL: the document is kept under its final URL, the fetch has both
+    (row,) = q(data, "select url, final_url, status from fetches where url like '%art_2001_21.html'")
+    assert row[0].endswith("art_2001_21.html") and row[1].endswith("art_2001_21_0.html") and row[2] == 200
+    assert q(data, "select kind from report_documents where report_id = 'hanx-2022' order by kind") == [
+        ("article",), ("docx",)]
+    # 404: recorded with its reason; the report is known (listed) without a document
+    assert q(data, "select status, error from fetches where url like '%t20210125_101.html'") == [(404, "HTTP 404")]
+    assert q(data, "select stage, last_status from crawl_ledger where url like '%t20210125_101.html'") == [
+        ("failed", 404)]
+    assert q(data, "select count(*) from report_documents where report_id = 'trsx-2020'") == [(0,)]
+    # 500 then OK: retried, archived
+    statuses = [h.status for h in hits if h.path.endswith("t20220120_201.html")]
+    assert statuses == [500, 200]
+    assert q(data, "select kind from report_documents where report_id = 'trsx-2021'") == [("article",)]
+    # the slow page (0.6 s) was waited for
+    assert [h.status for h in hits if h.path == "/xxgk/nb/list2.html"] == [200]
+
+
+def test_renditions_duplicates_and_file_names(rounds):
+    data = rounds["data1"]
+    rows = q(data, "select sha256, kind, url, filename from report_documents where report_id = 'hanx-2023' "
+                   "and kind = 'pdf' order by url")
+    assert len(rows) == 2 and rows[0][0] == rows[1][0] and rows[0][2] != rows[1][2]  # same bytes, two URLs
+    assert q(data, "select count(*) from documents where sha256 = ?", [rows[0][0]]) == [(1,)]
+    assert "测试省国防动员办公室2023年政府信息公开工作年度报告.pdf" in {r[3] for r in rows}  # raw GBK header
+    # HTML page, PDF and the _wap twin are one report; a PDF linked straight from the list too
+    assert sorted(k for (k,) in q(data, "select kind from report_documents where report_id = 'trsx-2022'")) == [
+        "article", "html", "pdf"]
+    assert q(data, "select kind, filename from report_documents where report_id = 'trsx-2019'") == [
+        ("pdf", "测试市人民防空办公室2019年报告.pdf")]
+    assert q(data, "select filename from report_documents where report_id = 'hanx-2022' and kind = 'docx'") == [
+        ("报告2022.docx",)]
+    store = ObjectStore(data / "objects")
+    for name in store:
+        assert hashlib.sha256(store.get(name)).hexdigest() == name
+
+
+def test_anti_bot_challenges_block_the_site_and_are_never_archived(rounds):
+    data = rounds["data1"]
+    sites_ = dict(q(data, "select agency_id, status from crawl_sites"))
+    assert sites_ == {"trsx": "ok", "hanx": "ok", "plainx": "ok", "hintx": "ok",
+                      "rs412": "blocked", "jsl521": "blocked"}
+    rows = q(data, "select agency_id, status, sha256, error from fetches where agency_id in ('rs412', 'jsl521')")
+    assert sorted(rows) == [("jsl521", 521, None, "blocked: jiasule anti-bot challenge (HTTP 521)"),
+                            ("rs412", 412, None, "blocked: ruishu anti-bot challenge (HTTP 412)")]
+    assert q(data, "select count(*) from reports where agency_id in ('rs412', 'jsl521')") == [(0,)]
+    # backed off: one request each (plus robots.txt), no retries
+    for site in ("rs412", "jsl521"):
+        assert [h.path for h in rounds["hits1"] if h.site == site] == ["/robots.txt", "/"]
+
+
+def test_summary_per_site_and_run(rounds):
+    out = rounds["out1"]
+    assert "  rs412: blocked" in out and "  trsx: ok" in out
+    assert "report documents: 17 new, 0 changed, 0 unchanged, 0 gone, 1 failed" in out
+
+
+def test_warc_files_are_valid_and_hold_every_response(rounds):
+    for data, hits in ((rounds["data1"], rounds["hits1"]), (rounds["data2"], rounds["hits2"])):
+        run = q(data, "select max(id) from crawl_runs")[0][0]
+        (warcs,) = q(data, "select warc from crawl_runs where id = ?", [run])[0]
+        responses, requests = [], 0
+        for name in warcs.split():
+            with open(data / name, "rb") as f:
+                for record in ArchiveIterator(f):
+                    if record.rec_type == "response":
+                        body = record.content_stream().read()
+                        declared = record.http_headers.get_header("Content-Length")
+                        assert int(declared) == len(body)
+                        responses.append((path_of(record.rec_headers.get_header("WARC-Target-URI")),
+                                          int(record.http_headers.get_statuscode()), len(body)))
+                    elif record.rec_type == "request":
+                        requests += 1
+        served = sorted((h.path, h.status, h.sent) for h in hits)
+        assert sorted(responses) == served
+        assert requests == len(served)
+
+
+# ------------------------------------------------------------------------------ round 2
+def test_second_round_changed_removed_added(rounds):
+    data = rounds["data2"]
+    # changed: the new version stored, the old one kept, both linked with when each was seen
+    rows = q(data, """select sha256, first_seen, last_seen from report_documents
+                      where report_id = 'trsx-2022' and kind = 'pdf' order by first_seen""")
+    assert len(rows) == 2 and rows[0][0] != rows[1][0]
+    store = ObjectStore(data / "objects")
+    assert rows[0][0] in store and rows[1][0] in store
+    # removed: marked gone, never deleted
+    gone = q(data, "select kind, gone_since is not null, last_seen from report_documents where report_id = 'hanx-2021'")
+    assert sorted(g[:2] for g in gone) == [("article", 1), ("pdf", 1)]
+    assert q(data, "select gone_since is not null from reports where id = 'hanx-2021'") == [(1,)]
+    assert q(data, "select count(*) from report_documents where gone_since is not null") == [(2,)]
+    # added
+    assert {r for (r,) in q(data, "select id from reports")} == sites.EXPECTED[2]
+    assert sorted(k for (k,) in q(data, "select kind from report_documents where report_id = 'trsx-2023'")) == [
+        "article", "pdf"]
+    assert q(data, """select docs_new, docs_changed, docs_gone, docs_failed from crawl_runs
+                      order by id desc limit 1""") == [(2, 1, 2, 1)]
+    # 14 unchanged documents: 12 answered 304; 2 not even asked for, because the generic site's
+    # first list page was unchanged (304) with every report on it known, so paging stopped there
+    assert "report documents: 2 new, 1 changed, 12 unchanged, 2 gone, 1 failed" in rounds["out2"]
+    assert "  plainx: ok, 5 pages, 1 reports; documents 0 new, 0 changed, 2 unchanged, 0 gone" in rounds["out2"]
+
+
+def test_unchanged_documents_cost_zero_bytes_on_the_second_round(rounds):
+    """Read from the server's own log: every document stored in round 1 whose bytes did not
+    change was answered 304 with no body in round 2."""
+    data1 = rounds["data1"]
+    documents = {(agency, path_of(url)) for agency, url in q(
+        data1, "select agency_id, url from crawl_ledger where kind in ('article', 'attachment') and stage = 'stored'")}
+    changed = {("trsx", "/zwgk/xxgknb/202301/P020230115301001.pdf")}
+    removed = {("hanx", "/art/2022/1/25/art_2001_11.html"),
+               ("hanx", "/module/download/downfile.jsp?classid=0&filename=a11.pdf")}
+    unchanged = documents - changed - removed
+    assert len(unchanged) == 14
+    hits2 = rounds["hits2"]
+    # paging stopped early on the generic site: the unchanged list page 2 and its reports not asked for
+    early_stopped = {("plainx", "/xxgk/nb/2022.html"), ("plainx", "/xxgk/nb/2021.pdf")}
+    assert not [h for h in hits2 if h.site == "plainx" and h.path == "/xxgk/nb/list2.html"]
+    for site, path in sorted(unchanged):
+        page = rounds["portal"].sites[site].pages[path]
+        if page.location:  # the list's URL redirects: no body there, the document is at the target
+            assert [(h.status, h.sent) for h in hits2 if (h.site, h.path) == (site, path)] == [(page.status, 0)]
+            path = page.location
+        answers = [(h.status, h.sent, h.conditional) for h in hits2 if (h.site, h.path) == (site, path)]
+        final = [a for a in answers if a[0] != 500]   # the 500-then-OK page fails once again first
+        if (site, path) in early_stopped:
+            assert final == [], (site, path, answers)
+        else:
+            assert final == [(304, 0, True)], (site, path, answers)
+    # the changed one was downloaded again, in full
+    (changed_hit,) = [h for h in hits2 if (h.site, h.path) in changed]
+    assert changed_hit.status == 200 and changed_hit.sent > 0
+    # bytes of document bodies sent in round 2: only the changed and the added documents
+    sent = {(h.site, h.path): h.sent for h in hits2 if h.status == 200}
+    doc_bytes = sum(n for key, n in sent.items() if key in documents)
+    assert doc_bytes == changed_hit.sent

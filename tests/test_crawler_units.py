@@ -1,0 +1,197 @@
+"""Pure crawler functions on frozen pages and bytes: charsets, anti-bot challenges, list and
+article extraction written the way real portals write pages, the ledger, the real-site registry."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from archive.ledger import Ledger, ledger_key
+from archive.schema import open_archive
+from crawler import extract
+from crawler.antibot import detect_challenge
+from crawler.classify import classify_title
+from crawler.encoding import choose_encoding
+from crawler.registry import read_registry
+from tests.portals.sites import JIASULE, RUISHU
+
+FIXTURES = Path(__file__).parent / "fixtures" / "crawler"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def frozen(name: str, url: str, content_type: str = "text/html") -> HtmlResponse:
+    body = (FIXTURES / name).read_bytes()
+    return HtmlResponse(url, body=body, headers={"Content-Type": content_type},
+                        encoding=choose_encoding(body, content_type))
+
+
+# ---------------------------------------------------------------------------- charsets
+TEXT = "攀枝花市人民防空办公室2019年政府信息公开工作年度报告"
+
+
+@pytest.mark.parametrize("body, content_type, expected", [
+    (f"<html><head><title>{TEXT}</title></head></html>".encode("gbk"), "text/html", "gb18030"),  # says nothing
+    (f'<meta charset="gb2312"><p>{TEXT}</p>'.encode("gbk"), "text/html", "gb18030"),           # GB2312 → GB18030
+    (f'<meta charset="gb2312"><p>{TEXT}</p>'.encode("gbk"), "text/html; charset=utf-8", "gb18030"),  # header lies
+    (f'<meta charset="gb2312"><p>{TEXT}</p>'.encode("utf-8"), "text/html", "utf-8"),            # meta lies
+    (f"<p>{TEXT}</p>".encode("utf-8"), "text/html; charset=GBK", "utf-8"),                      # header lies
+    (f"<p>{TEXT}</p>".encode("utf-8"), "text/html; charset=ISO-8859-1", "utf-8"),               # server default
+    (f"<p>{TEXT}</p>".encode("utf-8"), None, "utf-8"),
+    ("<p>𠮷 GB18030-only 䶮</p>".encode("gb18030"), "text/html; charset=gbk", "gb18030"),
+    (b"\xef\xbb\xbf<p>bom</p>", "text/html; charset=gbk", "utf-8"),
+])
+def test_choose_encoding(body, content_type, expected):
+    assert choose_encoding(body, content_type) == expected
+    if expected in ("utf-8", "gb18030"):
+        assert ("攀枝花" in body.decode(expected, "replace")) == ("攀枝花".encode(expected) in body)
+
+
+# ---------------------------------------------------------------------------- anti-bot
+@pytest.mark.parametrize("status, body, headers, expected", [
+    (412, RUISHU, {}, "ruishu"),
+    (200, RUISHU, {}, "ruishu"),                      # 瑞数 also answers 200/202 with the same page
+    (521, JIASULE, {"Set-Cookie": "__jsluid_h=abc; path=/"}, "jiasule"),
+    (200, JIASULE, {}, "js_cookie"),                 # a bare cookie-and-reload script
+    (403, "<html><body>当前访问疑似黑客攻击，已被创宇盾拦截。</body></html>".encode("utf-8"), {}, "chuangyudun"),
+    (200, "<html><title>网站防火墙</title><body>您的访问请求可能对网站造成安全威胁</body></html>".encode("gbk"), {}, "waf"),
+    (200, f"<html><body><p>{TEXT}</p><script>document.title='x'</script></body></html>".encode("utf-8"), {}, None),
+    (404, b"<html><body>404 Not Found</body></html>", {}, None),
+    (500, b"<html><body>500</body></html>", {}, None),
+    (200, b"%PDF-1.4 ... $_ts = 1 inside a document stream", {}, None),
+])
+def test_detect_challenge(status, body, headers, expected):
+    assert detect_challenge(status, body, headers) == expected
+
+
+# ---------------------------------------------------------------------------- frozen pages
+def test_word_pasted_trs_article_gbk():
+    r = frozen("trs_article_mso_gbk.html", "http://rfb.cngy.gov.cn/zwgk/zfxxgknb/202101/t20210128_5630.html")
+    assert r.encoding == "gb18030"
+    # ArticleTitle is empty and <h1> hidden-empty: the <title> without its site suffix
+    title = extract.page_title(r.selector)
+    assert title == "广元市人民防空办公室2020年政府信息公开工作年度报告"
+    found = classify_title(title)
+    assert (found.year, found.agency) == (2020, "广元市人民防空办公室")
+    atts = extract.attachments(r.selector, r.url)
+    assert [a.url for a in atts] == [
+        "http://rfb.cngy.gov.cn/zwgk/zfxxgknb/202101/P020210128563012345678.pdf",      # 全真版 tab = the attachment
+        "http://rfb.cngy.gov.cn/zwgk/zfxxgknb/202101/t20210128_5630_tpb.html",          # 图片版 tab
+        "http://rfb.cngy.gov.cn/module/download/downfile.jsp?classid=0&filename=2101281530.docx",
+    ]
+    # 文字版 is this page itself (#anchor): not a rendition to fetch; print/close/gov.cn links neither
+
+
+def test_layout_table_list_with_font_tags():
+    r = frozen("layout_table_list.html", "http://www.bjxch.gov.cn/rfb/zwgk/nb/index.html")
+    items = extract.list_items(r.selector, r.url)
+    reports = [(i.url.rsplit("/", 1)[1], classify_title(i.text).year, i.date)
+               for i in items if classify_title(i.text)]
+    assert reports == [("t20210129_88.html", 2020, "2021-01-29"),   # full title from the title attribute
+                       ("P020200115.pdf", 2019, "2020-01-15"),      # a direct document link (图片版)
+                       ("t20190110_40.html", 2018, "2019/01/10")]
+    assert extract.next_page_link(r.selector, r.url) == "http://www.bjxch.gov.cn/rfb/zwgk/nb/index_1.html"
+
+
+def test_hanweb_column_of_a_renamed_office():
+    r = frozen("hanweb_column_utf8.html", "http://rf.jiangxi.gov.cn/col/col40113/index.html",
+               "text/html;charset=UTF-8")
+    records = extract.hanweb_records(r.text, r.url)
+    assert [classify_title(x.text) is not None for x in records] == [True, True, False]
+    assert classify_title(records[0].text).agency == "江西省国防动员办公室"
+    paging = extract.hanweb_paging(r.text, r.url)
+    assert (paging.total, paging.per_page, paging.params["columnid"], paging.params["unitid"]) == (
+        11, 3, "40113", "289731")
+    pages = extract.hanweb_page_requests(paging, already=len(records))
+    assert [u.split("?")[1] for u, _ in pages] == [
+        "startrecord=4&endrecord=6&perpage=3", "startrecord=7&endrecord=9&perpage=3",
+        "startrecord=10&endrecord=11&perpage=3"]
+
+
+def test_list_selector_hint():
+    r = HtmlResponse("http://x.gov.cn/gk/nb/", body='<div class="row"><span class="t"><a href="a.html">'
+                     '某县人民防空局2022年政府信息公开工作年度报告</a></span><em>2023-01-10</em></div>'
+                     '<div class="row"><span class="t"><a href="b.html">通知</a></span></div>'.encode(),
+                     encoding="utf-8")
+    items = extract.list_items_by_selector(r.selector, r.url, "div.row span.t")
+    assert [(i.url, i.text) for i in items] == [
+        ("http://x.gov.cn/gk/nb/a.html", "某县人民防空局2022年政府信息公开工作年度报告"),
+        ("http://x.gov.cn/gk/nb/b.html", "通知")]
+    assert len(extract.list_items_by_selector(r.selector, r.url, "xpath://div[@class='row']")) == 2
+
+
+@pytest.mark.parametrize("title, year", [
+    ("四川省人民政府国防动员办公室2023年政府信息公开工作年度报告", 2023),
+    ("重庆市人民防空办公室2020年政府信息公开年报", 2020),
+    ("长春市人民防空办公室2021年度政府信息公开工作年度报告", 2021),
+    ("咸宁市人民防空办公室2018年政府信息公开工作年度报告（图片版）", 2018),
+    ("上海市杨浦区国防动员办公室2023年政府信息公开工作年度报告", 2023),
+    ("关于公布阜阳市人民防空办公室2013年政府信息公开工作年度报告的公告", 2013),
+    ("2008年政府信息公开工作年度报告", 2008),
+])
+def test_report_title_variants(title, year):
+    assert classify_title(title).year == year
+
+
+@pytest.mark.parametrize("title", [
+    "武汉市蔡甸区人民防空办公室2024年度部门决算", "广州市人民防空办公室2020年法治政府建设年度报告",
+    "2023年政务公开工作要点", "2022年工作总结", "人防办召开年度工作会议",
+])
+def test_not_reports(title):
+    assert classify_title(title) is None
+
+
+# ---------------------------------------------------------------------------- ledger
+def test_ledger_marks_gone_only_what_a_fetched_parent_no_longer_links(tmp_path):
+    db = open_archive(tmp_path / "archive.db")
+    led = Ledger(db)
+    def rec(key, parent, run, kind="article"):
+        led.record(key, url=key, run_id=run, agency_id="a", kind=kind, parent=parent, stage="stored",
+                   status=200, sha256="0" * 64, outcome="new")
+    for key, parent in [("list", None), ("p2", "list"), ("art1", "list"), ("art2", "p2"), ("att2", "art2")]:
+        rec(key, parent, 1)
+    # run 2: the list page and art1 fetched; p2 not linked any more -> p2, art2, att2 gone
+    rec("list", None, 2)
+    rec("art1", "list", 2)
+    gone = {e.key for e in led.mark_gone(2, ["a"])}
+    assert gone == {"p2", "art2", "att2"}
+    assert led.get("art1").gone_since is None
+    # run 3: the list page was 304 and paging stopped: what is beneath carried over, nothing gone
+    led.record("list", url="list", run_id=3, agency_id="a", kind="list", parent=None, stage="not_modified",
+               status=304, outcome="unchanged")
+    led.record("p2", url="p2", run_id=3, agency_id="a", kind="list", parent="list", stage="stored",
+               status=200, sha256="1" * 64, outcome="changed")  # p2 is back
+    assert led.get("p2").gone_since is None
+    assert led.carry(["art1"], 3) == 1
+    assert led.mark_gone(3, ["a"]) == []   # art2 and att2 were already gone; art1 carried over
+    assert led.get("art1").gone_since is None
+    assert ledger_key("POST", "http://x/dataproxy.jsp", b"a=1") != ledger_key("POST", "http://x/dataproxy.jsp", b"a=2")
+    assert ledger_key("GET", "http://x/a") == "http://x/a"
+    db.close()
+
+
+# ---------------------------------------------------------------------------- registry of real sites
+def test_real_site_registry():
+    path = REPO / "crawler" / "registry.csv"
+    sites = read_registry(path)
+    rows = {r["id"]: r for r in csv.DictReader(path.open(encoding="utf-8"))}
+    assert len(sites) == 20
+    for s in sites:
+        assert s.host.endswith(".gov.cn"), s        # copy/spam hosts never enter it
+        assert rows[s.id]["known_from"] in ("observed", "derived"), s.id
+        assert s.cms in ("", "trs_wcm", "hanweb"), s.id
+    ids = {s.id for s in sites}
+    assert {"jxrf", "scrf", "sdrf", "cqrf", "jlrf", "shrf"} <= ids
+    # renamed offices keep one id, with their other names as aliases
+    assert "四川省人民政府国防动员办公室" in next(s for s in sites if s.id == "scrf").aliases
+    assert {s.level for s in sites} == {"province", "province-level city", "city", "district"}
+    # every observed .gov.cn office of the shared material is in, each once; mirror hosts are not
+    observed = list(csv.DictReader((REPO.parent / "shared" / "real" / "renfang_sites_observed.csv")
+                                   .open(encoding="utf-8")))
+    gov_hosts = {r["url"].split("/")[2] for r in observed if r["url"].startswith("http")
+                 and r["url_kind"] != "mirror_copy"}
+    covered = {s.host for s in sites} | {r["column_url"].split("/")[2] for r in rows.values() if r["column_url"]}
+    assert gov_hosts - covered <= {"gdb.fy.gov.cn"}   # Anhui platform host: in fyrf's evidence
+    mirrors = {r["url"].split("/")[2] for r in observed if r["url_kind"] == "mirror_copy"}
+    assert not mirrors & covered

@@ -1,0 +1,343 @@
+"""The published archive, through a running Datasette's JSON API (issue 6, acceptance 1).
+
+The session's sample-portal archive is copied and extended the way later crawls would extend it,
+through the archive's own write functions and `renfang load`: a 2021 report of 江西 (so the
+cross-year check has a pair of years), a silently edited version of the 攀枝花 2019 article page,
+and a report whose listed title contains a <script> tag. One Datasette serves it for the module.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, RENFANG, SHARED, free_port, renfang
+
+SCRIPT_TITLE = "<script>document.title='XSS';document.body.innerHTML='PWNED'</script>攀枝花市人民防空办公室2020年报"
+
+
+def extend_archive(src: Path, dst: Path) -> None:
+    """Copy the archive at ``src`` to ``dst`` and add what a later crawl would have found."""
+    from archive import records
+    from archive.schema import open_archive
+    from archive.store import ObjectStore
+
+    shutil.copytree(src, dst)
+    db = open_archive(dst / "archive.db")
+    store = ObjectStore(dst / "objects")
+    # 1. 江西 2021: its 上年结转 (carried_over) disagrees with 2020's 结转下年度 for natural_person.
+    text = next((SHARED / "seeds").glob("004_*.txt")).read_text(encoding="utf-8")
+    text = text.replace("2020 年", "2021 年")
+    text, n = re.subn(r"(上年结转政府信息公开申请数量)\t0\t0\t0\t0\t0\t0\t0", r"\1\t3\t0\t0\t0\t0\t0\t3", text)
+    assert n == 1
+    rid = records.record_listing(db, "jxrf", 2021, "江西省人民防空办公室2021年政府信息公开工作年度报告",
+                                 "http://127.0.0.1:1/art/2022/1/28/art_1005_4001.html")
+    sha, _ = records.store_document(db, store, text.encode("utf-8"))
+    records.record_report_document(db, rid, sha, "http://127.0.0.1:1/jxrf-2021.txt", "text", "jxrf-2021.txt")
+    # 2. The 攀枝花 2019 article page changes silently at the same URL: 增加 36 件 -> 增加 37 件.
+    url, old_sha, filename = db.execute(
+        "select url, sha256, filename from report_documents where report_id = 'pzhrf-2019' and kind = 'article'").fetchone()
+    body = store.get(old_sha)
+    edited = body.replace("增加 <span lang=EN-US>36</span> 件".encode("gbk"),
+                          "增加 <span lang=EN-US>37</span> 件".encode("gbk"))
+    assert edited != body
+    new_sha, _ = records.store_document(db, store, edited)
+    time.sleep(1.1)  # a later first_seen than the original version
+    records.record_report_document(db, "pzhrf-2019", new_sha, url, "article", filename)
+    # 3. A listing whose title carries markup: it must be shown as text everywhere.
+    records.record_listing(db, "pzhrf", 2020, SCRIPT_TITLE, "http://127.0.0.1:1/zwgk/zfxxgknb/202101/t1.html")
+    db.close()
+    renfang("load", "--data-dir", dst)
+
+
+class Site:
+    def __init__(self, base: str, data_dir: Path):
+        self.base, self.data_dir = base, data_dir
+
+    def get(self, path: str, **params):
+        url = self.base + path + ("?" + urllib.parse.urlencode(params) if params else "")
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+
+    def json(self, path: str, **params):
+        return json.loads(self.get(path, **params)[2])
+
+    def rows(self, path: str, **params) -> list[dict]:
+        return self.json(path, _shape="array", **params)
+
+    def sql(self, sql: str) -> list[dict]:
+        return self.rows("/archive.json", sql=sql)
+
+
+def start_datasette(data_dir: Path):
+    port = free_port()
+    proc = subprocess.Popen([*RENFANG, "serve", "--data-dir", str(data_dir), "--port", str(port)],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/archive.json", timeout=5).read()
+            return proc, base
+        except OSError:
+            assert proc.poll() is None, proc.stdout.read()
+            assert time.monotonic() < deadline, "Datasette did not answer within 60 s"
+            time.sleep(0.3)
+
+
+def stop_datasette(proc) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+
+
+@pytest.fixture(scope="module")
+def site(archive_dir, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("site") / "data"
+    extend_archive(archive_dir, data_dir)
+    proc, base = start_datasette(data_dir)
+    try:
+        yield Site(base, data_dir)
+    finally:
+        stop_datasette(proc)
+
+
+# ---------------------------------------------------------------- site configuration
+
+def test_metadata_describes_every_table_and_column_in_chinese_and_english(site):
+    from archive.site_metadata import render
+
+    committed = (REPO / "archive" / "datasette" / "metadata.json").read_text(encoding="utf-8")
+    assert committed == render(), "run: python -m archive.site_metadata"
+    meta = site.json("/-/metadata.json")
+    assert meta["license"] and meta["source"] and "人防" in meta["title"]
+    described = meta["databases"]["archive"]["tables"]
+    conn = sqlite3.connect(site.data_dir / "archive.db")
+    hidden = {"meta", "search_bigrams"}
+    names = [n for (n,) in conn.execute(
+        "select name from sqlite_master where type in ('table', 'view') and name not like 'search_bigrams_%' "
+        "and name not like 'sqlite_%'")]
+    cjk, latin = re.compile(r"[\u4e00-\u9fff]"), re.compile(r"[A-Za-z]{3}")
+    undocumented = []
+    for name in names:
+        if name in hidden:
+            continue
+        entry = described.get(name, {})
+        text = entry.get("description", "")
+        if not (cjk.search(text) and latin.search(text)):
+            undocumented.append(name)
+        for (column,) in conn.execute(f"select name from pragma_table_info('{name}')"):
+            text = entry.get("columns", {}).get(column, "")
+            if not (cjk.search(text) and latin.search(text)):
+                undocumented.append(f"{name}.{column}")
+    assert undocumented == []
+
+
+def test_facets_on_province_level_year_layout_and_check_status(site):
+    data = site.json("/archive/report_overview.json")
+    facets = data["facet_results"]
+    assert {"province", "level", "year", "format_version", "parse_status"} <= set(facets)
+    province = {f["value"]: f["count"] for f in facets["province"]["results"]}
+    assert province == {"四川": 4, "江西": 4}
+    years = {f["value"]: f["count"] for f in facets["year"]["results"]}
+    assert years[2019] == 2 and years[2021] == 1
+    checks = site.json("/archive/checks.json")["facet_results"]
+    status = {f["value"]: f["count"] for f in checks["status"]["results"]}
+    assert status["fail"] >= 4 and status["pass"] > 0
+
+
+def test_read_only_with_a_sql_time_limit(site):
+    with pytest.raises(urllib.error.HTTPError) as e:
+        site.get("/archive.json", sql="delete from checks")
+    assert e.value.code == 400
+    with pytest.raises(urllib.error.HTTPError) as e:
+        site.get("/archive.json", sql="with recursive c(x) as (select 1 union all select x + 1 from c) "
+                                      "select count(*) from c")
+    assert "too long" in e.value.read().decode()
+    assert site.sql("select count(*) as n from checks where status = 'fail'")[0]["n"] >= 4
+
+
+# ---------------------------------------------------------------- canned queries
+
+def test_every_canned_query_answers(site):
+    queries = {q["name"] for q in site.json("/archive.json")["queries"]}
+    assert queries == {"failing_checks", "applications_by_year_province", "refusal_reasons",
+                       "missing_reports", "office_by_year", "search", "new_reports", "changed_figures"}
+    failing = site.rows("/archive/failing_checks.json")
+    assert {"report_id": "pzhrf-2019", "agency": "攀枝花市人民防空办公室", "province": "四川", "year": 2019,
+            "code": "applications.balance", "key": "natural_person", "lhs": 2.0, "rhs": 0.0} in failing
+
+    by_year = {(r["year"], r["province"]): r for r in site.rows("/archive/applications_by_year_province.json")}
+    assert by_year[(2019, "四川")]["received"] == 2 and by_year[(2019, "四川")]["granted"] == 2
+    assert by_year[(2020, "江西")]["reports"] == 1 and by_year[(2020, "江西")]["refused"] == 0
+
+    reasons = site.rows("/archive/refusal_reasons.json", year="")
+    assert {r["outcome"] for r in reasons} == {"withheld", "unavailable", "refused"}
+    assert len(reasons) == 8 + 3 + 5
+    assert [r["applications"] for r in reasons] == sorted((r["applications"] for r in reasons), reverse=True)
+    assert site.rows("/archive/refusal_reasons.json", year="1999") == []
+
+    missing = {(r["agency_id"], r["year"]): r["status"] for r in site.rows("/archive/missing_reports.json")}
+    assert missing[("jxrf", 2018)] == "missing" and missing[("pzhrf", 2021)] == "missing"
+    assert missing[("pzhrf", 2017)] == "listed_only"
+    assert ("jxrf", 2020) not in missing
+
+    years = site.rows("/archive/office_by_year.json", agency_id="jxrf")
+    assert [r["year"] for r in years] == [2014, 2019, 2020, 2021]
+    by = {r["year"]: r for r in years}
+    assert by[2021]["carried_over"] == 3 and by[2020]["carried_forward"] == 0
+    assert by[2021]["carry_chain"] == "fail"
+
+    assert site.rows("/archive/search.json", q="复议")
+    assert site.rows("/archive/new_reports.json")
+    changed = site.rows("/archive/changed_figures.json")
+    assert changed and changed[0]["report_id"] == "pzhrf-2019"
+
+
+# ---------------------------------------------------------------- search
+
+def search_ids(site, q):
+    return [r["report_id"] for r in site.rows("/archive/search.json", q=q)]
+
+
+def test_two_character_search_finds_what_trigram_misses(site):
+    for word in ("人防", "复议", "诉讼"):
+        ids = search_ids(site, word)
+        assert {"pzhrf-2019", "jxrf-2020"} <= set(ids), word
+    conn = sqlite3.connect(site.data_dir / "archive.db")
+    texts = dict(conn.execute("select report_id, coalesce(title, '') || coalesce(text, '') from search_docs"))
+    # exactly the reports whose title or text contains the word
+    assert set(search_ids(site, "复议")) == {r for r, t in texts.items() if "复议" in t}
+    # SQLite's trigram tokenizer, for comparison, silently finds nothing for two characters
+    conn.execute("create virtual table temp.tri using fts5(text, tokenize='trigram')")
+    conn.executemany("insert into temp.tri (text) values (?)", [(t,) for t in texts.values()])
+    assert conn.execute("select count(*) from temp.tri where tri match '复议'").fetchone()[0] == 0
+    assert conn.execute("select count(*) from temp.tri where tri match '人民防空'").fetchone()[0] > 0
+
+
+def test_four_character_and_longer_phrases(site):
+    conn = sqlite3.connect(site.data_dir / "archive.db")
+    texts = dict(conn.execute("select report_id, coalesce(title, '') || coalesce(text, '') from search_docs"))
+    for phrase in ("人民防空", "行政复议", "政府信息公开申请", "攀枝花"):
+        expected = {r for r, t in texts.items() if phrase in t}
+        assert expected, phrase
+        assert set(search_ids(site, phrase)) == expected, phrase
+    # consecutive bigrams, not any order: 防空人民 occurs nowhere
+    assert search_ids(site, "防空人民") == []
+    # several words: all must occur
+    both = {r for r, t in texts.items() if "复议" in t and "攀枝花" in t}
+    assert set(search_ids(site, "复议 攀枝花")) == both
+    rows = site.rows("/archive/search.json", q="行政复议")
+    assert any("行政复议" in (r["snippet"] or "") for r in rows)
+
+
+# ---------------------------------------------------------------- feed, documents, report as printed
+
+def test_atom_feed_of_newly_archived_reports(site):
+    status, headers, body = site.get("/archive/new_reports.atom")
+    assert status == 200 and "xml" in headers["content-type"]
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ET.fromstring(body)
+    entries = {e.find("a:id", ns).text: e for e in feed.findall("a:entry", ns)}
+    assert {"pzhrf-2019", "jxrf-2020", "jxrf-2021"} <= set(entries)
+    assert "pzhrf-2017" not in entries  # listed, never archived
+    assert entries["jxrf-2021"].find("a:link", ns).get("href") == "/-/report/jxrf-2021"
+
+
+def test_each_report_links_to_its_archived_original_with_its_sha256(site):
+    rows = site.rows("/archive/report_overview.json", parse_status="parsed")
+    assert {r["report_id"] for r in rows} >= {"pzhrf-2019", "jxrf-2020", "jxrf-2021"}
+    for row in rows:
+        status, headers, body = site.get(row["document_path"])
+        assert status == 200
+        assert hashlib.sha256(body).hexdigest() == row["source_sha256"]
+        assert headers["X-Content-SHA256"] == row["source_sha256"]
+        media = site.sql(f"select media_type from documents where sha256 = '{row['source_sha256']}'")[0]
+        assert headers["content-type"].startswith(media["media_type"].split(";")[0])
+    # the HTML table view links the same document
+    _, _, html = site.get("/archive/report_overview")
+    assert f'href="/-/documents/{rows[0]["source_sha256"]}"' in html.decode()
+    with pytest.raises(urllib.error.HTTPError) as e:
+        site.get("/-/documents/" + "0" * 64)
+    assert e.value.code == 404
+
+
+def test_report_as_printed(site):
+    data = site.json("/-/report/pzhrf-2019.json")
+    tables = {t["code"]: t for t in data["tables"]}
+    assert list(tables) == ["disclosure", "applications", "appeals"]
+    apps = {r["code"]: r for r in tables["applications"]["rows"]}
+    assert len(apps) == 23  # the 2019 layout
+    assert apps["received"]["label"] == "一、本年新收政府信息公开申请数量"
+    cell = {c["column"]: c for c in apps["received"]["cells"]}["natural_person"]
+    assert cell["value"] == 2 and cell["page"] == 3
+    assert any("applications.balance[natural_person]" in f for f in cell["failing"])
+    fact = site.json(cell["fact_url"] + ".json", _shape="array")[0]
+    assert (fact["report_id"], fact["row_code"], fact["column_code"], fact["value"]) == \
+        ("pzhrf-2019", "received", "natural_person", 2)
+    status, _, body = site.get(cell["page_url"].split("#")[0])
+    assert hashlib.sha256(body).hexdigest() == data["report"]["source_sha256"]
+    assert cell["page_url"].endswith("#page=3")
+    # cells of passing checks are not flagged
+    commercial = {c["column"]: c for c in apps["received"]["cells"]}["commercial"]
+    assert commercial["failing"] == []
+    disclosure = {r["code"]: r for r in tables["disclosure"]["rows"]}
+    change = {c["column"]: c for c in disclosure["licensing"]["cells"]}["items_change"]
+    assert (change["value"], change["raw"]) == (36, "增加 36 件")
+    assert data["failing_checks"] == 4
+    _, _, html = site.get("/-/report/pzhrf-2019")
+    html = html.decode()
+    assert html.count('class="fail"') >= 4 and "本年新收政府信息公开申请数量" in html
+    assert f'href="/-/documents/{data["report"]["source_sha256"]}"' in html
+
+
+def test_cross_year_carry_chain_check(site):
+    rows = site.rows("/archive/checks.json", code="applications.carry_chain", _sort="key")
+    assert {r["report_id"] for r in rows} == {"jxrf-2021"}
+    by_key = {r["key"]: (r["status"], r["lhs"], r["rhs"]) for r in rows}
+    assert by_key["natural_person"] == ("fail", 0, 3)
+    assert by_key["total"] == ("fail", 0, 3)
+    assert by_key["commercial"] == ("pass", 0, 0)
+    assert len(by_key) == 7
+    printed = site.json("/-/report/jxrf-2021.json")
+    apps = {r["code"]: r for r in printed["tables"][1]["rows"]}
+    over = {c["column"]: c for c in apps["carried_over"]["cells"]}
+    assert any("carry_chain" in f for f in over["natural_person"]["failing"])
+
+
+def test_versions_of_a_report_show_changed_figures(site):
+    rows = site.rows("/archive/version_changes.json")
+    assert [(r["report_id"], r["table_name"], r["row_code"], r["column_code"], r["old_value"], r["new_value"])
+            for r in rows] == [("pzhrf-2019", "disclosure", "licensing", "items_change", 36, 37)]
+    assert rows[0]["old_raw"] == "增加 36 件" and rows[0]["new_raw"] == "增加 37 件"
+
+
+def test_coverage_view(site):
+    rows = {(r["agency_id"], r["year"]): r["status"] for r in site.rows("/archive/coverage.json", _size="max")}
+    assert rows[("pzhrf", 2019)] == "archived" and rows[("jxrf", 2021)] == "archived"
+    assert rows[("pzhrf", 2017)] == "listed_only" and rows[("pzhrf", 2020)] == "listed_only"
+    assert rows[("jxrf", 2016)] == "missing"
+    assert min(y for _, y in rows) == 2014
+    _, _, html = site.get("/-/coverage")
+    assert "攀枝花市人民防空办公室" in html.decode()
+
+
+def test_markup_in_titles_is_escaped(site):
+    _, _, html = site.get("/archive/report_overview", year="2020")
+    html = html.decode()
+    assert "<script>document.title" not in html and "&lt;script&gt;" in html
