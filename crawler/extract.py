@@ -59,14 +59,17 @@ def list_items(sel: Selector, base_url: str) -> list[Link]:
 _CREATE_PAGE = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([^\"']+)[\"']")
 
 
-def trs_next_pages(html: str, base_url: str) -> list[str]:
-    """All further list pages announced by the TRS pager (only on the first page)."""
+def trs_next_pages(html: str, base_url: str, limit: int | None = None) -> list[str]:
+    """All further list pages announced by the TRS pager (only on the first page), at most
+    ``limit`` of them (a pager announcing a million pages is a trap)."""
     m = _CREATE_PAGE.search(html)
     if not m:
         return []
     count, current, stem, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
     if current != 0:
         return []
+    if limit is not None:
+        count = min(count, limit + 1)
     return [urljoin(base_url, f"{stem}_{i}.{ext}") for i in range(1, count)]
 
 
@@ -112,11 +115,12 @@ def hanweb_paging(html: str, base_url: str) -> HanwebPaging | None:
                        per_page, total, params)
 
 
-def hanweb_page_requests(paging: HanwebPaging, already: int) -> list[tuple[str, dict]]:
-    """(url, form) for every dataproxy page after the ``already`` records shown in the page."""
+def hanweb_page_requests(paging: HanwebPaging, already: int, limit: int | None = None) -> list[tuple[str, dict]]:
+    """(url, form) for every dataproxy page after the ``already`` records shown in the page
+    (at most ``limit`` of them: a totalRecord of millions is a trap, not a list)."""
     out = []
     start = already + 1
-    while start <= paging.total:
+    while start <= paging.total and (limit is None or len(out) < limit):
         end = min(start + paging.per_page - 1, paging.total)
         url = f"{paging.proxy_url}?startrecord={start}&endrecord={end}&perpage={paging.per_page}"
         out.append((url, dict(paging.params)))

@@ -57,6 +57,16 @@ class OnTargetMiddleware(_Base):
         if not state.on_target(request.url):
             self.crawler.stats.inc_value("renfang/off_target")
             log.info("off target, not requested: %s", request.url)
+            redirected = request.meta.get("redirect_urls")
+            agency = request.meta.get("agency_id")
+            if redirected and agency:  # a page of the site redirected off target: record it
+                from archive import records
+                error = f"redirect off target, not followed: {request.url}"
+                records.record_fetch(state.db, run_id=state.run_id, agency_id=agency, method=request.method,
+                                     url=redirected[0], final_url=request.url, error=error)
+                state.ledger.record(redirected[0], url=redirected[0], run_id=state.run_id, agency_id=agency,
+                                    kind=request.meta.get("renfang_kind"), parent=request.meta.get("renfang_parent"),
+                                    stage="failed", error=error, outcome="failed")
             raise IgnoreRequest(f"off target: {request.url}")
         progress = state.site_of(request)
         if progress is None:
@@ -85,10 +95,14 @@ class LedgerMiddleware(_Base):
         resumed = state.ledger.stored_in_run(key, state.run_id)
         if resumed and resumed.sha256 in state.store:
             request.meta["renfang_from_ledger"] = True
-            return self._stored_response(request, resumed, status=200)
+            # a URL that redirected: its body, under the URL it came from (relative links)
+            return self._stored_response(request, resumed, status=200,
+                                         url=resumed.response_headers.get("location"))
         if request.method != "GET" or not self.crawler.settings.getbool("RENFANG_CONDITIONAL"):
             return None
         entry = state.ledger.get(key)
+        if entry and entry.kind == "redirect":
+            return None  # validators belong to the target, which gets them after the redirect
         if entry and entry.sha256 and entry.stage in ("stored", "not_modified") and entry.sha256 in state.store:
             if entry.etag:
                 request.headers["If-None-Match"] = entry.etag
@@ -109,7 +123,8 @@ class LedgerMiddleware(_Base):
 
     def _stored_response(self, request, entry, status, url=None, flags=("ledger",)):
         body = self.state.store.get(entry.sha256)
-        headers = Headers({k: v for k, v in entry.response_headers.items()
+        # kept as latin-1 text of the raw bytes (a GBK file name stays GBK): back to those bytes
+        headers = Headers({k: v.encode("latin-1", "replace") for k, v in entry.response_headers.items()
                            if k.lower() in ("content-type", "content-disposition", "etag",
                                             "last-modified")})
         cls = responsetypes.from_args(headers=headers, url=url or request.url, body=body)

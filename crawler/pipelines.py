@@ -127,6 +127,15 @@ class ArchivePipeline:
                                 outcome=outcome)
             if progress is not None and kind in DOCUMENT_KINDS:
                 progress.documents += 1
+            # the URLs that redirected here: aliases, so that a resumed crawl answers them from
+            # the store too and a list naming them counts as known
+            for alias in dict.fromkeys(meta.get("redirect_urls") or []):
+                if alias != response.url and request.method == "GET":
+                    state.ledger.record(alias, url=alias, run_id=state.run_id, agency_id=agency,
+                                        kind="redirect", parent=meta.get("renfang_parent"),
+                                        stage="stored", status=response.status, sha256=sha256,
+                                        headers={**{k: v for k, v in lower.items() if k in KEPT_HEADERS},
+                                                 "location": response.url})
         elif response.status in (404, 410) and before is not None and before.sha256:
             state.ledger.record(key, **ledger_args, stage="gone", status=response.status,
                                 error=error, outcome="gone")

@@ -5,7 +5,10 @@ page). Optional columns the crawler understands: ``cms`` (the CMS style, i.e.
 the spider to use: ``trs_wcm``, ``hanweb``; empty means "guess from the
 pages"), ``aliases`` (other names of the office, separated by ``|``, e.g. its
 name after becoming a 国防动员办公室), ``column_url`` (the annual-report list, when
-it cannot be found from the home page). Any other column is kept as-is.
+it cannot be found from the home page), and in ``extra``: ``list_selector`` (CSS, or
+``xpath:…``, of a list's entries), ``title_filter`` (regex an entry's title must match, for
+portals listing every department's reports). Any other column (``known_from``,
+``evidence`` …) is kept as-is. ``crawler/registry.csv`` is the registry of real offices.
 """
 from __future__ import annotations
 

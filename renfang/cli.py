@@ -198,27 +198,34 @@ def parse(file, as_json):
     click.echo(f"{passed}/{len(report.checks)} checks pass")
 
 
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(1, 64), default=None,
+    help="Parser worker processes (default: $RENFANG_JOBS or the number of cores, at most 8).")
+
+
 @cli.command()
 @data_dir_option
-def load(data_dir):
+@jobs_option
+def load(data_dir, jobs):
     """Parse what was crawled and load it into DIR/archive.db.
 
     \b
     Example:
-        renfang load --data-dir data
+        renfang load --data-dir data --jobs 2
     """
     from archive.load import load_archive
 
     if not (data_dir / "archive.db").exists():
         raise click.ClickException(f"{data_dir}/archive.db does not exist: run `renfang crawl` first")
-    _print_load(load_archive(data_dir))
+    _print_load(load_archive(data_dir, jobs=jobs))
 
 
 @cli.command()
 @registry_option
 @data_dir_option
 @with_crawl_options
-def run(registry, data_dir, sites, ignore_robots, overrides, fresh):
+@jobs_option
+def run(registry, data_dir, sites, ignore_robots, overrides, fresh, jobs):
     """Crawl, then load, in one go.
 
     \b
@@ -228,7 +235,7 @@ def run(registry, data_dir, sites, ignore_robots, overrides, fresh):
     from archive.load import load_archive
 
     _print_run(_crawl(registry, data_dir, sites, ignore_robots, overrides, fresh))
-    _print_load(load_archive(data_dir))
+    _print_load(load_archive(data_dir, jobs=jobs))
 
 
 def datasette_command(data_dir: Path, host: str, port: int) -> list[str]:

@@ -65,6 +65,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, content_type: str,
               extra: list[tuple[str, str]] = (), head: bool = False) -> None:
+        # Conditional GETs, as real servers answer them: 304 without a body when unchanged.
+        if status == 200 and self.command in ("GET", "HEAD") and (
+                self.headers.get("If-None-Match") == _etag(body)
+                or (self.headers.get("If-None-Match") is None
+                    and self.headers.get("If-Modified-Since") == self.site.last_modified)):
+            self.send_response(304)
+            self.send_header("Last-Modified", self.site.last_modified)
+            self.send_header("ETag", _etag(body))
+            self.end_headers()
+            return
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))

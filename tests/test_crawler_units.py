@@ -109,6 +109,16 @@ def test_hanweb_column_of_a_renamed_office():
         "startrecord=10&endrecord=11&perpage=3"]
 
 
+def test_pagination_traps_are_capped():
+    html = '<script>createPageHTML(1000000, 0, "index", "html");</script>'
+    pages = extract.trs_next_pages(html, "http://x.gov.cn/nb/", limit=300)
+    assert len(pages) == 300 and pages[-1] == "http://x.gov.cn/nb/index_300.html"
+    assert len(extract.trs_next_pages(html.replace("1000000", "7"), "http://x.gov.cn/nb/", limit=300)) == 6
+    paging = extract.HanwebPaging("http://x.gov.cn/module/web/jpage/dataproxy.jsp", 15, 10**7, {})
+    pages = extract.hanweb_page_requests(paging, already=15, limit=300)
+    assert len(pages) == 300 and pages[-1][0].endswith("startrecord=4501&endrecord=4515&perpage=15")
+
+
 def test_list_selector_hint():
     r = HtmlResponse("http://x.gov.cn/gk/nb/", body='<div class="row"><span class="t"><a href="a.html">'
                      '某县人民防空局2022年政府信息公开工作年度报告</a></span><em>2023-01-10</em></div>'
@@ -195,3 +205,29 @@ def test_real_site_registry():
     assert gov_hosts - covered <= {"gdb.fy.gov.cn"}   # Anhui platform host: in fyrf's evidence
     mirrors = {r["url"].split("/")[2] for r in observed if r["url_kind"] == "mirror_copy"}
     assert not mirrors & covered
+
+
+def test_a_response_answered_from_the_store_keeps_raw_header_bytes(tmp_path):
+    """Resumed runs and 304s rebuild the response from the ledger: a GBK file name must survive."""
+    from types import SimpleNamespace
+
+    from archive.store import ObjectStore
+    from crawler.middlewares import LedgerMiddleware
+    from crawler.spiders.base import content_disposition_filename
+    from scrapy import Request
+
+    db = open_archive(tmp_path / "archive.db")
+    store = ObjectStore(tmp_path / "objects")
+    sha = store.put(b"%PDF-1.4 x")
+    raw = 'attachment; filename="江西省报告.pdf"'.encode("gbk")
+    led = Ledger(db)
+    led.record("http://x.gov.cn/f.jsp", url="http://x.gov.cn/f.jsp", run_id=1, agency_id="a", kind="attachment",
+               parent=None, stage="stored", status=200, sha256=sha,
+               headers={"content-disposition": raw.decode("latin-1"), "content-type": "application/pdf"})
+    class Middleware(LedgerMiddleware):
+        state = SimpleNamespace(store=store)   # instead of a running crawl's state
+    response = Middleware(None)._stored_response(Request("http://x.gov.cn/f.jsp"), led.get("http://x.gov.cn/f.jsp"),
+                                                 status=200)
+    assert response.body == b"%PDF-1.4 x"
+    assert content_disposition_filename(response.headers.get("Content-Disposition")) == "江西省报告.pdf"
+    db.close()

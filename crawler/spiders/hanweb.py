@@ -23,7 +23,8 @@ class HanwebSpider(PortalSpider):
             return
         site = response.meta["site"]
         shown = len(extract.hanweb_records(response.text, response.url))
-        for url, form in extract.hanweb_page_requests(paging, already=shown):
+        cap = self.settings.getint("RENFANG_MAX_LIST_PAGES")  # pagination-trap guard
+        for url, form in extract.hanweb_page_requests(paging, already=shown, limit=cap):
             yield scrapy.FormRequest(url, formdata=form, callback=self.parse_list, errback=self.on_error,
                                      meta={"agency_id": site.id, "site": site, "dataproxy": True,
                                            "renfang_kind": "list", "renfang_parent": self.key(response)})

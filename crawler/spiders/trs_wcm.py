@@ -10,5 +10,7 @@ class TrsWcmSpider(PortalSpider):
 
     def more_list_pages(self, response):
         site = response.meta["site"]
-        for url in extract.trs_next_pages(response.text, response.url):
+        # a pager announcing absurdly many pages is a trap: no more than the per-site cap
+        cap = self.settings.getint("RENFANG_MAX_LIST_PAGES")
+        for url in extract.trs_next_pages(response.text, response.url, limit=cap):
             yield self.request(url, self.parse_list, site, kind="list", parent=self.key(response))

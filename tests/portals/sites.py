@@ -167,7 +167,11 @@ def hanx(base: dict, rnd: int) -> dict:
         "/art/2024/1/20/art_2001_31.html": page(
             f"{name}2023年政府信息公开工作年度报告",
             '<p>正文</p><a href="/module/download/downfile.jsp?classid=0&filename=a31.pdf">附件下载</a>'
-            '<a href="/picture/0/rep2023.pdf">全真版</a>'),
+            '<a href="/picture/0/rep2023.pdf">全真版</a>'
+            '<a href="/module/download/downfile.jsp?classid=0&filename=mirror.pdf">图片版</a>'),
+        # a download that redirects to a copy on a spam host: never followed
+        "/module/download/downfile.jsp?classid=0&filename=mirror.pdf": Page(
+            b"", status=302, location=f"{base['spam']}rfb/mirror/rep2023.pdf"),
         # the same bytes under two URLs
         "/module/download/downfile.jsp?classid=0&filename=a31.pdf": Page(
             same, "application/octet-stream",

@@ -1,0 +1,70 @@
+"""Faults that must be recorded, not mistaken: a list page whose layout changed (no entries is
+not "no reports": nothing is marked gone) and a site that does not answer at all."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tests.conftest import free_port, renfang
+from tests.portals import sites
+from tests.portals.server import Page
+from tests.test_crawler_portals import ONLY_REGISTRY
+
+
+def q(data_dir, sql, params=()):
+    conn = sqlite3.connect(Path(data_dir) / "archive.db")
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def test_layout_change_and_dead_site_are_recorded(tmp_path):
+    portal = sites.start()
+    try:
+        registry = sites.write_registry(portal, tmp_path / "registry.csv", ids=["trsx"])
+        with registry.open("a", encoding="utf-8") as f:   # a site whose server is down
+            f.write(f"deadx,停机市人民防空办公室,city,四川,http://127.0.0.1:{free_port()}/,,,,\n")
+        data = tmp_path / "data"
+        renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY)
+        assert len(q(data, "select id from reports where agency_id = 'trsx'")) == 4
+        # the portal is redesigned: entries are now <div>s the generic list rule does not see
+        site = portal.sites["trsx"]
+        for path, page in list(site.pages.items()):
+            if path == "/zwgk/xxgknb/" or path.startswith("/zwgk/xxgknb/index"):  # the list pages
+                site.pages[path] = Page(page.body.replace(b"<li>", b"<div class=item>").replace(b"</li>", b"</div>"),
+                                        page.ctype)
+        out = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY).stdout
+    finally:
+        portal.stop()
+    status, message = q(data, "select status, message from crawl_sites where run_id = 2 and agency_id = 'trsx'")[0]
+    assert status == "layout_changed" and "likely a layout change" in message
+    assert "trsx: layout_changed" in out
+    # nothing was marked gone: a changed layout says nothing about what disappeared
+    assert q(data, "select count(*) from report_documents where gone_since is not null") == [(0,)]
+    assert q(data, "select count(*) from reports where gone_since is not null") == [(0,)]
+    # the dead site: an error row with its reason in each run, the site 'failed', the run finished
+    errors = q(data, "select run_id, error from fetches where agency_id = 'deadx' and error is not null")
+    assert {r for r, _ in errors} == {1, 2}
+    assert all("ConnectionRefused" in e or "Connection was refused" in e for _, e in errors), errors
+    assert q(data, "select status from crawl_sites where agency_id = 'deadx'") == [("failed",), ("failed",)]
+    assert q(data, "select status from crawl_runs") == [("finished",), ("finished",)]
+
+
+def test_one_site_with_progress(tmp_path):
+    portal = sites.start()
+    try:
+        registry = sites.write_registry(portal, tmp_path / "registry.csv")
+        data = tmp_path / "data"
+        proc = renfang("crawl", "--registry", registry, "--data-dir", data, "--site", "hanx",
+                       *ONLY_REGISTRY[:-2], "-s", "RENFANG_PROGRESS_INTERVAL=0.2")
+        hits = list(portal.hits)
+    finally:
+        portal.stop()
+    assert {h.site for h in hits} == {"hanx"}
+    assert {a for (a,) in q(data, "select distinct agency_id from fetches where agency_id is not null")} == {"hanx"}
+    assert q(data, "select agency_id, status, reports from crawl_sites") == [("hanx", "ok", 3)]
+    # progress lines per site while crawling, and the summary at the end
+    progress = [line for line in proc.stderr.splitlines() if "progress hanx:" in line]
+    assert progress and progress[-1].endswith("12 pages, 3 reports found, 7 documents stored")
+    assert "  hanx: ok, 12 pages, 3 reports; documents 7 new, 0 changed, 0 unchanged, 0 gone, 1 failed" in proc.stdout
