@@ -126,7 +126,7 @@ def test_a_second_run_over_an_unchanged_portal_adds_nothing(registry, tmp_path):
     assert query(data_dir, """select count(*) from (select run_id, method, url, count(*) n from fetches
                               group by 1, 2, 3 having n > 1)""") == [(0,)]
     # and loading again on its own changes nothing either
-    renfang("load", "--data-dir", data_dir)
+    renfang("load", "--data-dir", data_dir, "--jobs", "2")
     assert snapshot(data_dir)["facts"] == before["facts"]
 
 
