@@ -7,6 +7,7 @@ short transaction, so running the same crawl twice adds nothing but new
 from __future__ import annotations
 
 import json
+import re
 
 import sqlite_utils
 
@@ -51,14 +52,16 @@ def add_bytes(db: sqlite_utils.Database, run_id: int, n: int) -> None:
                    [n, run_id])
 
 
-def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger, mark_gone: bool) -> None:
+def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger, mark_gone: bool,
+                 max_list_pages: int | None = None) -> None:
     """One ``crawl_sites`` row per site of the run; mark gone what the portal no longer links.
 
     Gone-marking is only done for sites whose crawl went through (not blocked, no list
-    page that suddenly had no entries): a blocked site or a changed layout says nothing
-    about what disappeared.
+    page that suddenly had no entries, list not cut short by the list-page cap): a blocked
+    site, a changed layout or a pagination trap says nothing about what disappeared.
     """
-    complete = [sid for sid, p in progress.items() if not p.blocked and not p.layout]
+    complete = [sid for sid, p in progress.items()
+                if not p.blocked and not p.layout and not getattr(p, "capped", None)]
     if mark_gone:
         gone = ledger.mark_gone(run_id, complete)
         for entry in ledger_404s(db, run_id) + gone:
@@ -72,6 +75,10 @@ def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger,
         elif p.layout:
             status, message = "layout_changed", ("list page(s) with no entries, likely a layout change: "
                                                  + " ".join(p.layout[:5]))
+        elif getattr(p, "capped", None):
+            status, message = "list_capped", (
+                f"pagination trap? more list pages than RENFANG_MAX_LIST_PAGES={max_list_pages}; "
+                f"{len(p.capped)} not requested, first: {p.capped[0]}")
         elif p.pages == 0 and not o:
             status, message = "failed", "no page of the site could be fetched"
         else:
@@ -144,10 +151,47 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished")
 
 
 def upsert_agency(db: sqlite_utils.Database, site) -> None:
+    """The registry's row of an office; aliases learnt from report titles in earlier runs are kept."""
+    row = db.execute("select aliases from agencies where id = ?", [site.id]).fetchone() \
+        if db["agencies"].exists() else None
+    kept = _aliases(row[0]) if row else []
+    aliases = [a for a in dict.fromkeys([*site.aliases, *kept]) if a and a != site.name]
     db["agencies"].upsert({
-        "id": site.id, "name": site.name, "aliases": json.dumps(list(site.aliases), ensure_ascii=False),
+        "id": site.id, "name": site.name, "aliases": json.dumps(aliases, ensure_ascii=False),
         "level": site.level, "province": site.province, "url": site.url, "cms": site.cms or None,
     }, pk="id")
+
+
+def _aliases(value: str | None) -> list[str]:
+    try:
+        names = json.loads(value) if value else []
+    except ValueError:
+        return []
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+# What a name printed as the publisher of a 人防 report may be: an office name, not e.g. the
+# 人民政府 or 办公厅 of a portal that lists every department's reports.
+_OFFICE_NAME = re.compile(r"人防|人民防空|民防|国防动员")
+
+
+def add_agency_alias(db: sqlite_utils.Database, agency_id: str, name: str | None) -> bool:
+    """Record ``name`` (the publisher printed in a report's title or page) as an alias of the
+    agency when it is a 人防 / 国防动员 office name other than the agency's name and aliases.
+    The report stays with ``agency_id``: a renamed office is the same agency. True if added."""
+    name = re.sub(r"\s+", "", name or "")
+    if not name or not _OFFICE_NAME.search(name) or len(name) > 40:
+        return False
+    with db.conn:
+        row = db.execute("select name, aliases from agencies where id = ?", [agency_id]).fetchone()
+        if row is None or name == row[0]:
+            return False
+        aliases = _aliases(row[1])
+        if name in aliases:
+            return False
+        db.execute("update agencies set aliases = ? where id = ?",
+                   [json.dumps([*aliases, name], ensure_ascii=False), agency_id])
+    return True
 
 
 def store_document(db: sqlite_utils.Database, store: ObjectStore, body: bytes) -> tuple[str, str]:

@@ -58,15 +58,9 @@ class OnTargetMiddleware(_Base):
             self.crawler.stats.inc_value("renfang/off_target")
             log.info("off target, not requested: %s", request.url)
             redirected = request.meta.get("redirect_urls")
-            agency = request.meta.get("agency_id")
-            if redirected and agency:  # a page of the site redirected off target: record it
-                from archive import records
-                error = f"redirect off target, not followed: {request.url}"
-                records.record_fetch(state.db, run_id=state.run_id, agency_id=agency, method=request.method,
-                                     url=redirected[0], final_url=request.url, error=error)
-                state.ledger.record(redirected[0], url=redirected[0], run_id=state.run_id, agency_id=agency,
-                                    kind=request.meta.get("renfang_kind"), parent=request.meta.get("renfang_parent"),
-                                    stage="failed", error=error, outcome="failed")
+            if redirected:  # a page of the site redirected off target: record it
+                record_failure(state, request, redirected[0], request.url,
+                               f"redirect off target, not followed: {request.url}")
             raise IgnoreRequest(f"off target: {request.url}")
         progress = state.site_of(request)
         if progress is None:
@@ -78,12 +72,55 @@ class OnTargetMiddleware(_Base):
             cap = self.crawler.settings.getint("RENFANG_MAX_LIST_PAGES")
             if progress.list_pages >= cap:
                 progress.dropped += 1
+                progress.capped.append(request.url)   # crawl_sites says so at the end of the run
                 log.warning("%s: more than %d list pages: pagination trap? not requesting %s",
                             request.meta.get("agency_id"), cap, request.url)
                 raise IgnoreRequest("list page cap")
             progress.list_pages += 1
             request.meta["renfang_counted"] = True
         return None
+
+
+def record_failure(state, request, url: str, final_url: str | None, error: str) -> None:
+    """A request of a site that ends without a document (redirect loop, off-target redirect):
+    a ``fetches`` row and a failed ledger row under the URL the spider asked for."""
+    agency = request.meta.get("agency_id")
+    if not agency:
+        return
+    from archive import records
+    records.record_fetch(state.db, run_id=state.run_id, agency_id=agency, method=request.method,
+                         url=url, final_url=final_url, error=error)
+    key = url if url != request.url else request_key(request)
+    state.ledger.record(key, url=url, run_id=state.run_id, agency_id=agency,
+                        kind=request.meta.get("renfang_kind"), parent=request.meta.get("renfang_parent"),
+                        stage="failed", error=error, outcome="failed")
+
+
+class RedirectGuardMiddleware(_Base):
+    """Redirect-loop guard, just before Scrapy's RedirectMiddleware (650 > 600): a redirect back
+    to a URL already in the chain (A → B → A), or one more than ``REDIRECT_MAX_TIMES``, ends
+    the request with a recorded error. Left to Scrapy, the loop would end silently (the
+    dupefilter drops the repeated URL, "max redirections reached" is ignored)."""
+
+    def process_response(self, request, response, spider=None):
+        if not (300 <= response.status < 400 and b"Location" in response.headers) \
+                or request.meta.get("dont_redirect") or "agency_id" not in request.meta:
+            return response
+        from urllib.parse import urljoin
+        location = response.headers[b"Location"].decode("latin-1").strip()
+        target = urljoin(request.url, location).split("#")[0]
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        most = self.crawler.settings.getint("REDIRECT_MAX_TIMES")
+        if target in chain:
+            error = "redirect loop: " + " → ".join([*chain[chain.index(target):], target])
+        elif len(chain) > most:
+            error = f"too many redirects (more than REDIRECT_MAX_TIMES={most}): {chain[0]} → … → {target}"
+        else:
+            return response
+        log.warning("%s: %s", request.meta["agency_id"], error)
+        self.crawler.stats.inc_value("renfang/redirect_guard")
+        record_failure(self.state, request, chain[0], request.url, error)
+        raise IgnoreRequest(error)
 
 
 class LedgerMiddleware(_Base):

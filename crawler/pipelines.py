@@ -13,6 +13,7 @@ from twisted.internet import task
 
 from archive import records
 from archive.ledger import DOCUMENT_KINDS
+from crawler.classify import classify_title
 from crawler.items import FetchFailure, ReportDocument, ReportListing
 from crawler.middlewares import request_key
 from crawler.state import get_state
@@ -144,11 +145,20 @@ class ArchivePipeline:
                                 error=error or "empty body", outcome="failed")
 
     # -- what responses mean --------------------------------------------------------
+    def learn_alias(self, agency_id: str, title: str) -> None:
+        """The publishing name in a report's title (e.g. the office's later 国防动员办公室 name)
+        becomes an alias of the agency (``agencies.aliases``); the report keeps its agency id."""
+        found = classify_title(title)
+        if found is not None and found.agency and records.add_agency_alias(self.state.db, agency_id, found.agency):
+            self.crawler.stats.inc_value("renfang/aliases_learnt")
+
+
     def process_item(self, item, spider=None):
         state = self.state
         db = state.db
         if isinstance(item, ReportListing):
             records.record_listing(db, item.agency_id, item.year, item.title, item.url, item.list_url)
+            self.learn_alias(item.agency_id, item.title)
             progress = state.progress.get(item.agency_id)
             if progress is not None:
                 progress.reports.add(item.year)
@@ -158,6 +168,8 @@ class ArchivePipeline:
                 rid = records.record_listing(db, item.agency_id, item.year, item.title, item.report_url)
                 kind = item.kind if item.kind == "article" else KIND_BY_MEDIA_TYPE.get(media_type, "other")
                 records.record_report_document(db, rid, sha256, item.final_url, kind, item.filename)
+                if item.kind == "article":   # the title printed on the report's own page
+                    self.learn_alias(item.agency_id, item.title)
                 progress = state.progress.get(item.agency_id)
                 if progress is not None:
                     progress.reports.add(item.year)

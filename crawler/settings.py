@@ -35,7 +35,7 @@ RETRY_BACKOFF_MAX = 60.0
 # A report is a few MB at most; anything far larger is not one.
 DOWNLOAD_MAXSIZE = 100 * 1024 * 1024  # size cap per download
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
-REDIRECT_MAX_TIMES = 10  # redirect-loop guard
+REDIRECT_MAX_TIMES = 10  # redirect-loop guard (with crawler.middlewares.RedirectGuardMiddleware)
 DEPTH_LIMIT = 12
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
@@ -51,6 +51,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.AntiBotMiddleware": 45,
     "crawler.middlewares.CharsetMiddleware": 55,
     "crawler.middlewares.LedgerMiddleware": 60,
+    "crawler.middlewares.RedirectGuardMiddleware": 650,
     "crawler.middlewares.WarcMiddleware": 960,
 }
 # Hosts beyond the registry's own (host:port) that may be requested: government hosts.

@@ -32,6 +32,7 @@ class SiteProgress:
     layout: list = field(default_factory=list)  # list pages that yielded no entries
     list_pages: int = 0
     dropped: int = 0                # requests not made (blocked site, off target, page cap)
+    capped: list = field(default_factory=list)  # list pages not requested: RENFANG_MAX_LIST_PAGES reached
 
 
 def netloc(url: str) -> str:
@@ -111,7 +112,8 @@ class CrawlState:
         if self.warc:
             self.warc.close()
         records.finish_sites(self.db, self.run_id, self.progress, self.ledger,
-                             mark_gone=status == "finished")
+                             mark_gone=status == "finished",
+                             max_list_pages=self.crawler.settings.getint("RENFANG_MAX_LIST_PAGES"))
         records.add_bytes(self.db, self.run_id, self.bytes_downloaded)
         if self.own_run:
             records.finish_run(self.db, self.run_id, status)

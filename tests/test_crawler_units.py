@@ -3,6 +3,7 @@ article extraction written the way real portals write pages, the ledger, the rea
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -182,29 +183,91 @@ def test_ledger_marks_gone_only_what_a_fetched_parent_no_longer_links(tmp_path):
 
 
 # ---------------------------------------------------------------------------- registry of real sites
-def test_real_site_registry():
+PROVINCIAL_LEVEL = {
+    "province": {"河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西", "山东",
+                 "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海"},
+    "autonomous region": {"内蒙古", "广西", "西藏", "宁夏", "新疆"},
+    "province-level city": {"北京", "天津", "上海", "重庆"},
+}
+
+
+def _registry_rows():
     path = REPO / "crawler" / "registry.csv"
-    sites = read_registry(path)
-    rows = {r["id"]: r for r in csv.DictReader(path.open(encoding="utf-8"))}
-    assert len(sites) == 20
+    return read_registry(path), {r["id"]: r for r in csv.DictReader(path.open(encoding="utf-8"))}
+
+
+def _observed():
+    return list(csv.DictReader((REPO.parent / "shared" / "real" / "renfang_sites_observed.csv")
+                               .open(encoding="utf-8")))
+
+
+def test_real_site_registry():
+    sites, rows = _registry_rows()
+    assert len(sites) == 46
     for s in sites:
         assert s.host.endswith(".gov.cn"), s        # copy/spam hosts never enter it
         assert rows[s.id]["known_from"] in ("observed", "derived"), s.id
+        assert rows[s.id]["evidence"], s.id         # each row says how it is known
         assert s.cms in ("", "trs_wcm", "hanweb"), s.id
+        for url in (s.url, s.column_url):
+            assert not url or url.split("/")[2].endswith(".gov.cn"), (s.id, url)
     ids = {s.id for s in sites}
     assert {"jxrf", "scrf", "sdrf", "cqrf", "jlrf", "shrf"} <= ids
     # renamed offices keep one id, with their other names as aliases
     assert "四川省人民政府国防动员办公室" in next(s for s in sites if s.id == "scrf").aliases
-    assert {s.level for s in sites} == {"province", "province-level city", "city", "district"}
+    assert {s.level for s in sites} == {"national", "province", "autonomous region", "province-level city",
+                                        "city", "district"}
     # every observed .gov.cn office of the shared material is in, each once; mirror hosts are not
-    observed = list(csv.DictReader((REPO.parent / "shared" / "real" / "renfang_sites_observed.csv")
-                                   .open(encoding="utf-8")))
+    observed = _observed()
     gov_hosts = {r["url"].split("/")[2] for r in observed if r["url"].startswith("http")
                  and r["url_kind"] != "mirror_copy"}
     covered = {s.host for s in sites} | {r["column_url"].split("/")[2] for r in rows.values() if r["column_url"]}
     assert gov_hosts - covered <= {"gdb.fy.gov.cn"}   # Anhui platform host: in fyrf's evidence
     mirrors = {r["url"].split("/")[2] for r in observed if r["url_kind"] == "mirror_copy"}
-    assert not mirrors & covered
+    assert mirrors and not mirrors & covered
+    assert not any(m in r["evidence"] for m in mirrors for r in rows.values())
+
+
+def test_registry_has_the_national_and_every_provincial_level_office():
+    sites, rows = _registry_rows()
+    (national,) = [s for s in sites if s.level == "national"]
+    assert national.name == "国家人民防空办公室"
+    for level, provinces in PROVINCIAL_LEVEL.items():
+        found = [s.province for s in sites if s.level == level]
+        assert sorted(found) == sorted(provinces), level      # each exactly once
+    assert sum(len(p) for p in PROVINCIAL_LEVEL.values()) == 31
+    for s in sites:
+        if s.level in PROVINCIAL_LEVEL:
+            assert s.name.startswith(s.province), s.id
+
+
+def test_registry_marks_every_guess_as_derived():
+    """A row is ``observed`` only when a URL of its office's host is in the shared material;
+    a row starting from a government portal guessed from its well-known domain is ``derived``,
+    says so in its evidence and carries a title_filter naming only that office."""
+    sites, rows = _registry_rows()
+    observed_text = " ".join(r["url"] + " " + r["note"] for r in _observed())
+    for s in sites:
+        row = rows[s.id]
+        hosts = {s.host} | ({s.column_url.split("/")[2]} if s.column_url else set())
+        if row["known_from"] == "observed":
+            assert any(h in observed_text for h in hosts), s.id
+        elif s.host not in observed_text:
+            assert "guess" in row["evidence"] or "named in" in row["evidence"], s.id
+    derived_portals = [s for s in sites if rows[s.id]["known_from"] == "derived" and s.level != "city"]
+    assert len(derived_portals) == 26                 # the national office and 25 provincial-level offices
+    for s in derived_portals:
+        pattern = s.extra["title_filter"]
+        prefix = s.name.replace("人民防空办公室", "")
+        for title in (f"{s.name}2023年政府信息公开工作年度报告",
+                      f"{prefix}国防动员办公室2024年政府信息公开工作年度报告",
+                      f"{prefix}人民政府国防动员办公室2024年政府信息公开工作年度报告",
+                      f"关于公布{prefix}人防办2019年度政府信息公开工作年度报告的公告"):
+            assert re.search(pattern, title), (s.id, title)
+        for title in (f"{prefix}发展和改革委员会2023年政府信息公开工作年度报告",
+                      f"{prefix}人民政府办公厅2023年政府信息公开工作年度报告",
+                      "某市人民防空办公室2023年政府信息公开工作年度报告"):
+            assert not re.search(pattern, title), (s.id, title)
 
 
 def test_a_response_answered_from_the_store_keeps_raw_header_bytes(tmp_path):

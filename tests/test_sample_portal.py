@@ -321,3 +321,55 @@ def test_site_files_are_generated_from_build_sites():
 def test_docx_zip_is_deterministic():
     with zipfile.ZipFile(DOCS / "seed004.docx") as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+# --- conditional requests ----------------------------------------------------
+
+@pytest.mark.parametrize("url_of", [
+    lambda p: pzh(p, "zwgk/zfxxgknb/202001/t20200120_5123.html"),              # a static page
+    lambda p: pzh(p, "zwgk/zfxxgknb/202001/P020200120512300000001.pdf"),       # a document
+    lambda p: jx(p, "module/download/downfile.jsp?classid=0&filename=2101301530124.pdf"),  # a download script
+])
+def test_conditional_requests_answer_304(portal, url_of):
+    url = url_of(portal)
+    status, headers, body = fetch(url)
+    assert status == 200 and body
+    etag, modified = headers["ETag"], headers["Last-Modified"]
+    assert etag.startswith('"') and etag.endswith('"')
+
+    def conditional(**h):
+        req = urllib.request.Request(url, headers={k.replace("_", "-"): v for k, v in h.items()})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.headers, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read()
+
+    # the ETag it gave: 304, no body, the same validators
+    status, h304, empty = conditional(If_None_Match=etag)
+    assert (status, empty) == (304, b"")
+    assert h304["ETag"] == etag and h304["Last-Modified"] == modified
+    assert h304.get("Content-Type") is None
+    # the Last-Modified it gave, without an ETag: 304 too
+    status, _, empty = conditional(If_Modified_Since=modified)
+    assert (status, empty) == (304, b"")
+    # an ETag of other bytes: the page in full, even with a matching If-Modified-Since
+    # (If-None-Match takes precedence, RFC 9110 13.2.2)
+    stale = '"' + "0" * 16 + '"'
+    assert stale != etag
+    status, h200, again = conditional(If_None_Match=stale, If_Modified_Since=modified)
+    assert (status, again) == (200, body)
+    assert h200["ETag"] == etag
+    # another date: the page in full
+    status, _, again = conditional(If_Modified_Since="Mon, 01 Jan 2001 00:00:00 GMT")
+    assert (status, again) == (200, body)
+
+
+def test_conditional_requests_never_turn_errors_into_304(portal):
+    status, headers, _ = fetch(pzh(portal, "zwgk/zfxxgknb/202001/t20200120_5123.html"))
+    req = urllib.request.Request(pzh(portal, "no/such/page.html"),
+                                 headers={"If-None-Match": headers["ETag"],
+                                          "If-Modified-Since": headers["Last-Modified"]})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, timeout=10)
+    assert e.value.code == 404

@@ -68,15 +68,24 @@ class PortalSpider(scrapy.Spider):
                 yield self.request(site.url, self.parse_home, site, kind="home")
 
     def on_error(self, failure):
-        from scrapy.exceptions import IgnoreRequest
+        from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
         from scrapy.spidermiddlewares.httperror import HttpError
+        from twisted.internet.defer import CancelledError
 
         from crawler.middlewares import request_key
         if failure.check(HttpError, IgnoreRequest):
             return  # a response already in the fetch log, or a request deliberately not made
         request = failure.request
+        error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        if failure.check(DownloadCancelledError, CancelledError):
+            # Scrapy cancels a download larger than DOWNLOAD_MAXSIZE (from Content-Length, or
+            # once that many bytes arrived); nothing of it reaches the store
+            cap = request.meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE"))
+            detail = failure.getErrorMessage().strip()
+            error = f"size cap: larger than DOWNLOAD_MAXSIZE ({cap} bytes), download cancelled" + (
+                f" ({detail})" if detail else "")
         yield FetchFailure(agency_id=request.meta.get("agency_id", ""), url=request.url,
-                           method=request.method, error=f"{failure.type.__name__}: {failure.getErrorMessage()}",
+                           method=request.method, error=error,
                            key=request_key(request), kind=request.meta.get("renfang_kind"),
                            parent=request.meta.get("renfang_parent"))
 

@@ -32,6 +32,7 @@ class Page:
     location: str | None = None   # redirect target (status 301/302)
     modified: float = 1704067200.0  # Last-Modified (2024-01-01)
     validators: bool = True       # send ETag / Last-Modified (and honour conditional requests)
+    chunked: bool = False         # no Content-Length: the body in chunks (size unknown until the end)
 
     @property
     def etag(self) -> str:
@@ -55,6 +56,7 @@ class SiteServer:
         self.pages: dict[str, Page] = {}
         self.post: dict[str, object] = {}   # path -> fn(query: dict, form: dict) -> Page
         self.failures: dict[str, int] = {}
+        self.dynamic = None                 # fn(path) -> Page | None, for pages not in ``pages``
         handler = type(f"H_{site_id}", (_Handler,), {"site": self})
         self.httpd = _Server(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -65,8 +67,8 @@ class SiteServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/"
 
-    def set_pages(self, pages: dict[str, Page], post: dict | None = None) -> None:
-        self.pages, self.post, self.failures = pages, post or {}, {}
+    def set_pages(self, pages: dict[str, Page], post: dict | None = None, dynamic=None) -> None:
+        self.pages, self.post, self.failures, self.dynamic = pages, post or {}, {}, dynamic
 
 
 class _Server(ThreadingHTTPServer):
@@ -120,19 +122,36 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         if status != 304:
             self.send_header("Content-Type", page.ctype if status == page.status else "text/html")
-        self.send_header("Content-Length", str(len(body)))
+        chunked = page.chunked and status == 200
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(body)))
         for k, v in headers:
             self.send_header(k, v)
         self.end_headers()
         sent = 0
         if method != "HEAD" and body:
-            self.wfile.write(body)
-            sent = len(body)
+            try:
+                if chunked:
+                    for i in range(0, len(body), 16384):
+                        part = body[i:i + 16384]
+                        self.wfile.write(b"%x\r\n" % len(part) + part + b"\r\n")
+                        self.wfile.flush()
+                        sent += len(part)
+                    self.wfile.write(b"0\r\n\r\n")
+                else:
+                    self.wfile.write(body)
+                    sent = len(body)
+            except (BrokenPipeError, ConnectionResetError):   # the client gave up (size cap)
+                self.close_connection = True
         self.site.portal._log(Hit(self.site.id, method, self.path, status, sent, conditional,
                                   self.headers.get("User-Agent", "")))
 
     def do_GET(self):
         page = self.site.pages.get(self.path) or self.site.pages.get(urlsplit(self.path).path)
+        if page is None and self.site.dynamic is not None:
+            page = self.site.dynamic(self.path)
         if self.path == "/robots.txt" and page is None:
             page = Page(b"User-agent: *\nDisallow: /private/\n", "text/plain")
         self._answer("GET", page or Page(b"<html><body>404 Not Found</body></html>", status=404))
