@@ -7,7 +7,6 @@ per-site progress (pages, reports, documents; blocked or not).
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -67,8 +66,8 @@ class CrawlState:
         # WAL + synchronous=NORMAL: a commit survives the process being killed (SIGKILL), only an
         # OS crash can lose the last commits, and the database stays consistent either way.
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.store = (ObjectStore if self.crawler.settings.get("RENFANG_FSYNC") == "every"
-                      else BatchSyncStore)(self.data_dir / "objects")
+        self.store = ObjectStore(self.data_dir / "objects",
+                                 fsync=self.crawler.settings.get("RENFANG_FSYNC"))
         self.ledger = Ledger(self.db)
         if self.own_run:
             self.run_id = records.start_run(self.db, getattr(spider, "registry", "") or "")
@@ -107,8 +106,7 @@ class CrawlState:
         if not self.opened or self.closed:
             return
         self.closed = True
-        if isinstance(self.store, BatchSyncStore):
-            self.store.sync()
+        self.store.sync()
         if self.warc:
             self.warc.close()
         records.finish_sites(self.db, self.run_id, self.progress, self.ledger,
@@ -118,80 +116,6 @@ class CrawlState:
         if self.own_run:
             records.finish_run(self.db, self.run_id, status)
         self.db.close()
-
-
-class BatchSyncStore(ObjectStore):
-    """The object store with its fsyncs batched (``RENFANG_FSYNC = "batch"``, the default).
-
-    Objects are still written to a temporary name and renamed into place, so a killed
-    crawl never leaves a partial object under a valid name; the fsync that makes them
-    survive a power cut is done for all new objects at once, every second and at the end
-    of the crawl, instead of once per object (which cost the crawl half its speed).
-    ``RENFANG_FSYNC = "every"`` restores one fsync per object.
-    """
-
-    def __init__(self, root):
-        super().__init__(root)
-        self.pending: list[Path] = []
-        self.last_sync = time.monotonic()
-
-    def put(self, data: bytes) -> str:
-        import os
-        import tempfile
-
-        from archive.store import sha256_hex
-        sha256 = sha256_hex(data)
-        target = self.path(sha256)
-        if target.exists():
-            return sha256
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        self.pending.append(target)
-        if time.monotonic() - self.last_sync > 1.0:
-            self.sync(wait=False)
-        return sha256
-
-    def sync(self, wait: bool = True) -> None:
-        """Flush the new objects to disk: one ``syncfs`` of the store's file system (in a
-        background thread while crawling, so the crawl does not wait for the disk)."""
-        import threading
-        if not self.pending and not wait:
-            return
-        self.pending = []
-        self.last_sync = time.monotonic()
-        thread = getattr(self, "_thread", None)
-        if thread is not None and thread.is_alive():
-            if not wait:
-                return  # the running flush will be followed by the next one
-            thread.join()
-        self._thread = threading.Thread(target=_syncfs, args=(self.root,), daemon=True)
-        self._thread.start()
-        if wait:
-            self._thread.join()
-
-
-def _syncfs(path: Path) -> None:
-    import ctypes
-    import os
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if getattr(libc, "syncfs", None) is None or libc.syncfs(fd) != 0:
-            os.sync()
-    except OSError:
-        os.sync()
-    finally:
-        os.close(fd)
 
 
 def get_state(crawler) -> CrawlState:

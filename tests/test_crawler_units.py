@@ -294,3 +294,18 @@ def test_a_response_answered_from_the_store_keeps_raw_header_bytes(tmp_path):
     assert response.body == b"%PDF-1.4 x"
     assert content_disposition_filename(response.headers.get("Content-Disposition")) == "江西省报告.pdf"
     db.close()
+
+
+def test_object_store_batch_fsync_keeps_every_object_whole(tmp_path):
+    """Batched syncs change when objects reach the disk, never what is stored under a name."""
+    from archive.store import ObjectStore, sha256_hex
+
+    every, batch = ObjectStore(tmp_path / "every"), ObjectStore(tmp_path / "batch", fsync="batch")
+    bodies = [bytes([i]) * (i + 1) for i in range(50)]
+    for body in bodies:
+        assert every.put(body) == batch.put(body) == sha256_hex(body)
+    batch.sync()
+    assert list(every) == list(batch) and every.verify() == batch.verify() == []
+    assert not list((tmp_path / "batch").glob("*/.incoming-*"))
+    with pytest.raises(ValueError):
+        ObjectStore(tmp_path / "x", fsync="never")
