@@ -126,7 +126,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "row_code": "行代码 row code", "column_code": "列代码 column code", "value": "数值 value",
         "raw": "原文 printed text", "parser_version": "解析器版本 parser version",
     }),
-    "search_docs": ("检索文本 Searchable title and text per report (full-text index: search_bigrams).", {
+    "search_docs": ("检索文本 Searchable title and text per report (full-text index: search_bigrams); the search box here (?_search=) finds Chinese words of any length: 人防, 人民防空. 本表搜索框支持任意长度的中文词。", {
         "id": "编号 row id = search_bigrams rowid", "report_id": "报告 reports.id",
         "sha256": "来源文件 document whose text is indexed", "title": "标题 title", "text": "全文 text",
     }),
@@ -370,6 +370,9 @@ def metadata() -> dict:
     for hidden in ("search_bigrams", "meta"):
         tables.setdefault(hidden, {})["hidden"] = True
     tables["search_docs"]["sortable_columns"] = ["report_id"]
+    # Datasette's own search box on search_docs: the bigram index (search_bigrams.rowid = id);
+    # the plugin's CJK-aware escape_fts() turns 人防 / 人民防空 into bigram phrases.
+    tables["search_docs"].update(fts_table="search_bigrams", fts_pk="id")
     return {
         "title": "人防政府信息公开年报档案 renfang-archive",
         "description_html": (

@@ -19,6 +19,8 @@ Views (documented in README.md, "The schema"):
 """
 from __future__ import annotations
 
+import re
+
 import sqlite_utils
 
 DOCUMENT_ROUTE = "/-/documents/"  # served by archive/datasette/plugins/renfang_site.py
@@ -68,9 +70,15 @@ from reports r join agencies a on a.id = r.agency_id"""
 # Years run from the earliest report year to the last completed year (its report is due on
 # 31 January of the year after). 'gone': archived, but the crawler found it removed from the
 # portal (reports.gone_since, set by the crawler).
-COVERAGE = """with recursive bounds as (
+def coverage_sql(today: str | None = None) -> str:
+    """The ``coverage`` view's SQL; ``today`` ('YYYY-MM-DD') fixes the date the deadlines are
+    judged on (tests, historical views); None = the current date when the view is queried."""
+    if today is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", today):
+        raise ValueError(f"not a date: {today!r}")
+    day = f"'{today}'" if today else "date('now')"
+    return f"""with recursive bounds as (
   select min(year) as lo,
-         max(coalesce(max(year), 0), cast(strftime('%Y', 'now') as integer) - 1) as hi
+         max(coalesce(max(year), 0), cast(strftime('%Y', {day}) as integer) - 1) as hi
   from reports
 ), years(year) as (
   select lo from bounds where lo is not null
@@ -84,13 +92,16 @@ select a.id as agency_id, a.name as agency, a.province, a.level, y.year,
     when r.id is not null and exists (select 1 from report_documents rd where rd.report_id = r.id)
       then case when r.gone_since is not null then 'gone' else 'archived' end
     when r.id is not null then 'listed_only'
-    when date('now') <= printf('%d-01-31', y.year + 1) then 'not_due'
+    when {day} <= printf('%d-01-31', y.year + 1) then 'not_due'
     else 'missing'
   end as status,
   r.first_seen, r.gone_since
 from agencies a
 cross join years y
 left join reports r on r.agency_id = a.id and r.year = y.year"""
+
+
+COVERAGE = coverage_sql()
 
 VERSION_CHANGES = """with versions as (
   select rd.report_id, rd.url, rd.sha256, rd.first_seen,

@@ -66,6 +66,29 @@ def test_report_as_printed(browser_site):
     assert dom.count('class="fail"') >= 4          # failing checks highlighted
     assert "原件 original document" in dom and "/-/documents/" in dom
     assert 'href="/archive/facts/pzhrf-2019,applications,received,natural_person"' in dom
+    # 四 as printed: a two-level header over ONE row of 15 cells; the blank 行政复议 cells are blank
+    four = dom[dom.index('<table class="printed appeals-row">'):]
+    four = four[:four.index("</table>")]
+    assert four.count('<tr class="data">') == 1 and four.count("<td ") == 15
+    assert '<th colspan="5" rowspan="2" title="review">行政复议' in four and "未经复议直接起诉" in four
+    assert '<a class="fact" href="/archive/facts/pzhrf-2019,appeals,review,total"></a>' in four
+    # the versions of its documents, and the figure that changed between them
+    assert '<section id="versions">' in dom and '<td class="old">增加 36 件</td><td class="new">增加 37 件</td>' in dom
+
+
+def test_table_four_failing_totals_highlighted(browser_site):
+    dom = render(browser_site + "/-/report/hzq-2023#appeals", "report-hzq-2023", height=3400)
+    four = dom[dom.index('<table class="printed appeals-row">'):]
+    four = four[:four.index("</table>")]
+    assert four.count('<td class="fail"') == 10 and four.count('class="fail-group"') == 2
+    assert 'data-code="review.total" title="review × total · 第 4 页 · ✗ appeals.group_sum[review]: 11 ≠ 0"' in four
+    assert "（六）其他处理 <code>other</code>" in dom and "本年制发件数" in dom
+
+
+def test_datasette_search_box(browser_site):
+    dom = render(browser_site + "/archive/search_docs?" + urllib.parse.urlencode({"_search": "人防"}),
+                 "search-box-人防")
+    assert 'name="_search" value="人防"' in dom and "pzhrf-2019" in dom and "jxrf-2020" in dom
 
 
 def test_search_result(browser_site):

@@ -2,8 +2,11 @@
 
 The session's sample-portal archive is copied and extended the way later crawls would extend it,
 through the archive's own write functions and `renfang load`: a 2021 report of 江西 (so the
-cross-year check has a pair of years), a silently edited version of the 攀枝花 2019 article page,
-and a report whose listed title contains a <script> tag. One Datasette serves it for the module.
+cross-year check has a pair of years), a 2022 report of 江西 in the 2021 layout (section 二 with
+the 2021 columns, 三（六） split into its three sub-rows), the real 洪泽区 2023 PDF (2021 layout
+keeping the single 三（六） row; section 四 prints 总计 0 beside non-zero parts), a silently edited
+version of the 攀枝花 2019 article page, and a report whose listed title contains a <script> tag.
+One Datasette serves it for the module.
 """
 from __future__ import annotations
 
@@ -20,11 +23,13 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from tests.conftest import REPO, RENFANG, SHARED, free_port, renfang
 
+HONGZE_PDF = SHARED / "real" / "huaian_hongzequ_gov_2023.pdf"
 SCRIPT_TITLE = "<script>document.title='XSS';document.body.innerHTML='PWNED'</script>攀枝花市人民防空办公室2020年报"
 
 
@@ -46,6 +51,19 @@ def extend_archive(src: Path, dst: Path) -> None:
                                  "http://127.0.0.1:1/art/2022/1/28/art_1005_4001.html")
     sha, _ = records.store_document(db, store, text.encode("utf-8"))
     records.record_report_document(db, rid, sha, "http://127.0.0.1:1/jxrf-2021.txt", "text", "jxrf-2021.txt")
+    # 1b. 江西 2022 in the 2021 layout: 二 with 本年制发件数 …, 三（六） as three sub-rows.
+    rid = records.record_listing(db, "jxrf", 2022, "江西省人民防空办公室2022年政府信息公开工作年度报告",
+                                 "http://127.0.0.1:1/art/2023/1/20/art_1005_5001.html")
+    sha, _ = records.store_document(db, store, text_2021_layout().encode("utf-8"))
+    records.record_report_document(db, rid, sha, "http://127.0.0.1:1/jxrf-2022.txt", "text", "jxrf-2022.txt")
+    # 1c. The real 洪泽区 2023 report (a PDF), under an office of its own.
+    records.upsert_agency(db, SimpleNamespace(
+        id="hzq", name="淮安市洪泽区人民政府", aliases=("洪泽区人民政府",), level="district",
+        province="江苏", url="http://127.0.0.1:1/", cms=""))
+    rid = records.record_listing(db, "hzq", 2023, "淮安市洪泽区人民政府2023年政府信息公开工作年度报告",
+                                 "http://127.0.0.1:1/hzq/2023.html")
+    sha, _ = records.store_document(db, store, HONGZE_PDF.read_bytes())
+    records.record_report_document(db, rid, sha, "http://127.0.0.1:1/hzq/2023.pdf", "pdf", "hzq2023.pdf")
     # 2. The 攀枝花 2019 article page changes silently at the same URL: 增加 36 件 -> 增加 37 件.
     url, old_sha, filename = db.execute(
         "select url, sha256, filename from report_documents where report_id = 'pzhrf-2019' and kind = 'article'").fetchone()
@@ -60,6 +78,28 @@ def extend_archive(src: Path, dst: Path) -> None:
     records.record_listing(db, "pzhrf", 2020, SCRIPT_TITLE, "http://127.0.0.1:1/zwgk/zfxxgknb/202101/t1.html")
     db.close()
     renfang("load", "--data-dir", dst)
+
+
+def text_2021_layout() -> str:
+    """Seed 004 (江西 2020, 2019 layout) rewritten as a 2022 report in the 2021 layout."""
+    text = next((SHARED / "seeds").glob("004_*.txt")).read_text(encoding="utf-8")
+    text = text.replace("2020 年", "2022 年").replace("2020年", "2022年")
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("第二十条第（一）项"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("政府集中采购"))
+    lines[start:end + 1] = [
+        "第二十条第（一）项\t\t\t", "信息内容\t本年制发件数\t本年废止件数\t现行有效件数",
+        "规章\t0\t0\t0", "行政规范性文件\t3\t1\t12",
+        "第二十条第（五）项\t", "信息内容\t本年处理决定数量", "行政许可\t17",
+        "第二十条第（六）项\t", "信息内容\t本年处理决定数量", "行政处罚\t6", "行政强制\t0",
+        "第二十条第（八）项\t", "信息内容\t本年收费金额（单位：万元）", "行政事业性收费\t0"]
+    text = "\n".join(lines)
+    subrows = ("\t(六) 其他处理\t1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\t0\t0\t0\t0\t0\t0\t0\n"
+               "\t\t2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请\t0\t0\t0\t0\t0\t0\t0\n"
+               "\t\t3.其他\t1\t0\t0\t0\t0\t0\t1")
+    text, n = re.subn(r"\t\(六\) 其他处理(\t0){7}", lambda m: subrows, text)
+    assert n == 1
+    return text
 
 
 class Site:
@@ -153,9 +193,11 @@ def test_facets_on_province_level_year_layout_and_check_status(site):
     facets = data["facet_results"]
     assert {"province", "level", "year", "format_version", "parse_status"} <= set(facets)
     province = {f["value"]: f["count"] for f in facets["province"]["results"]}
-    assert province == {"四川": 4, "江西": 4}
+    assert province == {"四川": 4, "江西": 5, "江苏": 1}
     years = {f["value"]: f["count"] for f in facets["year"]["results"]}
-    assert years[2019] == 2 and years[2021] == 1
+    assert years[2019] == 2 and years[2021] == 1 and years[2023] == 1
+    layouts = {f["value"]: f["count"] for f in facets["format_version"]["results"]}
+    assert layouts["2019"] == 3 and layouts["2021"] == 2
     checks = site.json("/archive/checks.json")["facet_results"]
     status = {f["value"]: f["count"] for f in checks["status"]["results"]}
     assert status["fail"] >= 4 and status["pass"] > 0
@@ -198,7 +240,7 @@ def test_every_canned_query_answers(site):
     assert ("jxrf", 2020) not in missing
 
     years = site.rows("/archive/office_by_year.json", agency_id="jxrf")
-    assert [r["year"] for r in years] == [2014, 2019, 2020, 2021]
+    assert [r["year"] for r in years] == [2014, 2019, 2020, 2021, 2022]
     by = {r["year"]: r for r in years}
     assert by[2021]["carried_over"] == 3 and by[2020]["carried_forward"] == 0
     assert by[2021]["carry_chain"] == "fail"
@@ -306,10 +348,188 @@ def test_report_as_printed(site):
     assert f'href="/-/documents/{data["report"]["source_sha256"]}"' in html
 
 
+def printed_tables(site, report_id):
+    data = site.json(f"/-/report/{report_id}.json")
+    return data, {t["code"]: t for t in data["tables"]}
+
+
+def cells_by_code(row) -> dict:
+    return {(c["row"], c["column"]): c for c in row["cells"]}
+
+
+def test_table_four_is_one_printed_row_of_fifteen_cells(site):
+    from parsers.codes import APPEALS
+
+    data, tables = printed_tables(site, "pzhrf-2019")
+    four = tables["appeals"]
+    assert four["layout"] == "single_row" and len(four["rows"]) == 1
+    (row,) = four["rows"]
+    order = [(g, c) for g in ("review", "suit_direct", "suit_after_review")
+             for c in ("upheld", "corrected", "other", "pending", "total")]
+    assert [(c["row"], c["column"]) for c in row["cells"]] == order
+    # the two-level header of the national layout
+    top, middle, leaves = four["header"]
+    assert [(h["label"], h["colspan"], h["rowspan"]) for h in top] == [("行政复议", 5, 2), ("行政诉讼", 10, 1)]
+    assert [(h["label"], h["code"], h["colspan"]) for h in middle] == [
+        ("未经复议直接起诉", "suit_direct", 5), ("复议后起诉", "suit_after_review", 5)]
+    assert [h["label"] for h in leaves] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
+    assert [(h["row"], h["code"]) for h in leaves] == order
+    assert all(APPEALS.column(h["code"]).label == h["label"] for h in leaves)
+    # seed 000 prints 10 of the 15 cells: the five 行政复议 cells are blank, null, never 0
+    cells = cells_by_code(row)
+    for column in ("upheld", "corrected", "other", "pending", "total"):
+        blank = cells[("review", column)]
+        assert blank["printed"] and blank["value"] is None and not blank["raw"], blank
+        assert cells[("suit_direct", column)]["value"] == 0
+    cell = cells[("suit_after_review", "total")]
+    assert cell["page"] == 4 and cell["page_url"].endswith("#page=4") and cell["failing"] == []
+    fact = site.json(cell["fact_url"] + ".json", _shape="array")[0]
+    assert (fact["table_name"], fact["row_code"], fact["column_code"], fact["value"]) == \
+        ("appeals", "suit_after_review", "total", 0)
+    # the HTML: a three-row header over ONE data row of 15 cells; blank cells show nothing
+    _, _, html = site.get("/-/report/pzhrf-2019")
+    html = html.decode()
+    table = html[html.index('<table class="printed appeals-row">'):]
+    table = table[:table.index("</table>")]
+    assert '<th colspan="5" rowspan="2"' in table and '<th colspan="10"' in table
+    assert table.count('<tr class="data">') == 1 and table.count("<td ") == 15
+    blank_cell = re.search(r'<td class=" blank" data-code="review.total"[^>]*><a class="fact" href="([^"]+)"></a>',
+                           table)
+    assert blank_cell and blank_cell.group(1) == "/archive/facts/pzhrf-2019,appeals,review,total"
+    assert 'data-code="suit_direct.total" title="suit_direct × total · 第 4 页"><a class="fact" ' \
+           'href="/archive/facts/pzhrf-2019,appeals,suit_direct,total">0</a>' in table
+
+
+def test_table_four_highlights_totals_of_zero_beside_non_zero_parts(site):
+    """洪泽区 2023 prints 行政复议 10 / 1 / 0 / 0 with 总计 0, and 复议后起诉 5 / 0 / 0 / 0 with 总计 0."""
+    data, tables = printed_tables(site, "hzq-2023")
+    assert data["report"]["format_version"] == "2021"
+    (row,) = tables["appeals"]["rows"]
+    cells = cells_by_code(row)
+    assert [cells[("review", c)]["value"] for c in ("upheld", "corrected", "other", "pending", "total")] == \
+        [10, 1, 0, 0, 0]
+    failing = {key for key, c in cells.items() if c["failing"]}
+    assert failing == {(g, c) for g in ("review", "suit_after_review")
+                       for c in ("upheld", "corrected", "other", "pending", "total")}
+    assert cells[("review", "total")]["failing"] == ["appeals.group_sum[review]: 11 ≠ 0"]
+    top, middle, _ = tables["appeals"]["header"]
+    assert top[0]["failing"] and not middle[0]["failing"] and middle[1]["failing"]
+    assert cells[("review", "upheld")]["page"] == 4
+    status, _, body = site.get(cells[("review", "upheld")]["page_url"].split("#")[0])
+    assert hashlib.sha256(body).hexdigest() == data["report"]["source_sha256"]
+    _, _, html = site.get("/-/report/hzq-2023")
+    html = html.decode()
+    table = html[html.index('<table class="printed appeals-row">'):]
+    table = table[:table.index("</table>")]
+    assert table.count('<td class="fail" data-code=') == 10
+    assert '<td class="fail" data-code="review.total" title="review × total · 第 4 页 · ✗ appeals.group_sum[review]: 11 ≠ 0">' in table
+    assert '<td class="" data-code="suit_direct.total"' in table
+    assert table.count('class="fail-group"') == 2
+
+
+def test_tables_two_and_three_follow_the_layout_version(site):
+    from parsers.codes import APPLICATIONS
+
+    layouts = {}
+    for rid in ("pzhrf-2019", "jxrf-2022", "hzq-2023"):
+        data, tables = printed_tables(site, rid)
+        two = {r["code"]: [c["code"] for c in r["column_labels"]] for r in tables["disclosure"]["rows"]}
+        three = [r["code"] for r in tables["applications"]["rows"]]
+        layouts[rid] = (data["report"]["format_version"], two, three, tables)
+    # 2019 layout: 二 with 本年新制作数量 … and the two blocks the 2021 layout dropped; 三（六） one row
+    version, two, three, _ = layouts["pzhrf-2019"]
+    assert version == "2019"
+    assert two["regulations"] == ["made", "published", "total_published"]
+    assert two["licensing"] == ["items_last_year", "items_change", "decisions"]
+    assert two["fees"] == ["items_last_year", "items_change"] and "procurement" in two and "other_services" in two
+    assert three == APPLICATIONS.row_codes("2019") and len(three) == 23 and "other_misc" not in three
+    # 2021 layout with the 三（六） sub-rows
+    version, two, three, tables = layouts["jxrf-2022"]
+    assert version == "2021"
+    assert list(two) == ["regulations", "normative_documents", "licensing", "penalties", "enforcement", "fees"]
+    assert two["regulations"] == ["issued", "repealed", "in_force"] and two["licensing"] == ["decisions"]
+    assert two["fees"] == ["amount_10k_yuan"]
+    assert three == APPLICATIONS.row_codes("2021")[:20] + [
+        "other_no_correction", "other_unpaid_fee", "other_misc", "total_handled", "carried_forward"]
+    assert len(three) == 25 and "other" not in three
+    rows = {r["code"]: r for r in tables["applications"]["rows"]}
+    assert rows["other_misc"]["group"] == "（六）其他处理" and rows["other_misc"]["label"] == "3.其他"
+    misc = cells_by_code(rows["other_misc"])[("other_misc", "natural_person")]
+    assert misc["value"] == 1 and any("applications.outcome_sum[natural_person]" in f for f in misc["failing"])
+    licensing = cells_by_code(tables["disclosure"]["rows"][2])
+    assert licensing[("licensing", "decisions")]["value"] == 17
+    # 2021 layout that keeps the single 2019-style （六） row (洪泽区 2023): printed as it is
+    version, two, three, tables = layouts["hzq-2023"]
+    assert version == "2021" and two["regulations"] == ["issued", "repealed", "in_force"]
+    assert "other" in three and not set(three) & {"other_no_correction", "other_unpaid_fee", "other_misc"}
+    assert len(three) == 23
+    assert all(c["printed"] for r in tables["applications"]["rows"] for c in r["cells"])
+    fees = cells_by_code(next(r for r in tables["disclosure"]["rows"] if r["code"] == "fees"))
+    assert fees[("fees", "amount_10k_yuan")]["value"] == 7730.28 and fees[("fees", "amount_10k_yuan")]["unit"] == "万元"
+    # HTML: the 2021 column labels and the sub-rows under their group label
+    _, _, html = site.get("/-/report/jxrf-2022")
+    html = html.decode()
+    assert "本年制发件数" in html and "本年新制作数量" not in html
+    assert '<span class="group">（六）其他处理</span> 3.其他' in html
+    _, _, html = site.get("/-/report/hzq-2023")
+    assert "（六）其他处理 <code>other</code>" in html.decode() and "3.其他" not in html.decode()
+
+
+def test_datasette_search_box_finds_two_character_words(site):
+    """Datasette's own ?_search= on search_docs (fts_table: the bigram index), any length."""
+    def box(q):
+        return {r["report_id"] for r in site.rows("/archive/search_docs.json", _search=q)}
+
+    for q in ("人防", "复议", "诉讼", "人民防空", "行政复议", "政府信息公开申请", "复议 攀枝花", "防"):
+        found = box(q)
+        assert found and found == set(search_ids(site, q)), q
+    assert box("防空人民") == set()
+    conn = sqlite3.connect(site.data_dir / "archive.db")
+    texts = dict(conn.execute("select report_id, coalesce(title, '') || coalesce(text, '') from search_docs"))
+    assert box("复议") == {r for r, t in texts.items() if "复议" in t}
+    # column search and non-CJK words still behave as in Datasette
+    assert box("洪泽") == {"hzq-2023"}
+    titles = {r["report_id"] for r in site.rows("/archive/search_docs.json", _search_title="洪泽")}
+    assert titles == {"hzq-2023"}
+    assert box("2023") >= {"hzq-2023"}
+    _, _, html = site.get("/archive/search_docs", _search="人防")
+    html = html.decode()
+    assert '<input id="_search" type="search" name="_search" value="人防">' in html
+    assert "search matches &#34;人防&#34;" in html and 'href="/archive/reports/pzhrf-2019"' in html
+
+
+def test_versions_page_lists_versions_and_changed_figures(site):
+    data = site.json("/-/report/pzhrf-2019.json")
+    article = [v for v in data["versions"] if v["kind"] == "article"]
+    assert len(article) == 2 and article[0]["url"] == article[1]["url"]
+    assert [v["version"] for v in article] == [1, 2] and article[0]["first_seen"] < article[1]["first_seen"]
+    assert [v["current"] for v in article] == [False, True]
+    assert all(v["gone_since"] is None for v in data["versions"])
+    for v in data["versions"]:
+        _, headers, body = site.get(v["archive_url"])
+        assert hashlib.sha256(body).hexdigest() == v["sha256"] == headers["X-Content-SHA256"]
+    assert [(c["table_name"], c["row_code"], c["column_code"], c["old_value"], c["new_value"],
+             c["old_raw"], c["new_raw"], c["old_sha256"], c["new_sha256"]) for c in data["changes"]] == [
+        ("disclosure", "licensing", "items_change", 36, 37, "增加 36 件", "增加 37 件",
+         article[0]["sha256"], article[1]["sha256"])]
+    assert data["changes"][0]["changed_seen"] == article[1]["first_seen"]
+    _, _, html = site.get("/-/report/pzhrf-2019")
+    html = html.decode()
+    section = html[html.index('<section id="versions">'):html.index('<section id="documents">')]
+    assert section.count('<tr class="version') == len(data["versions"])
+    assert f'<a class="sha" href="/-/documents/{article[1]["sha256"]}">{article[1]["sha256"]}</a>' in section
+    assert '<td class="old">增加 36 件</td><td class="new">增加 37 件</td>' in section
+    # a report whose documents never changed says so
+    other = site.json("/-/report/jxrf-2020.json")
+    assert other["changes"] == [] and other["versions"]
+    assert "No figure changed between versions" in site.get("/-/report/jxrf-2020")[2].decode()
+
+
 def test_cross_year_carry_chain_check(site):
     rows = site.rows("/archive/checks.json", code="applications.carry_chain", _sort="key")
-    assert {r["report_id"] for r in rows} == {"jxrf-2021"}
-    by_key = {r["key"]: (r["status"], r["lhs"], r["rhs"]) for r in rows}
+    assert {r["report_id"] for r in rows} == {"jxrf-2021", "jxrf-2022"}
+    assert {r["status"] for r in rows if r["report_id"] == "jxrf-2022"} == {"pass"}  # 2021 → 2022 agree
+    by_key = {r["key"]: (r["status"], r["lhs"], r["rhs"]) for r in rows if r["report_id"] == "jxrf-2021"}
     assert by_key["natural_person"] == ("fail", 0, 3)
     assert by_key["total"] == ("fail", 0, 3)
     assert by_key["commercial"] == ("pass", 0, 0)

@@ -6,23 +6,29 @@
 - ``/-/report/<id>`` and ``/-/report/<id>.json``: a report as printed (archive/printed.py).
 - SQL functions ``cjk_fts_query(q)`` and ``cjk_snippet(text, q)`` for the Chinese search
   (archive/search.py), used by the ``search`` canned query.
+- Datasette's own search box (``?_search=`` on ``search_docs``, whose ``fts_table`` is the bigram
+  index ``search_bigrams``): Datasette turns the box's text into a MATCH expression with the SQL
+  function ``escape_fts()``; this plugin registers a CJK-aware ``escape_fts`` after Datasette's
+  (``trylast``) that encodes CJK terms as bigram phrases (``cjk_fts_query``), so a search for
+  人防 (two characters), 人民防空 or 防 finds what the ``search`` query finds. Queries without
+  CJK characters are escaped exactly as Datasette does.
 - Cell links: SHA-256 columns link to the archived document, report ids to the printed report.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from pathlib import Path
 
 from datasette import hookimpl
+from datasette.utils import escape_fts as datasette_escape_fts
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from archive.printed import build_report
-from archive.search import fts_query, snippet
+from archive.search import _RUNS, fts_query, snippet
 from archive.store import ObjectStore
 
 DATABASE = "archive"
@@ -43,10 +49,18 @@ def _store(datasette) -> ObjectStore:
     return ObjectStore(Path(_database(datasette).path).parent / "objects")
 
 
-@hookimpl
+def escape_fts(query: str | None) -> str:
+    """Datasette's ``escape_fts`` for the bigram index: CJK terms become bigram phrases."""
+    if query and _RUNS.search(query):
+        return fts_query(query)
+    return datasette_escape_fts(query or "")
+
+
+@hookimpl(trylast=True)  # after Datasette's own prepare_connection: our escape_fts wins
 def prepare_connection(conn):
     conn.create_function("cjk_fts_query", 1, fts_query, deterministic=True)
     conn.create_function("cjk_snippet", 2, snippet, deterministic=True)
+    conn.create_function("escape_fts", 1, escape_fts, deterministic=True)
 
 
 async def serve_document(datasette, request):

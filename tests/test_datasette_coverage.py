@@ -1,0 +1,121 @@
+"""The coverage view and a report gone from its portal, through a running Datasette (issue 6).
+
+A real crawl in two rounds (the test portals of tests/portals, Hanweb site ``hanx`` only): in round
+2 the portal no longer lists its 2021 report and the pages 404, so the crawler marks the report
+and its documents ``gone_since``. After `renfang load` the archive is served by `renfang serve`
+and the coverage view, the coverage page, the report's versions and the archived originals are
+read through the JSON API and the HTML, as a researcher would.
+"""
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import date, datetime
+
+import pytest
+
+from archive.views import coverage_sql
+from tests.conftest import FAST, renfang
+from tests.portals import sites
+from tests.test_datasette_site import Site, start_datasette, stop_datasette
+
+ONLY_REGISTRY = [*FAST, "-s", "RENFANG_ALLOWED_SUFFIXES=", "-s", "RENFANG_PROGRESS_INTERVAL=0"]
+
+
+@pytest.fixture(scope="module")
+def gone_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("coverage")
+    portal = sites.start()
+    try:
+        registry = sites.write_registry(portal, root / "registry.csv", ids=["hanx"])
+        data = root / "data"
+        renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY)
+        conn = sqlite3.connect(data / "archive.db")
+        round1 = conn.execute("select id, gone_since from reports order by id").fetchall()
+        conn.close()
+        sites.build(portal, 2)          # the 2021 公告 leaves the list; its pages answer 404
+        renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY)
+    finally:
+        portal.stop()                   # the portal is gone: everything below comes from the archive
+    renfang("load", "--data-dir", data)
+    proc, base = start_datasette(data)
+    try:
+        yield Site(base, data), round1
+    finally:
+        stop_datasette(proc)
+
+
+def test_the_second_round_marked_the_vanished_report_gone(gone_site):
+    site, round1 = gone_site
+    assert round1 == [("hanx-2021", None), ("hanx-2022", None), ("hanx-2023", None)]
+    reports = {r["id"]: r for r in site.rows("/archive/reports.json")}
+    assert reports["hanx-2021"]["gone_since"] is not None
+    assert reports["hanx-2022"]["gone_since"] is None and reports["hanx-2023"]["gone_since"] is None
+    docs = site.rows("/archive/report_documents.json", report_id="hanx-2021")
+    assert sorted(d["kind"] for d in docs) == ["article", "pdf"] and all(d["gone_since"] for d in docs)
+
+
+def test_coverage_view_shows_gone_archived_and_missing(gone_site):
+    site, _ = gone_site
+    rows = {(r["agency_id"], r["year"]): r for r in site.rows("/archive/coverage.json", _size="max")}
+    status = {year: r["status"] for (_, year), r in rows.items()}
+    today = date.today()
+    last = today.year - 1                      # the last completed year
+    assert sorted(status) == list(range(2021, last + 1))
+    assert status[2021] == "gone" and rows[("hanx", 2021)]["gone_since"]
+    assert status[2022] == "archived" and status[2023] == "archived"
+    for year in range(2024, last + 1):
+        assert rows[("hanx", year)]["deadline"] == f"{year + 1}-01-31"
+        assert status[year] == ("not_due" if today.isoformat() <= f"{year + 1}-01-31" else "missing")
+    # the canned query of missing reports lists the gone one too (the portal no longer has it)
+    missing = {(r["agency_id"], r["year"]): r["status"] for r in site.rows("/archive/missing_reports.json")}
+    assert missing[("hanx", 2021)] == "gone" and ("hanx", 2022) not in missing
+    # the coverage page: one coloured cell per office × year, linking the printed report
+    _, _, html = site.get("/-/coverage")
+    html = html.decode()
+    assert '<td class="st gone" title="2021: gone (deadline 2022-01-31)"><a href="/-/report/hanx-2021">gone</a></td>' in html
+    assert '<td class="st archived" title="2022: archived (deadline 2023-01-31)">' in html
+    assert 'title="2024: missing (deadline 2025-01-31)">missing</td>' in html
+    assert "gone: <strong" in html
+
+
+def test_the_gone_report_is_still_downloadable_from_the_archive(gone_site):
+    site, _ = gone_site
+    docs = site.rows("/archive/report_documents.json", report_id="hanx-2021")
+    for doc in docs:
+        status, headers, body = site.get("/-/documents/" + doc["sha256"])
+        assert status == 200 and hashlib.sha256(body).hexdigest() == doc["sha256"]
+        assert headers["X-Content-SHA256"] == doc["sha256"]
+    pdf = next(d for d in docs if d["kind"] == "pdf")
+    assert site.get("/-/documents/" + pdf["sha256"])[2] == sites.pdf("hanx 2021")
+    # the report's page lists its versions, gone since when, each linked to the archived bytes
+    data = site.json("/-/report/hanx-2021.json")
+    versions = {v["kind"]: v for v in data["versions"]}
+    assert set(versions) == {"article", "pdf"}
+    for v in versions.values():
+        assert v["gone_since"] and not v["current"] and v["archive_url"] == "/-/documents/" + v["sha256"]
+        assert datetime.fromisoformat(v["gone_since"]) >= datetime.fromisoformat(v["first_seen"])
+    _, _, html = site.get("/-/report/hanx-2021")
+    html = html.decode()
+    assert f'<a class="sha" href="/-/documents/{pdf["sha256"]}">' in html
+    assert f'<td class="gone-since">{versions["pdf"]["gone_since"]}</td>' in html
+
+
+def test_coverage_deadline_is_31_january_of_the_next_year(gone_site):
+    """The status of a year without a report turns from not_due to missing after 31 January."""
+    site, _ = gone_site
+    conn = sqlite3.connect(site.data_dir / "archive.db")
+
+    def status_on(today: str) -> dict:
+        return {y: s for y, s in conn.execute(
+            f"select year, status from ({coverage_sql(today)}) where agency_id = 'hanx'")}
+
+    on_deadline, after = status_on("2025-01-31"), status_on("2025-02-01")
+    assert max(on_deadline) == max(after) == 2024          # up to the last completed year
+    assert on_deadline[2024] == "not_due" and after[2024] == "missing"
+    assert on_deadline[2021] == after[2021] == "gone"
+    assert on_deadline[2023] == "archived"
+    # a report filed in a year not yet due is archived all the same (years reach the latest report)
+    assert status_on("2023-06-01") == {2021: "gone", 2022: "archived", 2023: "archived"}
+    with pytest.raises(ValueError):
+        coverage_sql("2025-01-31'; drop table reports; --")
