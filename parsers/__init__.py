@@ -24,6 +24,7 @@ from .meta import (count_section_headings, find_agency, find_document_number, fi
                    find_sections, find_title, find_year, text_lines)
 from .model import PARSER_VERSION, Check, Fact, ParsedReport, ParseError, Section
 from .normalize import text_fingerprint
+from .sentences import sentence_facts
 from .sniff import (DOCX, GIF, HTML, JPEG, OFD, OLE2, PDF, PNG, TEXT, TIFF, BMP,
                     sniff_media_type)
 from .tables import grids_to_facts, layout_version
@@ -107,6 +108,11 @@ def _build_report(ex: Extracted) -> ParsedReport:
         version = "pre2019"  # the national layout begins with the 2019 reports
     elif version is None:
         version = ("2021" if year and year >= 2021 else "2019") if facts else "pre2019"
+    if version == "pre2019":
+        # free-text reports: only the figures a sentence states plainly, never guessed ones
+        have = {(f.table, f.row, f.column) for f in facts}
+        facts += [f for f in sentence_facts(ex.page_texts, bool(ex.pages))
+                  if (f.table, f.row, f.column) not in have]
     return ParsedReport(
         title=title,
         agency=find_agency(title, lines, ex.agency_hint),

@@ -3,19 +3,28 @@
 Tables come from pdfplumber's ruling-line finder (``find_tables``), so every cell keeps its page
 and bbox. Text comes from pypdfium2: 15-40x faster than pdfminer and it normalises fonts that
 pdfminer misreads (TECH-NOTES "PDFs"); pdfplumber's text is only the fallback.
+
+The ruling lines and characters pdfplumber's finder reads are, on most pages, built from the
+objects pdfium has already parsed (``pdfium_page.py``): the same table algorithm without
+pdfminer's content-stream interpreter, 3-4x faster. Whenever that page could read differently
+(fonts, fake bold, rotation, pdfium's doubts) pdfplumber reads the page itself, as before.
 """
 from __future__ import annotations
 
+import functools
 import io
 import re
 
 import pdfplumber
 import pypdfium2 as pdfium
+from pdfplumber.utils import dedupe_chars as _dedupe
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 
 from .grid import Extracted, Grid, GridRow
 from .model import ParseError
 from .normalize import fix_radicals
+from .pdfium_page import (FastPage, extract_table, find_tables, fonts_unsure, read_page,
+                          streams_unsure)
 from .sniff import PDF
 
 MAX_PAGES = 300  # reports run 3-30 pages; hundreds means a bundle or a trap
@@ -48,6 +57,9 @@ def garbage_share(text: str) -> float:
     return bad / total
 
 
+_garbage = functools.lru_cache(maxsize=64)(garbage_share)  # a page's text is asked up to 4x
+
+
 def _cells_garbage(grids: list[Grid]) -> bool:
     cells = [c for g in grids for r in g.rows for c in r.cells if c]
     return garbage_share("".join(cells)) > GARBAGE_SHARE if cells else False
@@ -60,7 +72,15 @@ def _doubled(text: str) -> bool:
 
 
 def extract_pdf(data: bytes, allow_ocr: bool = True) -> Extracted:
-    page_texts, title, ruled = _pdfium_text(data)
+    doc = _open_pdfium(data)
+    try:
+        return _extract(data, doc, allow_ocr)
+    finally:
+        doc.close()
+
+
+def _extract(data: bytes, doc: pdfium.PdfDocument, allow_ocr: bool) -> Extracted:
+    page_texts, title, ruled, fast = _pdfium_text(doc)
     grids_by_page: dict[int, list[Grid]] = {}
     suspect: list[int] = []  # pages whose text layer is missing or garbage
     try:
@@ -74,32 +94,40 @@ def extract_pdf(data: bytes, allow_ocr: bool = True) -> Extracted:
     with pdf:
         if len(pdf.pages) > MAX_PAGES:
             raise ParseError("too_large", f"{len(pdf.pages)} pages")
+        if len(pdf.pages) != len(ruled):
+            fast = {}  # the two parsers disagree on the pages: no page-by-page shortcut
+        for number, fp in fast.items():  # before pdfminer decodes any stream (a fallback page)
+            if not fp.unsure:
+                fp.unsure = _streams_unsure(pdf.pages[number - 1])
         for number, page in enumerate(pdf.pages, start=1):
             while number > len(page_texts):
                 page_texts.append("")
             text = page_texts[number - 1]
             if number - 1 < len(ruled) and not ruled[number - 1] and text.strip() \
-                    and garbage_share(text) <= GARBAGE_SHARE:
+                    and _garbage(text) <= GARBAGE_SHARE:
                 # no ruling drawn on the page: pdfplumber's ruling finder cannot find a table
                 # there, and the fast pdfium text is good - skip pdfminer's layout analysis
                 grids_by_page[number] = []
                 continue
-            if _doubled(text):
-                page = page.dedupe_chars()  # fake bold prints every glyph twice
-            grids_by_page[number] = page_to_grids(page, number)
-            if not text.strip() or garbage_share(text) > GARBAGE_SHARE:
+            grids = _fast_grids(fast.get(number), page, number, text)
+            if grids is None:  # pdfplumber itself (pdfminer's layout analysis)
+                if _doubled(text):
+                    page = page.dedupe_chars()  # fake bold prints every glyph twice
+                grids = page_to_grids(page, number)
+            grids_by_page[number] = grids
+            if not text.strip() or _garbage(text) > GARBAGE_SHARE:
                 # the other text layer: pdfminer reads some fonts pdfium cannot, and dedupes
                 other = page.extract_text() or ""
-                if other.strip() and garbage_share(other) <= GARBAGE_SHARE:
+                if other.strip() and _garbage(other) <= GARBAGE_SHARE:
                     text = other
-                elif garbage_share(other) < garbage_share(text) or not text.strip():
+                elif _garbage(other) < _garbage(text) or not text.strip():
                     text = other
                 page_texts[number - 1] = text
-            if (not text.strip() or garbage_share(text) > GARBAGE_SHARE
+            if (not text.strip() or _garbage(text) > GARBAGE_SHARE
                     or _cells_garbage(grids_by_page[number])):
                 suspect.append(number)
     ocr_pages: list[int] = []
-    if suspect and allow_ocr and _worth_ocr(data, suspect, page_texts):
+    if suspect and allow_ocr and _worth_ocr(doc, suspect, page_texts):
         if len(suspect) > MAX_OCR_PAGES:
             raise ParseError("too_large", f"{len(suspect)} pages would need OCR")
         from .ocr import ocr_pdf_pages
@@ -117,31 +145,77 @@ def extract_pdf(data: bytes, allow_ocr: bool = True) -> Extracted:
                      method=method)
 
 
-def _worth_ocr(data: bytes, suspect: list[int], page_texts: list[str]) -> bool:
+def _fast_grids(fp: FastPage | None, page, number: int, text: str) -> list[Grid] | None:
+    """The page's grids from pdfium's objects (pdfium_page.py), or None when pdfplumber must
+    read the page: the fast objects were unsure, the fonts may read differently in pdfminer,
+    the page is fake bold (pdfplumber would dedupe), or the cells come out unreadable."""
+    if fp is None or fp.unsure:
+        return None
+    try:
+        if fonts_unsure(page.page_obj.resources) or page.rotation \
+                or tuple(page.mediabox[:2]) != (0, 0) or abs(page.height - fp.height) > 0.01:
+            return None
+        if page.height != fp.height or page.width != fp.width:
+            fp.flip(page.width, page.height)  # pdfplumber's double, not pdfium's float32
+        if _doubled(text) and len(_dedupe(fp.chars, tolerance=1.5, extra_attrs=None)) \
+                != len(fp.chars):
+            return None  # pdfplumber's dedupe_chars would drop characters: let it
+        grids = []
+        for table in find_tables(fp):
+            rows, texts = extract_table(table, fp.chars)
+            grids.append(Grid([GridRow(list(cells), number, list(row.cells))
+                               for cells, row in zip(texts, rows)]))
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - the fast path is never the reason a parse fails
+        return None
+    if _cells_garbage(grids) or any("(cid:" in (c or "") for g in grids for r in g.rows
+                                    for c in r.cells):
+        return None
+    return grids
+
+
+def _streams_unsure(page) -> str | None:
+    try:
+        return streams_unsure(page.page_obj)
+    except MemoryError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a damaged page dictionary: pdfplumber's to judge
+        return f"streams: {type(e).__name__}"
+
+
+def _open_pdfium(data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        message = str(e)
+        if "password" in message.lower():
+            raise ParseError("encrypted", message) from e
+        raise ParseError("corrupt", message) from e
+
+
+def _worth_ocr(doc: pdfium.PdfDocument, suspect: list[int], page_texts: list[str]) -> bool:
     """OCR only pages that hold something to read (an image, or glyphs drawn as paths):
     a blank text-less page stays blank."""
-    try:
-        doc = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError:
-        return False
-    try:
-        keep = []
-        for number in suspect:
-            page = doc[number - 1]
-            drawn = any(obj.type in (pdfium.raw.FPDF_PAGEOBJ_IMAGE, pdfium.raw.FPDF_PAGEOBJ_PATH)
-                        for obj in page.get_objects(max_depth=2))
-            page.close()
-            if drawn or page_texts[number - 1].strip():
-                keep.append(number)
-        suspect[:] = keep
-        return bool(keep)
-    finally:
-        doc.close()
+    keep = []
+    for number in suspect:
+        page = doc[number - 1]
+        drawn = any(obj.type in (pdfium.raw.FPDF_PAGEOBJ_IMAGE, pdfium.raw.FPDF_PAGEOBJ_PATH)
+                    for obj in page.get_objects(max_depth=2))
+        page.close()
+        if drawn or page_texts[number - 1].strip():
+            keep.append(number)
+    suspect[:] = keep
+    return bool(keep)
 
 
 def page_to_grids(page, number: int) -> list[Grid]:
+    return _tables_to_grids(page.find_tables(), number)
+
+
+def _tables_to_grids(tables, number: int) -> list[Grid]:
     grids = []
-    for table in page.find_tables():
+    for table in tables:
         texts = table.extract()
         grid = Grid()
         for cells, row in zip(texts, table.rows):
@@ -150,31 +224,31 @@ def page_to_grids(page, number: int) -> list[Grid]:
     return grids
 
 
-def _pdfium_text(data: bytes) -> tuple[list[str], str | None, list[bool]]:
-    """Page texts, the /Title when it is a report title, and which pages draw paths/rules."""
-    try:
-        doc = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as e:
-        message = str(e)
-        if "password" in message.lower():
-            raise ParseError("encrypted", message) from e
-        raise ParseError("corrupt", message) from e
-    try:
-        if len(doc) > MAX_PAGES:
-            raise ParseError("too_large", f"{len(doc)} pages")
-        texts, ruled = [], []
-        for i in range(len(doc)):
-            page = doc[i]
-            textpage = page.get_textpage()
-            texts.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
-            textpage.close()
-            ruled.append(any(obj.type == pdfium.raw.FPDF_PAGEOBJ_PATH
-                             for obj in page.get_objects(max_depth=3)))
-            page.close()
-        title = (doc.get_metadata_dict().get("Title") or "").strip() or None
-        # WPS/Word often leave a template or file name as /Title: trust only a report title
-        if title and not re.search(r"(19|20)\d{2}.*(年度报告|年报)", title):
-            title = None
-        return texts, title, ruled
-    finally:
-        doc.close()
+def _pdfium_text(doc: pdfium.PdfDocument) -> tuple[list[str], str | None, list[bool],
+                                                  dict[int, FastPage]]:
+    """Page texts, the /Title when it is a report title, which pages draw paths/rules, and
+    pdfplumber-compatible objects of the ruled pages whose text is good (the fast path)."""
+    if len(doc) > MAX_PAGES:
+        raise ParseError("too_large", f"{len(doc)} pages")
+    texts, ruled, fast = [], [], {}
+    for i in range(len(doc)):
+        page = doc[i]
+        textpage = page.get_textpage()
+        text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+        texts.append(text)
+        ruled.append(any(obj.type == pdfium.raw.FPDF_PAGEOBJ_PATH
+                         for obj in page.get_objects(max_depth=3)))
+        if ruled[-1] and text.strip() and _garbage(text) <= GARBAGE_SHARE:
+            try:
+                fast[i + 1] = read_page(page, textpage)
+            except MemoryError:
+                raise
+            except Exception:  # noqa: BLE001 - whatever pdfium says, pdfplumber reads the page
+                pass
+        textpage.close()
+        page.close()
+    title = (doc.get_metadata_dict().get("Title") or "").strip() or None
+    # WPS/Word often leave a template or file name as /Title: trust only a report title
+    if title and not re.search(r"(19|20)\d{2}.*(年度报告|年报)", title):
+        title = None
+    return texts, title, ruled, fast

@@ -34,7 +34,8 @@ def test_readme_documents_three_example_queries_that_run(archive_dir):
     assert ("pzhrf-2019", "攀枝花市人民防空办公室", 2019, "applications.balance", "natural_person", 2, 0) in failing
     assert all(r[0] == "pzhrf-2019" for r in failing)
     applications = {(r[0], r[1]): r[2:] for r in conn.execute(queries[1]).fetchall()}
-    assert applications == {("攀枝花市人民防空办公室", 2019): (2, 2, 0), ("江西省人民防空办公室", 2020): (2, 1, 0)}
+    assert applications == {("攀枝花市人民防空办公室", 2019): (2, 2, 0), ("江西省人民防空办公室", 2020): (2, 1, 0),
+                            ("江西省人民防空办公室", 2014): (0, None, None)}  # pre-2019: stated in a sentence
     review = conn.execute(queries[2]).fetchall()
     assert [r[1] for r in review if r[0] == "jxrf-2020"] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
     assert all(r[5] for r in review)  # the source document of each figure
@@ -64,7 +65,8 @@ def test_wide_views_have_one_column_per_printed_cell(archive_dir):
     conn = connect(archive_dir)
     conn.row_factory = sqlite3.Row
     apps = {r["report_id"]: r for r in conn.execute("select * from applications_wide")}
-    assert set(apps) == {"pzhrf-2019", "jxrf-2020"}
+    assert set(apps) == {"pzhrf-2019", "jxrf-2020", "jxrf-2014"}  # 2014: figures from sentences
+    assert apps["jxrf-2014"]["received__total"] == 0 and apps["jxrf-2014"]["received__natural_person"] is None
     cells = [k for k in apps["jxrf-2020"].keys() if "__" in k]
     assert len(cells) == len(CODES["applications"].rows) * len(CODES["applications"].columns)
     # every fact of the long table is the same number in the wide view

@@ -28,7 +28,7 @@ def test_every_report_of_the_portal_is_found_with_its_agency_and_year(archive_di
         "pzhrf-2017": "no_document",  # the article page answers 500
         "jxrf-2020": "parsed",        # DOCX + PDF attachments
         "jxrf-2019": "not_report",    # the wrong file was uploaded
-        "jxrf-2014": "text_only",     # a pre-2019 free-text report without tables
+        "jxrf-2014": "parsed",        # a pre-2019 free-text report: figures from its sentences only
     }
     agencies = dict(query(archive_dir, "select id, name from agencies"))
     assert agencies == {"pzhrf": "攀枝花市人民防空办公室", "jxrf": "江西省人民防空办公室"}
