@@ -60,8 +60,8 @@ def main() -> None:
         t_bare = time.perf_counter() - t0
         assert bare["facts"].count == facts
 
-    print(f"| reports | facts | loader write_report | + derived | bare insert_all | ratio (write) | ratio (+derived) |")
-    print(f"|---|---|---|---|---|---|---|")
+    print("| reports | facts | loader write_report | + derived | bare insert_all | ratio (write) | ratio (+derived) |")
+    print("|---|---|---|---|---|---|---|")
     print(f"| {n} | {facts} | {facts / t_write:,.0f} facts/s | {facts / (t_write + t_derived):,.0f} facts/s "
           f"| {facts / t_bare:,.0f} facts/s | {t_bare / t_write:.2f} | {t_bare / (t_write + t_derived):.2f} |")
 

@@ -16,7 +16,6 @@ Peak memory is the peak RSS of the process (and, for the workers, the largest wo
 from __future__ import annotations
 
 import argparse
-import io
 import platform
 import random
 import re
@@ -117,7 +116,7 @@ def main(argv=None) -> int:
         t = time.perf_counter()
         pages, facts, worker_peak = renfang_jobs(paths, args.jobs)
         s = time.perf_counter() - t
-        rows.append((f"renfang sandbox.parse_many (forked workers)", args.jobs, s, pages,
+        rows.append(("renfang sandbox.parse_many (forked workers)", args.jobs, s, pages,
                      f"{facts} facts", worker_peak))
     lines = [
         f"Command: `python -m benchmarks.parse_throughput --reports {args.reports} --jobs {args.jobs}`  ",

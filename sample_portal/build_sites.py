@@ -100,7 +100,7 @@ def pzh_meta(title: str, column: str, pubdate: str, source: str = PZHRF.name,
 
 
 def pzh_page(title: str, crumbs: list[tuple[str, str]], content: str, meta: str = "") -> str:
-    crumb = " &gt; ".join([f'<a href="/">首页</a>'] + [
+    crumb = " &gt; ".join(['<a href="/">首页</a>'] + [
         f'<a href="{href}">{E(name)}</a>' if href else E(name) for name, href in crumbs])
     return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml">

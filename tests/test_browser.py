@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import tempfile
 import urllib.parse
-from pathlib import Path
 
 import pytest
 

@@ -120,7 +120,7 @@ def test_a_pagination_trap_stops_at_the_list_page_cap(crawl):
     assert message == (f"pagination trap? more list pages than RENFANG_MAX_LIST_PAGES={MAX_LIST_PAGES}; "
                        f"1 not requested, first: {base}index_{MAX_LIST_PAGES}.html")
     assert docs_failed == 4   # 2 over the size cap, the redirect loop, the endless redirect
-    assert f"  guardx: list_capped, " in crawl["out"] and "pagination trap?" in crawl["out"]
+    assert "  guardx: list_capped, " in crawl["out"] and "pagination trap?" in crawl["out"]
 
 
 def test_a_capped_list_marks_nothing_gone(crawl):

@@ -6,7 +6,6 @@ import sqlite3
 import subprocess
 import sys
 
-import pytest
 
 from archive.store import ObjectStore
 from tests.conftest import FAST, REPO, renfang
