@@ -33,6 +33,16 @@ MAX_PAGES = 300  # reports run 3-30 pages; hundreds means a bundle or a trap
 MAX_OCR_PAGES = 60  # a scanned report runs 3-30 pages; OCR costs ~3 s a page
 GARBAGE_SHARE = 0.15  # a page whose text is more unreadable than this is not trusted
 _CID = re.compile(r"\(cid:\d+\)")
+_WHITE_SPACE = frozenset(" \t\n\r\f\u00a0\u3000")
+
+
+def _unreadable(ch: str) -> bool:
+    """A character no Chinese report prints: U+FFFD, private use, control characters, and the
+    accented Latin letters and typographic oddments (‡ ƒ ™ …) that glyph codes of an unmapped
+    font turn into when read as a single-byte encoding."""
+    code = ord(ch)
+    return (ch == "\ufffd" or 0xE000 <= code <= 0xF8FF or code < 32 or 0x7F <= code <= 0x9F
+            or 0xC0 <= code <= 0x24F or ch in "‡†ƒ™‰‹›¤¦¨¯´¸¹²³ªº¬")
 
 
 def garbage_share(text: str) -> float:
@@ -45,12 +55,13 @@ def garbage_share(text: str) -> float:
     """
     cids = len(_CID.findall(text))
     text = _CID.sub("", text)
-    chars = [ch for ch in text if not ch.isspace()]
+    # str.isspace() also holds for \x1c-\x1f, which unmapped glyphs come out as: only real
+    # white space is left out of the count
+    chars = [ch for ch in text if ch not in _WHITE_SPACE]
     total = len(chars) + cids
     if total == 0:
         return 0.0
-    bad = cids + sum(1 for ch in chars if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff"
-                     or (ord(ch) < 32))
+    bad = cids + sum(1 for ch in chars if _unreadable(ch))
     pairs = sum(1 for a, b in zip(chars, chars[1:]) if a == b and "\u4e00" <= a <= "\u9fff")
     if len(chars) >= 20 and pairs / len(chars) > 0.3:
         bad += pairs
