@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def q(data_dir, sql, params=()) -> list[tuple]:
+    """Rows of ``sql`` on DATA_DIR/archive.db (a fresh connection, closed again)."""
+    conn = sqlite3.connect(Path(data_dir) / "archive.db")
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
 
 
 def renfang(*args, cwd=REPO, check=True, timeout=300) -> subprocess.CompletedProcess:

@@ -2,21 +2,11 @@
 not "no reports": nothing is marked gone) and a site that does not answer at all."""
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
 
-from tests.conftest import free_port, renfang
+from tests.conftest import free_port, q, renfang
 from tests.portals import sites
 from tests.portals.server import Page
 from tests.test_crawler_portals import ONLY_REGISTRY
-
-
-def q(data_dir, sql, params=()):
-    conn = sqlite3.connect(Path(data_dir) / "archive.db")
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def test_layout_change_and_dead_site_are_recorded(tmp_path):

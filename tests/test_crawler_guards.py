@@ -5,13 +5,11 @@ finishes, nothing half-written is stored, and the list stops at RENFANG_MAX_LIST
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from pathlib import Path
 
 import pytest
 
 from archive.store import ObjectStore
-from tests.conftest import renfang
+from tests.conftest import q, renfang
 from tests.portals import guards
 from tests.test_crawler_portals import ONLY_REGISTRY
 
@@ -19,14 +17,6 @@ MAX_LIST_PAGES = 4
 MAX_REDIRECTS = 5
 GUARDED = [*ONLY_REGISTRY, "-s", f"DOWNLOAD_MAXSIZE={guards.CAP}", "-s", f"REDIRECT_MAX_TIMES={MAX_REDIRECTS}"]
 NB = guards.NB
-
-
-def q(data_dir, sql, params=()):
-    conn = sqlite3.connect(Path(data_dir) / "archive.db")
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")

@@ -4,25 +4,15 @@ registry ``title_filter`` (tests/portals/offices.py)."""
 from __future__ import annotations
 
 import json
-import sqlite3
-from pathlib import Path
 
 import pytest
 
 from archive import records
 from archive.schema import open_archive
 from crawler.registry import Site
-from tests.conftest import renfang
+from tests.conftest import q, renfang
 from tests.portals import offices
 from tests.test_crawler_portals import ONLY_REGISTRY
-
-
-def q(data_dir, sql, params=()):
-    conn = sqlite3.connect(Path(data_dir) / "archive.db")
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,26 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import sqlite3
-from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.store import ObjectStore
-from tests.conftest import FAST, renfang
+from tests.conftest import FAST, q, renfang
 from tests.portals import sites
 
 # Nothing but the registry's loopback sites may be requested (no *.gov.cn either).
 ONLY_REGISTRY = [*FAST, "-s", "RENFANG_ALLOWED_SUFFIXES=", "-s", "RENFANG_PROGRESS_INTERVAL=0"]
-
-
-def q(data_dir, sql, params=()):
-    conn = sqlite3.connect(Path(data_dir) / "archive.db")
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,20 +12,12 @@ from pathlib import Path
 import pytest
 
 from archive.store import ObjectStore
-from tests.conftest import REPO, RENFANG, renfang
+from tests.conftest import RENFANG, REPO, q, renfang
 from tests.portals import sites
 from tests.test_crawler_portals import ONLY_REGISTRY, path_of
 
 # one request at a time per site, each page 0.1 s: the crawl takes long enough to be killed mid-way
 SLOW = [*ONLY_REGISTRY, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-
-
-def q(data_dir, sql, params=()):
-    conn = sqlite3.connect(Path(data_dir) / "archive.db")
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def archive_state(data_dir):

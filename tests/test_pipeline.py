@@ -9,14 +9,9 @@ import sys
 
 from archive.store import ObjectStore
 from tests.conftest import FAST, REPO, renfang
+from tests.conftest import q as query
 
 
-def query(data_dir, sql, params=()):
-    conn = sqlite3.connect(data_dir / "archive.db")
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def test_every_report_of_the_portal_is_found_with_its_agency_and_year(archive_dir):
