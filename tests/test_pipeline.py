@@ -6,12 +6,9 @@ import sqlite3
 import subprocess
 import sys
 
-
 from archive.store import ObjectStore
 from tests.conftest import FAST, REPO, renfang
 from tests.conftest import q as query
-
-
 
 
 def test_every_report_of_the_portal_is_found_with_its_agency_and_year(archive_dir):
