@@ -136,8 +136,13 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished")
                   count(*) filter (where error is not null),
                   count(distinct sha256)
            from fetches where run_id = ?""", [run_id]).fetchone()
-    started = db["crawl_runs"].get(run_id)["started_at"]
-    new = db.execute("select count(*) from documents where first_seen >= ?", [started]).fetchone()[0]
+    # new = stored by this run and by no earlier one (timestamps to the second cannot tell
+    # two runs that start within the same second apart)
+    new = db.execute(
+        """select count(distinct f.sha256) from fetches f
+           where f.run_id = ? and f.sha256 is not null
+           and not exists (select 1 from fetches g where g.sha256 = f.sha256 and g.run_id < ?)""",
+        [run_id, run_id]).fetchone()[0]
     docs = dict(db.execute(
         """select outcome, count(*) from crawl_ledger where outcome_run = ?
            and kind in ('article', 'attachment') group by 1""", [run_id]).fetchall())
