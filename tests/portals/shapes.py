@@ -1,0 +1,114 @@
+"""Unseen sites: test portals shaped like real Chinese government portals, to judge discovery.
+
+Each site is one office, built in ``tests/portals/shapes_*.py`` (one module per family of
+shapes; each module's docstring says what its sites do). The registry gives only
+``id,name,level,province,url`` (the home page): no CMS, no column, no selector, no alias.
+
+Ground truth, by path (``path?query``, the port differs every run):
+
+- ``EXPECTED[site]``: the reports (``"<site>-<year>"``) that must be found;
+- ``EXPECTED_DOCUMENTS[report]``: every document of that report that must be archived (the
+  article page, its attachments, its other renditions; for a report behind redirects, the
+  final URL);
+- ``NEVER_ARCHIVED[site]``: distractors (工作要点, 法治政府建设年度报告, 决算/预算, 工作总结,
+  指南, 解读, other departments' and other offices' reports, "暂无" year pages) that must never
+  be archived. A crawler may request those whose list entry is ambiguous (a year page of a
+  year selector, a link reading only "市政府信息公开年报"); ``NEVER_REQUESTED[site]`` (a subset)
+  are those whose list entry already says what they are: they must not even be requested.
+
+``score(portal, data_dir)`` compares DATA_DIR/archive.db with this truth, per site.
+"""
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from tests.portals import shapes_city, shapes_json, shapes_misc, shapes_paging, shapes_year
+from tests.portals.server import TestPortal
+from tests.portals.shapes_common import Site, fill_links
+
+BUILDERS = {**shapes_json.BUILDERS, **shapes_paging.BUILDERS, **shapes_year.BUILDERS, **shapes_city.BUILDERS,
+            **shapes_misc.BUILDERS}
+SITE_IDS = list(BUILDERS)
+REGISTRY_COLUMNS = ["id", "name", "level", "province", "url"]
+
+
+def build(base: dict[str, str]) -> dict[str, Site]:
+    """Every site, its absolute links made from ``base`` (site id -> its root URL)."""
+    sites = {sid: fn(base) for sid, fn in BUILDERS.items()}
+    for sid, site in sites.items():
+        fill_links(site, base[sid])
+    return sites
+
+
+# the truth is made of paths only: build once with placeholder roots
+_TRUTH = build({sid: "http://127.0.0.1:9/" for sid in SITE_IDS})
+EXPECTED: dict[str, set[str]] = {sid: {f"{sid}-{y}" for y in site.reports} for sid, site in _TRUTH.items()}
+EXPECTED_DOCUMENTS: dict[str, set[str]] = {f"{sid}-{y}": set(paths) for sid, site in _TRUTH.items()
+                                           for y, paths in site.reports.items()}
+NEVER_ARCHIVED: dict[str, set[str]] = {sid: set(site.never) for sid, site in _TRUTH.items()}
+NEVER_REQUESTED: dict[str, set[str]] = {sid: set(site.unrequested) for sid, site in _TRUTH.items()}
+NAMES: dict[str, tuple[str, str, str]] = {sid: (site.name, site.level, site.province) for sid, site in _TRUTH.items()}
+
+
+def start() -> TestPortal:
+    """All sites on loopback ports, built and serving."""
+    portal = TestPortal(SITE_IDS)
+    for sid, site in build({sid: s.url for sid, s in portal.sites.items()}).items():
+        portal.sites[sid].set_pages(site.pages, site.post, site.dynamic)
+    return portal
+
+
+def write_registry(portal: TestPortal, path: Path) -> Path:
+    """The registry a new user writes: ``id,name,level,province,url`` (the home page), nothing else."""
+    path = Path(path)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(REGISTRY_COLUMNS)
+        for sid in SITE_IDS:
+            name, level, province = NAMES[sid]
+            w.writerow([sid, name, level, province, portal.url(sid)])
+    return path
+
+
+def _key(url: str) -> str:
+    u = urlsplit(url)
+    return unquote(u.path + ("?" + u.query if u.query else ""))
+
+
+def score(portal: TestPortal, data_dir) -> dict[str, dict]:
+    """Per site: reports found vs expected, documents, distractors archived or requested, requests."""
+    conn = sqlite3.connect(Path(data_dir) / "archive.db")
+    try:
+        rows = conn.execute("SELECT r.agency_id, r.year, rd.url FROM reports r "
+                            "JOIN report_documents rd ON rd.report_id = r.id").fetchall()
+    finally:
+        conn.close()
+    out = {}
+    for sid in SITE_IDS:
+        netloc = urlsplit(portal.url(sid)).netloc
+        found: dict[str, set[str]] = {}
+        for agency, year, url in rows:
+            if agency == sid:
+                found.setdefault(f"{sid}-{year}", set()).add(_key(url) if urlsplit(url).netloc == netloc else url)
+        archived = set().union(*found.values()) if found else set()
+        expected = EXPECTED[sid]
+        hit = expected & set(found)
+        docs_expected = sum(len(EXPECTED_DOCUMENTS[r]) for r in expected)
+        docs_found = sum(len({unquote(p) for p in EXPECTED_DOCUMENTS[r]} & found.get(r, set())) for r in expected)
+        requested = [h for h in portal.hits if h.site == sid]
+        never_requested = {unquote(p) for p in NEVER_REQUESTED[sid]}
+        out[sid] = {
+            "found": len(hit), "expected": len(expected),
+            "recall": round(len(hit) / len(expected), 3),
+            "precision": round(len(hit) / len(found), 3) if found else None,
+            "missing": sorted(expected - set(found)), "extra": sorted(set(found) - expected),
+            "documents_found": docs_found, "documents_expected": docs_expected,
+            "wrongly_archived": sorted(archived & {unquote(p) for p in NEVER_ARCHIVED[sid]}),
+            "distractors_requested": sorted({_key(h.path) for h in requested} & never_requested),
+            "requests": len(requested),
+            "requests_per_report": round(len(requested) / len(hit), 1) if hit else None,
+        }
+    return out

@@ -1,0 +1,112 @@
+"""The unseen-site portals' ground truth is consistent with what they serve (no crawler here)."""
+from __future__ import annotations
+
+import csv
+import urllib.error
+import urllib.request
+
+import pytest
+
+from archive.schema import open_archive
+from tests.portals import shapes
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def status(portal, sid: str, path: str) -> int:
+    """The status the site answers ``path`` with, redirects not followed; a page that fails
+    with 500 once (it heals on retry, on purpose) is asked again."""
+    for _ in range(2):
+        try:
+            with _OPENER.open(portal.url(sid) + path.lstrip("/"), timeout=10) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            if e.code != 500:
+                return e.code
+    return 500
+
+
+@pytest.fixture(scope="module")
+def portal():
+    with shapes.start() as running:
+        yield running
+
+
+def test_every_expected_document_is_served(portal):
+    bad = [(rid, p, code) for rid, paths in shapes.EXPECTED_DOCUMENTS.items() for p in sorted(paths)
+           if (code := status(portal, rid.rsplit("-", 1)[0], p)) != 200]
+    assert bad == []
+
+
+def test_every_expected_report_has_documents_and_a_plausible_year():
+    assert set(shapes.EXPECTED) == set(shapes.SITE_IDS)
+    assert set(shapes.EXPECTED_DOCUMENTS) == set().union(*shapes.EXPECTED.values())
+    for sid, reports in shapes.EXPECTED.items():
+        assert 5 <= len(reports) <= 8, sid
+        for rid in reports:
+            assert rid.startswith(sid + "-") and 2014 <= int(rid.rsplit("-", 1)[1]) <= 2025
+            assert shapes.EXPECTED_DOCUMENTS[rid], rid
+
+
+def test_every_distractor_exists_and_is_no_report_document(portal):
+    for sid in shapes.SITE_IDS:
+        docs = set().union(*(shapes.EXPECTED_DOCUMENTS[r] for r in shapes.EXPECTED[sid]))
+        assert shapes.NEVER_ARCHIVED[sid], sid
+        assert not shapes.NEVER_ARCHIVED[sid] & docs, sid
+        assert shapes.NEVER_REQUESTED[sid] <= shapes.NEVER_ARCHIVED[sid], sid
+        missing = [p for p in sorted(shapes.NEVER_ARCHIVED[sid]) if status(portal, sid, p) != 200]
+        assert missing == [], sid
+
+
+def test_the_registry_has_only_the_five_columns(portal, tmp_path):
+    path = shapes.write_registry(portal, tmp_path / "registry.csv")
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["id", "name", "level", "province", "url"]
+    assert [r[0] for r in rows[1:]] == shapes.SITE_IDS
+    assert all(len(r) == 5 for r in rows)
+    assert len({r[1] for r in rows[1:]}) == len(shapes.SITE_IDS)      # one office per site
+    assert all(status(portal, r[0], "/") == 200 for r in rows[1:])     # the home page answers
+
+
+def test_the_city_portals_name_only_the_city_office():
+    assert shapes.NAMES["cityrf"][0] == "江州市人民防空办公室"
+    assert shapes.NAMES["deptrf"][0] == "桐江市人民防空办公室"
+    # the portals hold far more reports of other agencies than of the office
+    assert len(shapes.NEVER_REQUESTED["cityrf"]) > 30 * 5
+
+
+def test_score_of_an_empty_archive(portal, tmp_path):
+    open_archive(tmp_path / "archive.db").conn.close()
+    result = shapes.score(portal, tmp_path)
+    assert set(result) == set(shapes.SITE_IDS)
+    for sid, row in result.items():
+        assert (row["found"], row["recall"], row["precision"]) == (0, 0.0, None), sid
+        assert row["expected"] == len(shapes.EXPECTED[sid])
+        assert row["wrongly_archived"] == [] and row["missing"] == sorted(shapes.EXPECTED[sid])
+
+
+def test_score_counts_what_the_archive_holds(portal, tmp_path):
+    """Two reports of selrf in the archive: 2021 with its page (one of its two documents) and
+    2017 whose document is the 工作总结 (a distractor): recall 1/7, precision 1/2."""
+    db = open_archive(tmp_path / "archive.db")
+    root = portal.url("selrf").rstrip("/")
+    db["agencies"].insert({"id": "selrf", "name": "东陵省人民防空办公室"})
+    db["documents"].insert({"sha256": "a" * 64, "size": 1, "media_type": "text/html",
+                            "first_seen": "2026-01-01", "last_seen": "2026-01-01"})
+    for year, path in ((2021, "/zwgk/ndbg/2021/202201/t20220127_2302.html"),
+                       (2017, "/zwgk/ndbg/2017/201801/t20180112_1102.html")):
+        db["reports"].insert({"id": f"r{year}", "agency_id": "selrf", "year": year, "parse_status": "pending"})
+        db["report_documents"].insert({"report_id": f"r{year}", "sha256": "a" * 64, "url": root + path})
+    db.conn.close()
+    row = shapes.score(portal, tmp_path)["selrf"]
+    assert (row["found"], row["expected"], row["recall"], row["precision"]) == (1, 7, 0.143, 0.5)
+    assert row["extra"] == ["selrf-2017"]
+    assert row["wrongly_archived"] == ["/zwgk/ndbg/2017/201801/t20180112_1102.html"]
+    assert row["documents_found"] == 1 and row["documents_expected"] == 10
