@@ -110,3 +110,17 @@ def test_score_counts_what_the_archive_holds(portal, tmp_path):
     assert row["extra"] == ["selrf-2017"]
     assert row["wrongly_archived"] == ["/zwgk/ndbg/2017/201801/t20180112_1102.html"]
     assert row["documents_found"] == 1 and row["documents_expected"] == 10
+
+
+def test_a_report_of_the_right_year_made_of_another_agency_s_documents_is_not_found(portal, tmp_path):
+    db = open_archive(tmp_path / "archive.db")
+    db["agencies"].insert({"id": "cityrf", "name": "江州市人民防空办公室"})
+    db["documents"].insert({"sha256": "b" * 64, "size": 1, "media_type": "application/pdf",
+                            "first_seen": "2026-01-01", "last_seen": "2026-01-01"})
+    other = next(p for p in sorted(shapes.NEVER_REQUESTED["cityrf"]) if p.startswith("/zwgk/zfxxgknb/2025"))
+    db["reports"].insert({"id": "c2024", "agency_id": "cityrf", "year": 2024, "parse_status": "pending"})
+    db["report_documents"].insert({"report_id": "c2024", "sha256": "b" * 64, "url": portal.url("cityrf") + other[1:]})
+    db.conn.close()
+    row = shapes.score(portal, tmp_path)["cityrf"]
+    assert (row["found"], row["precision"], row["extra"]) == (0, 0.0, ["cityrf-2024"])
+    assert row["wrongly_archived"] == [other]

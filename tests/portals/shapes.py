@@ -79,7 +79,12 @@ def _key(url: str) -> str:
 
 
 def score(portal: TestPortal, data_dir) -> dict[str, dict]:
-    """Per site: reports found vs expected, documents, distractors archived or requested, requests."""
+    """Per site: reports found vs expected, documents, distractors archived or requested, requests.
+
+    A report is found when the archive has a ``reports`` row of the site's ``agency_id`` and
+    year holding at least one of that report's documents; every other report row of the site
+    with a document (another year, or the year right but only other agencies' documents)
+    is ``extra``. recall = found / expected, precision = found / (found + extra)."""
     conn = sqlite3.connect(Path(data_dir) / "archive.db")
     try:
         rows = conn.execute("SELECT r.agency_id, r.year, rd.url FROM reports r "
@@ -95,7 +100,8 @@ def score(portal: TestPortal, data_dir) -> dict[str, dict]:
                 found.setdefault(f"{sid}-{year}", set()).add(_key(url) if urlsplit(url).netloc == netloc else url)
         archived = set().union(*found.values()) if found else set()
         expected = EXPECTED[sid]
-        hit = expected & set(found)
+        # a report counts as found when it holds one of its own documents (not another's)
+        hit = {r for r in expected & set(found) if found[r] & {unquote(p) for p in EXPECTED_DOCUMENTS[r]}}
         docs_expected = sum(len(EXPECTED_DOCUMENTS[r]) for r in expected)
         docs_found = sum(len({unquote(p) for p in EXPECTED_DOCUMENTS[r]} & found.get(r, set())) for r in expected)
         requested = [h for h in portal.hits if h.site == sid]
@@ -104,7 +110,7 @@ def score(portal: TestPortal, data_dir) -> dict[str, dict]:
             "found": len(hit), "expected": len(expected),
             "recall": round(len(hit) / len(expected), 3),
             "precision": round(len(hit) / len(found), 3) if found else None,
-            "missing": sorted(expected - set(found)), "extra": sorted(set(found) - expected),
+            "missing": sorted(expected - hit), "extra": sorted(set(found) - hit),
             "documents_found": docs_found, "documents_expected": docs_expected,
             "wrongly_archived": sorted(archived & {unquote(p) for p in NEVER_ARCHIVED[sid]}),
             "distractors_requested": sorted({_key(h.path) for h in requested} & never_requested),

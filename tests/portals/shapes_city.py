@@ -89,7 +89,7 @@ def cityrf(base: dict) -> Site:
         if y in CITY_NEIGHBOURS:
             titles.append((CITY_NEIGHBOURS[y], None))
         for i, (title, year) in enumerate(titles):
-            day = 31 - (i * 7) % 28   # spread over January-March of the next year
+            day = 28 - (i * 7) % 27   # spread over January-March of the next year
             month = 1 + (i * 5) % 3
             date = f"{y + 1}-{month:02d}-{day:02d}"
             doc += 1

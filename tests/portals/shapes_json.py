@@ -8,6 +8,10 @@
   form body ``columnId=…&curPage=…&rows=8`` to ``/front/infoList.do`` and renders
   ``{total, rows:[{title, linkUrl, pubDate}]}`` with a pager computed in JS from ``total``;
   the articles are query-string pages ``/zwgk/detail.do?infoId=…``.
+- ``xmlrf``: a county office's Hanweb-style site whose list script asks an XML endpoint
+  (``dataType: "xml"``, ``/common/infolist.jsp?cid=…&pageIndex=…&pageSize=8``; ``pageIndex``
+  counts from 0) answering ``<result><totalCount/><totalPage/><items><item><title><![CDATA[…]]>``
+  ``</title><link/><pubDate/></item>…``; links are absolute.
 """
 from __future__ import annotations
 
@@ -280,4 +284,109 @@ def xhrrf(base: dict) -> Site:
     return s
 
 
-BUILDERS = {"jsonrf": jsonrf, "xhrrf": xhrrf}
+# ------------------------------------------------------------------ xmlrf
+XML_NAME, XML_RENAMED = "南江县人民防空办公室", "南江县国防动员办公室"
+XML_NAV = [("首页", "/index.html"), ("机构概况", "/col/col3301/index.html"), ("工作动态", "/col/col3302/index.html"),
+           ("政府信息公开", "/col/col3310/index.html"), ("互动交流", "/col/col3305/index.html")]
+XML_CID = "3321"
+# (title, article path, date, year or None, attachment file name or None)
+XML_ROWS = [
+    (f"{XML_RENAMED}2025年度政府信息公开工作年度报告", "/art/2026/1/16/art_3321_790112.html", "2026-01-16", 2025,
+     "2601161030555.pdf"),
+    (f"{XML_RENAMED}2025年政务公开工作要点", "/art/2025/3/20/art_3321_781002.html", "2025-03-20", None, None),
+    (f"{XML_RENAMED}2024年政府信息公开工作年度报告", "/art/2025/1/22/art_3321_771201.html", "2025-01-22", 2024,
+     "2501221500021.pdf"),
+    (f"{XML_NAME}2024年部门预算", "/art/2024/2/2/art_3321_760230.html", "2024-02-02", None, "2402021120877.pdf"),
+    (f"{XML_NAME}2023年政府信息公开工作年度报告", "/art/2024/1/19/art_3321_759877.html", "2024-01-19", 2023, None),
+    (f"{XML_NAME}2023年法治政府建设年度报告", "/art/2024/1/12/art_3321_759501.html", "2024-01-12", None, None),
+    ("南江县人民政府办公室2023年政府信息公开工作年度报告", "/art/2024/1/10/art_3321_759388.html", "2024-01-10", None,
+     None),
+    (f"{XML_NAME}2022年政府信息公开工作年度报告", "/art/2023/1/18/art_3321_741010.html", "2023-01-18", 2022, None),
+    (f"{XML_NAME}2022年度部门决算", "/art/2022/9/6/art_3321_733321.html", "2022-09-06", None, None),
+    (f"{XML_NAME}2021年政府信息公开工作年度报告", "/art/2022/1/20/art_3321_722145.html", "2022-01-20", 2021, None),
+    (f"{XML_NAME}2021年工作总结", "/art/2021/12/30/art_3321_720998.html", "2021-12-30", None, None),
+    (f"{XML_NAME}2020年政府信息公开工作年度报告", "/art/2021/1/26/art_3321_701177.html", "2021-01-26", 2020,
+     "2101261610002.docx"),
+    (f"{XML_NAME}政府信息公开指南", "/art/2020/6/1/art_3321_690012.html", "2020-06-01", None, None),
+    (f"{XML_NAME}2019年政府信息公开工作年度报告", "/art/2020/1/21/art_3321_682231.html", "2020-01-21", 2019, None),
+    (f"{XML_NAME}2019年工作要点", "/art/2019/3/5/art_3321_670010.html", "2019-03-05", None, None),
+    (f"{XML_NAME}2015年政府信息公开工作年度报告", "/art/2016/3/28/art_3321_600211.html", "2016-03-28", 2015, None),
+]
+XML_SCRIPT = """<script type="text/javascript">
+var pageSize = 8;
+function showList(pageIndex) {
+  $.ajax({
+    type: "GET",
+    url: "/common/infolist.jsp",
+    data: {"cid": "%s", "pageIndex": pageIndex, "pageSize": pageSize},
+    dataType: "xml",
+    success: function (xml) {
+      var html = "";
+      $(xml).find("item").each(function () {
+        html += '<li><a href="' + $(this).find("link").text() + '" target="_blank">' + $(this).find("title").text()
+             + '</a><span>' + $(this).find("pubDate").text() + '</span></li>';
+      });
+      $("#xxgk_list").html(html);
+      var totalPage = parseInt($(xml).find("totalPage").text()), pager = "";
+      for (var i = 0; i < totalPage; i++) {
+        pager += (i == pageIndex) ? "<span>" + (i + 1) + "</span>" : "<a href='javascript:showList(" + i + ")'>" + (i + 1) + "</a>";
+      }
+      $("#xxgk_pager").html(pager);
+    }
+  });
+}
+$(document).ready(function () { showList(0); });
+</script>""" % XML_CID
+
+
+def xmlrf(base: dict) -> Site:
+    s = new_site("xmlrf", XML_NAME, "district", "四川")
+    host = base["xmlrf"].rstrip("/")
+    pg = page_maker(XML_RENAMED, XML_NAV, "5119000021")
+    home = pg(XML_RENAMED, '<div class="tzgg"><ul><li><a href="/art/2025/10/9/art_3302_785501.html">县国动办开展'
+              '2025年度人民防空志愿者培训</a></li></ul></div>')
+    s.add("/", home)
+    s.add("/index.html", home)
+    s.add("/art/2025/10/9/art_3302_785501.html", pg("县国动办开展2025年度人民防空志愿者培训", article(
+        "县国动办开展2025年度人民防空志愿者培训", "2025-10-09", "<p>……</p>", source=XML_RENAMED)))
+    menu = ('<div class="xxgk-left"><ul><li><a href="/col/col3311/index.html">政府信息公开指南</a></li>'
+            '<li><a href="/col/col3312/index.html">政府信息公开制度</a></li>'
+            '<li><a href="/col/col3313/index.html">法定主动公开内容</a></li>'
+            f'<li><a href="/col/col{XML_CID}/index.html">政府信息公开年度报告</a></li></ul></div>')
+    s.add("/col/col3310/index.html", pg("政府信息公开", menu, crumbs=[("首页", "/index.html"), ("政府信息公开", None)]))
+    s.add(f"/col/col{XML_CID}/index.html", pg(
+        "政府信息公开年度报告", menu + '<div class="xxgk-right"><ul id="xxgk_list"></ul><div id="xxgk_pager"></div></div>'
+        + XML_SCRIPT, crumbs=[("首页", "/index.html"), ("政府信息公开", "/col/col3310/index.html"),
+                              ("政府信息公开年度报告", None)]))
+    for title, path, date, year, fname in XML_ROWS:
+        links = ""
+        if fname:
+            dl = f"/module/download/downfile.jsp?classid=0&filename={fname}"
+            links = f'<a href="{dl}">{title}.{fname.rsplit(".", 1)[1]}</a>'
+            ctype = "application/pdf" if fname.endswith(".pdf") else "application/msword"
+            s.add(dl, Page(att(f"{title}.{fname.rsplit('.', 1)[1]}"), ctype), year=year,
+                  listed_as_distractor=year is None)
+        office = XML_RENAMED if "国防动员" in title else XML_NAME
+        body = report_text(office, year) if year else "<p>……</p>"
+        s.add(path, pg(title, article(title, date, body, source=office, attachments=links),
+                       meta={"ArticleTitle": title, "PubDate": date}), year=year, listed_as_distractor=year is None)
+
+    def infolist(path: str):
+        url = urlsplit(path)
+        if url.path != "/common/infolist.jsp":
+            return None
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        rows = XML_ROWS if q.get("cid") == XML_CID else []
+        size = max(int(q.get("pageSize", 8) or 8), 1)
+        index = max(int(q.get("pageIndex", 0) or 0), 0)
+        items = "".join(f"<item><title><![CDATA[{t}]]></title><link>{host}{p}</link><pubDate>{d}</pubDate></item>"
+                        for t, p, d, _, _ in rows[index * size:(index + 1) * size])
+        xml = (f'<?xml version="1.0" encoding="UTF-8"?><result><totalCount>{len(rows)}</totalCount>'
+               f"<totalPage>{-(-len(rows) // size)}</totalPage><pageIndex>{index}</pageIndex>"
+               f"<items>{items}</items></result>")
+        return Page(xml.encode("utf-8"), "text/xml;charset=UTF-8", validators=False)
+    s.dynamic = infolist
+    return s
+
+
+BUILDERS = {"jsonrf": jsonrf, "xhrrf": xhrrf, "xmlrf": xmlrf}
