@@ -25,12 +25,12 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from tests.portals import shapes_city, shapes_json, shapes_misc, shapes_paging, shapes_year
+from tests.portals import shapes_city, shapes_json, shapes_kpy, shapes_misc, shapes_paging, shapes_year
 from tests.portals.server import TestPortal
 from tests.portals.shapes_common import Site, fill_links
 
 BUILDERS = {**shapes_json.BUILDERS, **shapes_paging.BUILDERS, **shapes_year.BUILDERS, **shapes_city.BUILDERS,
-            **shapes_misc.BUILDERS}
+            **shapes_misc.BUILDERS, **shapes_kpy.BUILDERS}
 SITE_IDS = list(BUILDERS)
 REGISTRY_COLUMNS = ["id", "name", "level", "province", "url"]
 
