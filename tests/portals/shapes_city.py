@@ -13,6 +13,10 @@ and a county's or district's 人防办 of the same city: none of them is this of
   (``2023n/``, two pages each) whose entries are department names only (市教育局, 市人防办,
   市国防动员办公室; the year is the page's heading; ``title=`` sometimes missing), reports at
   ``…/2023n/content/post_<id>.html``; the 市政府年报 tab lists the city's own reports.
+- ``bmrf``: a portal grouped by department first: 部门年报 → a list of ~35 departments
+  (by their CURRENT names: 市国防动员办公室; beside it 市人防指挥信息保障中心, another
+  agency) → each department's own column listing its reports 2019–2024 (older ones
+  under the office's old name, one as 市人防办…年报), paged by 下一页.
 """
 from __future__ import annotations
 
@@ -64,7 +68,9 @@ def cityrf(base: dict) -> Site:
     col = "/zwgk/zfxxgknb/"
 
     pg = page_maker(f"{CITY}人民政府门户网站", nav, "3604000001")
-    news = [("市政府召开第45次常务会议", "/zwgk/jrjz/202511/t20251120_7012345.html", "2025-11-20"),
+    notice = ("关于做好2024年度政府信息公开工作年度报告编制和发布工作的通知", "/zwgk/tzgg/202512/t20251205_7020011.html",
+              "2025-12-05")   # names the reports, is none of them
+    news = [notice, ("市政府召开第45次常务会议", "/zwgk/jrjz/202511/t20251120_7012345.html", "2025-11-20"),
             ("全市防汛抗旱工作会议召开", "/zwgk/jrjz/202506/t20250603_6990121.html", "2025-06-03")]
     s.add("/", pg(f"{CITY}人民政府门户网站",
                   '<div class="focus"><a href="/ztzl/gfjy/"><img src="/images/gfjy.jpg" alt="全民国防教育"></a></div>'
@@ -72,7 +78,7 @@ def cityrf(base: dict) -> Site:
                   '<li><a href="/zwgk/zcwj/">政策文件</a></li><li><a href="/zwgk/rsxx/">人事信息</a></li></ul></div>',
                   news=news))
     for t, h, d in news:
-        s.add(h, pg(t, article(t, d, "<p>……</p>", source=f"{CITY}人民政府办公室")))
+        s.add(h, pg(t, article(t, d, "<p>……</p>", source=f"{CITY}人民政府办公室")), distractor=(t, h, d) == notice)
     s.add("/zwgk/", pg("政府信息公开", '<div class="gk-platform"><div class="l"><ul>'
                                      '<li><a href="/zwgk/zfxxgkzn/">政府信息公开指南</a></li>'
                                      '<li><a href="/zwgk/zfxxgkzd/">政府信息公开制度</a></li>'
@@ -101,7 +107,7 @@ def cityrf(base: dict) -> Site:
         lis = "".join(li(t, "./" + p[len(col):], d, shown=cut(t, 26)) for t, p, d, _ in rows)
         page = pg("政府信息公开年报", f'<div class="list"><ul>{lis}</ul></div><div class="page">'
                                   f'<script>createPageHTML({n}, {k}, "index", "html");</script></div>',
-                  crumbs=[("首页", "/"), ("政府信息公开", "/zwgk/"), ("政府信息公开年报", None)])
+                  crumbs=[("首页", "/"), ("政府信息公开", "/zwgk/"), ("政府信息公开年报", None)], news=news)
         s.add(col + ("index.html" if k == 0 else f"index_{k}.html"), page)
         if k == 0:
             s.add(col, page)
@@ -208,4 +214,62 @@ def deptrf(base: dict) -> Site:
     return s
 
 
-BUILDERS = {"cityrf": cityrf, "deptrf": deptrf}
+# ------------------------------------------------------------------ bmrf
+WC = "梧川市"
+WC_OFFICE, WC_RENAMED = f"{WC}人民防空办公室", f"{WC}国防动员办公室"
+WC_YEARS = range(2019, 2025)
+WC_OFFICE_TITLES = {
+    2019: f"{WC_OFFICE}2019年政府信息公开工作年度报告",
+    2020: "市人防办2020年度政府信息公开年报",
+    2021: f"{WC_OFFICE}2021年政府信息公开工作年度报告",
+    2022: f"{WC_OFFICE}2022年政府信息公开工作年度报告",
+    2023: f"{WC_RENAMED}2023年政府信息公开工作年度报告",
+    2024: f"{WC_RENAMED}2024年政府信息公开工作年度报告",
+}
+WC_PER = 4
+
+
+def bmrf(base: dict) -> Site:
+    s = new_site("bmrf", WC_OFFICE, "city", "湖北")
+    pg = page_maker(f"{WC}人民政府", _portal_nav(WC), "4207000008")
+    root = "/zwgk/zfxxgknb/bmnb/"
+    s.add("/", pg(f"{WC}人民政府", '<div class="gk"><a href="/zwgk/">政务公开</a></div>'))
+    s.add("/zwgk/", pg("政务公开", '<ul><li><a href="/zwgk/zfxxgknb/">政府信息公开年报</a></li>'
+                                 '<li><a href="/zwgk/zfxxgkzn/">政府信息公开指南</a></li></ul>'))
+    s.add("/zwgk/zfxxgknb/", pg("政府信息公开年报", '<ul><li><a href="/zwgk/zfxxgknb/szfnb/">市政府年报</a></li>'
+                                                 f'<li><a href="{root}">部门年报</a></li>'
+                                                 '<li><a href="/zwgk/zfxxgknb/xsqnb/">县市区年报</a></li></ul>'))
+    # department column code -> (name as listed, name its reports print per year, this office?)
+    depts = [(f"d{i:02d}", f"市{SHORT.get(d, d)}", lambda y, d=d: f"{WC}{d}", False) for i, d in enumerate(DEPTS)]
+    depts.insert(20, ("gdb", "市国防动员办公室", lambda y: WC_OFFICE_TITLES[y].split(str(y))[0], True))
+    depts.insert(21, ("rfzx", "市人防指挥信息保障中心", lambda y: f"{WC}人民防空指挥信息保障中心", False))
+    cells = "".join(f'<li><a href="./{code}/">{name}</a></li>' for code, name, _, _ in depts)
+    s.add(root, pg("部门年报", f'<ul class="bm-list">{cells}</ul>',
+                   crumbs=[("首页", "/"), ("政府信息公开年报", "/zwgk/zfxxgknb/"), ("部门年报", None)]))
+    doc = 55000
+    for code, name, printed, mine in depts:
+        entries = []
+        for y in sorted(WC_YEARS, reverse=True):
+            doc += 1
+            title = WC_OFFICE_TITLES[y] if mine else f"{printed(y)}{y}年政府信息公开工作年度报告"
+            path = f"{root}{code}/{y + 1}01/t{y + 1}01{10 + y % 17}_{doc}.html"
+            entries.append((title, path, f"{y + 1}-01-{10 + y % 17}", y if mine else None))
+        n = -(-len(entries) // WC_PER)
+        for k in range(n):
+            lis = "".join(li(t, p.rsplit("/", 2)[1] + "/" + p.rsplit("/", 1)[1], d)
+                          for t, p, d, _ in entries[k * WC_PER:(k + 1) * WC_PER])
+            nxt = f'<a href="index_{k + 1}.html">下一页</a>' if k + 1 < n else ""
+            prv = ("" if k == 0 else f'<a href="{"index.html" if k == 1 else f"index_{k - 1}.html"}">上一页</a>')
+            page = pg(name, f"<h2>{name}</h2><ul>{lis}</ul><div class='page'>{prv}{nxt}</div>",
+                      crumbs=[("首页", "/"), ("部门年报", root), (name, None)])
+            s.add(f"{root}{code}/" + ("index.html" if k == 0 else f"index_{k}.html"), page)
+            if k == 0:
+                s.add(f"{root}{code}/", page)
+        for title, path, date, year in entries:
+            owner = (WC_RENAMED if year >= 2023 else WC_OFFICE) if year else title.split("20", 1)[0]
+            s.add(path, pg(title, article(title, date, report_text(owner, int(date[:4]) - 1), source=owner),
+                           meta={"ArticleTitle": title}), year=year, listed_as_distractor=not mine)
+    return s
+
+
+BUILDERS = {"cityrf": cityrf, "deptrf": deptrf, "bmrf": bmrf}

@@ -147,6 +147,7 @@ TRS_ROWS = [
     ("[解读]", f"图解：{TRS_NAME}2022年政府信息公开工作年度报告", "202301/t20230115_10524.html", "2023.01.15", None, None),
     ("[统计]", f"{TRS_NAME}2022年政府信息公开申请情况统计表", "202301/t20230112_10502.html", "2023.01.12", None, None),
     ("[考核]", "湘南市2022年度政务公开工作考核结果通报", "202212/t20221220_10311.html", "2022.12.20", None, None),
+    ("[转发]", "湘南市应急管理局2021年政务公开工作年度报告", "202202/t20220215_9930.html", "2022.02.15", None, None),
     ("[年报]", f"{TRS_NAME}2021年政府信息公开工作年度报告", "202201/t20220119_9870.html", "2022.01.19", 2021, None),
     ("[预决算]", f"{TRS_NAME}2021年部门决算公开", "202108/t20210825_9512.html", "2021.08.25", None, None),
     ("[年报]", f"{TRS_NAME}2020年政府信息公开工作年度报告", "202101/t20210128_9001.html", "2021.01.28", 2020, None),
@@ -178,6 +179,10 @@ def trs2rf(base: dict) -> Site:
                                      '<li><a href="./fdzdgknr/">法定主动公开内容</a></li>'
                                      f'<li><a href="{col}">政府信息公开年报</a></li></ul></div>',
                          crumbs=[("首页", "/"), ("政府信息公开", None)]))
+    news = [("市人防办召开2022年度政府信息公开工作推进会", "/gzdt/202212/t20221209_10288.html", "2022-12-09"),
+            ("市人防办开展“5·12”防灾减灾日宣传活动", "/gzdt/202205/t20220512_9921.html", "2022-05-12")]
+    for title, href, date in news:   # beside the list: news that speak of the disclosure work
+        s.add(href, pg(title, article(title, date, "<p>……</p>", source=TRS_NAME)), distractor=True)
     n = -(-len(TRS_ROWS) // TRS_PER)
     for k in range(n):
         rows = TRS_ROWS[k * TRS_PER:(k + 1) * TRS_PER]
@@ -186,7 +191,7 @@ def trs2rf(base: dict) -> Site:
         body = (f'<div class="list_con">{dl}</div><div class="page" id="page_div"></div>'
                 f"<script>createPageHTML('page_div',{n},{k},'index','html',{len(TRS_ROWS)});</script>")
         page = pg("政府信息公开年报", body, crumbs=[("首页", "/"), ("政府信息公开", "/zfxxgk/"), ("政府信息公开年报", None)],
-                  head='<script src="/js/page.js"></script>')
+                  head='<script src="/js/page.js"></script>', news=news)
         s.add(col + ("index.html" if k == 0 else f"index_{k}.html"), page)
         if k == 0:
             s.add(col, page)
