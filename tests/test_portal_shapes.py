@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import csv
+import re
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -32,6 +34,49 @@ def status(portal, sid: str, path: str) -> int:
     return 500
 
 
+# what a page, a script, a JSON or an XML answer can point at: attributes, window.open('…'),
+# location.href = '…', JSON url values, <link>…</link> (and a pdf.js viewer's ?file=…)
+_POINTERS = re.compile(r"""(?:href|src|value)\s*=\s*["']([^"'<>\s]+)["']|window\.open\(\s*'([^']+)'"""
+                       r"""|location\.href\s*=\s*["']([^"'+]+)["']"""
+                       r"""|"(?:url|linkUrl|DOCPUBURL)":\s*"([^"]+)"|<link>([^<]+)</link>""")
+
+
+def reachable(portal, sid: str) -> set[str]:
+    """Every path of the site reached from its home page by following what its pages point
+    at, plus the requests its scripts make (``shapes.FEEDS``); redirects followed."""
+    root = portal.url(sid)
+    seen: set[str] = set()
+    todo = [("GET", "/", None)] + shapes.FEEDS[sid]
+    while todo:
+        method, path, form = todo.pop()
+        if (path, str(form)) in seen:
+            continue
+        seen.add((path, str(form)))
+        data = urllib.parse.urlencode(form).encode() if form else None
+        for _ in range(2):   # a page that fails once on purpose
+            try:
+                with urllib.request.urlopen(root + path.lstrip("/"), data=data, timeout=10) as r:
+                    body, final = r.read(), urllib.parse.urlsplit(r.url)
+                break
+            except urllib.error.HTTPError:
+                body = final = None
+        if final is None:
+            continue
+        seen.add((final.path + ("?" + final.query if final.query else ""), "None"))
+        if body[:5] == b"%PDF-" or body[:2] == b"PK":
+            continue
+        for groups in _POINTERS.findall(body.decode("latin-1")):
+            pointer = next(g for g in groups if g).replace("&amp;", "&")
+            if not pointer.isascii():     # <input value="搜索">
+                continue
+            url = urllib.parse.urlsplit(urllib.parse.urljoin(r.url, pointer))
+            inner = urllib.parse.parse_qs(url.query).get("file", [])   # a pdf.js viewer's document
+            for u in [url] + [urllib.parse.urlsplit(urllib.parse.urljoin(r.url, f)) for f in inner]:
+                if u.netloc == final.netloc and not u.path.endswith((".js", ".css", ".jpg", ".png", ".gif")):
+                    todo.append(("GET", u.path + ("?" + u.query if u.query else ""), None))
+    return {p for p, form in seen if form == "None"}
+
+
 @pytest.fixture(scope="module")
 def portal():
     with shapes.start() as running:
@@ -42,6 +87,16 @@ def test_every_expected_document_is_served(portal):
     bad = [(rid, p, code) for rid, paths in shapes.EXPECTED_DOCUMENTS.items() for p in sorted(paths)
            if (code := status(portal, rid.rsplit("-", 1)[0], p)) != 200]
     assert bad == []
+
+
+def test_every_report_document_and_listed_distractor_can_be_reached(portal):
+    """The truth is reachable: from the home page by links, or through the calls the pages'
+    scripts make; the distractors a list rules out are on those lists (real traps)."""
+    for sid in shapes.SITE_IDS:
+        got = reachable(portal, sid)
+        docs = set().union(*(shapes.EXPECTED_DOCUMENTS[r] for r in shapes.EXPECTED[sid]))
+        assert sorted(docs - got) == [], sid
+        assert sorted(shapes.NEVER_REQUESTED[sid] - got) == [], sid
 
 
 def test_every_expected_report_has_documents_and_a_plausible_year():

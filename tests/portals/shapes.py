@@ -50,6 +50,7 @@ EXPECTED_DOCUMENTS: dict[str, set[str]] = {f"{sid}-{y}": set(paths) for sid, sit
                                            for y, paths in site.reports.items()}
 NEVER_ARCHIVED: dict[str, set[str]] = {sid: set(site.never) for sid, site in _TRUTH.items()}
 NEVER_REQUESTED: dict[str, set[str]] = {sid: set(site.unrequested) for sid, site in _TRUTH.items()}
+FEEDS: dict[str, list] = {sid: list(site.feeds) for sid, site in _TRUTH.items()}
 NAMES: dict[str, tuple[str, str, str]] = {sid: (site.name, site.level, site.province) for sid, site in _TRUTH.items()}
 
 

@@ -111,6 +111,8 @@ def cityrf(base: dict) -> Site:
         s.add(col + ("index.html" if k == 0 else f"index_{k}.html"), page)
         if k == 0:
             s.add(col, page)
+        else:
+            s.feeds.append(("GET", col + f"index_{k}.html", None))
     for title, path, date, year in entries:
         pdf_path = path.rsplit("/", 1)[0] + "/P0" + path.rsplit("_", 1)[1].replace(".html", "001.pdf")
         owner = title.split("20", 1)[0]
@@ -199,6 +201,8 @@ def deptrf(base: dict) -> Site:
             s.add(folder + ("index.html" if k == 0 else f"index_{k}.html"), page)
             if k == 0:
                 s.add(folder, page)
+            else:
+                s.feeds.append(("GET", folder + f"index_{k}.html", None))
         for text, title, path, year in links:
             full = title or f"{TJ_OFFICE}{y}年政府信息公开工作年度报告"
             owner = full.split(str(y), 1)[0]

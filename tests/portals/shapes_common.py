@@ -32,6 +32,10 @@ class Site:
     unrequested: set[str] = field(default_factory=set)   # distractors the list already rules out
     post: dict = field(default_factory=dict)
     dynamic: Callable | None = None
+    # requests a crawler can only make by reading a page's script (a JSON/XML endpoint, a POST,
+    # the pages of a JS-only pager): (method, path?query, form or None); the ground-truth test
+    # walks links plus these to check that every report document can be reached
+    feeds: list[tuple[str, str, dict | None]] = field(default_factory=list)
 
     def add(self, path: str, page: Page, *, year: int | None = None, distractor: bool = False,
             listed_as_distractor: bool = False) -> str:

@@ -161,6 +161,8 @@ def jsonrf(base: dict) -> Site:
         return Page(json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json;charset=UTF-8",
                     validators=False)
     s.dynamic = api
+    s.feeds += [("GET", f"/api/articles?channelId={JSON_CHANNEL}&pageNo={no}&pageSize=6", None)
+                for no in range(1, -(-len(items) // 6) + 1)]
     return s
 
 
@@ -279,6 +281,8 @@ def xhrrf(base: dict) -> Site:
         return Page(json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json;charset=UTF-8",
                     validators=False)
     s.post["/front/infoList.do"] = info_list
+    s.feeds += [("POST", "/front/infoList.do", {"columnId": XHR_COLUMN, "curPage": str(p), "rows": "8"})
+                for p in range(1, -(-len(rows) // 8) + 1)]
     s.add("/front/infoList.do", Page(b'{"error":"Request method \'GET\' not supported"}', "application/json",
                                      status=405))
     return s
@@ -388,6 +392,8 @@ def xmlrf(base: dict) -> Site:
                f"<items>{items}</items></result>")
         return Page(xml.encode("utf-8"), "text/xml;charset=UTF-8", validators=False)
     s.dynamic = infolist
+    s.feeds += [("GET", f"/common/infolist.jsp?cid={XML_CID}&pageIndex={i}&pageSize=8", None)
+                for i in range(-(-len(XML_ROWS) // 8))]
     return s
 
 

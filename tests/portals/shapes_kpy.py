@@ -145,6 +145,9 @@ def kpyrf(base: dict) -> Site:
         return Page(json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json;charset=UTF-8",
                     validators=False)
     s.dynamic = igs
+    s.feeds += [("GET", f"/igs/front/search/list.html?index=xjrf-document&type=document&siteId=67&pageNumber={n}"
+                 f"&pageSize=5&filter%5BCHANNEL_ID%5D={CHANNEL}&filter%5BAVAILABLE%5D=true", None)
+                for n in range(1, -(-len(content) // 5) + 1)]
     return s
 
 

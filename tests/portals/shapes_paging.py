@@ -195,6 +195,8 @@ def trs2rf(base: dict) -> Site:
         s.add(col + ("index.html" if k == 0 else f"index_{k}.html"), page)
         if k == 0:
             s.add(col, page)
+        else:
+            s.feeds.append(("GET", col + f"index_{k}.html", None))
     for tag, title, href, date, year, attachment in TRS_ROWS:
         flat = title.replace("\n", "")
         atts = ""
@@ -284,6 +286,7 @@ def anhrf(base: dict) -> Site:
                   crumbs=[("首页", "/index.html"), ("政务公开", "/public/column/6596301?type=4&action=xxgk"),
                           ("信息公开年报", None)])
         s.add(f"/OpennessAnnualReport/list/{k}.html", page)
+        s.feeds.append(("GET", f"/OpennessAnnualReport/list/{k}.html", None))
         if k == 1:
             s.add("/OpennessAnnualReport/index.html", page)
     for title, path, date, year, attachment in AH_ROWS:
