@@ -221,6 +221,14 @@ _LINK = re.compile(r'(?:href|src)\s*=\s*["\']([^"\'#<>\s]+)["\']', re.I)
 _ASSET = re.compile(r"\.(?:css|js|jpg|jpeg|png|gif|ico|swf)$|^javascript:|^mailto:", re.I)
 
 
+def drop_validators(site: Site) -> None:
+    """Script-made pages (``.jsp``, ``.do``, a query string) come without ETag / Last-Modified,
+    as from real application servers: a recrawl cannot ask "changed since?" for them."""
+    for path, page in site.pages.items():
+        if ".jsp" in path or ".do" in path or "?" in path:
+            page.validators = False
+
+
 def fill_links(site: Site, root: str) -> None:
     """Serve a plain column page at every same-site link of the site's pages that has none
     (menus, footers, sibling columns): a real portal's menu links answer, and a crawler that
