@@ -52,7 +52,7 @@ def refresh_versions(db: sqlite_utils.Database, store: ObjectStore) -> int:
             continue
         rows = [(sha256, f.table, f.row, f.column, f.value, f.raw, parsers.PARSER_VERSION)
                 for f in report.facts]
-        with db.conn:
+        with db.atomic():
             db.execute("delete from version_facts where sha256 = ?", [sha256])
             db.conn.executemany(
                 """insert into version_facts (sha256, table_name, row_code, column_code, value, raw,

@@ -59,10 +59,11 @@ def _parse_row(sha256: str, outcome: sandbox.Outcome) -> dict:
 
 
 def record_parse(db: sqlite_utils.Database, sha256: str, outcome: sandbox.Outcome) -> None:
-    """Record one parse outcome in ``parses`` (and the document's text)."""
-    db["parses"].upsert(_parse_row(sha256, outcome), pk="sha256", alter=True)
-    if outcome.report is not None:
-        db["document_texts"].upsert({"sha256": sha256, "text": outcome.report.text}, pk="sha256")
+    """Record one parse outcome in ``parses`` (and the document's text), in one transaction."""
+    with db.atomic():
+        db["parses"].upsert(_parse_row(sha256, outcome), pk="sha256", alter=True)
+        if outcome.report is not None:
+            db["document_texts"].upsert({"sha256": sha256, "text": outcome.report.text}, pk="sha256")
 
 
 def parse_document_row(db: sqlite_utils.Database, store: ObjectStore, sha256: str,
@@ -125,11 +126,11 @@ def load_archive(data_dir: str | Path, jobs: int | None = None) -> LoadSummary:
         best = min(candidates, key=lambda c: (c[1] not in ("parsed", "text_only"), -(c[3] or 0),
                                               KIND_PREFERENCE.get(c[4], 9)))
         sha256, status, message = best[0], best[1], best[2]
-        if (report["source_sha256"] == sha256 and report["parser_version"] == parsers.PARSER_VERSION
-                and report["parse_status"] == status):
+        current = (report["parser_version"] == parsers.PARSER_VERSION and report["parse_status"] == status
+                   and _facts_intact(db, report["id"], report["source_sha256"]))
+        if current and report["source_sha256"] == sha256:
             continue  # nothing changed since the last load
-        if (report["source_sha256"] and report["parser_version"] == parsers.PARSER_VERSION
-                and report["parse_status"] == status and status in ("parsed", "text_only")
+        if (current and report["source_sha256"] and status in ("parsed", "text_only")
                 and _same_text(db, report["source_sha256"], sha256)):
             continue  # a re-saved copy with the same text: the report is unchanged
         parsed = fresh.get(sha256)
@@ -146,6 +147,17 @@ def load_archive(data_dir: str | Path, jobs: int | None = None) -> LoadSummary:
         "select parse_status, count(*) from reports group by parse_status order by 1").fetchall())
     db.close()
     return summary
+
+
+def _facts_intact(db: sqlite_utils.Database, report_id: str, source: str | None) -> bool:
+    """Whether the report's facts are exactly those its recorded source parsed to: the reload
+    checks the figures themselves rather than trusting the report's markers."""
+    return bool(db.execute(
+        """select (select count(*) from facts
+                   where report_id = :r and sha256 = :s and value is not null)
+                  = coalesce((select facts from parses where sha256 = :s), 0)
+              and not exists (select 1 from facts where report_id = :r and sha256 is not :s)""",
+        {"r": report_id, "s": source}).fetchone()[0])
 
 
 def _same_text(db: sqlite_utils.Database, a: str, b: str) -> bool:
@@ -170,9 +182,9 @@ def write_report(db: sqlite_utils.Database, report_id: str, sha256: str, status:
                  for f in parsed.facts]
         checks = [{"report_id": report_id, "code": c.code, "key": c.key, "status": c.status,
                    "lhs": c.lhs, "rhs": c.rhs} for c in parsed.checks]
-    # Raw statements under one `with db.conn`: sqlite-utils' own methods commit on
-    # their own, which would split this replacement into several transactions.
-    with db.conn:
+    # One explicit transaction (db.atomic: BEGIN … COMMIT). Under a bare `with db.conn:` each
+    # db.execute would commit on its own, and a kill between them lost the report's figures.
+    with db.atomic():
         db.execute("delete from facts where report_id = ?", [report_id])
         db.execute("delete from checks where report_id = ?", [report_id])
         assignments = ", ".join(f"{k} = ?" for k in update)

@@ -100,7 +100,7 @@ def refresh_search(db: sqlite_utils.Database) -> int:
                          where not exists (select 1 from reports r where r.id = d.report_id)""").fetchall()
     if not changed and not gone:
         return 0
-    with db.conn:
+    with db.atomic():  # one transaction: the contentless index and search_docs change together
         for doc_id, title, text in gone:
             _delete(db, doc_id, title, text)
             db.execute("delete from search_docs where id = ?", [doc_id])

@@ -143,9 +143,12 @@ def ensure_views(db: sqlite_utils.Database) -> None:
     """Create the views; replace one only when its SQL changed (cheap when nothing did)."""
     have = dict(db.execute("select name, sql from sqlite_master where type = 'view'").fetchall())
     for name, sql in view_definitions().items():
-        statement = f"create view {name} as\n{sql}"
+        # upper case as SQLite stores it (it rewrites the "create view" prefix it keeps in
+        # sqlite_master): a lower-case statement never compared equal, so every open of the
+        # archive dropped and recreated every view, and two processes opening it at once failed
+        statement = f"CREATE VIEW {name} as\n{sql}"
         if have.get(name) == statement:
             continue
-        with db.conn:
+        with db.atomic():
             db.execute(f"drop view if exists {name}")
             db.execute(statement)
