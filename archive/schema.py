@@ -33,16 +33,20 @@ TABLES: dict[str, dict] = {
     "crawl_sites": dict(
         columns={"run_id": int, "agency_id": str, "status": str, "message": str,
                  "pages": int, "reports": int, "docs_new": int, "docs_changed": int,
-                 "docs_unchanged": int, "docs_gone": int, "docs_failed": int},
+                 "docs_unchanged": int, "docs_gone": int, "docs_failed": int,
+                 # exceptions while handling its pages; list entries taken / not taken as its reports
+                 "errors": int, "entries_taken": int, "entries_rejected": int},
         pk=("run_id", "agency_id"),
     ),
-    # every URL the crawler ever requested: stage, attempts, validators, hash (archive/ledger.py)
+    # every URL the crawler ever requested: stage, attempts, validators, hash (crawler/ledger.py)
     "crawl_ledger": dict(
         columns={"key": str, "url": str, "agency_id": str, "kind": str, "parent": str,
                  "stage": str, "attempts": int, "last_status": int, "last_error": str,
                  "sha256": str, "etag": str, "last_modified": str, "headers": str,
                  "outcome": str, "outcome_run": int, "last_run_id": int,
-                 "first_seen": str, "last_seen": str, "gone_since": str},
+                 "first_seen": str, "last_seen": str, "gone_since": str,
+                 # a run that did not request it because its list page was unchanged (early stop)
+                 "carried_run": int},
         pk="key", not_null={"url", "stage"},
     ),
     "documents": dict(

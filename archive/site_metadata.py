@@ -52,11 +52,16 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "warc": "WARC 文件 WARC file of the run, if recorded",
     }),
     "crawl_sites": ("站点抓取结果 One row per (crawl run, site): how the site went in that run.", {
-        "run_id": "批次 crawl_runs.id", "agency_id": "机关 agencies.id", "status": "状态 site status in the run",
-        "message": "说明 why it failed, if it did", "pages": "页面数 pages fetched", "reports": "报告数 reports listed",
+        "run_id": "批次 crawl_runs.id", "agency_id": "机关 agencies.id",
+        "status": "状态 ok, partial, fewer_reports, layout_changed, no_reports, list_capped, errors, failed, blocked",
+        "message": "说明 why the site is not ok", "pages": "页面数 pages fetched",
+        "reports": "报告数 reports found in the run (listed, stored, or beneath an unchanged list)",
         "docs_new": "新文件 new report documents", "docs_changed": "已变更 changed report documents",
         "docs_unchanged": "未变 unchanged report documents", "docs_gone": "已下线 report documents gone",
         "docs_failed": "失败 report documents that failed",
+        "errors": "异常 exceptions while handling its pages (each a failed fetch)",
+        "entries_taken": "采纳条目 list entries taken as the office's reports",
+        "entries_rejected": "未采纳条目 report-like list entries not taken (another office's, not a report)",
     }),
     "crawl_ledger": ("抓取台账 Every URL the crawler ever requested: stage, attempts, validators, hash.", {
         "key": "键 ledger key", "url": "网址 URL", "agency_id": "机关 agencies.id", "kind": "种类 page / list / article / attachment",
@@ -67,6 +72,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "outcome_run": "结果批次 run of that outcome", "last_run_id": "最近批次 last run that requested it",
         "first_seen": "首次 first requested (UTC)", "last_seen": "最近 last requested (UTC)",
         "gone_since": "下线时间 gone from the portal since (UTC)",
+        "carried_run": "沿用批次 run that did not request it because its list page was unchanged",
     }),
     "reports": ("年度报告 One row per annual report = (office, year).", {
         "id": "编号 report id = <agency_id>-<year>", "agency_id": "机关 agencies.id",

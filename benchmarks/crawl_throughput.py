@@ -8,7 +8,7 @@ reports / per_page + 3`` pages), then crawls it, politeness off (no delay, no Au
 16 requests at a time per host, robots.txt obeyed by both), with
 
 - ``bare``: a plain Scrapy spider that follows exactly the same links and keeps nothing;
-- ``renfang``: ``renfang crawl`` (the TRS spider with ledger, store, fetch log, WARC).
+- ``renfang``: ``renfang crawl`` (the one portal spider, detecting the TRS pager, with ledger, store, fetch log, WARC).
 
 Each crawl runs in its own process (fresh data dir); pages/s = responses / Scrapy's
 ``elapsed_time_seconds``; peak memory = the process's max RSS. Results are appended to
@@ -140,7 +140,7 @@ def main(argv=None) -> int:
         url = portal.url("bench")
         tmp = Path(tempfile.mkdtemp(prefix="renfang-bench-"))
         (tmp / "registry.csv").write_text(
-            f"id,name,level,province,url,cms\nbench,测试市人民防空办公室,city,四川,{url},trs_wcm\n", encoding="utf-8")
+            f"id,name,level,province,url\nbench,测试市人民防空办公室,city,四川,{url}\n", encoding="utf-8")
         bare_settings = [s for s in FAST if s != "-s" and not s.startswith(("RENFANG_",))]
         results = {"bare": [], "renfang": []}
         for i in range(args.repeat):

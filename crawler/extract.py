@@ -1,21 +1,31 @@
-"""Pure extraction functions for the CMS styles of 人防 portals.
+"""Pure extraction from one page: its links, its list entries, its attachments, its title.
 
-Each takes a Scrapy response (or text) and returns plain data; spiders only
-turn that data into requests and items. Tests call these on frozen pages.
+Each function takes a parsel Selector (or text) and the page's URL and returns
+plain data; ``crawler.shapes`` decides what the page is, the spider only turns
+the result into requests and items. Tests call these on frozen pages.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from pathlib import PurePosixPath
+from urllib.parse import parse_qs, unquote, unquote_to_bytes, urljoin, urlsplit
 
 from parsel import Selector
 
-from crawler.classify import link_score
+from crawler.classify import link_score, normalize_title
 
 # Attachments worth archiving with a report.
-ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|xlsx?|zip|rar|ofd|jpe?g|png)(?:$|[?#])", re.I)
-ATTACHMENT_URL = re.compile(r"downfile\.jsp|download", re.I)
+ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|jpe?g|png|tiff?)(?:$|[?#])", re.I)
+# Download scripts: downfile.jsp?filename=…, /download?id=…, getFile.do, DownloadServlet, /attachment/…
+ATTACHMENT_URL = re.compile(r"down(?:load)?(?:file)?|getfile|fileget|attach(?:ment)?|openfile|/files?/|fujian",
+                            re.I)
+# Tabs and links to other renditions of the same report: 全真版 / 文字版 / 图片版 / 超链版 / 手机版,
+# and attachment links named only by their number (附件1, 附件：).
+RENDITION_TEXT = re.compile(r"^[\[【（(]?\s*(全真版|文字版|图片版|超链版|PDF版|pdf版|手机版|原文|附件\d*|附件下载|下载附件"
+                            r"|点击下载|下载|查看原文|原文下载)\s*[\]】）):：]?$")
+DATE = re.compile(r"(19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
+_SCRIPT_URL = re.compile(r"""(?:window\.open|location(?:\.href)?\s*=|location\.assign|openWin\w*|goto\w*)\s*\(?\s*['"]([^'"]+)['"]""")
 
 
 @dataclass(frozen=True)
@@ -25,119 +35,88 @@ class Link:
     date: str = ""
 
 
+def link_text(a: Selector) -> str:
+    """What a link says: its text, else its title, else the alt text of its image. A title
+    attribute longer than the text wins (lists truncate titles with "…")."""
+    text = re.sub(r"\s+", " ", " ".join(a.css("::text").getall())).strip()
+    title = (a.attrib.get("title") or "").strip()
+    if title and len(normalize_title(title)) > len(normalize_title(text)):
+        text = title
+    if not text:
+        text = " ".join(a.css("img::attr(alt), img::attr(title)").getall()).strip()
+    return text
+
+
+def href_of(a: Selector) -> str | None:
+    """The URL a link opens: its href, or the URL a ``javascript:``/onclick handler opens."""
+    href = (a.attrib.get("href") or "").strip()
+    if href and not href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
+        return href
+    m = _SCRIPT_URL.search(href + " " + (a.attrib.get("onclick") or ""))
+    return m.group(1) if m else None
+
+
 def links(sel: Selector, base_url: str) -> list[Link]:
+    """Every link of the page with its text and the date printed beside it (its list row)."""
     out = []
-    for a in sel.css("a[href]"):
-        href = a.attrib["href"].strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
+    for a in sel.xpath("//a[@href or @onclick]"):
+        href = href_of(a)
+        if not href:
             continue
-        text = " ".join(a.css("::text").getall()).strip() or a.attrib.get("title", "").strip()
-        out.append(Link(urljoin(base_url, href), text))
+        row = a.xpath("ancestor::*[self::li or self::tr or self::dd or self::dt or self::p or self::div][1]")
+        date = DATE.search(" ".join(row.css("::text").getall())) if row else None
+        out.append(Link(urljoin(base_url, href), link_text(a), _date(date.group(0)) if date else ""))
     return out
+
+
+def _date(text: str) -> str:
+    y, m, d = re.findall(r"\d+", text)[:3]
+    return f"{y}-{int(m):02d}-{int(d):02d}"
+
+
+def best_links(sel: Selector, base_url: str, wanted: tuple[str, ...], most: int = 2) -> list[Link]:
+    """The links whose text best names one of the ``wanted`` columns (ties: first on the
+    page), at most ``most`` distinct URLs of the best score."""
+    scored = [(link_score(l.text, wanted), i, l) for i, l in enumerate(links(sel, base_url))]
+    scored = [s for s in scored if s[0] > 0]
+    if not scored:
+        return []
+    top = max(s[0] for s in scored)
+    out: dict[str, Link] = {}
+    for score, _, link in sorted(scored, key=lambda s: (-s[0], s[1])):
+        if score == top and link.url.split("#")[0] not in out and len(out) < most:
+            out[link.url.split("#")[0]] = link
+    return list(out.values())
 
 
 def best_link(sel: Selector, base_url: str, wanted: tuple[str, ...]) -> Link | None:
     """The link whose text best names one of the ``wanted`` columns."""
-    scored = [(link_score(l.text, wanted), i, l) for i, l in enumerate(links(sel, base_url))]
-    scored = [s for s in scored if s[0] > 0]
-    return max(scored, key=lambda s: (s[0], -s[1]))[2] if scored else None
+    found = best_links(sel, base_url, wanted, most=1)
+    return found[0] if found else None
 
 
 def list_items(sel: Selector, base_url: str) -> list[Link]:
-    """Entries of an article list: ``<li>`` (or table row) holding a link and usually a date."""
+    """Entries of an article list: each link with its title (the title attribute when the
+    list truncates) and the date on its row, one per URL (the longest title kept)."""
+    out: dict[str, Link] = {}
+    for link in links(sel, base_url):
+        key = link.url.split("#")[0]
+        if key not in out or len(link.text) > len(out[key].text):
+            out[key] = link
+    return list(out.values())
+
+
+def list_items_by_selector(sel: Selector, base_url: str, selector: str) -> list[Link]:
+    """Entries of a list chosen by a registry hint: a CSS (or ``xpath:…``) selector of the entries."""
+    nodes = sel.xpath(selector[6:]) if selector.startswith("xpath:") else sel.css(selector)
     out = []
-    for li in sel.xpath("//li[a[@href]] | //tr[td/a[@href]]"):
-        a = li.xpath(".//a[@href]")[0]
-        title = (a.attrib.get("title") or " ".join(a.css("::text").getall())).strip()
-        date = re.search(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}", " ".join(li.css("::text").getall()))
-        out.append(Link(urljoin(base_url, a.attrib["href"].strip()), title,
-                        date.group(0) if date else ""))
+    for node in nodes:
+        a = node if node.root.tag == "a" else (node.xpath(".//a[@href]") or [None])[0]
+        if a is None or not href_of(a):
+            continue
+        date = DATE.search(" ".join(node.css("::text").getall()))
+        out.append(Link(urljoin(base_url, href_of(a)), link_text(a), _date(date.group(0)) if date else ""))
     return out
-
-
-# --- TRS WCM: static pages index.html, index_1.html … announced by createPageHTML(count, current, "index", "html")
-_CREATE_PAGE = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([^\"']+)[\"']")
-
-
-def trs_next_pages(html: str, base_url: str, limit: int | None = None) -> list[str]:
-    """All further list pages announced by the TRS pager (only on the first page), at most
-    ``limit`` of them (a pager announcing a million pages is a trap)."""
-    m = _CREATE_PAGE.search(html)
-    if not m:
-        return []
-    count, current, stem, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
-    if current != 0:
-        return []
-    if limit is not None:
-        count = min(count, limit + 1)
-    return [urljoin(base_url, f"{stem}_{i}.{ext}") for i in range(1, count)]
-
-
-# --- Hanweb (大汉) jcms: records in <script type="text/xml"><datastore>…, more via POST dataproxy.jsp
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
-
-
-def hanweb_records(text: str, base_url: str) -> list[Link]:
-    """List entries held in a Hanweb datastore (in a page's script or a dataproxy answer)."""
-    html = "".join(_RECORD.findall(text))
-    return list_items(Selector(text=f"<ul>{html}</ul>"), base_url) if html else []
-
-
-@dataclass(frozen=True)
-class HanwebPaging:
-    proxy_url: str
-    per_page: int
-    total: int
-    params: dict
-
-
-def hanweb_paging(html: str, base_url: str) -> HanwebPaging | None:
-    """The dataproxy.jsp paging parameters of a Hanweb list page, if it has more records."""
-    if "<datastore" not in html:
-        return None
-    def num(name: str) -> int | None:
-        m = re.search(name + r"\s*[:=]\s*['\"]?(\d+)", html)
-        return int(m.group(1)) if m else None
-    total, per_page = num("totalRecord"), num("perPage")
-    proxy = re.search(r"proxyUrl\s*:\s*['\"]([^'\"]+)['\"]", html)
-    params = {}
-    ajax = re.search(r"ajaxParam\s*:\s*\{(.*?)\}", html, re.S)
-    if ajax:
-        for k, v in re.findall(r"(\w+)\s*:\s*['\"]?([^,'\"}]*)['\"]?", ajax.group(1)):
-            params[k] = v.strip()
-    else:  # older pages carry the parameters on the <nextgroup> link
-        nxt = re.search(r"<nextgroup>\s*<!\[CDATA\[\s*<a href=['\"]([^'\"]+)", html)
-        if nxt and "?" in nxt.group(1):
-            params = dict(p.split("=", 1) for p in nxt.group(1).split("?", 1)[1].split("&") if "=" in p)
-    if not (total and per_page):
-        return None
-    return HanwebPaging(urljoin(base_url, proxy.group(1) if proxy else "/module/web/jpage/dataproxy.jsp"),
-                       per_page, total, params)
-
-
-def hanweb_page_requests(paging: HanwebPaging, already: int, limit: int | None = None) -> list[tuple[str, dict]]:
-    """(url, form) for every dataproxy page after the ``already`` records shown in the page
-    (at most ``limit`` of them: a totalRecord of millions is a trap, not a list)."""
-    out = []
-    start = already + 1
-    while start <= paging.total and (limit is None or len(out) < limit):
-        end = min(start + paging.per_page - 1, paging.total)
-        url = f"{paging.proxy_url}?startrecord={start}&endrecord={end}&perpage={paging.per_page}"
-        out.append((url, dict(paging.params)))
-        start = end + 1
-    return out
-
-
-# --- plain lists: a "下一页" link
-def next_page_link(sel: Selector, base_url: str) -> str | None:
-    for l in links(sel, base_url):
-        if l.text.replace(" ", "") in ("下一页", "下页", ">", "›", "后一页"):
-            return l.url
-    return None
-
-
-# Tabs and links to other renditions of the same report: 全真版 / 文字版 / 图片版 / 超链版 / 手机版.
-RENDITION_TEXT = re.compile(r"^[\[【（(]?\s*(全真版|文字版|图片版|超链版|PDF版|pdf版|手机版|原文|附件下载|下载附件)\s*[\]】）)]?$")
 
 
 def attachments(sel: Selector, base_url: str) -> list[Link]:
@@ -149,32 +128,71 @@ def attachments(sel: Selector, base_url: str) -> list[Link]:
         if url in seen:
             continue
         text = re.sub(r"\s+", "", l.text)
-        if ATTACHMENT_EXT.search(url) or ATTACHMENT_URL.search(url) or RENDITION_TEXT.match(text):
+        path = urlsplit(url).path + "?" + urlsplit(url).query
+        if (ATTACHMENT_EXT.search(url) or ATTACHMENT_URL.search(path) or RENDITION_TEXT.match(text)
+                or ATTACHMENT_EXT.search(text)):
             seen.add(url)
             out.append(Link(url, l.text))
     return out
 
 
-def list_items_by_selector(sel: Selector, base_url: str, selector: str) -> list[Link]:
-    """Entries of a list chosen by a registry hint: a CSS (or ``xpath:…``) selector of the entries."""
-    nodes = sel.xpath(selector[6:]) if selector.startswith("xpath:") else sel.css(selector)
+def page_titles(sel: Selector) -> list[str]:
+    """The titles a page gives itself, most specific first: the guideline meta tag
+    ArticleTitle, <h1>…<h3>, <title> (its article part: "标题_站点名" / "标题 - 站点名")."""
     out = []
-    for node in nodes:
-        a = node if node.root.tag == "a" else (node.xpath(".//a[@href]") or [None])[0]
-        if a is None or not a.attrib.get("href"):
-            continue
-        title = (a.attrib.get("title") or " ".join(a.css("::text").getall())).strip()
-        date = re.search(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}", " ".join(node.css("::text").getall()))
-        out.append(Link(urljoin(base_url, a.attrib["href"].strip()), title, date.group(0) if date else ""))
+    for value in (sel.xpath("//meta[@name='ArticleTitle']/@content").get(),
+                  *(" ".join(h.css("::text").getall()) for h in sel.css("h1, h2, h3")[:3])):
+        if value and value.strip():
+            out.append(re.sub(r"\s+", " ", value).strip())
+    title = re.sub(r"\s+", " ", sel.css("title::text").get() or "").strip()
+    if title:
+        out.append(re.split(r"\s*(?:_|——|\s-\s|\|)\s*", title)[0])
     return out
 
 
 def page_title(sel: Selector) -> str:
     """The article's title: the guideline meta tag ArticleTitle, else <h1>, else <title>."""
-    for value in (sel.xpath("//meta[@name='ArticleTitle']/@content").get(),
-                  " ".join(sel.css("h1 ::text").getall())):
-        if value and value.strip():
-            return re.sub(r"\s+", " ", value).strip()
-    title = re.sub(r"\s+", " ", sel.css("title::text").get() or "").strip()
-    # <title> is often "文章标题_网站名" / "文章标题 - 网站名": keep the article's part
-    return re.split(r"\s*(?:_|——|\s-\s|\|)\s*", title)[0] if title else ""
+    titles = page_titles(sel)
+    return titles[0] if titles else ""
+
+
+# --- file names of downloads
+def query_filename(url: str) -> str:
+    """``downfile.jsp?filename=2101.pdf``: the file name a download script was asked for."""
+    query = parse_qs(urlsplit(url).query)
+    values = query.get("filename") or query.get("fileName")
+    return values[0] if values and "." in values[0] else ""
+
+
+def url_filename(url: str) -> str:
+    return unquote(PurePosixPath(urlsplit(url).path).name)
+
+
+def content_disposition_filename(value: bytes | None) -> str:
+    """The file name of a Content-Disposition header: RFC 5987 ``filename*``, else the
+    ``filename`` as sent — percent-encoded UTF-8, or raw UTF-8/GBK bytes, which Chinese
+    servers send without saying which. Never raises: a name that decodes in no known
+    encoding is kept with replacement characters."""
+    if not value:
+        return ""
+    m = re.search(rb"filename\*\s*=\s*([\w-]*)'[^']*'([^;]+)", value, re.I)
+    if m:
+        charset = m.group(1).decode("ascii", "replace") or "utf-8"
+        raw = unquote_to_bytes(m.group(2).strip().strip(b'"').decode("latin-1"))
+        return _decode_name(raw, (charset, "utf-8", "gb18030"))
+    m = re.search(rb'filename\s*=\s*(?:"([^"]*)"|([^;]+))', value, re.I)
+    if not m:
+        return ""
+    raw = (m.group(1) if m.group(1) is not None else m.group(2)).strip()
+    if re.search(rb"%[0-9A-Fa-f]{2}", raw):
+        raw = unquote_to_bytes(raw.decode("latin-1"))
+    return _decode_name(raw, ("utf-8", "gb18030"))
+
+
+def _decode_name(raw: bytes, encodings: tuple[str, ...]) -> str:
+    for encoding in encodings:
+        try:
+            return raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return raw.decode("utf-8", "replace")

@@ -35,7 +35,8 @@ class ReportDocument:
 
 @dataclass
 class FetchFailure:
-    """A request that got no HTTP response at all (DNS, refused, timeout, size cap …)."""
+    """A request that ended without a usable response: no HTTP answer at all (DNS, refused,
+    timeout, size cap …), or an exception while handling it (``error`` says which)."""
     agency_id: str
     url: str
     method: str
@@ -43,3 +44,20 @@ class FetchFailure:
     key: str = ""           # the ledger key of the request
     kind: str | None = None
     parent: str | None = None
+    raised: bool = False    # an exception of the crawler's own code (not the site's fault)
+
+
+@dataclass
+class PageSeen:
+    """What the spider made of one navigation or list page: the shapes it recognised, each
+    report-like entry taken or not (and why), and what it asked for next. The pipeline
+    turns it into site status (a list page that suddenly yields nothing) and ``--explain``."""
+    agency_id: str
+    url: str
+    kind: str                   # home, column, list, api
+    key: str                    # ledger key of the request
+    notes: list                 # "strategy: what it saw"
+    verdicts: list              # crawler.offices.Verdict
+    follows: list               # (url, strategy, reason)
+    explore: bool = False       # reached by exploring (a year page, a sub-column): may be empty
+    problem: str | None = None  # what is wrong with it for the crawl ("no disclosure column linked")

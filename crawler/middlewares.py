@@ -17,6 +17,15 @@ Order (``DOWNLOADER_MIDDLEWARES`` in settings; ``process_request`` runs low → 
   (``crawler.encoding``).
 - ``AntiBotMiddleware`` (45): recognise 瑞数 412 / 加速乐 521 / WAF challenge pages
   (``crawler.antibot``): the site is blocked for the run; the page is never archived.
+
+Spider middlewares (``SPIDER_MIDDLEWARES``), between the responses and the spider's callbacks:
+
+- ``CallbackErrorMiddleware``: an exception in a callback becomes a failed fetch of that URL
+  (``fetches`` row, ledger ``failed``), counted against its site; the crawl goes on.
+- ``EarlyStopMiddleware``: a list page answered 304 whose every report is already stored: its
+  further pages are not requested (what lies beneath them is carried over as still there).
+- ``RetryFailedMiddleware``: what failed in an earlier run is requested again at the start,
+  even when the list page above it is unchanged and paging stops early.
 """
 from __future__ import annotations
 
@@ -26,7 +35,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, HtmlResponse, TextResponse
 from scrapy.responsetypes import responsetypes
 
-from archive.ledger import ledger_key
+from crawler.ledger import DOCUMENT_KINDS, request_key
 from crawler.antibot import detect_challenge
 from crawler.encoding import choose_encoding
 from crawler.state import get_state
@@ -47,10 +56,6 @@ class _Base:
         return get_state(self.crawler).open(self.crawler.spider)
 
 
-def request_key(request) -> str:
-    return ledger_key(request.method, request.url, request.body or b"")
-
-
 class OnTargetMiddleware(_Base):
     def process_request(self, request, spider=None):
         state = self.state
@@ -60,7 +65,7 @@ class OnTargetMiddleware(_Base):
             redirected = request.meta.get("redirect_urls")
             if redirected:  # a page of the site redirected off target: record it
                 record_failure(state, request, redirected[0], request.url,
-                               f"redirect off target, not followed: {request.url}")
+                               f"redirect off target, not followed: {request.url}", outcome="refused")
             raise IgnoreRequest(f"off target: {request.url}")
         progress = state.site_of(request)
         if progress is None:
@@ -81,19 +86,22 @@ class OnTargetMiddleware(_Base):
         return None
 
 
-def record_failure(state, request, url: str, final_url: str | None, error: str) -> None:
+def record_failure(state, request, url: str, final_url: str | None, error: str,
+                   outcome: str = "failed") -> None:
     """A request of a site that ends without a document (redirect loop, off-target redirect):
-    a ``fetches`` row and a failed ledger row under the URL the spider asked for."""
+    a ``fetches`` row and a failed ledger row under the URL the spider asked for. ``outcome``
+    ``refused`` (a redirect to a host outside the registry: by policy, not the site's fault)
+    is not counted among the site's failed documents."""
     agency = request.meta.get("agency_id")
     if not agency:
         return
-    from archive import records
+    from crawler import records
     records.record_fetch(state.db, run_id=state.run_id, agency_id=agency, method=request.method,
                          url=url, final_url=final_url, error=error)
     key = url if url != request.url else request_key(request)
     state.ledger.record(key, url=url, run_id=state.run_id, agency_id=agency,
                         kind=request.meta.get("renfang_kind"), parent=request.meta.get("renfang_parent"),
-                        stage="failed", error=error, outcome="failed")
+                        stage="failed", error=error, outcome=outcome)
 
 
 class RedirectGuardMiddleware(_Base):
@@ -225,8 +233,6 @@ def _reason(status: int) -> str:
         return ""
 
 
-__all__ = ["OnTargetMiddleware", "LedgerMiddleware", "CharsetMiddleware", "AntiBotMiddleware",
-           "WarcMiddleware", "HtmlResponse"]
 
 
 class BackoffMiddleware(_Base):
@@ -246,3 +252,82 @@ class BackoffMiddleware(_Base):
             delay = min(base * 2 ** (n - 1), self.crawler.settings.getfloat("RETRY_BACKOFF_MAX"))
             await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
         return None
+
+
+# ------------------------------------------------------------------------- spider middlewares
+class CallbackErrorMiddleware(_Base):
+    """Failures are data: a callback that raises for one URL leaves a failed fetch of that URL,
+    the site's ``errors`` count (so it is not ``ok`` and nothing of it is marked gone) and the
+    run's exit code; the other URLs are crawled on."""
+
+    def process_spider_exception(self, response, exception, spider=None):
+        from scrapy.spidermiddlewares.httperror import HttpError
+
+        from crawler.items import FetchFailure
+        if isinstance(exception, (HttpError, IgnoreRequest)):
+            return None
+        request = response.request
+        meta = request.meta
+        callback = getattr(request.callback, "__name__", "callback")
+        log.error("%s: %s raised on %s: %r", meta.get("agency_id"), callback, response.url, exception,
+                  exc_info=exception)
+        self.crawler.stats.inc_value("renfang/callback_errors")
+        return [FetchFailure(agency_id=meta.get("agency_id", ""), url=request.url, method=request.method,
+                             error=f"{callback} raised {type(exception).__name__}: {exception}",
+                             key=request_key(request), kind=meta.get("renfang_kind"),
+                             parent=meta.get("renfang_parent"), raised=True)]
+
+
+class EarlyStopMiddleware(_Base):
+    """Stop paging when a list page is unchanged (304) and every report it lists is stored."""
+
+    def _stops(self, response, produced) -> bool:
+        return (self.crawler.settings.getbool("RENFANG_EARLY_STOP")
+                and bool(response.meta.get("renfang_not_modified"))
+                and response.meta.get("renfang_kind") == "list"
+                and self.state.ledger.known_unchanged(
+                    [request_key(r) for r in produced if _is_request(r)
+                     and r.meta.get("renfang_kind") in DOCUMENT_KINDS]))
+
+    def _filter(self, response, produced):
+        if not self._stops(response, produced):
+            return produced
+        skipped = [r for r in produced if _is_request(r) and r.meta.get("renfang_pager")]
+        carried = self.state.ledger.carry([request_key(r) for r in skipped], self.state.run_id)
+        log.info("%s: %s unchanged and every report on it known: not paging further "
+                 "(%d known URLs beneath carried over)", response.meta.get("agency_id"), response.url, carried)
+        return [r for r in produced if not (_is_request(r) and r.meta.get("renfang_pager"))]
+
+    def process_spider_output(self, response, result, spider=None):
+        if response.meta.get("renfang_kind") != "list":
+            yield from result
+            return
+        yield from self._filter(response, list(result))
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        if response.meta.get("renfang_kind") != "list":
+            async for r in result:
+                yield r
+            return
+        produced = [r async for r in result]
+        for r in self._filter(response, produced):
+            yield r
+
+
+def _is_request(obj) -> bool:
+    from scrapy import Request
+    return isinstance(obj, Request)
+
+
+class RetryFailedMiddleware(_Base):
+    """At the start of a run, request again every document and list page of the run's sites
+    that failed in an earlier run (a 500, a timeout, a callback error), with what its list said
+    of it (title, year), so a recrawl retries it even if paging stops above it."""
+
+    async def process_start(self, start):
+        async for item in start:
+            yield item
+        spider = self.crawler.spider
+        for site in getattr(spider, "sites", []):
+            for url, kind, parent, title, year in self.state.failed_before(site.id):
+                yield spider.retry(site, url, kind, parent, title, year)

@@ -3,19 +3,21 @@ into the store, every report document linked to its report.
 
 Logging happens on Scrapy's ``response_received`` signal rather than in the
 spiders, so a 500, a robots.txt or a page no spider callback wanted is logged
-all the same. The ledger row (``archive/ledger.py``) is written last: it is the
+all the same. The ledger row (``crawler/ledger.py``) is written last: it is the
 commit point of a URL in a run.
 """
 from __future__ import annotations
 
+import re
+
 from scrapy import signals
 from twisted.internet import task
 
-from archive import records
-from archive.ledger import DOCUMENT_KINDS
+from crawler import records
+from crawler.ledger import DOCUMENT_KINDS
 from crawler.classify import classify_title
-from crawler.items import FetchFailure, ReportDocument, ReportListing
-from crawler.middlewares import request_key
+from crawler.items import FetchFailure, PageSeen, ReportDocument, ReportListing
+from crawler.ledger import request_key
 from crawler.state import get_state
 
 # Media types (sniffed from the bytes) to the report_documents.kind vocabulary.
@@ -143,6 +145,8 @@ class ArchivePipeline:
         else:
             state.ledger.record(key, **ledger_args, stage="failed", status=response.status,
                                 error=error or "empty body", outcome="failed")
+            if progress is not None and kind in ("home", "column", "list") and not meta.get("renfang_guess"):
+                progress.failed_lists.append(f"{response.url} ({error or 'empty body'})")
 
     # -- what responses mean --------------------------------------------------------
     def learn_alias(self, agency_id: str, title: str) -> None:
@@ -154,31 +158,99 @@ class ArchivePipeline:
 
 
     def process_item(self, item, spider=None):
+        """Every item in its own try: an item that cannot be written is an error row against
+        its URL (and its site), never an exception that loses the rest of the response."""
+        try:
+            self._process(item)
+        except Exception as e:  # noqa: BLE001 — recorded, counted, and the crawl goes on
+            import logging
+            logging.getLogger(__name__).exception("could not write %r", type(item).__name__)
+            self._record_error(item, f"pipeline raised {type(e).__name__}: {e}")
+        return item
+
+    def _record_error(self, item, error: str) -> None:
+        state = self.state
+        agency = getattr(item, "agency_id", None)
+        url = getattr(item, "final_url", None) or getattr(item, "url", None) or "?"
+        progress = state.progress.get(agency)
+        if progress is not None:
+            progress.errors.append(f"{url}: {error}")
+        try:
+            records.record_fetch(state.db, run_id=state.run_id, agency_id=agency or None, method="GET",
+                                 url=url, error=error)
+            if agency:
+                state.ledger.record(url, url=url, run_id=state.run_id, agency_id=agency,
+                                    kind=getattr(item, "kind", None), parent=None, stage="failed",
+                                    error=error, outcome="failed")
+        except Exception:  # noqa: BLE001 — the database itself failed: the log and the count remain
+            import logging
+            logging.getLogger(__name__).exception("could not record the error of %s", url)
+
+    def _process(self, item) -> None:
         state = self.state
         db = state.db
+        progress = state.progress.get(getattr(item, "agency_id", None))
         if isinstance(item, ReportListing):
             records.record_listing(db, item.agency_id, item.year, item.title, item.url, item.list_url)
             self.learn_alias(item.agency_id, item.title)
-            progress = state.progress.get(item.agency_id)
             if progress is not None:
                 progress.reports.add(item.year)
         elif isinstance(item, ReportDocument):
             sha256, media_type = records.store_document(db, state.store, item.body)
             if item.year is not None:
-                rid = records.record_listing(db, item.agency_id, item.year, item.title, item.report_url)
+                rid = records.record_listing(db, item.agency_id, item.year, item.title, item.final_url
+                                             if item.kind == "article" else item.report_url)
                 kind = item.kind if item.kind == "article" else KIND_BY_MEDIA_TYPE.get(media_type, "other")
                 records.record_report_document(db, rid, sha256, item.final_url, kind, item.filename)
                 if item.kind == "article":   # the title printed on the report's own page
+                    records.set_report_url(db, rid, item.url, item.final_url)
                     self.learn_alias(item.agency_id, item.title)
-                progress = state.progress.get(item.agency_id)
                 if progress is not None:
                     progress.reports.add(item.year)
         elif isinstance(item, FetchFailure):
-            records.record_fetch(db, run_id=state.run_id, agency_id=item.agency_id,
+            records.record_fetch(db, run_id=state.run_id, agency_id=item.agency_id or None,
                                  method=item.method, url=item.url, error=item.error)
             if item.agency_id:
                 key = item.key or item.url
                 state.ledger.record(key, url=item.url, run_id=state.run_id, agency_id=item.agency_id,
                                     kind=item.kind, parent=item.parent, stage="failed",
                                     error=item.error, outcome="failed")
-        return item
+            if progress is not None:
+                if item.raised:
+                    progress.errors.append(f"{item.url}: {item.error}")
+                elif item.kind in ("list", "column", "home"):
+                    progress.failed_lists.append(f"{item.url} ({item.error})")
+        elif isinstance(item, PageSeen):
+            self.page_seen(item, progress)
+
+    def page_seen(self, page: PageSeen, progress) -> None:
+        """What a page was: counts for the site's status, lines for ``--explain``."""
+        if progress is None:
+            return
+        progress.taken += sum(1 for v in page.verdicts if v.take)
+        for v in page.verdicts:
+            if not v.take:
+                reason = re.sub(r"\s*\(.*$", "", v.reason)
+                progress.rejected[reason] = progress.rejected.get(reason, 0) + 1
+        if page.problem:
+            progress.problems.append(page.problem)
+            if page.kind == "list" and self.state.ledger.had_children(page.key):
+                progress.layout.append(page.url)
+        if page.agency_id in self.state.explain_sites:
+            progress.explain += explain_lines(page)
+
+
+def explain_lines(page: PageSeen) -> list[str]:
+    """``renfang crawl --explain``: one page, the shapes seen, every report-like entry taken or
+    not and why, and what was asked for next."""
+    lines = [f"{page.kind.upper():7} {page.url}"]
+    lines += [f"  shape   {note}" for note in page.notes]
+    for v in page.verdicts:
+        mark = "take" if v.take else "skip"
+        year = f" [{v.year}]" if v.year else ""
+        lines.append(f"  {mark}    {v.title}{year} — {v.reason}  <{v.url}>")
+    for url, strategy, reason in page.follows:
+        lines.append(f"  next    {url} ({strategy}: {reason})")
+    if page.problem:
+        lines.append(f"  PROBLEM {page.problem}")
+    return lines

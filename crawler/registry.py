@@ -1,9 +1,11 @@
 """The registry of sites: a CSV with one office per row.
 
 Required columns: ``id,name,level,province,url`` (``url`` is the site's home
-page). Optional columns the crawler understands: ``cms`` (the CMS style, i.e.
-the spider to use: ``trs_wcm``, ``hanweb``; empty means "guess from the
-pages"), ``aliases`` (other names of the office, separated by ``|``, e.g. its
+page); that is all a site needs: what each page is, is read off the page
+(``crawler.shapes``). Optional columns the crawler understands, each a hint that
+overrides what it would find on its own: ``cms`` (``trs_wcm``, ``hanweb``, or
+strategy names of ``crawler.shapes.STRATEGIES`` joined by ``|``: only those are
+used), ``aliases`` (other names of the office, separated by ``|``, e.g. its
 name after becoming a 国防动员办公室), ``column_url`` (the annual-report list, when
 it cannot be found from the home page), and in ``extra``: ``list_selector`` (CSS, or
 ``xpath:…``, of a list's entries), ``title_filter`` (regex an entry's title must match, for
@@ -22,6 +24,34 @@ REQUIRED = ("id", "name", "level", "province", "url")
 
 class RegistryError(ValueError):
     pass
+
+
+def check_hints(row: dict, where: str) -> None:
+    """Hints are checked before any request: a bad regex or selector is a registry error."""
+    import re
+
+    from crawler.shapes import CMS_STRATEGIES, STRATEGIES
+    cms = row.get("cms", "")
+    if cms and cms not in CMS_STRATEGIES:
+        unknown = [c for c in cms.split("|") if c not in STRATEGIES]
+        if unknown:
+            raise RegistryError(f"{where}: unknown cms {cms!r} (known: {', '.join(CMS_STRATEGIES)}, "
+                                f"or strategies joined by '|': {', '.join(STRATEGIES)})")
+    if row.get("title_filter"):
+        try:
+            re.compile(row["title_filter"])
+        except re.error as e:
+            raise RegistryError(f"{where}: title_filter is not a valid regular expression: {e}") from e
+    selector = row.get("list_selector", "")
+    if selector:
+        from parsel import Selector
+        try:
+            probe = Selector(text="<html></html>")
+            probe.xpath(selector[6:]) if selector.startswith("xpath:") else probe.css(selector)
+        except Exception as e:  # cssselect and lxml raise their own error types
+            raise RegistryError(f"{where}: list_selector {selector!r} is not a valid selector: {e}") from e
+    if row.get("column_url") and urlsplit(row["column_url"]).scheme not in ("http", "https"):
+        raise RegistryError(f"{where}: column_url must be http(s), got {row['column_url']!r}")
 
 
 @dataclass(frozen=True)
@@ -62,6 +92,7 @@ def read_registry(path: str | Path) -> list[Site]:
         scheme = urlsplit(row["url"]).scheme
         if scheme not in ("http", "https"):
             raise RegistryError(f"{path}:{line_no}: url must be http(s), got {row['url']!r}")
+        check_hints(row, f"{path}:{line_no}")
         seen.add(row["id"])
         known = set(REQUIRED) | {"cms", "aliases", "column_url"}
         sites.append(Site(

@@ -43,6 +43,14 @@ ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # per response only costs task bookkeeping (measured: -20 % CPU per page with 4).
 CONCURRENT_ITEMS = 4
 
+# crawler/middlewares.py: callback exceptions as failed fetches, early stop on unchanged lists,
+# a retry of what failed in earlier runs (spider middlewares, next to the spider).
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.RetryFailedMiddleware": 940,
+    "crawler.middlewares.EarlyStopMiddleware": 945,
+    "crawler.middlewares.CallbackErrorMiddleware": 950,
+}
+
 # crawler/middlewares.py: on target, ledger (resume + conditional requests), charset,
 # anti-bot challenges, WARC (next to the network, so it sees every exchange).
 DOWNLOADER_MIDDLEWARES = {
@@ -69,6 +77,10 @@ RENFANG_WARC = True
 RENFANG_FSYNC = "batch"
 # Seconds between progress lines per site (0: none).
 RENFANG_PROGRESS_INTERVAL = 30
+
+# Site ids (comma-separated) whose pages are explained: DATA_DIR/logs/explain-<id>-run<N>.txt
+# (renfang crawl --explain ID).
+RENFANG_EXPLAIN = ""
 
 # Where the archive lives: DATA_DIR/objects/ and DATA_DIR/archive.db.
 RENFANG_DATA_DIR = "data"

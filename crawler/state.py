@@ -9,15 +9,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
-
 import scrapy
 
-from archive import records
-from archive.ledger import Ledger
+from crawler import records
+from crawler.ledger import Ledger
 from archive.schema import open_archive
 from archive.store import ObjectStore
-from archive.warc import WarcLog
+from crawler.scope import Scope
+from crawler.warc import WarcLog
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +31,12 @@ class SiteProgress:
     list_pages: int = 0
     dropped: int = 0                # requests not made (blocked site, off target, page cap)
     capped: list = field(default_factory=list)  # list pages not requested: RENFANG_MAX_LIST_PAGES reached
-
-
-def netloc(url: str) -> str:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return f"{host}:{port}"
+    errors: list = field(default_factory=list)  # exceptions in callbacks and the pipeline: "url: error"
+    problems: list = field(default_factory=list)  # navigation that found nothing ("no disclosure column …")
+    rejected: dict = field(default_factory=dict)  # why report-like entries were not taken: reason -> count
+    taken: int = 0                  # list entries taken as this office's reports
+    failed_lists: list = field(default_factory=list)  # list pages that could not be fetched
+    explain: list = field(default_factory=list)  # --explain: lines per page
 
 
 class CrawlState:
@@ -52,8 +50,8 @@ class CrawlState:
         self.closed = False
         self.sites: dict[str, object] = {}
         self.progress: dict[str, SiteProgress] = {}
-        self.allowed_netlocs: set[str] = set()
-        self.allowed_suffixes = tuple(x.strip().lower() for x in s.getlist("RENFANG_ALLOWED_SUFFIXES") if x.strip())
+        self.scope = Scope(suffixes=s.getlist("RENFANG_ALLOWED_SUFFIXES"))
+        self.explain_sites = set(filter(None, (s.get("RENFANG_EXPLAIN") or "").split(",")))
         self.warc: WarcLog | None = None
         self.bytes_downloaded = 0
 
@@ -75,9 +73,7 @@ class CrawlState:
             records.upsert_agency(self.db, site)
             self.sites[site.id] = site
             self.progress[site.id] = SiteProgress()
-            self.allowed_netlocs.add(netloc(site.url))
-            if site.column_url:
-                self.allowed_netlocs.add(netloc(site.column_url))
+            self.scope.add(site)
         if self.crawler.settings.getbool("RENFANG_WARC"):
             self.warc = WarcLog(self.data_dir / "warc", self.run_id, spider.name,
                                 f"renfang-archive (Scrapy {scrapy.__version__})")
@@ -86,16 +82,18 @@ class CrawlState:
 
     def on_target(self, url: str) -> bool:
         """Only the registry's hosts (with their ports) and the allowed suffixes (*.gov.cn)."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            return False
-        if netloc(url) in self.allowed_netlocs:
-            return True
-        host = (parts.hostname or "").lower()
-        return any(host.endswith(sfx) or host == sfx.lstrip(".") for sfx in self.allowed_suffixes)
+        return self.scope.allows(url)
+
+    def failed_before(self, agency_id: str) -> list[tuple]:
+        """(url, kind, parent, title, year) of what failed for ``agency_id`` in an earlier run:
+        documents and list pages, with the title and year its report's listing gave."""
+        return records.failed_before(self.db, agency_id, self.run_id)
 
     def site_of(self, request) -> SiteProgress | None:
         return self.progress.get(request.meta.get("agency_id"))
+
+    def explain_path(self, agency_id: str) -> Path:
+        return explain_path(self.data_dir, agency_id, self.run_id)
 
     def log_progress(self) -> None:
         for sid, p in self.progress.items():
@@ -113,9 +111,17 @@ class CrawlState:
                              mark_gone=status == "finished",
                              max_list_pages=self.crawler.settings.getint("RENFANG_MAX_LIST_PAGES"))
         records.add_bytes(self.db, self.run_id, self.bytes_downloaded)
+        for sid in self.explain_sites & set(self.progress):
+            self.explain_path(sid).parent.mkdir(parents=True, exist_ok=True)
+            self.explain_path(sid).write_text("\n".join(self.progress[sid].explain) + "\n", encoding="utf-8")
         if self.own_run:
             records.finish_run(self.db, self.run_id, status)
         self.db.close()
+
+
+def explain_path(data_dir: str | Path, agency_id: str, run_id: int) -> Path:
+    """Where ``renfang crawl --explain ID`` writes what it saw of each page of a site."""
+    return Path(data_dir) / "logs" / f"explain-{agency_id}-run{run_id}.txt"
 
 
 def get_state(crawler) -> CrawlState:

@@ -42,77 +42,26 @@ def cli():
 
 
 def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots: bool,
-           overrides: tuple[str, ...], fresh: bool = False) -> dict:
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
+           overrides: tuple[str, ...], fresh: bool = False, explain: tuple[str, ...] = ()):
+    """crawler.run.crawl with the command line's error handling: a bad registry is one line."""
+    from crawler.run import RegistryError, crawl
 
-    from archive import records
-    from archive.schema import open_archive
-    from crawler.registry import RegistryError, read_registry
-    from crawler.spiders import SPIDERS_BY_CMS
-
-    try:
-        all_sites = read_registry(registry)
-    except RegistryError as e:
-        raise click.ClickException(str(e))
-    chosen = [s for s in all_sites if not sites or s.id in sites]
-    if not chosen:
-        raise click.ClickException("no site of the registry matches --site")
-    unknown = sorted({s.cms for s in chosen} - set(SPIDERS_BY_CMS))
-    if unknown:
-        raise click.ClickException(f"unknown cms in registry: {', '.join(unknown)} "
-                                   f"(known: {', '.join(k or '(empty)' for k in SPIDERS_BY_CMS)})")
-
-    data_dir.mkdir(parents=True, exist_ok=True)
-    db = open_archive(data_dir / "archive.db")
-    # A crawl that was killed (its run still 'running') is resumed: what it stored is not refetched.
-    run_id = None if fresh else records.resumable_run(db, str(registry))
-    if run_id is not None:
-        from crawler.state import remove_partial_objects
-        records.resume_run(db, run_id)
-        partial = remove_partial_objects(data_dir)
+    def resumed(run_id, partial):
         click.echo(f"resuming crawl run {run_id} (killed before it finished; "
                    f"{partial} half-written object(s) removed)", err=True)
-    else:
-        if fresh:
-            db.execute("update crawl_runs set status = 'abandoned' where status = 'running'")
-            db.conn.commit()
-        run_id = records.start_run(db, str(registry))
-    db.close()
-
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    settings.set("RENFANG_DATA_DIR", str(data_dir), priority="cmdline")
-    settings.set("RENFANG_RUN_ID", run_id, priority="cmdline")
-    if ignore_robots:
-        settings.set("ROBOTSTXT_OBEY", False, priority="cmdline")
-    for override in overrides:
-        key, _, value = override.partition("=")
-        settings.set(key.strip(), value, priority="cmdline")
-
-    process = CrawlerProcess(settings, install_root_handler=True)
-    for cms, spider_cls in SPIDERS_BY_CMS.items():
-        group = [s for s in chosen if s.cms == cms]
-        if group:
-            process.crawl(spider_cls, sites=group, registry=str(registry))
-    process.start()
-    # Scrapy leaves its own SIGINT handler behind; Ctrl-C should behave normally afterwards.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    db = open_archive(data_dir / "archive.db")
-    run = records.finish_run(db, run_id)
-    run["sites"] = [dict(zip(("agency_id", "status", "message", "pages", "reports", "docs_new",
-                              "docs_changed", "docs_unchanged", "docs_gone", "docs_failed"), r))
-                    for r in db.execute(
-                        """select agency_id, status, message, pages, reports, docs_new, docs_changed,
-                                  docs_unchanged, docs_gone, docs_failed
-                           from crawl_sites where run_id = ? order by agency_id""", [run_id])]
-    db.close()
-    return run
+    try:
+        return crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, on_resume=resumed)
+    except RegistryError as e:
+        raise click.ClickException(str(e))
 
 
-def _print_run(run: dict) -> None:
-    for s in run.get("sites", []):
+def _print_run(result) -> None:
+    run = result.run
+    for path in result.explain.values():
+        if path.exists():
+            click.echo(path.read_text(encoding="utf-8"), nl=False)
+            click.echo(f"(explained in {path})")
+    for s in result.sites:
         click.echo(f"  {s['agency_id']}: {s['status']}, {s['pages']} pages, {s['reports']} reports; "
                    f"documents {s['docs_new']} new, {s['docs_changed']} changed, "
                    f"{s['docs_unchanged']} unchanged, {s['docs_gone']} gone, {s['docs_failed']} failed"
@@ -122,6 +71,9 @@ def _print_run(run: dict) -> None:
                f"report documents: {run['docs_new']} new, {run['docs_changed']} changed, "
                f"{run['docs_unchanged']} unchanged, {run['docs_gone']} gone, {run['docs_failed']} failed; "
                f"{run['bytes_downloaded'] or 0} bytes downloaded")
+    if result.not_ok:
+        click.echo(f"{len(result.not_ok)} of {len(result.sites)} site(s) not ok: "
+                   + ", ".join(f"{s['agency_id']} {s['status']}" for s in result.not_ok), err=True)
 
 
 def _print_load(summary) -> None:
@@ -133,6 +85,9 @@ def _print_load(summary) -> None:
 
 crawl_options = [
     click.option("--site", "sites", multiple=True, help="Only this registry id (repeatable)."),
+    click.option("--explain", "explain", multiple=True, metavar="ID",
+                 help="Crawl this site and print, per page, the shapes seen, each report-like entry "
+                      "taken or not and why, and what was requested next (repeatable)."),
     click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt."),
     click.option("--fresh", is_flag=True,
                  help="Start a new run even if the last one was killed (default: resume it)."),
@@ -151,7 +106,7 @@ def with_crawl_options(f):
 @registry_option
 @data_dir_option
 @with_crawl_options
-def crawl(registry, data_dir, sites, ignore_robots, overrides, fresh):
+def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh):
     """Crawl the sites of a registry; store every document under its SHA-256.
 
     A recrawl asks only for what changed (If-None-Match / If-Modified-Since); a crawl
@@ -162,8 +117,15 @@ def crawl(registry, data_dir, sites, ignore_robots, overrides, fresh):
     Example:
         renfang crawl --registry sample_portal/registry.csv --data-dir data
         renfang crawl --registry crawler/registry.csv --site scrf --data-dir data
+        renfang crawl --registry sample_portal/registry.csv --explain pzhrf --data-dir data
+
+    Exit codes: 0 every site ok; 3 some site not ok (blocked, failed, errors, no_reports,
+    layout_changed, fewer_reports, list_capped, partial: the summary says which and why);
+    1 bad input (an unreadable registry, an unknown --site).
     """
-    _print_run(_crawl(registry, data_dir, sites, ignore_robots, overrides, fresh))
+    result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain)
+    _print_run(result)
+    sys.exit(result.exit_code)
 
 
 @cli.command()
@@ -225,7 +187,7 @@ def load(data_dir, jobs):
 @data_dir_option
 @with_crawl_options
 @jobs_option
-def run(registry, data_dir, sites, ignore_robots, overrides, fresh, jobs):
+def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, jobs):
     """Crawl, then load, in one go.
 
     \b
@@ -234,8 +196,10 @@ def run(registry, data_dir, sites, ignore_robots, overrides, fresh, jobs):
     """
     from archive.load import load_archive
 
-    _print_run(_crawl(registry, data_dir, sites, ignore_robots, overrides, fresh))
+    result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain)
+    _print_run(result)
     _print_load(load_archive(data_dir, jobs=jobs))
+    sys.exit(result.exit_code)
 
 
 def datasette_command(data_dir: Path, host: str, port: int) -> list[str]:

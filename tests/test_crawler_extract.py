@@ -2,9 +2,9 @@
 import pytest
 from parsel import Selector
 
-from crawler import extract
+from crawler import extract, shapes
 from crawler.classify import REPORT_COLUMN, classify_title, report_year
-from crawler.spiders.base import content_disposition_filename
+from crawler.extract import content_disposition_filename
 
 
 @pytest.mark.parametrize("title, year, agency", [
@@ -43,11 +43,11 @@ def test_report_year_prefers_the_year_of_the_report_over_other_years():
 
 def test_trs_pager_announces_every_further_page():
     html = '<script>createPageHTML(3, 0, "index", "html");</script>'
-    assert extract.trs_next_pages(html, "http://x.gov.cn/zwgk/zfxxgknb/index.html") == [
+    assert shapes.trs_next_pages(html, "http://x.gov.cn/zwgk/zfxxgknb/index.html") == [
         "http://x.gov.cn/zwgk/zfxxgknb/index_1.html", "http://x.gov.cn/zwgk/zfxxgknb/index_2.html"]
     # later pages announce nothing more (the first page already did)
-    assert extract.trs_next_pages('createPageHTML(3, 1, "index", "html")', "http://x.gov.cn/a/index_1.html") == []
-    assert extract.trs_next_pages("<p>no pager</p>", "http://x.gov.cn/") == []
+    assert shapes.trs_next_pages('createPageHTML(3, 1, "index", "html")', "http://x.gov.cn/a/index_1.html") == []
+    assert shapes.trs_next_pages("<p>no pager</p>", "http://x.gov.cn/") == []
 
 
 HANWEB_LIST = """<div id="5001"><script type="text/xml"><datastore>
@@ -62,14 +62,14 @@ HANWEB_LIST = """<div id="5001"><script type="text/xml"><datastore>
 
 def test_hanweb_records_and_dataproxy_paging():
     base = "http://rf.example.gov.cn/col/col1005/index.html"
-    records = extract.hanweb_records(HANWEB_LIST, base)
+    records = shapes.hanweb_records(HANWEB_LIST, base)
     assert [r.url for r in records] == ["http://rf.example.gov.cn/art/2021/1/30/art_1005_3001.html",
                                         "http://rf.example.gov.cn/art/2021/3/2/art_1005_3010.html"]
     assert records[0].text == "江西省人民防空办公室2020年政府信息公开工作年度报告"  # full title attribute
     assert records[0].date == "2021-01-30"
-    paging = extract.hanweb_paging(HANWEB_LIST, base)
+    paging = shapes.hanweb_paging(HANWEB_LIST, base)
     assert (paging.total, paging.per_page, paging.params["columnid"]) == (7, 2, "1005")
-    pages = extract.hanweb_page_requests(paging, already=2)
+    pages = shapes.hanweb_page_requests(paging, already=2)
     assert [u.split("?")[1] for u, _ in pages] == [
         "startrecord=3&endrecord=4&perpage=2", "startrecord=5&endrecord=6&perpage=2",
         "startrecord=7&endrecord=7&perpage=2"]
@@ -89,7 +89,8 @@ def test_attachments_and_next_page():
     atts = extract.attachments(sel, "http://x.gov.cn/zwgk/202001/t1.html")
     assert [a.url for a in atts] == ["http://x.gov.cn/zwgk/202001/P020200120512300000001.pdf",
                                      "http://x.gov.cn/module/download/downfile.jsp?classid=0&filename=2101.docx"]
-    assert extract.next_page_link(sel, "http://x.gov.cn/zwgk/202001/t1.html") == "http://x.gov.cn/zwgk/202001/list_2.html"
+    assert [f.url for f in shapes.pager_links(sel, "http://x.gov.cn/zwgk/202001/t1.html").follows] == [
+        "http://x.gov.cn/zwgk/202001/list_2.html"]
 
 
 @pytest.mark.parametrize("header, name", [

@@ -27,13 +27,13 @@ def crawl(tmp_path_factory):
         registry = guards.write_registry(portal, root / "registry.csv")
         data = root / "data"
         proc = renfang("crawl", "--registry", registry, "--data-dir", data, *GUARDED,
-                       "-s", f"RENFANG_MAX_LIST_PAGES={MAX_LIST_PAGES}", timeout=120)
+                       "-s", f"RENFANG_MAX_LIST_PAGES={MAX_LIST_PAGES}", timeout=120, expect=3)
         hits1 = list(portal.hits)
         portal.clear()
         # a second run with a lower cap (and no early stop on unchanged list pages, which would
         # end this trap by itself): the pages now beyond the cap must not be taken for gone
         proc2 = renfang("crawl", "--registry", registry, "--data-dir", data, *GUARDED,
-                        "-s", "RENFANG_MAX_LIST_PAGES=2", "-s", "RENFANG_EARLY_STOP=False", timeout=120)
+                        "-s", "RENFANG_MAX_LIST_PAGES=2", "-s", "RENFANG_EARLY_STOP=False", timeout=120, expect=3)
         yield dict(data=data, base=portal.url("guardx"), hits=hits1, hits2=list(portal.hits),
                    out=proc.stdout, out2=proc2.stdout)
     finally:

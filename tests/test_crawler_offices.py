@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from archive import records
+from crawler import records
 from archive.schema import open_archive
 from crawler.registry import Site
 from tests.conftest import q, renfang

@@ -54,7 +54,7 @@ def test_killed_crawl_resumes_to_the_same_archive(slow_portal, tmp_path):
 
     # reference: one uninterrupted crawl
     slow_down(portal, 0.02)
-    renfang("crawl", "--registry", registry, "--data-dir", tmp_path / "whole", *SLOW)
+    renfang("crawl", "--registry", registry, "--data-dir", tmp_path / "whole", *SLOW, expect=3)
     reference = archive_state(tmp_path / "whole")
     assert len(reference["report_documents"]) == 17
 
@@ -93,7 +93,7 @@ def test_killed_crawl_resumes_to_the_same_archive(slow_portal, tmp_path):
 
     # started again: resumes the run, refetches nothing it had stored
     portal.clear()
-    out = renfang("crawl", "--registry", registry, "--data-dir", data, *SLOW)
+    out = renfang("crawl", "--registry", registry, "--data-dir", data, *SLOW, expect=3)
     assert "resuming crawl run 1" in out.stderr
     refetched = [(h.site, h.path, h.status) for h in portal.hits if (h.site, h.path) in done]
     assert refetched == []

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
-from archive.ledger import Ledger, ledger_key
+from crawler.ledger import Ledger, ledger_key
 from archive.schema import open_archive
-from crawler import extract
+from crawler import extract, shapes
 from crawler.antibot import detect_challenge
 from crawler.classify import classify_title
 from crawler.encoding import choose_encoding
@@ -91,20 +91,21 @@ def test_layout_table_list_with_font_tags():
                for i in items if classify_title(i.text)]
     assert reports == [("t20210129_88.html", 2020, "2021-01-29"),   # full title from the title attribute
                        ("P020200115.pdf", 2019, "2020-01-15"),      # a direct document link (图片版)
-                       ("t20190110_40.html", 2018, "2019/01/10")]
-    assert extract.next_page_link(r.selector, r.url) == "http://www.bjxch.gov.cn/rfb/zwgk/nb/index_1.html"
+                       ("t20190110_40.html", 2018, "2019-01-10")]
+    assert [f.url for f in shapes.pager_links(r.selector, r.url).follows] == [
+        "http://www.bjxch.gov.cn/rfb/zwgk/nb/index_1.html", "http://www.bjxch.gov.cn/rfb/zwgk/nb/index_3.html"]
 
 
 def test_hanweb_column_of_a_renamed_office():
     r = frozen("hanweb_column_utf8.html", "http://rf.jiangxi.gov.cn/col/col40113/index.html",
                "text/html;charset=UTF-8")
-    records = extract.hanweb_records(r.text, r.url)
+    records = shapes.hanweb_records(r.text, r.url)
     assert [classify_title(x.text) is not None for x in records] == [True, True, False]
     assert classify_title(records[0].text).agency == "江西省国防动员办公室"
-    paging = extract.hanweb_paging(r.text, r.url)
+    paging = shapes.hanweb_paging(r.text, r.url)
     assert (paging.total, paging.per_page, paging.params["columnid"], paging.params["unitid"]) == (
         11, 3, "40113", "289731")
-    pages = extract.hanweb_page_requests(paging, already=len(records))
+    pages = shapes.hanweb_page_requests(paging, already=len(records))
     assert [u.split("?")[1] for u, _ in pages] == [
         "startrecord=4&endrecord=6&perpage=3", "startrecord=7&endrecord=9&perpage=3",
         "startrecord=10&endrecord=11&perpage=3"]
@@ -112,11 +113,11 @@ def test_hanweb_column_of_a_renamed_office():
 
 def test_pagination_traps_are_capped():
     html = '<script>createPageHTML(1000000, 0, "index", "html");</script>'
-    pages = extract.trs_next_pages(html, "http://x.gov.cn/nb/", limit=300)
+    pages = shapes.trs_next_pages(html, "http://x.gov.cn/nb/", limit=300)
     assert len(pages) == 300 and pages[-1] == "http://x.gov.cn/nb/index_300.html"
-    assert len(extract.trs_next_pages(html.replace("1000000", "7"), "http://x.gov.cn/nb/", limit=300)) == 6
-    paging = extract.HanwebPaging("http://x.gov.cn/module/web/jpage/dataproxy.jsp", 15, 10**7, {})
-    pages = extract.hanweb_page_requests(paging, already=15, limit=300)
+    assert len(shapes.trs_next_pages(html.replace("1000000", "7"), "http://x.gov.cn/nb/", limit=300)) == 6
+    paging = shapes.HanwebPaging("http://x.gov.cn/module/web/jpage/dataproxy.jsp", 15, 10**7, {})
+    pages = shapes.hanweb_page_requests(paging, already=15, limit=300)
     assert len(pages) == 300 and pages[-1][0].endswith("startrecord=4501&endrecord=4515&perpage=15")
 
 
@@ -276,7 +277,7 @@ def test_a_response_answered_from_the_store_keeps_raw_header_bytes(tmp_path):
 
     from archive.store import ObjectStore
     from crawler.middlewares import LedgerMiddleware
-    from crawler.spiders.base import content_disposition_filename
+    from crawler.extract import content_disposition_filename
     from scrapy import Request
 
     db = open_archive(tmp_path / "archive.db")

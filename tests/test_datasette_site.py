@@ -35,7 +35,7 @@ SCRIPT_TITLE = "<script>document.title='XSS';document.body.innerHTML='PWNED'</sc
 
 def extend_archive(src: Path, dst: Path) -> None:
     """Copy the archive at ``src`` to ``dst`` and add what a later crawl would have found."""
-    from archive import records
+    from crawler import records
     from archive.schema import open_archive
     from archive.store import ObjectStore
 

@@ -131,7 +131,7 @@ def hostile_files() -> list[tuple[str, bytes]]:
 
 @pytest.fixture(scope="module")
 def hostile_archive(tmp_path_factory):
-    from archive import records
+    from crawler import records
     from archive.schema import open_archive
     from archive.store import ObjectStore
 

@@ -1,7 +1,5 @@
-"""One spider per CMS style; the registry's ``cms`` column picks it."""
-from crawler.spiders.base import PortalSpider
-from crawler.spiders.hanweb import HanwebSpider
-from crawler.spiders.trs_wcm import TrsWcmSpider
+"""One spider for every site: ``portal`` (``crawler.spiders.portal.PortalSpider``). What each
+page is (its CMS style, its paging) is read off the page itself, not from the registry."""
+from crawler.spiders.portal import PortalSpider
 
-#: registry ``cms`` value -> spider class ("" = a site of no known style: generic lists with 下一页)
-SPIDERS_BY_CMS = {spider.cms: spider for spider in (PortalSpider, TrsWcmSpider, HanwebSpider)}
+__all__ = ["PortalSpider"]

@@ -232,8 +232,14 @@ def hintx(base: dict, rnd: int) -> dict:
     rows = "".join(f'<div class="row"><span class="t"><a href="{h}">{t}</a></span><em>{d}</em></div>'
                    for t, h, d in [(f"{name}2022年政府信息公开工作年度报告", "/gk/nb/2022.html", "2023-01-10"),
                                    (f"{name}2022年工作总结", "/gk/nb/zj2022.html", "2023-01-05")])
+    # the disclosure column is linked only by an image (its alt text says 政务公开), the
+    # annual-report list holds <div> rows, not <li> or table rows
     return {"pages": {
-        "/": Page(html(name, "<p>首页：没有信息公开栏目链接</p>"), ct),
+        "/": Page(html(name, '<p>首页</p><div class="banner"><a href="/gk/"><img src="/img/zwgk.png" '
+                             'alt="政务公开"></a></div>'), ct),
+        "/gk/": Page(html("政务公开", '<div class="side"><a href="/gk/zn/">公开指南</a>'
+                                     '<a href="/gk/nb/">年度报告</a></div>'), ct),
+        "/gk/zn/": Page(html("公开指南", "<p>指南</p>"), ct),
         "/gk/nb/": Page(html("年报", rows), ct),
         "/gk/nb/2022.html": Page(html(f"{name}2022年政府信息公开工作年度报告", "<p>正文</p>"), ct),
         "/gk/nb/zj2022.html": Page(html("总结", "<p>总结</p>"), ct),
@@ -297,16 +303,21 @@ def build(portal: TestPortal, rnd: int) -> None:
         portal.sites[sid].set_pages(spec["pages"], spec.get("post"))
 
 
-def write_registry(portal: TestPortal, path: Path, ids: list[str] | None = None) -> Path:
-    fields = ["id", "name", "level", "province", "url", "cms", "aliases", "column_url", "list_selector"]
+def write_registry(portal: TestPortal, path: Path, ids: list[str] | None = None, hints: bool = False) -> Path:
+    """The registry as a new user writes it: id,name,level,province,url and nothing else.
+    ``hints=True`` adds the optional columns (cms, aliases, column_url, list_selector)."""
+    fields = ["id", "name", "level", "province", "url"]
+    if hints:
+        fields += ["cms", "aliases", "column_url", "list_selector"]
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
         w.writeheader()
         for sid in ids or REGISTRY_IDS:
             name, level, province, cms, aliases = NAMES[sid]
-            row = {"id": sid, "name": name, "level": level, "province": province,
-                   "url": portal.url(sid), "cms": cms, "aliases": aliases}
-            if sid == "hintx":
-                row.update(column_url=portal.url(sid) + "gk/nb/", list_selector="div.row span.t")
+            row = {"id": sid, "name": name, "level": level, "province": province, "url": portal.url(sid)}
+            if hints:
+                row.update(cms=cms, aliases=aliases)
+                if sid == "hintx":
+                    row.update(column_url=portal.url(sid) + "gk/nb/", list_selector="div.row span.t")
             w.writerow(row)
     return path

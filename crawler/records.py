@@ -52,47 +52,131 @@ def add_bytes(db: sqlite_utils.Database, run_id: int, n: int) -> None:
                    [n, run_id])
 
 
+#: crawl_sites.status, worst first; every status but ``ok`` makes ``renfang crawl`` exit non-zero
+SITE_STATUSES = {
+    "blocked": "the site put up an anti-bot challenge; nothing more was requested",
+    "failed": "no page of the site could be fetched",
+    "errors": "handling a page or document raised an exception (the URLs are failed fetches)",
+    "list_capped": "more list pages than RENFANG_MAX_LIST_PAGES: a pagination trap?",
+    "no_reports": "the crawl found no report of the office on the site",
+    "layout_changed": "a list page that gave reports before gives none now",
+    "fewer_reports": "fewer reports found than in the site's last run",
+    "partial": "some documents or list pages could not be fetched",
+    "ok": "every page fetched, every report found again",
+}
+# Statuses after which what the portal no longer links may be marked gone: the crawl saw the
+# whole list (a blocked site, an exception, a layout change or a cut-short list say nothing).
+_COMPLETE = ("ok", "partial", "fewer_reports")
+
+
+def previous_reports(db: sqlite_utils.Database, agency_id: str, run_id: int) -> tuple[int, int] | None:
+    """(run, reports found) of the site's last earlier run that got through."""
+    row = db.execute("""select run_id, reports from crawl_sites where agency_id = ? and run_id < ?
+                        and status not in ('blocked', 'failed', 'errors') order by run_id desc limit 1""",
+                     [agency_id, run_id]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def reports_seen(db: sqlite_utils.Database, agency_id: str, run_id: int, years: set) -> int:
+    """Reports of the site found in this run: listed or stored now, or carried over beneath a
+    list page that was unchanged (early stop)."""
+    carried = {y for (y,) in db.execute(
+        """select distinct r.year from reports r where r.agency_id = ? and exists (
+               select 1 from crawl_ledger c where ? in (c.last_run_id, c.carried_run) and c.gone_since is null
+               and c.url in (r.url, (select rd.url from report_documents rd where rd.report_id = r.id limit 1)))""",
+        [agency_id, run_id])}
+    return len(set(years) | carried)
+
+
+def site_status(p, outcomes: dict, found: int, before: tuple[int, int] | None,
+                max_list_pages: int | None) -> tuple[str, str | None]:
+    """The status of one site in a run and the reason, from what the crawl saw (``p``, a
+    ``crawler.state.SiteProgress``): see ``SITE_STATUSES``."""
+    failed = outcomes.get("failed", 0) + len(p.failed_lists)
+    rejected = "; ".join(f"{n} {why}" for why, n in sorted(p.rejected.items(), key=lambda x: -x[1])[:4])
+    if p.blocked:
+        return "blocked", f"anti-bot challenge ({p.blocked}); {p.dropped} requests not made"
+    if p.pages == 0 and not outcomes:
+        return "failed", "no page of the site could be fetched"
+    if p.errors:
+        return "errors", f"{len(p.errors)} exception(s); first: {p.errors[0]}"
+    if p.capped:
+        return "list_capped", (f"pagination trap? more list pages than RENFANG_MAX_LIST_PAGES={max_list_pages}; "
+                               f"{len(p.capped)} not requested, first: {p.capped[0]}")
+    if found == 0:
+        why = "; ".join(p.problems[:3]) or "no list entry was a report of this office"
+        if rejected:
+            why += f"; entries not taken: {rejected}"
+        if before and before[1]:
+            return "layout_changed", (f"0 reports found, {before[1]} in run {before[0]}, likely a layout "
+                                      f"change: {why}")
+        return "no_reports", why
+    if p.problems and p.layout:
+        return "layout_changed", "likely a layout change: " + "; ".join(p.problems[:3])
+    if before and found < before[1]:
+        return "fewer_reports", f"{found} reports found, {before[1]} in run {before[0]}"
+    if failed:
+        parts = []
+        if outcomes.get("failed"):
+            parts.append(f"{outcomes['failed']} document(s) could not be fetched")
+        if p.failed_lists:
+            parts.append(f"{len(p.failed_lists)} list page(s) could not be fetched, first: {p.failed_lists[0]}")
+        return "partial", "; ".join(parts)
+    return "ok", None
+
+
 def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger, mark_gone: bool,
                  max_list_pages: int | None = None) -> None:
-    """One ``crawl_sites`` row per site of the run; mark gone what the portal no longer links.
-
-    Gone-marking is only done for sites whose crawl went through (not blocked, no list
-    page that suddenly had no entries, list not cut short by the list-page cap): a blocked
-    site, a changed layout or a pagination trap says nothing about what disappeared.
-    """
-    complete = [sid for sid, p in progress.items()
-                if not p.blocked and not p.layout and not getattr(p, "capped", None)]
+    """One ``crawl_sites`` row per site of the run; mark gone what the portal no longer links,
+    only on sites whose crawl went through."""
+    outcomes = ledger.outcomes(run_id)
+    rows, complete = [], []
+    for sid, p in progress.items():
+        o = outcomes.get(sid, {})
+        found = reports_seen(db, sid, run_id, p.reports)
+        status, message = site_status(p, o, found, previous_reports(db, sid, run_id), max_list_pages)
+        if status in _COMPLETE:
+            complete.append(sid)
+        rows.append({"run_id": run_id, "agency_id": sid, "status": status, "message": message,
+                     "pages": p.pages, "reports": found,
+                     "docs_new": o.get("new", 0), "docs_changed": o.get("changed", 0),
+                     "docs_unchanged": o.get("unchanged", 0), "docs_gone": o.get("gone", 0),
+                     "docs_failed": o.get("failed", 0), "errors": len(p.errors),
+                     "entries_taken": p.taken, "entries_rejected": sum(p.rejected.values())})
     if mark_gone:
         gone = ledger.mark_gone(run_id, complete)
         for entry in ledger_404s(db, run_id) + gone:
             mark_document_gone(db, entry)
-        mark_reports_gone(db, list(progress))
-    outcomes = ledger.outcomes(run_id)
-    for sid, p in progress.items():
-        o = outcomes.get(sid, {})
-        if p.blocked:
-            status, message = "blocked", f"anti-bot challenge ({p.blocked}); {p.dropped} requests not made"
-        elif p.layout:
-            status, message = "layout_changed", ("list page(s) with no entries, likely a layout change: "
-                                                 + " ".join(p.layout[:5]))
-        elif getattr(p, "capped", None):
-            status, message = "list_capped", (
-                f"pagination trap? more list pages than RENFANG_MAX_LIST_PAGES={max_list_pages}; "
-                f"{len(p.capped)} not requested, first: {p.capped[0]}")
-        elif p.pages == 0 and not o:
-            status, message = "failed", "no page of the site could be fetched"
-        else:
-            status, message = "ok", None
-        db["crawl_sites"].upsert({
-            "run_id": run_id, "agency_id": sid, "status": status, "message": message,
-            "pages": p.pages, "reports": len(p.reports),
-            "docs_new": o.get("new", 0), "docs_changed": o.get("changed", 0),
-            "docs_unchanged": o.get("unchanged", 0), "docs_gone": o.get("gone", 0),
-            "docs_failed": o.get("failed", 0)}, pk=("run_id", "agency_id"))
+        mark_reports_gone(db, complete)
+    for row in rows:
+        db["crawl_sites"].upsert(row, pk=("run_id", "agency_id"))
+
+
+def failed_before(db: sqlite_utils.Database, agency_id: str, run_id: int | None) -> list[tuple]:
+    """(url, kind, parent, title, year) of the site's URLs whose last outcome is a failure in
+    an earlier run: GET documents and list pages (POSTs are asked again by their list page)."""
+    rows = db.execute(
+        """select c.url, c.kind, c.parent,
+                  coalesce(r.title, rp.title), coalesce(r.year, rp.year)
+           from crawl_ledger c
+           left join reports r on r.agency_id = c.agency_id and r.url = c.url
+           left join reports rp on rp.agency_id = c.agency_id and rp.url = c.parent
+           where c.agency_id = ? and c.stage = 'failed' and c.key = c.url
+             and coalesce(c.last_run_id, -1) != coalesce(?, -2)
+             and c.kind in ('article', 'attachment', 'list')""", [agency_id, run_id]).fetchall()
+    return [tuple(r) for r in rows]
+
+
+def set_report_url(db: sqlite_utils.Database, rid: str, listed_url: str, final_url: str) -> None:
+    """A report reached through redirects is known by where they end (the listed URL stays
+    in the ledger as a redirect)."""
+    if final_url and final_url != listed_url:
+        with db.conn:
+            db.execute("update reports set url = ? where id = ? and url = ?", [final_url, rid, listed_url])
 
 
 def ledger_404s(db: sqlite_utils.Database, run_id: int) -> list:
-    from archive.ledger import Ledger
+    from crawler.ledger import Ledger
     led = Ledger(db)
     return [led.get(k) for (k,) in db.execute(
         "select key from crawl_ledger where stage = 'gone' and outcome_run = ?", [run_id]).fetchall()]

@@ -29,6 +29,11 @@ from archive.schema import now
 DOCUMENT_KINDS = ("article", "attachment")
 
 
+def request_key(request) -> str:
+    """The one key of a Scrapy request in the ledger, the fetch log and the WARC."""
+    return ledger_key(request.method, request.url, request.body or b"")
+
+
 def ledger_key(method: str, url: str, body: bytes = b"") -> str:
     """The ledger key of a request: its URL, plus a digest of the form for POSTs."""
     if method.upper() == "GET" or not body:
@@ -57,6 +62,7 @@ class Entry:
     first_seen: str
     last_seen: str | None
     gone_since: str | None
+    carried_run: int | None = None   # a run that did not request it but saw its list unchanged
 
     @property
     def response_headers(self) -> dict:
@@ -134,6 +140,12 @@ class Ledger:
             return e
         return None
 
+    def had_children(self, key: str) -> bool:
+        """True when a page led to documents in an earlier crawl (so an empty answer now is news)."""
+        return self.conn.execute(
+            f"select 1 from crawl_ledger where parent = ? and kind in ({','.join('?' * len(DOCUMENT_KINDS))}) limit 1",
+            [key, *DOCUMENT_KINDS]).fetchone() is not None
+
     def known_unchanged(self, keys: list[str]) -> bool:
         """True when every key has a stored version (so a 304 list page holds nothing new)."""
         if not keys:
@@ -152,13 +164,15 @@ class Ledger:
             marks = ",".join("?" * len(frontier))
             with self.conn:
                 cur = self.conn.execute(
-                    f"""update crawl_ledger set last_run_id = ? where key in ({marks})
-                        and gone_since is null and coalesce(last_run_id, -1) != ?""",
-                    [run_id, *frontier, run_id])
+                    f"""update crawl_ledger set carried_run = ? where key in ({marks})
+                        and gone_since is null and coalesce(last_run_id, -1) != ?
+                        and coalesce(carried_run, -1) != ?""",
+                    [run_id, *frontier, run_id, run_id])
             carried += cur.rowcount
             frontier = [k for (k,) in self.conn.execute(
                 f"""select key from crawl_ledger where parent in ({marks}) and gone_since is null
-                    and coalesce(last_run_id, -1) != ?""", [*frontier, run_id])]
+                    and coalesce(last_run_id, -1) != ? and coalesce(carried_run, -1) != ?""",
+                [*frontier, run_id, run_id])]
         return carried
 
     def mark_gone(self, run_id: int, agency_ids: list[str]) -> list[Entry]:
@@ -173,10 +187,10 @@ class Ledger:
             rows = self.conn.execute(
                 f"""select c.key from crawl_ledger c join crawl_ledger p on p.key = c.parent
                     where c.agency_id in ({marks}) and c.gone_since is null and c.sha256 is not null
-                      and coalesce(c.last_run_id, -1) != ?
+                      and coalesce(c.last_run_id, -1) != ? and coalesce(c.carried_run, -1) != ?
                       and ((p.last_run_id = ? and p.stage in ('stored', 'not_modified'))
                            or p.gone_since is not null)""",
-                [*agency_ids, run_id, run_id]).fetchall()
+                [*agency_ids, run_id, run_id, run_id]).fetchall()
             if not rows:
                 return marked
             with self.conn:

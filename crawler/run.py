@@ -1,0 +1,108 @@
+"""A crawl as a library call: ``crawl(registry, data_dir)`` → a :class:`CrawlResult`.
+
+``renfang crawl`` / ``renfang run`` only parse options and print the result; a
+scheduler or a notebook calls this directly. A run that was killed (its
+``crawl_runs`` row still ``running``) is resumed: what it stored is not fetched
+again.
+
+The result says how each site went (``crawl_sites.status``, see
+``crawler.records.SITE_STATUSES``); :attr:`CrawlResult.exit_code` is 0 only when
+every site is ``ok``.
+"""
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crawler.registry import RegistryError, Site, read_registry
+
+#: exit codes of ``renfang crawl`` / ``renfang run`` (README "Exit codes")
+EXIT_OK = 0
+EXIT_SITES_NOT_OK = 3      # the crawl ran; some site is not ``ok`` (blocked, no reports, errors …)
+
+SITE_COLUMNS = ("agency_id", "status", "message", "pages", "reports", "docs_new", "docs_changed",
+                "docs_unchanged", "docs_gone", "docs_failed", "errors", "entries_taken", "entries_rejected")
+
+
+@dataclass
+class CrawlResult:
+    run: dict
+    sites: list[dict] = field(default_factory=list)
+    explain: dict[str, Path] = field(default_factory=dict)   # site id -> its --explain file
+
+    @property
+    def not_ok(self) -> list[dict]:
+        return [s for s in self.sites if s["status"] != "ok"]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_SITES_NOT_OK if self.not_ok else EXIT_OK
+
+
+def choose_sites(registry: str | Path, only: tuple[str, ...] = ()) -> list[Site]:
+    """The registry's sites (all, or those named); RegistryError for a bad registry or an
+    unknown id, before any request is made."""
+    sites = read_registry(registry)
+    unknown = sorted(set(only) - {s.id for s in sites})
+    if unknown:
+        raise RegistryError(f"no site {', '.join(unknown)} in {registry}")
+    return [s for s in sites if not only or s.id in only]
+
+
+def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (),
+          ignore_robots: bool = False, overrides: tuple[str, ...] = (), fresh: bool = False,
+          explain: tuple[str, ...] = (), on_resume=None) -> CrawlResult:
+    """Crawl the registry's sites (or only ``sites``) into ``data_dir``."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from archive.schema import open_archive
+    from crawler import records
+    from crawler.spiders import PortalSpider
+    from crawler.state import explain_path, remove_partial_objects
+
+    chosen = choose_sites(registry, tuple(sites) + tuple(explain))
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = open_archive(data_dir / "archive.db")
+    run_id = None if fresh else records.resumable_run(db, str(registry))
+    if run_id is not None:
+        records.resume_run(db, run_id)
+        partial = remove_partial_objects(data_dir)
+        if on_resume:
+            on_resume(run_id, partial)
+    else:
+        if fresh:
+            db.execute("update crawl_runs set status = 'abandoned' where status = 'running'")
+            db.conn.commit()
+        run_id = records.start_run(db, str(registry))
+    db.close()
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("RENFANG_DATA_DIR", str(data_dir), priority="cmdline")
+    settings.set("RENFANG_RUN_ID", run_id, priority="cmdline")
+    if explain:
+        settings.set("RENFANG_EXPLAIN", ",".join(explain), priority="cmdline")
+    if ignore_robots:
+        settings.set("ROBOTSTXT_OBEY", False, priority="cmdline")
+    for override in overrides:
+        key, _, value = override.partition("=")
+        settings.set(key.strip(), value, priority="cmdline")
+
+    process = CrawlerProcess(settings, install_root_handler=True)
+    process.crawl(PortalSpider, sites=chosen, registry=str(registry))
+    process.start()
+    # Scrapy leaves its own SIGINT handler behind; Ctrl-C should behave normally afterwards.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    db = open_archive(data_dir / "archive.db")
+    run = records.finish_run(db, run_id)
+    rows = [dict(zip(SITE_COLUMNS, r)) for r in db.execute(
+        f"select {', '.join(SITE_COLUMNS)} from crawl_sites where run_id = ? order by agency_id", [run_id])]
+    db.close()
+    return CrawlResult(run, rows, {sid: explain_path(data_dir, sid, run_id) for sid in explain})
+
+
+__all__ = ["crawl", "CrawlResult", "RegistryError", "EXIT_OK", "EXIT_SITES_NOT_OK"]
