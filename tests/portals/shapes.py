@@ -4,6 +4,23 @@ Each site is one office, built in ``tests/portals/shapes_*.py`` (one module per 
 shapes; each module's docstring says what its sites do). The registry gives only
 ``id,name,level,province,url`` (the home page): no CMS, no column, no selector, no alias.
 
+| site | office (registry name) | shape |
+|---|---|---|
+| jsonrf | 云岭市人民防空办公室 | jQuery ``$.ajax`` GET JSON ``/api/articles`` (channelId, pageNo, pageSize ≤ 10) |
+| xhrrf | 青禾市人民防空办公室 | ``XMLHttpRequest`` POST form ``columnId&curPage&rows`` → JSON; GBK pages |
+| xmlrf | 南江县人民防空办公室 | jQuery GET XML ``/common/infolist.jsp`` (pageIndex from 0) |
+| kpyrf | 西江省人民防空办公室 | 开普云 Vue + axios ``/igs/front/search/list.html``; redirect-only home; pdf.js viewer |
+| vsbrf | 沂州市人民防空办公室 | VSB/博达 count-down paging ``zfxxgknb.htm`` → ``zfxxgknb/3.htm`` … ``1.htm`` |
+| trs2rf | 湘南市人民防空办公室 | TRS ``createPageHTML('page_div',4,0,'index','html',19)``; ``<dl>`` rows; spaced/wrapped titles |
+| anhrf | 江淮市人民防空办公室 | Anhui ``/OpennessAnnualReport/show/<n>.html``; JS-only ``goPage(n)`` pager |
+| selrf | 东陵省人民防空办公室 | ``<select>`` of year-page URLs; 手机版 twin; GB2312 |
+| ndrf | 瓯江市人民防空办公室 | per-year links to ``xxgkAnnualReport.jsp?area=…&fbtime=…``; GBK in the header only |
+| cityrf | 江州市人民防空办公室 | city portal, ~36 departments a year × 7 years, 13 TRS pages |
+| deptrf | 桐江市人民防空办公室 | city portal: 部门年报 → year → department names (Guangzhou ``post_<id>``) |
+| bmrf | 梧川市人民防空办公室 | city portal: 部门年报 → department (new name) → its reports |
+| attrf | 临江区人民防空办公室 | download scripts: percent-encoded UTF-8 / raw GBK / RFC 5987 file names; "附件1"; list → document |
+| iframerf | 东阳区人民防空办公室 | image-only link; list in an ``<iframe>``, ``?page=N`` numbers only; ``_2.html``; 302→301; 500 once |
+
 Ground truth, by path (``path?query``, the port differs every run):
 
 - ``EXPECTED[site]``: the reports (``"<site>-<year>"``) that must be found;
