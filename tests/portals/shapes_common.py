@@ -231,8 +231,9 @@ def drop_validators(site: Site) -> None:
 
 def fill_links(site: Site, root: str) -> None:
     """Serve a plain column page at every same-site link of the site's pages that has none
-    (menus, footers, sibling columns): a real portal's menu links answer, and a crawler that
-    wanders into them meets pages, not errors."""
+    (menus, footers, sibling columns, the 手机版 home): a real portal's menu links answer, and
+    a crawler that wanders into them meets pages, not errors. None of them is ever a report's
+    document (they join ``site.never``; requesting them is allowed)."""
     for path, page in list(site.pages.items()):
         if "html" not in page.ctype or page.status != 200:
             continue
@@ -246,6 +247,7 @@ def fill_links(site: Site, root: str) -> None:
             key = url.path + ("?" + url.query if url.query else "")
             if key in site.pages or url.path in site.pages or (site.dynamic and site.dynamic(key)):
                 continue
+            site.never.add(key)
             site.pages[key] = html_page(f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{site.name}</title>'
                                         f'</head><body><div class="nav"><a href="/">首页</a></div>'
                                         '<div class="list"><p>暂无信息</p></div></body></html>')

@@ -5,7 +5,8 @@
   Vue template (``v-for="item in list"``, ``:href="item.DOCPUBURL"``) filled by
   ``axios.get('/igs/front/search/list.html', {params: {… pageNumber, pageSize,
   'filter[CHANNEL_ID]': …}})`` answering ``{page: {content: [{DOCTITLE, DOCPUBURL, PUBDATE}],
-  totalElements, totalPages, number}}``; ``PUBDATE`` is epoch milliseconds; articles at
+  totalElements, totalPages, number}}`` (without the channel filter: every document of the
+  site, news included); ``PUBDATE`` is epoch milliseconds; articles at
   ``…/YYYYMM/<32 hex>.shtml``. One report's PDF is shown only in a pdf.js viewer
   (``<iframe src="/pdfjs/web/viewer.html?file=…pdf">``), another's is opened by
   ``onclick="window.open('…')"`` on a ``javascript:void(0)`` link.
@@ -106,6 +107,9 @@ def kpyrf(base: dict) -> Site:
                                   crumbs=[("首页", "/xjrf/index.shtml"), ("政务公开", "/xjrf/zwgk/index.shtml"),
                                           ("政府信息公开年报", None)]))
     content = []
+    news_docs = [{"DOCID": _doc_id("news"), "DOCTITLE": "省国动办部署秋冬季人防工程安全检查",
+                  "DOCPUBURL": f"{host}/xjrf/gdyw/202510/{_doc_id('news')}.shtml",
+                  "PUBDATE": _epoch_ms("2025-10-14 09:00"), "CHANNELID": "15801", "SITEID": "67"}]
     for title, when, year, how in KPY_ROWS:
         doc = _doc_id(title)
         path = f"{COL}{when[:4]}{when[5:7]}/{doc}.shtml"
@@ -136,7 +140,9 @@ def kpyrf(base: dict) -> Site:
         if url.path != "/igs/front/search/list.html":
             return None
         q = {k: v[0] for k, v in parse_qs(url.query).items()}
-        rows = content if q.get("filter[CHANNEL_ID]") == CHANNEL else []
+        channel = q.get("filter[CHANNEL_ID]")
+        # a search index: without a channel filter it answers every document of the site
+        rows = content if channel == CHANNEL else (content + news_docs if channel is None else [])
         size = min(max(int(q.get("pageSize", 10) or 10), 1), 20)
         number = max(int(q.get("pageNumber", 1) or 1), 1)
         body = {"page": {"content": rows[(number - 1) * size:number * size], "totalElements": len(rows),

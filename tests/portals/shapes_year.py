@@ -8,9 +8,12 @@
   is a row of links "2025年" … "2016年", each to the xxgk module's
   ``/module/xxgk/xxgkAnnualReport.jsp?area=<code>&fbtime=<year>``; that page IS the report
   (and carries a ``<select onchange="location.href='…&fbtime='+this.value">``); years
-  without a report say 暂无; the column also links the city government's own report.
+  without a report say 暂无 (the module answers any area and year); the column also links the
+  city government's own reports (another area code, a ``<select>`` of its years).
 """
 from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
 
 from tests.portals.shapes_common import (Page, Site, article, att, html_page, new_site, report_text, page_maker)
 
@@ -150,10 +153,21 @@ def ndrf(base: dict) -> Site:
             s.add(dl, Page(att(title + ".pdf"), "application/pdf"), year=y)
         s.add(path, pg(title, _nd_module(y, AREA, f"<h1>{title}</h1>" + report_text(office, y) + atts),
                        meta={"ArticleTitle": title}), year=y)
-    city = "瓯江市人民政府2024年政府信息公开工作年度报告"
-    s.add(f"/module/xxgk/xxgkAnnualReport.jsp?area={CITY_AREA}&fbtime=2024",
-          pg(city, _nd_module(2024, CITY_AREA, f"<h1>{city}</h1>" + report_text("瓯江市人民政府", 2024))),
-          distractor=True)
+    for y in ND_YEARS:   # the city government's own reports, one year <select> away
+        city = f"瓯江市人民政府{y}年政府信息公开工作年度报告"
+        s.add(f"/module/xxgk/xxgkAnnualReport.jsp?area={CITY_AREA}&fbtime={y}",
+              pg(city, _nd_module(y, CITY_AREA, f"<h1>{city}</h1>" + report_text("瓯江市人民政府", y))),
+              distractor=True)
+
+    def module(path: str):
+        """The module answers any area and year (暂无 when it has nothing), as the real JSP does."""
+        url = urlsplit(path)
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path != "/module/xxgk/xxgkAnnualReport.jsp" or not q.get("fbtime", "").isdigit():
+            return None
+        return pg("政府信息公开年报", _nd_module(int(q["fbtime"]), q.get("area", ""),
+                                            '<p class="empty">暂无该年度年报信息！</p>'))
+    s.dynamic = module
     return s
 
 
