@@ -34,6 +34,8 @@ Ground truth, by path (``path?query``, the port differs every run):
   are those whose list entry already says what they are: they must not even be requested.
 
 ``score(portal, data_dir)`` compares DATA_DIR/archive.db with this truth, per site.
+``.venv/bin/python -m tests.portals.shapes DATA_DIR`` serves the sites, runs ``renfang run``
+on them and prints the score as JSON.
 """
 from __future__ import annotations
 
@@ -137,3 +139,29 @@ def score(portal: TestPortal, data_dir) -> dict[str, dict]:
             "requests_per_report": round(len(requested) / len(hit), 1) if hit else None,
         }
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tests.portals.shapes DATA_DIR [renfang run options]``: serve every site, run
+    ``renfang run`` on the registry of them into DATA_DIR, print score() as JSON."""
+    import json
+    import subprocess
+    import sys
+    import tempfile
+
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0].startswith("-"):
+        print(main.__doc__, file=sys.stderr)
+        return 2
+    renfang = str(Path(sys.executable).with_name("renfang"))
+    with start() as portal, tempfile.TemporaryDirectory() as tmp:
+        registry = write_registry(portal, Path(tmp) / "registry.csv")
+        proc = subprocess.run([renfang, "run", "--registry", str(registry), "--data-dir", args[0],
+                               "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+                               "-s", "RENFANG_ALLOWED_SUFFIXES=", *args[1:]])
+        print(json.dumps(score(portal, args[0]), ensure_ascii=False, indent=1))
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
