@@ -178,7 +178,8 @@ def write_report(db: sqlite_utils.Database, report_id: str, sha256: str, status:
         facts = [{"report_id": report_id, "table_name": f.table, "row_code": f.row,
                   "column_code": f.column, "value": f.value, "raw": f.raw, "unit": f.unit,
                   "page": f.page, "sha256": sha256,
-                  "bbox": ",".join(f"{v:.1f}" for v in f.bbox) if f.bbox else None}
+                  "bbox": ",".join(f"{v:.1f}" for v in f.bbox) if f.bbox else None,
+                  "confidence": f.confidence}
                  for f in parsed.facts]
         checks = [{"report_id": report_id, "code": c.code, "key": c.key, "status": c.status,
                    "lhs": c.lhs, "rhs": c.rhs} for c in parsed.checks]

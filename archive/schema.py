@@ -101,7 +101,8 @@ TABLES: dict[str, dict] = {
     "facts": dict(
         columns={"report_id": str, "table_name": str, "row_code": str, "column_code": str,
                  "value": float, "raw": str, "unit": str, "page": int, "sha256": str,
-                 "bbox": str},
+                 # confidence: 0-1 for a cell read by OCR (parsers.model.Fact), null otherwise
+                 "bbox": str, "confidence": float},
         pk=("report_id", "table_name", "row_code", "column_code"),
         foreign_keys=[("report_id", "reports", "id"), ("sha256", "documents", "sha256")],
     ),

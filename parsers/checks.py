@@ -5,7 +5,7 @@ input is 'unknown'; a check whose facts are absent altogether (table not printed
 """
 from __future__ import annotations
 
-from .codes import APPEALS, APPLICATIONS, OTHER_SUBROWS
+from .codes import APPEALS, APPLICATIONS, CHECKS, OTHER_SUBROWS
 from .model import Check, Fact
 
 _OUTCOME_ROWS = [c for c in APPLICATIONS.row_codes()
@@ -72,4 +72,19 @@ def compute_checks(facts: list[Fact]) -> list[Check]:
             checks.append(_check("appeals.group_sum", row,
                                  [get("appeals", row, c, None) for c in parts],
                                  [get("appeals", row, "total", None)]))
+    return checks
+
+
+def text_checks(stated: list[Fact], facts: list[Fact]) -> list[Check]:
+    """Figures the text states (sentences.sentence_facts) against the table cells they name.
+
+    lhs is the stated figure, rhs the printed cell; a cell printed blank makes the check
+    'unknown'; a figure whose table was not printed is not checked.
+    """
+    cells = {(f.table, f.row, f.column): f.value for f in facts}
+    checks = []
+    for f in stated:
+        key = (f.table, f.row, f.column)
+        if key in cells and f"text.{f.table}" in CHECKS:
+            checks.append(_check(f"text.{f.table}", f.row, [f.value], [cells[key]]))
     return checks

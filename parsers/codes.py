@@ -64,7 +64,7 @@ class Table:
 _DISCLOSURE_COLUMNS = (
     Column("made", "本年新制作数量", ("新制作数量",), ("2019",)),
     Column("published", "本年新公开数量", ("新公开数量", "公开数量"), ("2019",)),
-    Column("total_published", "对外公开总数量", ("公开总数量",), ("2019",)),
+    Column("total_published", "对外公开总数量", ("公开总数量", "对外公开总数", "公开总数"), ("2019",)),
     Column("issued", "本年制发件数", ("制发件数",), ("2021",)),
     Column("repealed", "本年废止件数", ("废止件数",), ("2021",)),
     Column("in_force", "现行有效件数", ("有效件数",), ("2021",)),
@@ -184,7 +184,12 @@ CHECKS: dict[str, str] = {
     "applications.row_sum": "每行：六类申请人之和 = 总计",
     "applications.outcome_sum": "每列：（一）至（六）各项之和 = （七）总计",
     "appeals.group_sum": "每组：结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计",
+    # prose <-> table: a figure a sentence of sections 一-四 states plainly (sentences.py:
+    # 共收到政府信息公开申请2件, 未发生…行政复议) = the table cell it names; lhs the text, rhs the table
+    "text.applications": "正文所述收到申请数 = 表三 一、本年新收政府信息公开申请数量 总计",
+    "text.appeals": "正文所述行政复议、行政诉讼数 = 表四 该组 总计",
 }
+TEXT_CHECK_SECTIONS = ("general", "disclosure", "applications", "appeals")  # 一 to 四
 
 # The six sections of a report, in order (FORMAT.md); real headings vary the wording.
 SECTIONS = (

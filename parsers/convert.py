@@ -59,3 +59,17 @@ def libreoffice_convert(data: bytes, source_ext: str, target: str = "docx",
             raise ParseError("corrupt", f"LibreOffice could not read it ({source_ext}): "
                              f"{message[-300:] or 'no output'}")
         return produced[0].read_bytes()
+
+
+def extract_ole2(data: bytes):
+    """Word 97-2003 .doc and Kingsoft WPS .wps (both OLE2): LibreOffice -> DOCX -> docx.py."""
+    from .docx import extract_docx
+    from .sniff import OLE2
+
+    if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in data[:1 << 20] and \
+            b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" not in data[:1 << 20]:
+        raise ParseError("unsupported", "an OLE2 spreadsheet (.xls/.et), not a text document")
+    ex = extract_docx(libreoffice_convert(data, "doc", "docx"))
+    ex.media_type = OLE2
+    ex.method = "libreoffice"
+    return ex

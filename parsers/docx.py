@@ -8,9 +8,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-import docx
-
-from .grid import Extracted, Grid, GridRow
+from .grid import Extracted, Grid, SpanCell, build_grid
 from .model import ParseError
 from .normalize import fix_radicals
 from .sniff import DOCX
@@ -34,6 +32,8 @@ def check_zip(data: bytes) -> None:
 
 
 def extract_docx(data: bytes) -> Extracted:
+    import docx  # python-docx, imported only when a DOCX is met
+
     check_zip(data)
     document = docx.Document(io.BytesIO(data))
     grids: list[Grid] = []
@@ -76,20 +76,26 @@ def _val(el, name: str) -> str | None:
 
 
 def table_to_grid(tbl) -> Grid:
-    grid = Grid()
+    """The table on the grid (grid.build_grid): gridSpan is a colspan, a vMerge run a rowspan."""
+    rows: list[list[SpanCell]] = []
+    open_cells: dict[int, SpanCell] = {}  # grid column -> the vMerge cell still running down
     for tr in tbl.iterchildren(W + "tr"):
-        cells: list[str | None] = []
-        before = _val(tr.find(W + "trPr"), "gridBefore")
-        cells.extend([""] * int(before or 0))  # grid columns the row leaves out entirely
+        cells: list[SpanCell] = []
+        col = int(_val(tr.find(W + "trPr"), "gridBefore") or 0)  # columns the row leaves out
         for tc in tr.iterchildren(W + "tc"):
             tc_pr = tc.find(W + "tcPr")
             span = max(1, int(_val(tc_pr, "gridSpan") or 1))
             vmerge = _val(tc_pr, "vMerge")
-            if vmerge is not None and vmerge != "restart":  # continuation of the cell above
-                cells.extend([None] * span)
-                continue
-            text = "\n".join(paragraph_text(p) for p in tc.iter(W + "p"))
-            cells.append(text)
-            cells.extend([None] * (span - 1))
-        grid.rows.append(GridRow(cells))
-    return grid
+            if vmerge is not None and vmerge != "restart" and col in open_cells:
+                open_cells[col].rowspan += 1  # continuation of the cell above
+            else:
+                cell = SpanCell("\n".join(paragraph_text(p) for p in tc.iter(W + "p")),
+                                colspan=span, col=col)
+                cells.append(cell)
+                if vmerge == "restart":
+                    open_cells[col] = cell
+                else:
+                    open_cells.pop(col, None)
+            col += span
+        rows.append(cells)
+    return build_grid(rows)

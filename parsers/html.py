@@ -10,7 +10,7 @@ import re
 
 import lxml.html
 
-from .grid import Extracted, Grid, GridRow
+from .grid import Extracted, Grid, GridTooLarge, SpanCell, build_grid
 from .model import ParseError
 from .normalize import decode_text, fix_radicals
 from .sniff import HTML
@@ -114,28 +114,14 @@ def _span(value: str | None) -> int:
 
 
 def table_to_grid(table) -> Grid:
-    """The table's own rows (not nested tables') as a rectangular-ish grid of cell strings."""
+    """The table's own rows (not nested tables') on the grid (grid.build_grid)."""
     rows = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
-    placed: dict[tuple[int, int], str | None] = {}
-    for r, tr in enumerate(rows):
-        c = 0
-        for td in tr.xpath("./td | ./th"):
-            while (r, c) in placed:
-                c += 1
-            rowspan, colspan = _span(td.get("rowspan")), _span(td.get("colspan"))
-            rowspan = min(rowspan, len(rows) - r)  # as browsers do: never past the table's end
-            if len(placed) + rowspan * colspan > MAX_GRID_CELLS:
-                raise ParseError("too_large", f"a table of over {MAX_GRID_CELLS} cells")
-            for i in range(rowspan):
-                for j in range(colspan):
-                    placed[(r + i, c + j)] = None
-            placed[(r, c)] = cell_text(td)
-            c += colspan
-    grid = Grid()
-    for r in range(len(rows)):
-        width = max((c + 1 for (rr, c) in placed if rr == r), default=0)
-        grid.rows.append(GridRow([placed.get((r, c), "") for c in range(width)]))
-    return grid
+    spans = [[SpanCell(cell_text(td), _span(td.get("rowspan")), _span(td.get("colspan")))
+              for td in tr.xpath("./td | ./th")] for tr in rows]
+    try:
+        return build_grid(spans, MAX_GRID_CELLS)
+    except GridTooLarge as e:
+        raise ParseError("too_large", str(e)) from e
 
 
 def cell_text(td) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 from .codes import SECTIONS
-
-_PAGE_NUMBER = re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
+from .normalize import PAGE_LINE as _PAGE_NUMBER
+from .normalize import flow_text, is_wrapped, layout_line, layout_text
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
@@ -24,37 +24,70 @@ def text_lines(text: str) -> list[str]:
     return [ln for ln in lines if ln and not _PAGE_NUMBER.match(ln)]
 
 
+# A title names a year and 政府信息公开 and ends in 报告/年报 (perhaps with a bracketed note such as
+# （全文）). An OCR'd title can lose its last glyph (报告 read 报在), so 年度报 + one character
+# counts too. Matched on layout-normalised lines joined across a wrap.
+_TITLE = re.compile(r"(?:(?:19|20)\d{2}年度?|年度)[^。，；]{0,16}?(?:政府|政务)?信息公开[^。，；]{0,10}?"
+                    r"(?:年度报告|工作报告|年报|报告|年度报.)(?:（[^）]{1,8}）)?$")
+TITLE_MAX_CHARS = 70
+
+
 def find_title(lines: list[str], hint: str | None = None) -> str | None:
-    """The printed title (first lines), else the metadata title (which can be a stale template)."""
-    for i, line in enumerate(lines[:20]):
-        if "年度报告" in line or "年报" in line:
-            title = line.replace("\t", " ").strip()
-            # a title broken over two lines: "洪泽区人民政府" / "2023 年政府信息公开工作年度报告"
-            if i and re.match(r"^((?:19|20)\d{2}|政府信息公开)", title):
-                prev = lines[i - 1]
-                if len(prev) <= 30 and not _DOC_NUMBER.search(prev) and _AGENCY_END.search(prev):
-                    title = prev + title
-            return title
+    """The printed title (first lines), else the metadata title (which can be a stale template).
+
+    A title wrapped inside a word ("…2016 年政府信息公开工作年" / "度报告") is joined back, and a
+    title broken after its agency ("洪泽区人民政府" / "2023 年政府信息公开工作年度报告") gets it
+    back; the printed lines are returned as printed, joined.
+    """
+    norm = [layout_line(ln) for ln in lines[:24]]
+    for i in range(min(20, len(norm))):
+        for j in range(i + 1, min(i + 4, len(norm)) + 1):
+            if j > i + 1 and not _continues(norm[j - 2], norm[j - 1]):
+                break
+            joined = "".join(norm[i:j])
+            if len(joined) > TITLE_MAX_CHARS:
+                break
+            if _TITLE.search(joined):
+                title = "".join(ln.replace("\t", " ").strip() for ln in lines[i:j])
+                if i and re.match(r"^((?:19|20)\d{2}|政府信息公开)", joined):
+                    prev = norm[i - 1]
+                    if len(prev) <= 30 and not _DOC_NUMBER.search(prev) and _AGENCY_END.search(prev):
+                        title = lines[i - 1].strip() + title
+                return title
     return hint.strip() if hint else None
+
+
+def _continues(line: str, following: str) -> bool:
+    """A title line continued on the next line: the title began on it (its year or 信息公开)
+    and it stops mid-word, before 报告; an agency line alone is prepended, not joined."""
+    return bool(re.search(r"(?:19|20)\d{2}年|信息公开|政府信", line)) and (
+        is_wrapped(line, following) or not re.search(r"[。，；：]$", line))
 
 
 def find_year(title: str | None, text: str) -> int | None:
     """The report year: the first year in the title, else "YYYY年(度)政府信息公开" in the text."""
-    m = _YEAR.search(title or "") or re.search(
-        r"((?:19|20)\d{2})\s*年\s*度?\s*(?:的\s*)?(?:政府|政务)?\s*信息公开", text[:3000])
+    m = _YEAR.search(layout_line(title or "")) or re.search(
+        r"((?:19|20)\d{2})年度?(?:的)?(?:政府|政务)?信息公开", flow_text(text[:4000]))
     return int(m.group(1)) if m else None
 
 
 def find_agency(title: str | None, lines: list[str], hint: str | None = None) -> str | None:
     if title:
-        m = re.match(r"^(.*?)\s*(?:关于)?\s*(?:19|20)\d{2}\s*年", title)
+        m = re.match(r"^(.*?)(?:关于)?(?:19|20)\d{2}年", layout_line(title))
         if m and m.group(1).strip():
             return m.group(1).strip(" 《【")
-    # the signature above the printed date at the end
-    for i in range(len(lines) - 1, max(len(lines) - 8, 0), -1):
-        if _date_line(lines[i]) and _AGENCY_END.search(lines[i - 1]) and len(lines[i - 1]) <= 30:
-            return lines[i - 1]
-    return hint
+    signed = signature(lines)
+    return signed[0] if signed else hint
+
+
+def signature(lines: list[str]) -> tuple[str, str] | None:
+    """(agency, ISO date) of the signature printed at the end: an agency line above a date."""
+    norm = [layout_line(ln) for ln in lines[-10:]]
+    for i in range(len(norm) - 1, 0, -1):
+        iso = _date_line(norm[i])
+        if iso and _AGENCY_END.search(norm[i - 1]) and len(norm[i - 1]) <= 30:
+            return norm[i - 1], iso
+    return None
 
 
 def _cn_number(s: str) -> int:
@@ -66,7 +99,7 @@ def _cn_number(s: str) -> int:
 
 def _date_line(line: str) -> str | None:
     """ISO date when the whole line is a date (the signature date), else None."""
-    line = line.strip()
+    line = re.sub(r"\s+", "", line)  # 2016年2月2 6日: OCR and letter-spacing split figures
     m = _DATE.fullmatch(line)
     if m:
         y, mo, d = (int(g) for g in m.groups())
@@ -83,11 +116,11 @@ def _date_line(line: str) -> str | None:
 def find_published(lines: list[str], hint: str | None = None) -> str | None:
     """The date printed at the end (or, failing that, in the header), else the metadata date."""
     for line in reversed(lines[-15:]):
-        iso = _date_line(line)
+        iso = _date_line(layout_line(line))
         if iso:
             return iso
     for line in lines[:8]:
-        iso = _date_line(line)
+        iso = _date_line(layout_line(line))
         if iso:
             return iso
     return hint
@@ -95,7 +128,7 @@ def find_published(lines: list[str], hint: str | None = None) -> str | None:
 
 def find_document_number(lines: list[str]) -> str | None:
     for line in lines[:15]:
-        m = _DOC_NUMBER.search(line)
+        m = _DOC_NUMBER.search(layout_line(line))
         if m:
             return re.sub(r"\s+", "", m.group(0))
     return None
@@ -116,7 +149,7 @@ def find_sections(text: str) -> list[tuple[str, str, str]]:
     names = [code for code, _ in SECTIONS]
     found: list[list] = []
     expected = 0
-    for line in text.replace("\f", "\n").splitlines():
+    for line in layout_text(text).replace("\f", "\n").splitlines():
         m = _SECTION_RE.match(line)
         if m and "\t" not in line and _NUMERALS.index(m.group(1)) >= expected \
                 and not re.search(r"\d\s*$", line):
@@ -138,3 +171,49 @@ def split_sections(text: str) -> dict[str, str]:
 
 def count_section_headings(text: str) -> int:
     return sum(1 for v in split_sections(text).values() if v)
+
+
+# ---------------------------------------------------------------- is this a report at all?
+# A report is recognised by its substance, never by one literal string: what the 条例 obliges
+# every annual report to say. Each marker is matched on the flowed, layout-normalised text.
+_EVIDENCE = {
+    "regulation": re.compile(r"政府信息公开条例|《条例》"),
+    "proactive": re.compile(r"主动公开"),
+    "on_request": re.compile(r"依申请公开|信息公开申请|申请公开"),
+    "appeals": re.compile(r"行政复议|行政诉讼"),
+    # 本报告中所列数据的统计期限自2016年1月1日起至2016年12月31日止
+    "period": re.compile(r"统计期限|统计期间|统计时限|(?:19|20)\d{2}年1月1日(?:起)?至"
+                         r"(?:(?:19|20)\d{2}年)?12月31日"),
+    "report_wording": re.compile(r"年度报告|年报|本报告|工作报告"),
+}
+REPORT_MIN_EVIDENCE = 4
+
+
+def report_evidence(text: str) -> list[str]:
+    """The markers of an annual disclosure report the text carries (see ``is_report``).
+
+    title: a title line (find_title); sections: at least three numbered sections of the
+    outline (一、… 二、… 三、…, the six sections or a free pre-2019 outline); signature: an
+    agency above a printed date at the end; and the wording markers of ``_EVIDENCE``.
+    """
+    flowed = flow_text(text)
+    lines = text_lines(text)
+    found = [name for name, rx in _EVIDENCE.items() if rx.search(flowed)]
+    if find_title(lines):
+        found.append("title")
+    outline = {m.group(1) for m in re.finditer(r"^([一二三四五六七八九十]{1,2})、\S", flowed, re.M)}
+    if len(outline) >= 3:
+        found.append("sections")
+    if signature(lines):
+        found.append("signature")
+    return found
+
+
+def is_report(text: str) -> bool:
+    """An annual report about 政府信息公开: it names itself one (a report title, or the statistics
+    period every report states), and carries enough of the rest (REPORT_MIN_EVIDENCE markers in
+    all). A notice about writing the reports, a budget, a work plan each lack one or the other."""
+    found = report_evidence(text)
+    if "信息公开" not in flow_text(text):
+        return False
+    return bool({"title", "period"} & set(found)) and len(found) >= REPORT_MIN_EVIDENCE

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Bump whenever the output for the same input can change (codes, values, checks, metadata).
-PARSER_VERSION = "1.2.1"
+PARSER_VERSION = "1.3.0"
 
 Number = int | float
 BBox = tuple[float, float, float, float]
@@ -21,12 +21,17 @@ class Fact:
     unit: str | None
     page: int | None
     bbox: BBox | None = None
+    # OCR'd cells only: how sure the reading is, 0-1 (Tesseract's confidence of the reading
+    # kept, 1.0 for a cell seen to hold no ink); None for a text layer or markup
+    confidence: float | None = None
 
     def to_json(self) -> dict:
         d = {"table": self.table, "row": self.row, "column": self.column, "value": self.value,
              "raw": self.raw, "unit": self.unit, "page": self.page}
         if self.bbox is not None:
             d["bbox"] = [round(v, 2) for v in self.bbox]
+        if self.confidence is not None:
+            d["confidence"] = round(self.confidence, 3)
         return d
 
 

@@ -138,7 +138,7 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
 
 
 # ---------------------------------------------------------------- text fingerprint
-_PAGE_LINE = re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
+PAGE_LINE = re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
 
 
 def text_fingerprint(text: str) -> str:
@@ -151,6 +151,69 @@ def text_fingerprint(text: str) -> str:
     import hashlib
 
     text = unicodedata.normalize("NFKC", fix_radicals(text or ""))
-    lines = [ln for ln in text.replace("\f", "\n").splitlines() if not _PAGE_LINE.match(ln)]
+    lines = [ln for ln in text.replace("\f", "\n").splitlines() if not PAGE_LINE.match(ln)]
     words = _NOT_WORD.sub("", "".join(lines))
     return hashlib.sha256(words.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- layout-normalised text
+# Every text rule (title, agency, year, sections, sentences, recognition) reads the text through
+# these, so a report is read the same however its producer laid it out: full-width digits and
+# letters, both bracket widths, letter-spaced words ("政 府 信 息"), and lines wrapped in the
+# middle of a word ("…工作年" / "度报告").
+_WIDTH = {0x3000: " ", 0xA0: " ", 0x200B: "", 0xFEFF: "", ord("("): "（", ord(")"): "）",
+          0xFF0E: ".", 0xFF1A: "：", 0xFF0C: "，", 0xFF1B: "；"}
+_WIDTH.update({0xFF10 + i: str(i) for i in range(10)})
+_WIDTH.update({0xFF21 + i: chr(0x41 + i) for i in range(26)})
+_WIDTH.update({0xFF41 + i: chr(0x61 + i) for i in range(26)})
+# a run of spaces between two characters of which one is an ideograph or CJK punctuation and the
+# other an ideograph, CJK punctuation or a digit: layout, not a word break
+_CJK = "\u3001-\u303f\u4e00-\u9fff\uff01-\uff0f\uff1a-\uff20\u300a-\u300f"
+_INNER_SPACE = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}\d])|(?<=[{_CJK}\d]) +(?=[{_CJK}])")
+# a line that opens a block of its own: outline numbers, a table row, a date, a page number
+_BLOCK_START = re.compile(r"^(?:[一二三四五六七八九十]{1,2}[、.]|（[一二三四五六七八九十\d]{1,2}）"
+                          r"|\d{1,2}[.、](?!\d)|第[一二三四五六七八九十\d]+[章条节部]|附件|注[:：]"
+                          r"|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日$|[〇○零一二三四五六七八九]{4}年)")
+_LINE_END = "。！？；：!?;:”」』）】》"
+WRAP_MIN_CHARS = 15  # a wrapped line ran to the margin; a short line ended where it meant to
+
+
+def layout_line(line: str) -> str:
+    """One line with widths folded, radicals repaired and the spaces inside words removed."""
+    line = fix_radicals(line).translate(_WIDTH)
+    return "\t".join(_INNER_SPACE.sub("", cell).strip() for cell in line.split("\t")).strip()
+
+
+def layout_text(text: str) -> str:
+    """The text line by line through ``layout_line`` (page breaks kept, lines not joined)."""
+    return "\n".join(layout_line(ln) if ln != "\f" else ln for ln in (text or "").split("\n"))
+
+
+def is_wrapped(line: str, following: str) -> bool:
+    """Whether ``following`` continues ``line`` (a soft wrap), both through ``layout_line``."""
+    return (len(line) >= WRAP_MIN_CHARS and "\t" not in line and "\t" not in following
+            and line[-1] not in _LINE_END and not _BLOCK_START.match(following))
+
+
+def flow_text(text: str) -> str:
+    """Layout-normalised text with soft wraps joined: one line per paragraph.
+
+    Blank lines between the two halves of a wrapped line (text renditions put one there) are
+    skipped over, and so are page breaks and page-number lines (a paragraph runs on over the
+    page).
+    """
+    out: list[str] = []
+    pending_blank = False
+    for raw in layout_text(text).replace("\f", "").split("\n"):
+        line = raw.strip()
+        if not line or PAGE_LINE.match(line):
+            pending_blank = True
+            continue
+        if out and out[-1] and is_wrapped(out[-1], line):
+            out[-1] += line
+        else:
+            if pending_blank and out:
+                out.append("")
+            out.append(line)
+        pending_blank = False
+    return "\n".join(out)

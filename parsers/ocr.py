@@ -27,7 +27,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
-from .grid import Grid, GridRow
+from .grid import Grid, GridRow, boxes_to_spans, place_cells
 from .model import ParseError
 
 OCR_DPI = 300
@@ -345,6 +345,8 @@ def _reread_figures(binary, grids: list[Grid]) -> None:
                 ink = ImageOps.invert(crop).getbbox()
                 if ink is None:
                     row.cells[ci] = ""
+                    if row.confidences:
+                        row.confidences[ci] = 1.0  # no ink at all: a printed blank, for sure
                     continue
                 if ink[3] - ink[1] > 80:  # more than one line of glyphs: a label
                     continue
@@ -354,8 +356,9 @@ def _reread_figures(binary, grids: list[Grid]) -> None:
     for (row, ci, _), (text, conf) in zip(todo, results):
         page_text = row.cells[ci] or ""
         figure_like = not page_text or _FIGURE_LIKE.match(re.sub(r"\s+", "", page_text))
-        if text and (figure_like or conf > row._conf[ci]):
+        if text and (figure_like or conf / 100 > row.confidences[ci]):
             row.cells[ci] = text
+            row.confidences[ci] = conf / 100
     for grid in grids:
         for row in grid.rows:
             row.cells = [None if c is None else fix_figure(c) for c in row.cells]
@@ -363,8 +366,8 @@ def _reread_figures(binary, grids: list[Grid]) -> None:
 
 def _table_grid(cells, words: list[Word], used: set[int], page_number: int, scale: float,
                 repair: bool = True) -> Grid:
-    from pdfplumber.table import Table
-
+    """The ruled cells as a grid (grid.place_cells, the builder HTML and DOCX use too), each
+    cell's words joined, with its box in PDF points and Tesseract's mean confidence."""
     content: dict[tuple, list[Word]] = {c: [] for c in cells}
     for i, w in enumerate(words):
         cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
@@ -373,24 +376,31 @@ def _table_grid(cells, words: list[Word], used: set[int], page_number: int, scal
                 content[c].append(w)
                 used.add(i)
                 break
+    spans, boxes = boxes_to_spans(list(cells))
+    box_of = {id(cell): box for row, row_boxes in zip(spans, boxes)
+              for cell, box in zip(row, row_boxes)}
+    placed = place_cells(spans)
+    width = max((c + 1 for _, c in placed), default=0)
     grid = Grid()
-    for row in Table(None, cells).rows:
+    for r in range(len(spans)):
         texts: list[str | None] = []
-        boxes = []
+        bboxes = []
         confs = []
-        for c in row.cells:
-            if c is None:
+        for c in range(width):
+            cell = placed.get((r, c))
+            if cell is None:  # covered by a merged cell, or no cell drawn there
                 texts.append(None)
-                boxes.append(None)
+                bboxes.append(None)
                 confs.append(0.0)
                 continue
-            text = _join(content[c])
+            box = box_of[id(cell)]
+            text = _join(content[box])
             texts.append(fix_figure(text) if repair else text)
-            boxes.append(tuple(v * scale for v in c))
-            confs.append(_mean([w.conf for w in content[c]]))
-        grid_row = GridRow(texts, page_number, boxes)
+            bboxes.append(tuple(v * scale for v in box))
+            confs.append(_mean([w.conf for w in content[box]]))
+        # confidences are OCR's (repair): an OFD's text runs are exact, their cells have none
+        grid_row = GridRow(texts, page_number, bboxes, [c / 100 for c in confs] if repair else None)
         grid_row._scale = scale
-        grid_row._conf = confs
         grid.rows.append(grid_row)
     return grid
 
@@ -460,3 +470,15 @@ def ocr_image_bytes(data: bytes) -> list[tuple[str, list[Grid]]]:
                 dpi = OCR_DPI
         results.append(ocr_page_image(frame, number, 72 / dpi))
     return results
+
+
+def extract_image(data: bytes):
+    """An uploaded image (PNG, JPEG, GIF, TIFF, BMP: a scanned report), every frame OCR'd."""
+    from .grid import Extracted
+    from .sniff import sniff_media_type
+
+    pages = ocr_image_bytes(data)
+    texts = [text for text, _ in pages]
+    grids = [g for _, page_grids in pages for g in page_grids]
+    return Extracted(sniff_media_type(data), grids, texts, pages=len(pages),
+                     ocr_pages=list(range(1, len(pages) + 1)), method="ocr")

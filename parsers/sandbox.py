@@ -10,7 +10,9 @@ the child is killed when the time is up. Whatever happens, the caller gets one
     for key, outcome in parse_many(items, jobs=2):   # items: (key, bytes, filename)
         ...
 
-Fork keeps it cheap (the parent has already imported the parsers: ~10 ms a document).
+Fork keeps it cheap (~10 ms a document): before forking, the parent imports the modules of the
+document's format (``preload``; parsers/__init__.py imports a format's modules only when it is
+met), so no child imports pdfplumber or python-docx again.
 """
 from __future__ import annotations
 
@@ -42,6 +44,18 @@ class Outcome:
 
 def classify(report: ParsedReport) -> str:
     return "parsed" if report.facts else "text_only"
+
+
+def preload(data: bytes) -> None:
+    """Import the extractor module of ``data``'s format (and the OCR code for PDFs and images,
+    which a scanned page needs) in this process, so forked children inherit it."""
+    from . import load_extractor
+    from .sniff import PDF, PNG, sniff_media_type
+
+    media_type = sniff_media_type(data)
+    load_extractor(media_type)
+    if media_type == PDF or media_type.startswith("image/"):
+        load_extractor(PNG)
 
 
 def parse_inline(data: bytes, filename: str | None = None) -> Outcome:
@@ -111,6 +125,7 @@ def parse_many(items: Iterable[tuple[object, bytes, str | None]], jobs: int = 1,
                 exhausted = True
                 break
             key, data, filename = item
+            preload(data)  # the format's modules, imported once here, not in every child
             receive, send = ctx.Pipe(duplex=False)
             process = ctx.Process(target=_child, args=(send, data, filename, memory_limit),
                                   daemon=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from .model import Fact
+from .normalize import flow_text
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 _NUMBER = r"(\d+|[零〇一二两三四五六七八九十])"
@@ -61,7 +62,7 @@ def sentence_facts(page_texts: list[str], paginated: bool) -> list[Fact]:
 
     for number, page_text in enumerate(page_texts, start=1):
         page = number if paginated else None
-        text = re.sub(r"[ \t\u3000]+", "", page_text)
+        text = re.sub(r"[ \t]+", "", flow_text(page_text))
         for match in _SENTENCE.finditer(text):
             sentence = match.group().strip()
             if not sentence or _PARTS.search(sentence):

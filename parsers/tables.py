@@ -30,11 +30,13 @@ class _Cell:
     raw: str                 # cleaned printed text, '' for blank/missing
     page: int | None
     bbox: tuple | None
+    confidence: float | None = None
 
 
 def grids_to_facts(grids: list[Grid]) -> list[Fact]:
     rows = [r for g in grids for r in g.rows]
-    rows = [GridRow([clean_cell(c) for c in r.cells], r.page, r.bboxes) for r in rows]
+    rows = [GridRow([clean_cell(c) for c in r.cells], r.page, r.bboxes, r.confidences)
+            for r in rows]
     return disclosure_facts(rows) + applications_facts(rows) + appeals_facts(rows)
 
 
@@ -42,13 +44,14 @@ def _cell(row: GridRow, i: int | None) -> _Cell:
     if i is None or i >= len(row.cells):
         return _Cell("", row.page, None)
     bbox = row.bboxes[i] if row.bboxes and i < len(row.bboxes) else None
-    return _Cell(row.cells[i] or "", row.page, bbox)
+    conf = row.confidences[i] if row.confidences and i < len(row.confidences) else None
+    return _Cell(row.cells[i] or "", row.page, bbox, conf)
 
 
 def _fact(table: str, row: str, column: str, cell: _Cell, unit: str | None = None) -> Fact:
     value, cell_unit = parse_value(cell.raw)
     return Fact(table, row, column, value, cell.raw, cell_unit or unit, cell.page,
-                tuple(cell.bbox) if cell.bbox else None)
+                tuple(cell.bbox) if cell.bbox else None, cell.confidence)
 
 
 # ---------------------------------------------------------------- 二、主动公开政府信息情况

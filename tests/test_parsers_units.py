@@ -333,7 +333,8 @@ def test_codes_are_complete_and_labelled():
     assert label_of("disclosure", "amount_10k_yuan") == "本年收费金额（单位：万元）"
     assert set(DISCLOSURE.row_columns) == set(DISCLOSURE.row_codes())
     assert set(CHECKS) == {"applications.balance", "applications.row_sum",
-                           "applications.outcome_sum", "appeals.group_sum"}
+                           "applications.outcome_sum", "appeals.group_sum",
+                           "text.applications", "text.appeals"}
     with pytest.raises(KeyError):
         label_of("applications", "nope")
     assert PARSER_VERSION
