@@ -114,13 +114,14 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "value": "数值 the number as printed; null = blank cell, never 0", "raw": "原文 printed text of the cell",
         "unit": "单位 元 / 万元 for money", "page": "页码 page of the source document",
         "sha256": "来源文件 SHA-256 of the source document", "bbox": "位置 x0,top,x1,bottom of the cell (PDF points)",
+        "confidence": "识别置信度 OCR confidence 0-1 of a cell read from a scan; null = read from a text layer or markup",
     }),
     "checks": ("勾稽关系 Cross-checks per report (and applications.carry_chain across years): pass, fail or unknown, with both sides.", {
         "report_id": "报告 reports.id",
-        "code": "检查 applications.balance, applications.row_sum, applications.outcome_sum, appeals.group_sum, applications.carry_chain",
+        "code": "检查 applications.balance, applications.row_sum, applications.outcome_sum, appeals.group_sum, applications.carry_chain, text.applications / text.appeals (a figure stated in the text vs its table cell)",
         "key": "对象 the column or row checked", "status": "结果 pass / fail / unknown (an input is blank)",
-        "lhs": "计算值 computed sum (carry_chain: last year's carried_forward)",
-        "rhs": "印刷值 printed total (carry_chain: this year's carried_over)",
+        "lhs": "计算值 computed sum (carry_chain: last year's carried_forward; text.*: the figure the text states)",
+        "rhs": "印刷值 printed total (carry_chain: this year's carried_over; text.*: the table cell)",
     }),
     "codes": ("代码 Canonical codes and their Chinese labels.", {
         "table_name": "表 table code", "kind": "种类 row or column", "code": "代码 code",
