@@ -20,15 +20,23 @@ _DISCLOSURE = re.compile(r"(政府)?信息公开|政务公开")
 _ANNUAL = re.compile(r"年度报告|年报|年度工作报告|信息公开工作报告")
 # Yearly documents that are not disclosure reports, even when they say 年度报告.
 _NOT_REPORT = re.compile(r"工作要点|法治政府建设|决算|预算|工作总结|工作计划|考核|指南|目录|实施方案|通知|意见"
-                         r"|评估|测评|整改|培训|模板|格式|编制说明|统计表$")
+                         r"|评估|测评|整改|培训|模板|格式|编制说明|统计表$"
+                         # an interpretation of the report, not the report: 解读, 图解, 一图读懂
+                         r"|解读|^图解|一图(?:读懂|看懂|了解)")
 _YEAR = re.compile(r"(20[0-4]\d|19[89]\d)年")
 # "关于公布…的公告" and friends around a title
 _ABOUT = re.compile(r"^关于(?:公布|印发|发布|公开|公示)?")
 # Renditions of one report, printed after its title: （文字版）（图片版）【全真版】(PDF版) _wap -手机版
 _RENDITION = re.compile(r"(?:[(\[【<《]?(?:文字|图片|全真|超链|PDF|pdf|Word|word|WORD|手机|简|图解|扫描|OFD|ofd)版[)\]】>》]?"
                         r"|_wap|[-_]?手机版|\.(?:pdf|docx?|wps|ofd|html?|shtml))$")
+# Category tags some lists print before a title: [年报] 【转发】 (置顶)
+_TAG = re.compile(r"^(?:[\[【(][^\]】)]{1,8}[\]】)])+")
 _TRUNCATED = re.compile(r"(?:\.{2,}|…+|。{3,})$")
 _INVISIBLE = re.compile(r"[\s\u00a0\u200b-\u200f\u2028\u2029\u3000\ufeff]+")
+
+
+_CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
+_CN_YEAR = re.compile(r"[〇零○Ｏ一二三四五六七八九]{4}(?=年)")
 
 
 def normalize_title(text: str | None) -> str:
@@ -37,6 +45,8 @@ def normalize_title(text: str | None) -> str:
     suffix, no truncation mark."""
     t = unicodedata.normalize("NFKC", text or "")
     t = _INVISIBLE.sub("", t)
+    t = _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), t)   # 二〇一九年 → 2019年
+    t = _TAG.sub("", t)
     t = _TRUNCATED.sub("", t)
     while True:
         stripped = _RENDITION.sub("", t)
@@ -100,7 +110,9 @@ def title_agency(title: str) -> str | None:
     if len(parts) == 1:   # no year: "…办公室关于公布政府信息公开工作年度报告的公告", or a column's name
         m = re.match(r"(.+?)(?:关于|(?:政府|政务)?信息公开)", t)
         return m.group(1) if m and m.group(1) not in ("政府", "政务", "本") else None
-    head = re.sub(r"关于(?:公布|印发|发布|公开|公示)?$", "", parts[0]).rstrip("的")
+    # "…办公室政府信息公开工作年度报告(2017年)": the publisher stops where the title's words begin
+    head = re.split(r"(?:政府|政务)?信息公开|政务公开", parts[0])[0]
+    head = re.sub(r"关于(?:公布|印发|发布|公开|公示)?$", "", head).rstrip("的")
     if head:
         return head
     if len(parts) == 2:

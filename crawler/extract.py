@@ -119,20 +119,61 @@ def list_items_by_selector(sel: Selector, base_url: str, selector: str) -> list[
     return out
 
 
+_INDEX_PAGE = re.compile(r"/(?:index\.\w+|default\.\w+)?$", re.I)
+
+
 def attachments(sel: Selector, base_url: str) -> list[Link]:
-    """Links to the documents attached to an article (PDF, DOCX, downfile.jsp …) and to
-    its other renditions (全真版 / 文字版 / 图片版 tabs)."""
+    """Links to the documents attached to an article (PDF, DOCX, downfile.jsp …), to its
+    other renditions (全真版 / 文字版 / 图片版 tabs), and documents it embeds (a pdf.js viewer's
+    ``file=``, ``<iframe>``/``<embed>``/``<object>`` of a PDF). A site's 手机版 home page in its
+    top bar is not a rendition of the report."""
     seen, out = {base_url.split("#")[0]}, []
-    for l in links(sel, base_url):
+    for l in links(sel, base_url) + embedded(sel, base_url):
         url = l.url.split("#")[0]
         if url in seen:
             continue
         text = re.sub(r"\s+", "", l.text)
         path = urlsplit(url).path + "?" + urlsplit(url).query
-        if (ATTACHMENT_EXT.search(url) or ATTACHMENT_URL.search(path) or RENDITION_TEXT.match(text)
-                or ATTACHMENT_EXT.search(text)):
+        document = ATTACHMENT_EXT.search(url) or ATTACHMENT_URL.search(path) or ATTACHMENT_EXT.search(text)
+        if document or (RENDITION_TEXT.match(text) and not _INDEX_PAGE.search(urlsplit(url).path)):
             seen.add(url)
             out.append(Link(url, l.text))
+    return out
+
+
+def embedded(sel: Selector, base_url: str) -> list[Link]:
+    """Documents a page shows inline: ``viewer.html?file=/x.pdf``, ``<embed src=x.pdf>``."""
+    out = []
+    for src in sel.css("iframe::attr(src), embed::attr(src), object::attr(data), a::attr(href)").getall():
+        url = urljoin(base_url, src.strip())
+        for value in parse_qs(urlsplit(url).query).get("file", []):
+            out.append(Link(urljoin(url if value.startswith(".") else base_url, unquote(value)), "embedded document"))
+        if not src.strip().lower().startswith("javascript") and ATTACHMENT_EXT.search(url) \
+                and not sel.xpath(f"//a[@href={_xpath_literal(src)}]"):
+            out.append(Link(url, "embedded document"))
+    return out
+
+
+def _xpath_literal(value: str) -> str:
+    return f"'{value}'" if "'" not in value else f'"{value}"'
+
+
+def continuation_pages(sel: Selector, base_url: str) -> list[str]:
+    """Further pages of one article split over several (``t2025_8812_2.html``, ``?page=2``):
+    pager links whose URL is the article's own plus a page number."""
+    parts = urlsplit(base_url)
+    stem = re.sub(r"\.\w+$", "", parts.path)
+    stems = {re.escape(stem), re.escape(re.sub(r"_\d{1,3}$", "", stem))}   # page 2 links page 3 too
+    out = []
+    for l in links(sel, base_url):
+        text = re.sub(r"\s+", "", l.text)
+        u = urlsplit(l.url)
+        if not (re.fullmatch(r"\d{1,3}|下一页|下页|后一页", text) and u.netloc == parts.netloc):
+            continue
+        if (any(re.fullmatch(st + r"_\d{1,3}\.\w+", u.path) for st in stems)
+                or (u.path == parts.path and re.search(r"(?:^|&)(?:page|p|pageNo|pn)=\d+", u.query))):
+            if l.url.split("#")[0] != base_url.split("#")[0] and l.url not in out:
+                out.append(l.url.split("#")[0])
     return out
 
 

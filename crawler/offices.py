@@ -19,6 +19,8 @@ from crawler.classify import normalize_title
 CIVIL_DEFENCE = re.compile(r"人民防空|人防|民防|国防动员|国动办")
 # The office part of a name, after its place: 人民政府国防动员办公室, 人防办, 民防局 …
 _OFFICE_PART = re.compile(r"(?:人民政府)?(?:人民防空|人防|民防|国防动员|国动)")
+# What follows 人民防空 / 人防 / 国防动员 in an office's name (not a 中心, 站, 大队 …)
+_OFFICE_REST = re.compile(r"(?:办公室|办|局|委员会办公室|委员会|委办公室|委办|委)?")
 _LEVELS = "省市区县州盟旗"
 # A place name ends with one of these (a city "攀枝花市", a district "西城区", a region "…自治区").
 _PLACE_END = re.compile(rf"[{_LEVELS}]$|自治州$|自治县$|地区$|新区$")
@@ -33,8 +35,8 @@ def place_of(name: str) -> str | None:
         if CIVIL_DEFENCE.search(inner):
             return place_of(inner)
     m = _OFFICE_PART.search(t)
-    if not m:
-        return None
+    if not m or not _OFFICE_REST.fullmatch(t[m.end():]):
+        return None      # not an office: 人防指挥信息保障中心, 人防工程管理站 are other units
     return t[:m.start()]
 
 

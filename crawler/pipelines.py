@@ -143,9 +143,12 @@ class ArchivePipeline:
             state.ledger.record(key, **ledger_args, stage="gone", status=response.status,
                                 error=error, outcome="gone")
         else:
+            # a URL the crawler made up from a template (a year selector, a script pager) that
+            # does not exist is "absent": not the site's failure, not retried by the next run
+            guess = bool(meta.get("renfang_guess"))
             state.ledger.record(key, **ledger_args, stage="failed", status=response.status,
-                                error=error or "empty body", outcome="failed")
-            if progress is not None and kind in ("home", "column", "list") and not meta.get("renfang_guess"):
+                                error=error or "empty body", outcome="absent" if guess else "failed")
+            if progress is not None and kind in ("home", "column", "list") and not guess:
                 progress.failed_lists.append(f"{response.url} ({error or 'empty body'})")
 
     # -- what responses mean --------------------------------------------------------

@@ -161,7 +161,7 @@ def failed_before(db: sqlite_utils.Database, agency_id: str, run_id: int | None)
            from crawl_ledger c
            left join reports r on r.agency_id = c.agency_id and r.url = c.url
            left join reports rp on rp.agency_id = c.agency_id and rp.url = c.parent
-           where c.agency_id = ? and c.stage = 'failed' and c.key = c.url
+           where c.agency_id = ? and c.stage = 'failed' and c.key = c.url and c.outcome = 'failed'
              and coalesce(c.last_run_id, -1) != coalesce(?, -2)
              and c.kind in ('article', 'attachment', 'list')""", [agency_id, run_id]).fetchall()
     return [tuple(r) for r in rows]

@@ -52,8 +52,9 @@ def choose_sites(registry: str | Path, only: tuple[str, ...] = ()) -> list[Site]
 
 def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (),
           ignore_robots: bool = False, overrides: tuple[str, ...] = (), fresh: bool = False,
-          explain: tuple[str, ...] = (), on_resume=None) -> CrawlResult:
-    """Crawl the registry's sites (or only ``sites``) into ``data_dir``."""
+          explain: tuple[str, ...] = (), on_resume=None, spider_cls=None) -> CrawlResult:
+    """Crawl the registry's sites (or only ``sites``) into ``data_dir``. ``spider_cls``: a
+    subclass of ``PortalSpider`` (for a portal with a quirk of its own), else PortalSpider."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
@@ -92,7 +93,7 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
         settings.set(key.strip(), value, priority="cmdline")
 
     process = CrawlerProcess(settings, install_root_handler=True)
-    process.crawl(PortalSpider, sites=chosen, registry=str(registry))
+    process.crawl(spider_cls or PortalSpider, sites=chosen, registry=str(registry))
     process.start()
     # Scrapy leaves its own SIGINT handler behind; Ctrl-C should behave normally afterwards.
     signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -120,6 +120,11 @@ def _js_value(token: str, js: str):
         v = re.search(rf"(?:var|let|const)?\s*\b{re.escape(token)}\s*=\s*([^;,\n]+)", js)
         if v and v.group(1).strip() != token:
             return _js_value(v.group(1), "")
+    m = re.fullmatch(r"(?:this|that|self|vm|[A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)", token)
+    if m:   # this.pageSize: a member set in the script (a Vue data object, an options object)
+        v = re.search(rf"""\b{re.escape(m.group(1))}\s*[:=]\s*(-?\d+|'[^'\n]*'|"[^"\n]*")\s*[,;}}\n]""", js)
+        if v:
+            return _js_value(v.group(1), "")
     return None
 
 
@@ -336,15 +341,21 @@ def _object(text: str, js: str) -> dict:
     """A JS object literal's simple members: ``{channelId: 12, pageNo: page, type: 'nb'}``
     (values: numbers, strings, variables resolved from the script, else None)."""
     out = {}
-    for key, value in re.findall(r"""['"]?([A-Za-z_$][\w$]*)['"]?\s*:\s*([^,{}\n]+)""", text):
-        out[key] = _js_value(value.strip().rstrip(","), js)
+    for quoted, bare, value in re.findall(r"""(?:['"]([^'"\n]+)['"]|([A-Za-z_$][\w$]*))\s*:\s*([^,{}\n]+)""", text):
+        out[quoted or bare] = _js_value(value.strip().rstrip(","), js)
     return out
 
 
 def _url_expr(expr: str, js: str) -> tuple[str | None, str | None]:
     """(url, page_key_in_url) of a URL expression: a literal, a variable, ``'…page=' + p``,
-    or a template literal ``…?page=${p}``."""
-    expr = expr.strip()
+    ``'/list?cid=' + CID + '&page=' + p``, or a template literal ``…?page=${p}``."""
+    expr = expr.strip().split(",")[0] if not expr.strip().startswith("`") else expr.strip()
+    value = _concat(expr, js) if "+" in expr else None
+    if value and _UNKNOWN in value:
+        base, _, query = value.partition("?")
+        params, key = _query_params(query)
+        known = {k: v for k, v in params.items() if v is not None}
+        return (base + ("?" + urlencode(known) if known else "")), key
     m = re.match(r"""(['"`])(.*?)\1\s*(\+\s*([A-Za-z_$][\w$.]*))?""", expr, re.S)
     if m:
         literal = m.group(2)
@@ -359,6 +370,43 @@ def _url_expr(expr: str, js: str) -> tuple[str | None, str | None]:
     return (value, None) if isinstance(value, str) else (None, None)
 
 
+_UNKNOWN = "\x00"
+
+
+def _concat(expr: str, js: str) -> str | None:
+    """A JS string concatenation evaluated as far as the script says: literals kept, variables
+    assigned a literal resolved, any other variable left as ``\x00name\x00``."""
+    parts = re.findall(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[A-Za-z_$][\w$.\[\]]*|\d+""", expr)
+    if not parts:
+        return None
+    out = []
+    for part in parts:
+        if part[0] in "'\"":
+            out.append(part[1:-1])
+        elif part.isdigit():
+            out.append(part)
+        else:
+            value = _js_value(part, js) if re.fullmatch(r"[A-Za-z_$][\w$]*", part) else None
+            out.append(str(value) if value is not None else f"{_UNKNOWN}{part}{_UNKNOWN}")
+    return "".join(out)
+
+
+def _query_params(text: str) -> tuple[dict, str | None]:
+    """``a=1&curPage=\x00p\x00&rows=8`` → ({a: 1, curPage: None, rows: 8}, "curPage")."""
+    params, page_key = {}, None
+    for pair in text.split("&"):
+        key, _, value = pair.partition("=")
+        if not key or _UNKNOWN in key:
+            continue
+        if _UNKNOWN in value:
+            params[key] = None
+            if page_key is None and PAGE_KEYS.match(key):
+                page_key = key
+        else:
+            params[key] = int(value) if value.isdigit() else value
+    return params, page_key
+
+
 @dataclass
 class Endpoint:
     url: str
@@ -366,6 +414,20 @@ class Endpoint:
     params: dict = field(default_factory=dict)
     page_key: str | None = None
     json_body: bool = False
+    first: int | None = None       # the page number the script asks for first
+
+
+def _first_call(js: str, at: int) -> int | None:
+    """The number the page's script first calls the function holding position ``at`` with:
+    ``function showList(pageIndex) {… $.ajax …}`` + ``showList(0)`` → 0."""
+    fns = list(re.finditer(r"function\s+([A-Za-z_$][\w$]*)\s*\(([^)]*)\)", js[:at]))
+    if not fns:
+        return None
+    name = fns[-1].group(1)
+    for call in re.finditer(rf"(?<![\w$.]){re.escape(name)}\s*\(\s*(\d+)\s*[,)]", js):
+        if not re.search(r"function\s*$", js[max(0, call.start() - 10):call.start()]):
+            return int(call.group(1))
+    return None
 
 
 def script_endpoints(js: str, base_url: str) -> list[Endpoint]:
@@ -386,6 +448,12 @@ def script_endpoints(js: str, base_url: str) -> list[Endpoint]:
                 continue
             method = om.group(1).upper()
             url, page_key = _url_expr(om.group(2), js)
+            sm = re.search(r"\.send\s*\(", js[m.end():m.end() + 2000])
+            if sm:
+                sent = _concat(_balanced(js, m.end() + sm.end() - 1), js)
+                if sent and "=" in sent:
+                    params, key = _query_params(sent)
+                    page_key = page_key or key
         elif args.lstrip().startswith("{"):          # $.ajax({url: …, data: {…}})
             block = _balanced(args, args.index("{"), "{", "}")
             um = re.search(r"""\burl\s*:\s*([^,\n]+(?:\+[^,\n]+)?)""", block)
@@ -401,9 +469,11 @@ def script_endpoints(js: str, base_url: str) -> list[Endpoint]:
             if om:
                 inner = _balanced(args, om.start(), "{", "}")
                 pm = re.search(r"\b(?:params|data|body)\s*:\s*(?:JSON\.stringify\()?\s*\{", inner)
-                params = _object(_balanced(inner, pm.end() - 1, "{", "}") if pm else inner, js)
-                params = {k: v for k, v in params.items() if k not in ("method", "headers", "body", "params",
-                                                                       "type", "dataType", "contentType")}
+                if pm:
+                    params = _object(_balanced(inner, pm.end() - 1, "{", "}"), js)
+                else:   # $.get('url', {…}): the object is the data itself (fetch options are not)
+                    params = {k: v for k, v in _object(inner, js).items()
+                              if k not in ("method", "headers", "body", "mode", "credentials", "cache")}
                 if re.search(r"""method\s*:\s*['"]post""", inner, re.I):
                     method = "POST"
         if not url or _STATIC.search(url) or url.startswith(("javascript:", "#", "data:")):
@@ -412,7 +482,7 @@ def script_endpoints(js: str, base_url: str) -> list[Endpoint]:
         query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
         if page_key is None:
             page_key = next((k for k in [*params, *query] if PAGE_KEYS.match(k)), None)
-        found.append(Endpoint(url, method, params, page_key, json_body))
+        found.append(Endpoint(url, method, params, page_key, json_body, _first_call(js, m.start())))
     return [e for i, e in enumerate(found) if all((e.url, e.method) != (f.url, f.method) for f in found[:i])]
 
 
@@ -438,6 +508,8 @@ def first_page(ep: Endpoint) -> int:
     value = ep.params.get(ep.page_key) if ep.page_key else None
     if isinstance(value, int):
         return value
+    if ep.first is not None:
+        return ep.first
     return 0 if ep.page_key and re.match(r"start|offset", ep.page_key, re.I) else 1
 
 
@@ -628,8 +700,9 @@ def year_index(sel: Selector, js: str, url: str) -> Analysis:
         form = select.xpath("ancestor::form[1]")
         for value, label in values:
             year = year_link(value) or year_link(label)
+            guess = True       # a URL the crawler builds: a 404 there is no failure of the site
             if value and not value.isdigit() and ("/" in value or "." in value or "?" in value):
-                target = urljoin(url, value)
+                target, guess = urljoin(url, value), False
             elif year and template:
                 target = urljoin(url, template.replace("{}", str(year)))
             elif year and form and select.attrib.get("name"):
@@ -640,7 +713,7 @@ def year_index(sel: Selector, js: str, url: str) -> Analysis:
                 continue
             if year or year_link(label):
                 follows.setdefault(target, Follow(target, "year_index", f"year selector option {label or value}",
-                                                  explore=True))
+                                                  explore=True, guess=guess))
     for link in extract.links(sel, url):
         if year_link(link.text) and link.url.split("#")[0] != url.split("#")[0]:
             follows.setdefault(link.url, Follow(link.url, "year_index", f"per-year link {link.text!r}",
@@ -690,7 +763,8 @@ def sub_columns(sel: Selector, url: str, office: Office) -> Analysis:
         if is_column_link(text):
             follows.setdefault(target, Follow(target, "sub_columns", f"annual-report column {text!r}",
                                               explore=True))
-        elif len(text) <= 24 and CIVIL_DEFENCE.search(text) and _NAME_END.search(text) and office.matches(text):
+        elif (len(text) <= 24 and CIVIL_DEFENCE.search(text) and _NAME_END.search(text) and office.matches(text)
+              and not re.fullmatch(r"/(index\.\w+)?", urlsplit(target).path)):   # not the logo's home link
             follows.setdefault(target, Follow(target, "sub_columns", f"this office's section {text!r}",
                                               explore=True))
     if not follows:

@@ -2,7 +2,6 @@
 not "no reports": nothing is marked gone) and a site that does not answer at all."""
 from __future__ import annotations
 
-
 from tests.conftest import free_port, q, renfang
 from tests.portals import sites
 from tests.portals.server import Page
@@ -58,3 +57,56 @@ def test_one_site_with_progress(tmp_path):
     progress = [line for line in proc.stderr.splitlines() if "progress hanx:" in line]
     assert progress and progress[-1].endswith("12 pages, 3 reports found, 7 documents stored")
     assert "  hanx: ok, 12 pages, 3 reports; documents 7 new, 0 changed, 0 unchanged, 0 gone, 0 failed" in proc.stdout
+
+
+RAISING_CRAWL = """
+import sys
+from crawler.run import crawl
+from crawler.spiders import PortalSpider
+
+class Raising(PortalSpider):
+    '''The real spider, except that handling one list page raises (a bug of ours, a page we
+    cannot read): what the run must make of that is the test.'''
+    def parse_list(self, response):
+        if response.url.endswith(sys.argv[3]):
+            raise ValueError("cannot read this list page")
+        yield from super().parse_list(response)
+
+result = crawl(sys.argv[1], sys.argv[2], overrides=tuple(sys.argv[4:]), spider_cls=Raising)
+sys.exit(result.exit_code)
+"""
+
+
+def test_a_callback_that_raises_is_a_failed_fetch_not_a_silent_ok(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+    portal = sites.start()
+    try:
+        registry = sites.write_registry(portal, tmp_path / "registry.csv", ids=["plainx"])
+        data = tmp_path / "data"
+        renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY)
+        before = q(data, "select count(*) from report_documents")
+        # second run: the first list page's callback raises
+        script = tmp_path / "raising_crawl.py"   # a file: Scrapy reads callbacks' source
+        script.write_text(RAISING_CRAWL, encoding="utf-8")
+        proc = subprocess.run([sys.executable, str(script), str(registry), str(data), "/xxgk/nb/list1.html",
+                               *[a for a in ONLY_REGISTRY if a != "-s"]], cwd=REPO, capture_output=True, text=True,
+                              timeout=120, env={**__import__("os").environ, "PYTHONPATH": str(REPO)})
+    finally:
+        portal.stop()
+    assert proc.returncode == 3, proc.stderr[-3000:]
+    list_url = portal.url("plainx") + "xxgk/nb/list1.html"
+    # the URL is a failed fetch with the exception, and the ledger will retry it next run
+    assert q(data, "select error from fetches where run_id = 2 and url = ? and error is not null", [list_url]) == [
+        ("parse_list raised ValueError: cannot read this list page",)]
+    assert q(data, "select stage, outcome from crawl_ledger where key = ?", [list_url]) == [("failed", "failed")]
+    # the site says so, with the reason, and is not ok
+    status, message, errors = q(data, "select status, message, errors from crawl_sites where run_id = 2")[0]
+    assert (status, errors) == ("errors", 1) and "cannot read this list page" in message
+    # nothing beneath the list page that failed is taken for gone
+    assert q(data, "select count(*) from report_documents") == before
+    assert q(data, "select count(*) from report_documents where gone_since is not null") == [(0,)]
+    assert q(data, "select count(*) from reports where gone_since is not null") == [(0,)]
+    assert q(data, "select count(*) from crawl_ledger where gone_since is not null") == [(0,)]

@@ -278,6 +278,9 @@ class PortalSpider(scrapy.Spider):
         year = meta.get("year") or report_year(title) or report_year(
             " ".join(response.css("body ::text").getall())[:3000])
         yield self.document(response, "article", title, year, report_url=response.url)
+        for page in extract.continuation_pages(response.selector, response.url):   # an article split in pages
+            yield self.request(page, self.parse_article, site, kind="article", parent=request_key(response.request),
+                               title=title, year=year)
         for att in extract.attachments(response.selector, response.url):
             yield self.request(att.url, self.parse_attachment, site, kind="attachment",
                                parent=request_key(response.request), title=title, year=year,
