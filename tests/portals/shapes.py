@@ -8,7 +8,7 @@ shapes; each module's docstring says what its sites do). The registry gives only
 |---|---|---|
 | jsonrf | 云岭市人民防空办公室 | jQuery ``$.ajax`` GET JSON ``/api/articles`` (channelId, pageNo, pageSize ≤ 10) |
 | xhrrf | 青禾市人民防空办公室 | ``XMLHttpRequest`` POST form ``columnId&curPage&rows`` → JSON; GBK pages |
-| xmlrf | 南江县人民防空办公室 | jQuery GET XML ``/common/infolist.jsp`` (pageIndex from 0) |
+| xmlrf | 南江县人民防空办公室 | ``fetch`` of a concatenated URL, XML ``/common/infolist.jsp`` (pageIndex from 0) |
 | kpyrf | 西江省人民防空办公室 | 开普云 Vue + axios ``/igs/front/search/list.html``; redirect-only home; pdf.js viewer |
 | vsbrf | 沂州市人民防空办公室 | VSB/博达 count-down paging ``zfxxgknb.htm`` → ``zfxxgknb/3.htm`` … ``1.htm`` |
 | trs2rf | 湘南市人民防空办公室 | TRS ``createPageHTML('page_div',4,0,'index','html',19)``; ``<dl>`` rows; spaced/wrapped titles |

@@ -8,10 +8,11 @@
   form body ``columnId=…&curPage=…&rows=8`` to ``/front/infoList.do`` and renders
   ``{total, rows:[{title, linkUrl, pubDate}]}`` with a pager computed in JS from ``total``;
   the articles are query-string pages ``/zwgk/detail.do?infoId=…``.
-- ``xmlrf``: a county office's Hanweb-style site whose list script asks an XML endpoint
-  (``dataType: "xml"``, ``/common/infolist.jsp?cid=…&pageIndex=…&pageSize=8``; ``pageIndex``
-  counts from 0) answering ``<result><totalCount/><totalPage/><items><item><title><![CDATA[…]]>``
-  ``</title><link/><pubDate/></item>…``; links are absolute.
+- ``xmlrf``: a county office's Hanweb-style site whose list script ``fetch``es an XML
+  endpoint by a concatenated URL (``'/common/infolist.jsp?cid=3321&pageIndex=' + pageIndex +
+  '&pageSize=' + pageSize``; ``pageIndex`` counts from 0), parsed with ``DOMParser``; it
+  answers ``<result><totalCount/><totalPage/><items><item><title><![CDATA[…]]></title>``
+  ``<link/><pubDate/></item>…``; links are absolute.
 """
 from __future__ import annotations
 
@@ -321,27 +322,26 @@ XML_ROWS = [
 XML_SCRIPT = """<script type="text/javascript">
 var pageSize = 8;
 function showList(pageIndex) {
-  $.ajax({
-    type: "GET",
-    url: "/common/infolist.jsp",
-    data: {"cid": "%s", "pageIndex": pageIndex, "pageSize": pageSize},
-    dataType: "xml",
-    success: function (xml) {
-      var html = "";
-      $(xml).find("item").each(function () {
-        html += '<li><a href="' + $(this).find("link").text() + '" target="_blank">' + $(this).find("title").text()
-             + '</a><span>' + $(this).find("pubDate").text() + '</span></li>';
-      });
-      $("#xxgk_list").html(html);
-      var totalPage = parseInt($(xml).find("totalPage").text()), pager = "";
-      for (var i = 0; i < totalPage; i++) {
-        pager += (i == pageIndex) ? "<span>" + (i + 1) + "</span>" : "<a href='javascript:showList(" + i + ")'>" + (i + 1) + "</a>";
+  fetch('/common/infolist.jsp?cid=%s&pageIndex=' + pageIndex + '&pageSize=' + pageSize)
+    .then(function (r) { return r.text(); })
+    .then(function (text) {
+      var xml = new DOMParser().parseFromString(text, 'text/xml'), html = '';
+      var items = xml.getElementsByTagName('item');
+      for (var i = 0; i < items.length; i++) {
+        var t = items[i].getElementsByTagName('title')[0].textContent;
+        var u = items[i].getElementsByTagName('link')[0].textContent;
+        var d = items[i].getElementsByTagName('pubDate')[0].textContent;
+        html += '<li><a href="' + u + '" target="_blank">' + t + '</a><span>' + d + '</span></li>';
       }
-      $("#xxgk_pager").html(pager);
-    }
-  });
+      document.getElementById('xxgk_list').innerHTML = html;
+      var totalPage = parseInt(xml.getElementsByTagName('totalPage')[0].textContent), pager = '';
+      for (var p = 0; p < totalPage; p++) {
+        pager += (p == pageIndex) ? '<span>' + (p + 1) + '</span>' : '<a href="javascript:showList(' + p + ')">' + (p + 1) + '</a>';
+      }
+      document.getElementById('xxgk_pager').innerHTML = pager;
+    });
 }
-$(document).ready(function () { showList(0); });
+window.onload = function () { showList(0); };
 </script>""" % XML_CID
 
 
