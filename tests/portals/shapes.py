@@ -35,7 +35,9 @@ Ground truth, by path (``path?query``, the port differs every run):
 
 ``score(portal, data_dir)`` compares DATA_DIR/archive.db with this truth, per site.
 ``.venv/bin/python -m tests.portals.shapes DATA_DIR`` serves the sites, runs ``renfang run``
-on them and prints the score as JSON.
+on them and prints the score as JSON. ``HOLDOUT`` is a second set (``shapes_holdout.py``)
+with the same interface as methods (``HOLDOUT.start()``, ``.expected``, ``.score(…)``), kept
+out of ``SITE_IDS`` so that the crawler's tests do not tune to it; ``--holdout`` scores it.
 """
 from __future__ import annotations
 
@@ -44,54 +46,14 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from tests.portals import shapes_city, shapes_json, shapes_kpy, shapes_misc, shapes_paging, shapes_year
+from tests.portals import (shapes_city, shapes_holdout, shapes_json, shapes_kpy, shapes_misc, shapes_paging,
+                           shapes_year)
 from tests.portals.server import TestPortal
 from tests.portals.shapes_common import Site, drop_validators, fill_links
 
 BUILDERS = {**shapes_json.BUILDERS, **shapes_paging.BUILDERS, **shapes_year.BUILDERS, **shapes_city.BUILDERS,
             **shapes_misc.BUILDERS, **shapes_kpy.BUILDERS}
-SITE_IDS = list(BUILDERS)
 REGISTRY_COLUMNS = ["id", "name", "level", "province", "url"]
-
-
-def build(base: dict[str, str]) -> dict[str, Site]:
-    """Every site, its absolute links made from ``base`` (site id -> its root URL)."""
-    sites = {sid: fn(base) for sid, fn in BUILDERS.items()}
-    for sid, site in sites.items():
-        fill_links(site, base[sid])
-        drop_validators(site)
-    return sites
-
-
-# the truth is made of paths only: build once with placeholder roots
-_TRUTH = build({sid: "http://127.0.0.1:9/" for sid in SITE_IDS})
-EXPECTED: dict[str, set[str]] = {sid: {f"{sid}-{y}" for y in site.reports} for sid, site in _TRUTH.items()}
-EXPECTED_DOCUMENTS: dict[str, set[str]] = {f"{sid}-{y}": set(paths) for sid, site in _TRUTH.items()
-                                           for y, paths in site.reports.items()}
-NEVER_ARCHIVED: dict[str, set[str]] = {sid: set(site.never) for sid, site in _TRUTH.items()}
-NEVER_REQUESTED: dict[str, set[str]] = {sid: set(site.unrequested) for sid, site in _TRUTH.items()}
-FEEDS: dict[str, list] = {sid: list(site.feeds) for sid, site in _TRUTH.items()}
-NAMES: dict[str, tuple[str, str, str]] = {sid: (site.name, site.level, site.province) for sid, site in _TRUTH.items()}
-
-
-def start() -> TestPortal:
-    """All sites on loopback ports, built and serving."""
-    portal = TestPortal(SITE_IDS)
-    for sid, site in build({sid: s.url for sid, s in portal.sites.items()}).items():
-        portal.sites[sid].set_pages(site.pages, site.post, site.dynamic)
-    return portal
-
-
-def write_registry(portal: TestPortal, path: Path) -> Path:
-    """The registry a new user writes: ``id,name,level,province,url`` (the home page), nothing else."""
-    path = Path(path)
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(REGISTRY_COLUMNS)
-        for sid in SITE_IDS:
-            name, level, province = NAMES[sid]
-            w.writerow([sid, name, level, province, portal.url(sid)])
-    return path
 
 
 def _key(url: str) -> str:
@@ -99,67 +61,125 @@ def _key(url: str) -> str:
     return unquote(u.path + ("?" + u.query if u.query else ""))
 
 
-def score(portal: TestPortal, data_dir) -> dict[str, dict]:
-    """Per site: reports found vs expected, documents, distractors archived or requested, requests.
+class SiteSet:
+    """A set of sites (builders by id) with its ground truth; the module's names are the main set's."""
 
-    A report is found when the archive has a ``reports`` row of the site's ``agency_id`` and
-    year holding at least one of that report's documents; every other report row of the site
-    with a document (another year, or the year right but only other agencies' documents)
-    is ``extra``. recall = found / expected, precision = found / (found + extra)."""
-    conn = sqlite3.connect(Path(data_dir) / "archive.db")
-    try:
-        rows = conn.execute("SELECT r.agency_id, r.year, rd.url FROM reports r "
-                            "JOIN report_documents rd ON rd.report_id = r.id").fetchall()
-    finally:
-        conn.close()
-    out = {}
-    for sid in SITE_IDS:
-        netloc = urlsplit(portal.url(sid)).netloc
-        found: dict[str, set[str]] = {}
-        for agency, year, url in rows:
-            if agency == sid:
-                found.setdefault(f"{sid}-{year}", set()).add(_key(url) if urlsplit(url).netloc == netloc else url)
-        archived = set().union(*found.values()) if found else set()
-        expected = EXPECTED[sid]
-        # a report counts as found when it holds one of its own documents (not another's)
-        hit = {r for r in expected & set(found) if found[r] & {unquote(p) for p in EXPECTED_DOCUMENTS[r]}}
-        docs_expected = sum(len(EXPECTED_DOCUMENTS[r]) for r in expected)
-        docs_found = sum(len({unquote(p) for p in EXPECTED_DOCUMENTS[r]} & found.get(r, set())) for r in expected)
-        requested = [h for h in portal.hits if h.site == sid]
-        never_requested = {unquote(p) for p in NEVER_REQUESTED[sid]}
-        out[sid] = {
-            "found": len(hit), "expected": len(expected),
-            "recall": round(len(hit) / len(expected), 3),
-            "precision": round(len(hit) / len(found), 3) if found else None,
-            "missing": sorted(expected - hit), "extra": sorted(set(found) - hit),
-            "documents_found": docs_found, "documents_expected": docs_expected,
-            "wrongly_archived": sorted(archived & {unquote(p) for p in NEVER_ARCHIVED[sid]}),
-            "distractors_requested": sorted({_key(h.path) for h in requested} & never_requested),
-            "requests": len(requested),
-            "requests_per_report": round(len(requested) / len(hit), 1) if hit else None,
-        }
-    return out
+    def __init__(self, builders: dict):
+        self.builders = builders
+        self.ids = list(builders)
+        truth = self.build({sid: "http://127.0.0.1:9/" for sid in self.ids})   # the truth is paths only
+        self.expected = {sid: {f"{sid}-{y}" for y in site.reports} for sid, site in truth.items()}
+        self.expected_documents = {f"{sid}-{y}": set(paths) for sid, site in truth.items()
+                                   for y, paths in site.reports.items()}
+        self.never_archived = {sid: set(site.never) for sid, site in truth.items()}
+        self.never_requested = {sid: set(site.unrequested) for sid, site in truth.items()}
+        self.feeds = {sid: list(site.feeds) for sid, site in truth.items()}
+        self.names = {sid: (site.name, site.level, site.province) for sid, site in truth.items()}
+
+    def build(self, base: dict[str, str]) -> dict[str, Site]:
+        """Every site, its absolute links made from ``base`` (site id -> its root URL)."""
+        sites = {sid: fn(base) for sid, fn in self.builders.items()}
+        for sid, site in sites.items():
+            fill_links(site, base[sid])
+            drop_validators(site)
+        return sites
+
+    def start(self) -> TestPortal:
+        """All sites on loopback ports, built and serving."""
+        portal = TestPortal(self.ids)
+        for sid, site in self.build({sid: s.url for sid, s in portal.sites.items()}).items():
+            portal.sites[sid].set_pages(site.pages, site.post, site.dynamic)
+        return portal
+
+    def write_registry(self, portal: TestPortal, path: Path) -> Path:
+        """The registry a new user writes: ``id,name,level,province,url`` (the home page), nothing else."""
+        path = Path(path)
+        with path.open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(REGISTRY_COLUMNS)
+            for sid in self.ids:
+                name, level, province = self.names[sid]
+                w.writerow([sid, name, level, province, portal.url(sid)])
+        return path
+
+    def score(self, portal: TestPortal, data_dir) -> dict[str, dict]:
+        """Per site: reports found vs expected, documents, distractors archived or requested, requests.
+
+        A report is found when the archive has a ``reports`` row of the site's ``agency_id`` and
+        year holding at least one of that report's documents; every other report row of the site
+        with a document (another year, or the year right but only other agencies' documents)
+        is ``extra``. recall = found / expected, precision = found / (found + extra)."""
+        conn = sqlite3.connect(Path(data_dir) / "archive.db")
+        try:
+            rows = conn.execute("SELECT r.agency_id, r.year, rd.url FROM reports r "
+                                "JOIN report_documents rd ON rd.report_id = r.id").fetchall()
+        finally:
+            conn.close()
+        out = {}
+        for sid in self.ids:
+            netloc = urlsplit(portal.url(sid)).netloc
+            found: dict[str, set[str]] = {}
+            for agency, year, url in rows:
+                if agency == sid:
+                    found.setdefault(f"{sid}-{year}", set()).add(_key(url) if urlsplit(url).netloc == netloc else url)
+            archived = set().union(*found.values()) if found else set()
+            expected = self.expected[sid]
+            own = {r: {unquote(p) for p in self.expected_documents[r]} for r in expected}
+            # a report counts as found when it holds one of its own documents (not another's)
+            hit = {r for r in expected & set(found) if found[r] & own[r]}
+            requested = [h for h in portal.hits if h.site == sid]
+            out[sid] = {
+                "found": len(hit), "expected": len(expected),
+                "recall": round(len(hit) / len(expected), 3),
+                "precision": round(len(hit) / len(found), 3) if found else None,
+                "missing": sorted(expected - hit), "extra": sorted(set(found) - hit),
+                "documents_found": sum(len(own[r] & found.get(r, set())) for r in expected),
+                "documents_expected": sum(len(own[r]) for r in expected),
+                "wrongly_archived": sorted(archived & {unquote(p) for p in self.never_archived[sid]}),
+                "distractors_requested": sorted({_key(h.path) for h in requested}
+                                                & {unquote(p) for p in self.never_requested[sid]}),
+                "requests": len(requested),
+                "requests_per_report": round(len(requested) / len(hit), 1) if hit else None,
+            }
+        return out
+
+
+_MAIN = SiteSet(BUILDERS)
+SITE_IDS: list[str] = _MAIN.ids
+EXPECTED: dict[str, set[str]] = _MAIN.expected
+EXPECTED_DOCUMENTS: dict[str, set[str]] = _MAIN.expected_documents
+NEVER_ARCHIVED: dict[str, set[str]] = _MAIN.never_archived
+NEVER_REQUESTED: dict[str, set[str]] = _MAIN.never_requested
+FEEDS: dict[str, list] = _MAIN.feeds
+NAMES: dict[str, tuple[str, str, str]] = _MAIN.names
+build, start, write_registry, score = _MAIN.build, _MAIN.start, _MAIN.write_registry, _MAIN.score
+#: sites kept out of SITE_IDS (and so out of the crawler's own tests): see shapes_holdout.py
+HOLDOUT = SiteSet(shapes_holdout.BUILDERS)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m tests.portals.shapes DATA_DIR [renfang run options]``: serve every site, run
-    ``renfang run`` on the registry of them into DATA_DIR, print score() as JSON."""
+    """``python -m tests.portals.shapes [--holdout] DATA_DIR [renfang run options]``: serve every
+    site (of the hold-out set with --holdout), run ``renfang run`` on the registry of them into
+    DATA_DIR, print score() as JSON."""
     import json
     import subprocess
     import sys
     import tempfile
 
     args = sys.argv[1:] if argv is None else argv
+    sites = _MAIN
+    if args[:1] == ["--holdout"]:
+        sites, args = HOLDOUT, args[1:]
     if not args or args[0].startswith("-"):
         print(main.__doc__, file=sys.stderr)
         return 2
     renfang = str(Path(sys.executable).with_name("renfang"))
-    with start() as portal, tempfile.TemporaryDirectory() as tmp:
-        registry = write_registry(portal, Path(tmp) / "registry.csv")
+    with sites.start() as portal, tempfile.TemporaryDirectory() as tmp:
+        registry = sites.write_registry(portal, Path(tmp) / "registry.csv")
         proc = subprocess.run([renfang, "run", "--registry", str(registry), "--data-dir", args[0],
                                "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
                                "-s", "RENFANG_ALLOWED_SUFFIXES=", *args[1:]])
-        print(json.dumps(score(portal, args[0]), ensure_ascii=False, indent=1))
+        print(json.dumps(sites.score(portal, args[0]), ensure_ascii=False, indent=1))
     return proc.returncode
 
 

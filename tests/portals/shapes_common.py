@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Callable
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 from tests.portals.server import Page
 from tests.portals.sites import docx_bytes, pdf
@@ -219,6 +219,15 @@ def article(title: str, date: str, body: str, *, source: str, attachments: str =
 
 _LINK = re.compile(r'(?:href|src)\s*=\s*["\']([^"\'#<>\s]+)["\']', re.I)
 _ASSET = re.compile(r"\.(?:css|js|jpg|jpeg|png|gif|ico|swf)$|^javascript:|^mailto:", re.I)
+
+
+def endpoint(route: str, answer: Callable[[dict[str, str]], Page | None]) -> Callable[[str], Page | None]:
+    """A ``Site.dynamic`` handler: GET ``route?…`` is ``answer(query)`` (first value of each
+    parameter, decoded), any other path is not this handler's."""
+    def handle(path: str) -> Page | None:
+        url = urlsplit(path)
+        return answer({k: v[0] for k, v in parse_qs(url.query).items()}) if url.path == route else None
+    return handle
 
 
 def drop_validators(site: Site) -> None:

@@ -17,9 +17,8 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlsplit
 
-from tests.portals.shapes_common import (Page, Site, article, att, cut, new_site, report_text,
+from tests.portals.shapes_common import (Page, Site, article, att, cut, endpoint, new_site, report_text,
                                          page_maker)
 
 # ------------------------------------------------------------------ jsonrf
@@ -145,11 +144,7 @@ def jsonrf(base: dict) -> Site:
             s.add(path.rsplit("/", 1)[0] + "/" + a, Page(att(title + "." + a.rsplit(".", 1)[1]), ctype),
                   year=year, listed_as_distractor=year is None)
 
-    def api(path: str):
-        url = urlsplit(path)
-        if url.path != "/api/articles":
-            return None
-        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+    def api(q: dict) -> Page:
         if q.get("channelId") != str(JSON_CHANNEL):
             body = {"code": 400, "msg": "栏目不存在", "data": None}
         else:
@@ -161,7 +156,7 @@ def jsonrf(base: dict) -> Site:
                              "list": items[(no - 1) * size:no * size]}}
         return Page(json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json;charset=UTF-8",
                     validators=False)
-    s.dynamic = api
+    s.dynamic = endpoint("/api/articles", api)
     s.feeds += [("GET", f"/api/articles?channelId={JSON_CHANNEL}&pageNo={no}&pageSize=6", None)
                 for no in range(1, -(-len(items) // 6) + 1)]
     return s
@@ -377,11 +372,7 @@ def xmlrf(base: dict) -> Site:
         s.add(path, pg(title, article(title, date, body, source=office, attachments=links),
                        meta={"ArticleTitle": title, "PubDate": date}), year=year, listed_as_distractor=year is None)
 
-    def infolist(path: str):
-        url = urlsplit(path)
-        if url.path != "/common/infolist.jsp":
-            return None
-        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+    def infolist(q: dict) -> Page:
         rows = XML_ROWS if q.get("cid") == XML_CID else []
         size = max(int(q.get("pageSize", 8) or 8), 1)
         index = max(int(q.get("pageIndex", 0) or 0), 0)
@@ -391,7 +382,7 @@ def xmlrf(base: dict) -> Site:
                f"<totalPage>{-(-len(rows) // size)}</totalPage><pageIndex>{index}</pageIndex>"
                f"<items>{items}</items></result>")
         return Page(xml.encode("utf-8"), "text/xml;charset=UTF-8", validators=False)
-    s.dynamic = infolist
+    s.dynamic = endpoint("/common/infolist.jsp", infolist)
     s.feeds += [("GET", f"/common/infolist.jsp?cid={XML_CID}&pageIndex={i}&pageSize=8", None)
                 for i in range(-(-len(XML_ROWS) // 8))]
     return s

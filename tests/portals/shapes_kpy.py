@@ -16,9 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime, timedelta, timezone
-from urllib.parse import parse_qs, urlsplit
 
-from tests.portals.shapes_common import Page, Site, article, att, html_page, new_site, page_maker, report_text
+from tests.portals.shapes_common import (Page, Site, article, att, endpoint, html_page, new_site, page_maker,
+                                         report_text)
 
 KPY_NAME, KPY_RENAMED = "西江省人民防空办公室", "西江省国防动员办公室"
 KPY_NAV = [("首页", "/xjrf/index.shtml"), ("机构概况", "/xjrf/jggk/index.shtml"), ("国防动员要闻", "/xjrf/gdyw/index.shtml"),
@@ -135,11 +135,7 @@ def kpyrf(base: dict) -> Site:
                                               '<script src="viewer.js"></script></head><body><div id="viewerContainer">'
                                               "</div></body></html>"))
 
-    def igs(path: str):
-        url = urlsplit(path)
-        if url.path != "/igs/front/search/list.html":
-            return None
-        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+    def igs(q: dict) -> Page:
         channel = q.get("filter[CHANNEL_ID]")
         # a search index: without a channel filter it answers every document of the site
         rows = content if channel == CHANNEL else (content + news_docs if channel is None else [])
@@ -150,7 +146,7 @@ def kpyrf(base: dict) -> Site:
                 "ok": True}
         return Page(json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json;charset=UTF-8",
                     validators=False)
-    s.dynamic = igs
+    s.dynamic = endpoint("/igs/front/search/list.html", igs)
     s.feeds += [("GET", f"/igs/front/search/list.html?index=xjrf-document&type=document&siteId=67&pageNumber={n}"
                  f"&pageSize=5&filter%5BCHANNEL_ID%5D={CHANNEL}&filter%5BAVAILABLE%5D=true", None)
                 for n in range(1, -(-len(content) // 5) + 1)]

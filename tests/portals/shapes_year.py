@@ -13,9 +13,8 @@
 """
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
-from tests.portals.shapes_common import (Page, Site, article, att, html_page, new_site, report_text, page_maker)
+from tests.portals.shapes_common import (Page, Site, article, att, endpoint, html_page, new_site, page_maker,
+                                         report_text)
 
 # ------------------------------------------------------------------ selrf
 SEL_NAME, SEL_RENAMED = "东陵省人民防空办公室", "东陵省人民政府国防动员办公室"
@@ -159,15 +158,13 @@ def ndrf(base: dict) -> Site:
               pg(city, _nd_module(y, CITY_AREA, f"<h1>{city}</h1>" + report_text("瓯江市人民政府", y))),
               distractor=True)
 
-    def module(path: str):
+    def module(q: dict) -> Page | None:
         """The module answers any area and year (暂无 when it has nothing), as the real JSP does."""
-        url = urlsplit(path)
-        q = {k: v[0] for k, v in parse_qs(url.query).items()}
-        if url.path != "/module/xxgk/xxgkAnnualReport.jsp" or not q.get("fbtime", "").isdigit():
+        if not q.get("fbtime", "").isdigit():
             return None
         return pg("政府信息公开年报", _nd_module(int(q["fbtime"]), q.get("area", ""),
                                             '<p class="empty">暂无该年度年报信息！</p>'))
-    s.dynamic = module
+    s.dynamic = endpoint("/module/xxgk/xxgkAnnualReport.jsp", module)
     return s
 
 
