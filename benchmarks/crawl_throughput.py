@@ -48,10 +48,10 @@ def build(portal: TestPortal, reports: int, per_page: int) -> int:
     for p in range(n_pages):
         items = []
         for i in range(p * per_page, min(reports, (p + 1) * per_page)):
-            items.append(f'<li><a href="./{i:05d}/t{i:05d}.html" title="测试{i}市人民防空办公室{2008 + i % 17}年'
+            items.append(f'<li><a href="./{i:05d}/t{i:05d}.html" title="测试市人民防空办公室{2008 + i % 17}年'
                          f'政府信息公开工作年度报告">报告{i}</a><span>2024-01-01</span></li>')
             pages[f"/zwgk/nb/{i:05d}/t{i:05d}.html"] = Page(
-                (f'<html><head><meta name="ArticleTitle" content="测试{i}市人民防空办公室{2008 + i % 17}年政府信息公开'
+                (f'<html><head><meta name="ArticleTitle" content="测试市人民防空办公室{2008 + i % 17}年政府信息公开'
                  f'工作年度报告"></head><body><p>{"正文" * 400}</p><a href="./P{i:05d}.pdf">附件</a></body></html>').encode())
             pages[f"/zwgk/nb/{i:05d}/P{i:05d}.pdf"] = Page(
                 b"%PDF-1.4\n" + os.urandom(8000) + f"\n{i}\n%%EOF\n".encode(), "application/pdf")

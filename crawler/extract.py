@@ -35,37 +35,65 @@ class Link:
     date: str = ""
 
 
-def link_text(a: Selector) -> str:
+def _text(el) -> str:
+    return re.sub(r"\s+", " ", " ".join(t for t in el.itertext() if t)).strip()
+
+
+def link_text(a) -> str:
     """What a link says: its text, else its title, else the alt text of its image. A title
     attribute longer than the text wins (lists truncate titles with "…")."""
-    text = re.sub(r"\s+", " ", " ".join(a.css("::text").getall())).strip()
-    title = (a.attrib.get("title") or "").strip()
+    el = a.root if isinstance(a, Selector) else a
+    text = _text(el)
+    title = (el.get("title") or "").strip()
     if title and len(normalize_title(title)) > len(normalize_title(text)):
         text = title
     if not text:
-        text = " ".join(a.css("img::attr(alt), img::attr(title)").getall()).strip()
+        text = " ".join(filter(None, (img.get("alt") or img.get("title") for img in el.iter("img")))).strip()
     return text
 
 
-def href_of(a: Selector) -> str | None:
+def href_of(a) -> str | None:
     """The URL a link opens: its href, or the URL a ``javascript:``/onclick handler opens."""
-    href = (a.attrib.get("href") or "").strip()
+    el = a.root if isinstance(a, Selector) else a
+    href = (el.get("href") or "").strip()
     if href and not href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
         return href
-    m = _SCRIPT_URL.search(href + " " + (a.attrib.get("onclick") or ""))
+    m = _SCRIPT_URL.search(href + " " + (el.get("onclick") or ""))
     return m.group(1) if m else None
 
 
+_LINKS_CACHE: dict = {}
+
+
 def links(sel: Selector, base_url: str) -> list[Link]:
-    """Every link of the page with its text and the date printed beside it (its list row)."""
+    """Every link of the page with its text and the date printed beside it: the nearest
+    enclosing element (up to three levels) that holds a date and no other link (a
+    ``<div class="tit">`` inside ``<div class="item">`` beside ``<div class="time">``).
+    Computed once per page (every strategy reads the same links)."""
+    key = (id(sel.root), base_url)
+    cached = _LINKS_CACHE.get(key)
+    if cached is not None and cached[0] is sel.root:
+        return cached[1]
     out = []
-    for a in sel.xpath("//a[@href or @onclick]"):
+    root = sel.root
+    for a in (root.iter("a") if hasattr(root, "iter") else ()):
+        if not isinstance(a.tag, str):
+            continue
         href = href_of(a)
         if not href:
             continue
-        row = a.xpath("ancestor::*[self::li or self::tr or self::dd or self::dt or self::p or self::div][1]")
-        date = DATE.search(" ".join(row.css("::text").getall())) if row else None
+        date, node = None, a
+        for _ in range(3):
+            node = node.getparent()
+            if node is None or sum(1 for _ in zip(range(2), node.iter("a"))) > 1:
+                break
+            date = DATE.search(" ".join(t for t in node.itertext() if t))
+            if date:
+                break
         out.append(Link(urljoin(base_url, href), link_text(a), _date(date.group(0)) if date else ""))
+    if len(_LINKS_CACHE) > 16:
+        _LINKS_CACHE.clear()
+    _LINKS_CACHE[key] = (root, out)
     return out
 
 
@@ -130,8 +158,8 @@ def attachments(sel: Selector, base_url: str) -> list[Link]:
     seen, out = {base_url.split("#")[0]}, []
     for l in links(sel, base_url) + embedded(sel, base_url):
         url = l.url.split("#")[0]
-        if url in seen:
-            continue
+        if url in seen or parse_qs(urlsplit(url).query).get("file"):
+            continue         # a viewer's link: its file= is taken by embedded()
         text = re.sub(r"\s+", "", l.text)
         path = urlsplit(url).path + "?" + urlsplit(url).query
         document = ATTACHMENT_EXT.search(url) or ATTACHMENT_URL.search(path) or ATTACHMENT_EXT.search(text)
@@ -144,18 +172,16 @@ def attachments(sel: Selector, base_url: str) -> list[Link]:
 def embedded(sel: Selector, base_url: str) -> list[Link]:
     """Documents a page shows inline: ``viewer.html?file=/x.pdf``, ``<embed src=x.pdf>``."""
     out = []
-    for src in sel.css("iframe::attr(src), embed::attr(src), object::attr(data), a::attr(href)").getall():
+    for src in sel.css("iframe::attr(src), embed::attr(src), object::attr(data)").getall():
+        if src.strip().lower().startswith(("javascript", "about:")):
+            continue
         url = urljoin(base_url, src.strip())
-        for value in parse_qs(urlsplit(url).query).get("file", []):
+        files = parse_qs(urlsplit(url).query).get("file", [])
+        for value in files:          # viewer.html?file=… : the document, not the viewer
             out.append(Link(urljoin(url if value.startswith(".") else base_url, unquote(value)), "embedded document"))
-        if not src.strip().lower().startswith("javascript") and ATTACHMENT_EXT.search(url) \
-                and not sel.xpath(f"//a[@href={_xpath_literal(src)}]"):
+        if not files and ATTACHMENT_EXT.search(url):
             out.append(Link(url, "embedded document"))
     return out
-
-
-def _xpath_literal(value: str) -> str:
-    return f"'{value}'" if "'" not in value else f'"{value}"'
 
 
 def continuation_pages(sel: Selector, base_url: str) -> list[str]:

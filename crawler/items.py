@@ -61,3 +61,4 @@ class PageSeen:
     follows: list               # (url, strategy, reason)
     explore: bool = False       # reached by exploring (a year page, a sub-column): may be empty
     problem: str | None = None  # what is wrong with it for the crawl ("no disclosure column linked")
+    depth: int = 0              # links from the start page (orders --explain, whatever answered first)

@@ -11,6 +11,7 @@ places come from the registry's name and aliases and from the names the crawl le
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -46,11 +47,11 @@ class Office:
     name: str
     aliases: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(normalize_title(n) for n in (self.name, *self.aliases) if n)
 
-    @property
+    @functools.cached_property
     def places(self) -> set[str]:
         return {p for p in (place_of(n) for n in self.names) if p}
 
@@ -131,11 +132,12 @@ def judge_entries(entries, office: Office, on_target=lambda url: True,
         if why is not None:
             out.append(Verdict(link.url, link.text, False, None, why))
             continue
+        year = found.year if found else None
         if not on_target(link.url):
-            out.append(Verdict(link.url, link.text, False, None, "links off target (another host)"))
+            out.append(Verdict(link.url, link.text, False, year, "links off target (another host)"))
             continue
         if title_filter and not re.search(title_filter, link.text):
-            out.append(Verdict(link.url, link.text, False, None, "does not match the registry's title_filter"))
+            out.append(Verdict(link.url, link.text, False, year, "does not match the registry's title_filter"))
             continue
         if found is None:
             out.append(Verdict(link.url, link.text, True, None, "title cut short: opened to read its own title",
@@ -156,4 +158,5 @@ def judge_entries(entries, office: Office, on_target=lambda url: True,
     return out
 
 
-_REPORTISH = re.compile(r"(年度报告|年报|工作报告)")
+# Report-like titles judged (and shown by --explain) even when not reports: 工作要点, 决算 of 信息公开 …
+_REPORTISH = re.compile(r"年度报告|年报|工作报告|(?:信息公开|政务公开).*(?:19[89]\d|20[0-4]\d)年|(?:19[89]\d|20[0-4]\d)年.*(?:信息公开|政务公开)")

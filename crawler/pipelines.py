@@ -240,7 +240,7 @@ class ArchivePipeline:
             if page.kind == "list" and self.state.ledger.had_children(page.key):
                 progress.layout.append(page.url)
         if page.agency_id in self.state.explain_sites:
-            progress.explain += explain_lines(page)
+            progress.explain.append((page.depth, page.url, explain_lines(page)))
 
 
 def explain_lines(page: PageSeen) -> list[str]:

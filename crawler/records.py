@@ -12,6 +12,7 @@ import re
 import sqlite_utils
 
 from archive.schema import now
+from crawler.ledger import DOCUMENT_KINDS
 from archive.store import ObjectStore
 from parsers.sniff import sniff_media_type
 
@@ -118,7 +119,8 @@ def site_status(p, outcomes: dict, found: int, before: tuple[int, int] | None,
     if failed:
         parts = []
         if outcomes.get("failed"):
-            parts.append(f"{outcomes['failed']} document(s) could not be fetched")
+            parts.append(f"{outcomes['failed']} document(s) could not be fetched"
+                         + (f", first: {p.first_failed}" if getattr(p, "first_failed", None) else ""))
         if p.failed_lists:
             parts.append(f"{len(p.failed_lists)} list page(s) could not be fetched, first: {p.failed_lists[0]}")
         return "partial", "; ".join(parts)
@@ -134,6 +136,10 @@ def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger,
     for sid, p in progress.items():
         o = outcomes.get(sid, {})
         found = reports_seen(db, sid, run_id, p.reports)
+        first = db.execute(f"""select url, last_error from crawl_ledger where agency_id = ? and outcome = 'failed'
+                               and outcome_run = ? and kind in ({','.join('?' * len(DOCUMENT_KINDS))})
+                               order by url limit 1""", [sid, run_id, *DOCUMENT_KINDS]).fetchone()
+        p.first_failed = f"{first[0]} ({first[1]})" if first else None
         status, message = site_status(p, o, found, previous_reports(db, sid, run_id), max_list_pages)
         if status in _COMPLETE:
             complete.append(sid)

@@ -359,9 +359,15 @@ def _url_expr(expr: str, js: str) -> tuple[str | None, str | None]:
     m = re.match(r"""(['"`])(.*?)\1\s*(\+\s*([A-Za-z_$][\w$.]*))?""", expr, re.S)
     if m:
         literal = m.group(2)
-        tpl = re.search(r"[?&]([\w]+)=\$\{[^}]+\}", literal)
-        if tpl:
-            return re.sub(r"\$\{[^}]+\}", "1", literal), tpl.group(1)
+        if m.group(1) == "`" and "${" in literal:     # `/list?cid=${CID}&page=${p}`
+            def resolve(v):
+                value = _js_value(v.group(1), js)
+                return str(value) if value is not None else f"{_UNKNOWN}{v.group(1)}{_UNKNOWN}"
+            value = re.sub(r"\$\{([^}]+)\}", resolve, literal)
+            base, _, query = value.partition("?")
+            params, key = _query_params(query)
+            known = {k: v for k, v in params.items() if v is not None}
+            return base + ("?" + urlencode(known) if known else ""), key
         if m.group(3):
             key = re.search(r"[?&](\w+)=$", literal)
             return literal, key.group(1) if key else None
@@ -545,9 +551,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 def record_templates(js: str) -> list[tuple[str, str, str]]:
     """URL templates a script builds record links with: ``'/art/' + item.id + '.html'``."""
     out = []
-    for m in re.finditer(r"""(['"])([^'"\n]*?)\1\s*\+\s*[A-Za-z_$][\w$]*(?:\[\w+\])?\.([A-Za-z_$][\w$]*)"""
-                         r"""(?:\s*\+\s*(['"])([^'"\n]*)\4)?""", js):
-        prefix, fld, suffix = m.group(2), m.group(3), m.group(5) or ""
+    for m in re.finditer(r"""(?:'([^'\n]*)'|"([^"\n]*)")\s*\+\s*[A-Za-z_$][\w$]*(?:\[\w+\])?\.([A-Za-z_$][\w$]*)"""
+                         r"""(?:\s*\+\s*(?:'([^'\n]*)'|"([^"\n]*)"))?""", js):
+        prefix, fld, suffix = m.group(1) or m.group(2) or "", m.group(3), m.group(4) or m.group(5) or ""
         prefix = re.sub(r"^.*href\s*=\s*['\"]?", "", prefix)
         if prefix.startswith(("/", "http", "./", "../")) or suffix.startswith((".htm", ".shtml", ".jsp")):
             out.append((prefix, fld, re.split(r"['\"\s>]", suffix)[0]))

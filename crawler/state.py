@@ -36,7 +36,8 @@ class SiteProgress:
     rejected: dict = field(default_factory=dict)  # why report-like entries were not taken: reason -> count
     taken: int = 0                  # list entries taken as this office's reports
     failed_lists: list = field(default_factory=list)  # list pages that could not be fetched
-    explain: list = field(default_factory=list)  # --explain: lines per page
+    explain: list = field(default_factory=list)  # --explain: (depth, url, lines) per page
+    first_failed: str | None = None  # the first document that could not be fetched (for the message)
 
 
 class CrawlState:
@@ -113,7 +114,9 @@ class CrawlState:
         records.add_bytes(self.db, self.run_id, self.bytes_downloaded)
         for sid in self.explain_sites & set(self.progress):
             self.explain_path(sid).parent.mkdir(parents=True, exist_ok=True)
-            self.explain_path(sid).write_text("\n".join(self.progress[sid].explain) + "\n", encoding="utf-8")
+            pages = sorted(self.progress[sid].explain, key=lambda page: page[:2])   # by depth, then URL
+            self.explain_path(sid).write_text("".join(line + "\n" for _, _, lines in pages for line in lines),
+                                              encoding="utf-8")
         if self.own_run:
             records.finish_run(self.db, self.run_id, status)
         self.db.close()

@@ -1,6 +1,6 @@
 """Who publishes a report: a renamed office's names become aliases of one agency (agencies.aliases),
 and a provincial portal listing every department's reports yields only the office's, by its
-registry ``title_filter`` (tests/portals/offices.py)."""
+registry hint: the office's names alone decide (tests/portals/offices.py)."""
 from __future__ import annotations
 
 import json
@@ -80,8 +80,8 @@ def test_add_agency_alias_takes_only_office_names(tmp_path):
     db.close()
 
 
-# ---------------------------------------------------------------------- a provincial portal, title_filter
-def test_title_filter_takes_only_the_offices_reports_from_a_provincial_portal(crawl):
+# ---------------------------------------------------------------------- a provincial portal, no hint
+def test_only_the_offices_reports_are_taken_from_a_provincial_portal(crawl):
     data, hits = crawl["data"], crawl["hits"]
     assert {r for (r,) in q(data, "select id from reports where agency_id = 'provx'")} == {
         "provx-2024", "provx-2023", "provx-2022"}
@@ -100,3 +100,29 @@ def test_title_filter_takes_only_the_offices_reports_from_a_provincial_portal(cr
         h.rsplit("/", 1)[1][:-5] for h in offices.PROVX_OFFICE} for u in urls)
     assert q(data, "select status, reports from crawl_sites where run_id = 1 and agency_id = 'provx'") == [
         ("ok", 3)]
+
+
+# ---------------------------------------------------------------------- registry hints
+def test_registry_hints_override_detection_and_bad_hints_stop_the_crawl_before_any_request(tmp_path):
+    from tests.portals import sites
+    portal = sites.start()
+    try:
+        registry = sites.write_registry(portal, tmp_path / "hints.csv", ids=["hintx", "trsx"], hints=True)
+        data = tmp_path / "data"
+        # trsx: cms=trs_wcm (only the TRS strategies); hintx: column_url + list_selector
+        out = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, expect=3).stdout
+        assert {r for (r,) in q(data, "select id from reports")} == {
+            "hintx-2022", "trsx-2022", "trsx-2021", "trsx-2020", "trsx-2019"}
+        assert "hintx: ok" in out
+        portal.clear()
+        bad = tmp_path / "bad.csv"
+        bad.write_text("id,name,level,province,url,title_filter,list_selector\n"
+                       f"plainx,测试区人民防空办公室,district,湖北,{portal.url('plainx')},,\n"
+                       f"badx,坏市人民防空办公室,city,四川,{portal.url('trsx')},[unclosed,\n", encoding="utf-8")
+        proc = renfang("crawl", "--registry", bad, "--data-dir", tmp_path / "bad", *ONLY_REGISTRY, check=False)
+        assert proc.returncode == 1
+        assert "title_filter is not a valid regular expression" in proc.stderr and "bad.csv:3" in proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert portal.hits == []                     # checked before any request
+    finally:
+        portal.stop()

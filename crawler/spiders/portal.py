@@ -130,7 +130,8 @@ class PortalSpider(scrapy.Spider):
         # a home page may list reports itself (通知公告, a 年报 block)
         verdicts = self._verdicts(response, extract.list_items(response.selector, response.url))
         yield from self._take(response, verdicts)
-        yield PageSeen(site.id, response.url, "home", key, [], verdicts, follows, problem=problem)
+        yield PageSeen(site.id, response.url, "home", key, [], verdicts, follows, problem=problem,
+                       depth=response.meta.get("depth", 0))
 
     @_skip_challenges
     def parse_column(self, response):
@@ -178,7 +179,7 @@ class PortalSpider(scrapy.Spider):
         if kind == "list" and not any(v.take for v in verdicts) and not found.follows and not explore:
             problem = problem or f"list page {response.url} has no report entries and no further pages"
         yield PageSeen(site.id, response.url, kind, key, found.notes, verdicts, follows,
-                       explore=explore, problem=problem)
+                       explore=explore, problem=problem, depth=response.meta.get("depth", 0))
 
     def _follow(self, f: shapes.Follow, site: Site, parent: str) -> scrapy.Request:
         callback = self.parse_api if f.kind == "api" else self.parse_list
@@ -217,7 +218,8 @@ class PortalSpider(scrapy.Spider):
         problem = None
         if not got.entries and api.get("first", True):
             problem = f"endpoint {response.url} answered no rows"
-        yield PageSeen(site.id, response.url, "api", key, notes, verdicts, follows, problem=problem)
+        yield PageSeen(site.id, response.url, "api", key, notes, verdicts, follows, problem=problem,
+                       depth=response.meta.get("depth", 0))
 
     # -- entries ------------------------------------------------------------------------
     def _verdicts(self, response, entries):

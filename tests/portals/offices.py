@@ -6,8 +6,8 @@
   name at all while the page itself prints 测试省人民防空局.
 - ``provx``: a provincial government portal (TRS WCM) whose 政府信息公开年报 column is the
   部门年报 list of every department: the 人防办 (later 国防动员办公室) reports sit among those of
-  the 发改委, 教育厅, 办公厅 …; the registry row starts from the portal's home page with a
-  ``title_filter`` so that only the office's reports are taken (not a city 人防办's either).
+  the 发改委, 教育厅, 办公厅 …; the registry row starts from the portal's home page with no
+  hint: the office's names alone must take its reports (not a city 人防办's either).
 """
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ RENAMEX = "测试省人民防空办公室"
 RENAMED = "测试省人民政府国防动员办公室"
 PROVX = "样板省人民防空办公室"
 PROVX_RENAMED = "样板省国防动员办公室"
-# the form of the derived provincial rows of crawler/registry.csv: the office of this province only
-TITLE_FILTER = "^(关于(公布|印发|发布)?)?样板省(人民政府)?(人民防空|人防|国防动员|民防)"
 
 
 def renamex(base: dict) -> dict:
@@ -113,10 +111,7 @@ def start() -> TestPortal:
 def write_registry(portal: TestPortal, path: Path) -> Path:
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["id", "name", "level", "province", "url", "cms", "aliases", "column_url", "title_filter",
-                    "known_from"])
-        w.writerow(["renamex", RENAMEX, "province", "江西", portal.url("renamex"), "", "测试省人防办", "", "",
-                    "observed"])
-        w.writerow(["provx", PROVX, "province", "湖北", portal.url("provx"), "trs_wcm", "", "", TITLE_FILTER,
-                    "derived"])
+        w.writerow(["id", "name", "level", "province", "url", "aliases", "known_from"])
+        w.writerow(["renamex", RENAMEX, "province", "江西", portal.url("renamex"), "测试省人防办", "observed"])
+        w.writerow(["provx", PROVX, "province", "湖北", portal.url("provx"), "", "derived"])
     return path
