@@ -31,12 +31,28 @@ def _status(lhs, rhs) -> str:
     return "pass" if abs(lhs - rhs) < 1e-6 else "fail"
 
 
-def refresh_carry_chain(db: sqlite_utils.Database) -> int:
-    """Recompute the cross-year checks; write only rows that changed. Returns rows written."""
+def refresh_carry_chain(db: sqlite_utils.Database, changed: list[str] | None = None) -> int:
+    """Recompute the cross-year checks; write only rows that changed. Returns rows written.
+
+    ``changed``: the reports whose figures changed since the last refresh (None = all): only their
+    checks and those of the same office's next year are recomputed.
+    """
+    pairs, mine = _PAIRS, ""
+    if changed is not None:
+        if not changed:
+            return 0
+        db.execute("create temp table if not exists _carry_ids (id text primary key)")
+        db.execute("delete from _carry_ids")
+        db.conn.executemany("insert or ignore into _carry_ids values (?)", [(i,) for i in changed])
+        db.execute("""insert or ignore into _carry_ids
+                      select n.id from _carry_ids c cross join reports p on p.id = c.id
+                      cross join reports n on n.agency_id = p.agency_id and n.year = p.year + 1""")
+        pairs = _PAIRS.replace("from reports n\n", "from _carry_ids c cross join reports n on n.id = c.id\n", 1)
+        mine = " and report_id in (select id from _carry_ids)"
     want = {(rid, key): (lhs, rhs, _status(lhs, rhs))
-            for rid, key, lhs, rhs in db.execute(_PAIRS).fetchall()}
+            for rid, key, lhs, rhs in db.execute(pairs).fetchall()}
     have = {(rid, key): (lhs, rhs, status) for rid, key, lhs, rhs, status in db.execute(
-        "select report_id, key, lhs, rhs, status from checks where code = ?", [CODE]).fetchall()}
+        f"select report_id, key, lhs, rhs, status from checks where code = ?{mine}", [CODE]).fetchall()}
     stale = [k for k in have if k not in want]
     upserts = [(rid, CODE, key, *v[:2], v[2]) for (rid, key), v in want.items() if have.get((rid, key)) != v]
     if stale or upserts:

@@ -17,30 +17,148 @@ the archived bytes) and the figures that changed between versions (view ``versio
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 
 from archive.views import DOCUMENT_ROUTE
 
 
-def _check_cells(code: str, key: str) -> list[tuple[str, str, str | None]]:
-    """(table, row, column) cells a check reads; column None = the whole row."""
-    from parsers.codes import APPLICATIONS, OTHER_SUBROWS
+# What each parse status means for a reader (reports.parse_status); one source for the report
+# page, the coverage page and the dashboard.
+STATUS_TEXT: dict[str, str] = {
+    "parsed": "figures read from the archived document 已解析",
+    "text_only": "archived and readable, but no tables of figures were found (text only) 仅文本",
+    "not_report": "the archived document is not an annual report (a wrong upload or another notice) 非年报",
+    "corrupt": "the archived document is damaged and cannot be opened 文件损坏",
+    "encrypted": "the archived document is password-protected 文件加密",
+    "empty": "the archived document has no text 文件无内容",
+    "unsupported": "the archived document is in a format the parser cannot read 格式不支持",
+    "too_large": "the archived document is too large to parse within the limits 文件过大",
+    "timeout": "parsing the archived document did not finish within the time limit 解析超时",
+    "error": "the parser failed on the archived document 解析出错",
+    "no_document": "the report is listed on the portal, but no document of it could be fetched 未取得文件",
+    "pending": "the document is archived but not yet parsed 待解析",
+}
+READABLE = ("parsed", "text_only")
+
+
+def number(value) -> str:
+    """A figure as printed: 2, not 2.0; 3995.07 stays 3995.07; None is a blank."""
+    if value is None:
+        return "blank"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _short(table, row: str) -> str:
+    """A row's label short enough for a sentence: （二）部分公开, （三）1.属于国家秘密, （七）总计."""
+    r = table.row(row)
+    if r.label.startswith("（"):
+        text = re.match(r"（[^）]+）[^（]*", r.label).group(0)
+    elif r.group and r.label[:1].isdigit():
+        text = r.group[:3] + r.label
+    elif r.label[1:2] == "、" and r.keys:  # 一、本年新收政府信息公开申请数量 -> 一、本年新收
+        text = r.label[:2] + r.keys[0]
+    else:
+        text = r.label
+    return text if len(text) <= 16 else text[:15] + "…"
+
+
+def _check_sides(code: str, key: str) -> tuple[list, list, str, str]:
+    """(sum-side cells, printed-side cells, sum-side words, printed-side words) of a check."""
+    from parsers.codes import APPEALS, APPLICATIONS, OTHER_SUBROWS
 
     if code == "applications.balance":
-        return [("applications", r, key) for r in ("received", "carried_over", "total_handled", "carried_forward")]
+        return ([("applications", r, key) for r in ("received", "carried_over")],
+                [("applications", r, key) for r in ("total_handled", "carried_forward")],
+                "一、本年新收 + 二、上年结转", "（七）总计 + 四、结转下年度")
     if code == "applications.row_sum":
-        return [("applications", key, None)]
+        return ([("applications", key, c) for c in APPLICATIONS.column_codes()[:-1]],
+                [("applications", key, "total")], "the six applicant columns 各类申请人", "总计")
     if code == "applications.outcome_sum":
         rows = [r for r in APPLICATIONS.row_codes()
-                if r in ("granted", "partly_granted", "other", "total_handled", *OTHER_SUBROWS)
+                if r in ("granted", "partly_granted", "other", *OTHER_SUBROWS)
                 or r.startswith(("withheld_", "unavailable_", "refused_"))]
-        return [("applications", r, key) for r in rows]
+        return ([("applications", r, key) for r in rows], [("applications", "total_handled", key)],
+                "（一）…（六）", "（七）总计")
     if code == "appeals.group_sum":
-        return [("appeals", key, None)]
+        return ([("appeals", key, c) for c in APPEALS.column_codes()[:-1]], [("appeals", key, "total")],
+                "结果维持 + 结果纠正 + 其他结果 + 尚未审结", "总计")
     if code == "applications.carry_chain":
-        return [("applications", "carried_over", key)]
-    return []
+        return ([], [("applications", "carried_over", key)], "", "二、上年结转")
+    return [], [], "", ""
+
+
+def explain_check(check: dict, facts: dict, previous_report: str | None = None) -> dict:
+    """A check in words, with the cells that make each side.
+
+    ``sentence``: the rule applied to this report ("自然人: （七）总计 printed 0, but （一）…（六）
+    sum to 2 (（一）予以公开 2)"); ``cells``: {(table, row, column): "sum" | "printed"}, only the
+    cells that make the difference (the printed total, and the non-zero terms of the sum; a side
+    whose terms are all 0 or blank shows all of them).
+    """
+    from parsers.codes import TABLES
+
+    code, key = check["code"], check["key"]
+    sum_cells, printed_cells, sum_words, printed_words = _check_sides(code, key)
+    apps = TABLES["applications"]
+    if code.startswith("appeals."):
+        subject = TABLES["appeals"].row(key).label
+    elif code == "applications.row_sum":
+        subject = _short(apps, key)
+    else:
+        subject = apps.column(key).label
+    present = [c for c in sum_cells if c in facts]
+    if code in ("applications.row_sum", "appeals.group_sum"):  # one row: name the columns
+        def _label(c):
+            return TABLES[c[0]].column(c[2]).label
+    else:  # one column: name the rows
+        def _label(c):
+            return _short(TABLES[c[0]], c[1])
+
+    def value(cell):
+        return facts[cell]["value"] if cell in facts else None
+
+    def terms(cells):
+        nonzero = [c for c in cells if value(c)]
+        shown = nonzero or [c for c in cells if c in facts]
+        return shown, " + ".join(
+            f"{_label(c)} {number(value(c))}" for c in nonzero) or "all 0 or blank"
+
+    lhs, rhs = number(check["lhs"]), number(check["rhs"])
+    cells: dict = {}
+    if code == "applications.carry_chain":
+        sentence = (f"{subject}: {printed_words} printed {rhs}, but the report of the year before "
+                    f"printed 四、结转下年度继续办理 {lhs}")
+        cells = {c: "printed" for c in printed_cells}
+    elif check["status"] == "unknown":
+        blanks = [c for c in [*sum_cells, *printed_cells] if c in facts and value(c) is None]
+        missing = [c for c in [*sum_cells, *printed_cells] if c not in facts]
+        what = ", ".join(_label(c) for c in (blanks or missing)[:4]) + (" …" if len(blanks or missing) > 4 else "")
+        sentence = f"{subject}: cannot be checked, {what} {'blank' if blanks else 'not printed'}"
+    else:
+        shown_sum, sum_text = terms(present)
+        if code == "applications.balance":
+            shown_printed, printed_text = terms(printed_cells)
+            verb = "but" if check["status"] == "fail" else "and"
+            sentence = (f"{subject}: {sum_words} = {lhs} ({sum_text}), {verb} {printed_words} = {rhs} "
+                        f"({printed_text})")
+        else:
+            shown_printed = [c for c in printed_cells if c in facts]
+            verb = "but" if check["status"] == "fail" else "and"
+            sentence = f"{subject}: {printed_words} printed {rhs}, {verb} {sum_words} sum to {lhs} ({sum_text})"
+        cells = {**{c: "sum" for c in shown_sum}, **{c: "printed" for c in shown_printed}}
+    return {"sentence": sentence, "cells": cells, "previous_report": previous_report}
+
+
+_ORDER = {"fail": 0, "unknown": 1, "pass": 2}
+
+
+def _int(value):
+    """2.0 -> 2 (counts are integers as printed); other values unchanged."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def build_report(conn: sqlite3.Connection, report_id: str,
@@ -59,14 +177,25 @@ def build_report(conn: sqlite3.Connection, report_id: str,
         "select * from facts where report_id = ?", [report_id])}
     checks = [dict(c) for c in conn.execute(
         "select code, key, status, lhs, rhs from checks where report_id = ? order by code, key", [report_id])]
+    previous = conn.execute("select id from reports where agency_id = ? and year = ?",
+                            [report["agency_id"], report["year"] - 1]).fetchone()
     failing: dict[tuple, list[str]] = {}
+    roles: dict[tuple, str] = {}
     for c in checks:
         c["rule"] = CHECKS.get(c["code"], "上年结转 = 上一年度报告的结转下年度继续办理"
                                if c["code"] == "applications.carry_chain" else "")
+        c["lhs"], c["rhs"] = _int(c["lhs"]), _int(c["rhs"])
+        explained = explain_check(c, facts, previous[0] if previous else None)
+        c["sentence"] = explained["sentence"]
+        c["previous_report"] = explained["previous_report"] if c["code"] == "applications.carry_chain" else None
+        c["cells"] = [".".join(cell) + ":" + role for cell, role in explained["cells"].items()]
         if c["status"] != "fail":
             continue
-        for table, row, column in _check_cells(c["code"], c["key"]):
-            failing.setdefault((table, row, column), []).append(f"{c['code']}[{c['key']}]: {c['lhs']:g} ≠ {c['rhs']:g}")
+        for cell, role in explained["cells"].items():
+            failing.setdefault(cell, []).append(f"{c['sentence']} [{c['code']}·{c['key']}]")
+            if roles.get(cell) != "printed":
+                roles[cell] = role
+    checks.sort(key=lambda c: _ORDER.get(c["status"], 3))  # failing first, in printed order
     documents = [dict(d) for d in conn.execute(
         """select rd.sha256, rd.kind, rd.filename, rd.url, d.media_type, d.size from report_documents rd
            join documents d on d.sha256 = rd.sha256 where rd.report_id = ? order by rd.kind""", [report_id])]
@@ -77,10 +206,11 @@ def build_report(conn: sqlite3.Connection, report_id: str,
 
     def cell(table: str, row: str, column: str) -> dict:
         f = facts.get((table, row, column))
-        fails = failing.get((table, row, column), []) + failing.get((table, row, None), [])
-        out = {"row": row, "column": column, "printed": f is not None, "failing": fails}
+        fails = failing.get((table, row, column), [])
+        out = {"row": row, "column": column, "printed": f is not None, "failing": fails,
+               "role": roles.get((table, row, column))}
         if f is not None:
-            out.update(value=f["value"], raw=f["raw"], unit=f["unit"], page=f["page"],
+            out.update(value=_int(f["value"]), raw=f["raw"], unit=f["unit"], page=f["page"],
                        fact_url=fact_url(report_id, table, row, column) if fact_url else None,
                        page_url=(DOCUMENT_ROUTE + f["sha256"] + (f"#page={f['page']}" if f["page"] else ""))
                        if f["sha256"] else None)
@@ -130,6 +260,12 @@ def build_report(conn: sqlite3.Connection, report_id: str,
         "tables": tables,
         "checks": checks,
         "failing_checks": sum(c["status"] == "fail" for c in checks),
+        "status_text": STATUS_TEXT.get(report["parse_status"], report["parse_status"]),
+        "readable": report["parse_status"] in READABLE,
+        "other_years": [dict(y) for y in conn.execute(
+            """select r.id, r.year, r.parse_status,
+                      (select count(*) from checks c where c.report_id = r.id and c.status = 'fail') as failing
+               from reports r where r.agency_id = ? order by r.year""", [report["agency_id"]])],
         "versions": _versions(conn, report_id),
         "changes": [dict(c) for c in conn.execute(
             """select url, old_sha256, new_sha256, changed_seen, table_name, row_code, column_code,

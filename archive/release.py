@@ -1,7 +1,10 @@
 """Citable releases and BagIt exports of the archive.
 
-``renfang release`` (:func:`make_release`) writes ``OUT/renfang-archive-<YYYY-MM-DD>/`` with a
-consistent copy of ``archive.db`` (SQLite backup), one CSV per table and view under ``csv/``,
+``renfang release`` (:func:`make_release`) writes ``OUT/renfang-archive-<YYYY-MM-DD>/`` (a second
+release on the same day ``…-<YYYY-MM-DD>.2/``, then ``.3`` …: never overwritten) with a
+consistent copy of ``archive.db`` (SQLite backup), one CSV per table and view under ``csv/``
+(figures as printed: 2, not 2.0; ``--bom`` starts each file with a UTF-8 byte-order mark, so
+Excel on a Chinese Windows reads it as UTF-8),
 ``release.json`` (date, schema version, row counts) and ``manifest-sha256.txt`` listing the
 SHA-256 of every file, in ``sha256sum -c`` format: cite the release by the SHA-256 of its
 manifest.
@@ -46,8 +49,14 @@ def _copy_db(source: Path, target: Path) -> None:
         src.close()
 
 
-def export_csv(db_path: Path, out_dir: Path) -> dict[str, int]:
-    """One UTF-8 CSV per table and view (header row first); returns row counts."""
+def _as_printed(value):
+    """A REAL column stores the count 2 as 2.0: write it as printed."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def export_csv(db_path: Path, out_dir: Path, bom: bool = False) -> dict[str, int]:
+    """One UTF-8 CSV per table and view (header row first; with ``bom``, a UTF-8 byte-order
+    mark first); returns row counts."""
     out_dir.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     counts = {}
@@ -58,12 +67,12 @@ def export_csv(db_path: Path, out_dir: Path) -> dict[str, int]:
                  if not n.startswith(SKIP)]
         for name in names:
             cursor = conn.execute(f'select * from "{name}"')
-            with open(out_dir / f"{name}.csv", "w", newline="", encoding="utf-8") as f:
+            with open(out_dir / f"{name}.csv", "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as f:
                 writer = csv.writer(f)
                 writer.writerow([c[0] for c in cursor.description])
                 n = 0
                 for row in cursor:
-                    writer.writerow(row)
+                    writer.writerow([_as_printed(v) for v in row])
                     n += 1
             counts[name] = n
     finally:
@@ -71,16 +80,26 @@ def export_csv(db_path: Path, out_dir: Path) -> dict[str, int]:
     return counts
 
 
-def make_release(data_dir: Path, out: Path, today: date | None = None) -> Path:
+def release_target(out: Path, today: date) -> tuple[Path, int]:
+    """The first free release directory of the day: renfang-archive-<date>, then <date>.2, .3 …"""
+    number = 1
+    while True:
+        target = out / (f"renfang-archive-{today.isoformat()}" + (f".{number}" if number > 1 else ""))
+        try:
+            target.mkdir(parents=True)  # atomic: two releases at once never share a directory
+            return target, number
+        except FileExistsError:
+            number += 1
+
+
+def make_release(data_dir: Path, out: Path, today: date | None = None, bom: bool = False) -> Path:
     today = today or datetime.now(timezone.utc).date()
-    target = out / f"renfang-archive-{today.isoformat()}"
-    if target.exists():
-        raise FileExistsError(f"{target} exists: a release is never overwritten")
-    target.mkdir(parents=True)
+    target, number = release_target(out, today)
     _copy_db(data_dir / "archive.db", target / "archive.db")
-    counts = export_csv(target / "archive.db", target / "csv")
+    counts = export_csv(target / "archive.db", target / "csv", bom=bom)
     (target / "release.json").write_text(json.dumps({
-        "name": target.name, "date": today.isoformat(), "schema_version": SCHEMA_VERSION,
+        "name": target.name, "date": today.isoformat(), "number": number, "csv_bom": bom,
+        "schema_version": SCHEMA_VERSION,
         "created_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "rows": counts}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     files = sorted(p for p in target.rglob("*") if p.is_file())
@@ -89,13 +108,13 @@ def make_release(data_dir: Path, out: Path, today: date | None = None) -> Path:
     return target
 
 
-def make_bag(data_dir: Path, bag: Path) -> Path:
+def make_bag(data_dir: Path, bag: Path, bom: bool = False) -> Path:
     if bag.exists() and any(bag.iterdir()):
         raise FileExistsError(f"{bag} exists and is not empty")
     payload = bag / "data"
     (payload / "objects").mkdir(parents=True)
     _copy_db(data_dir / "archive.db", payload / "archive.db")
-    export_csv(payload / "archive.db", payload / "csv")
+    export_csv(payload / "archive.db", payload / "csv", bom=bom)
     store = ObjectStore(data_dir / "objects")
     lines, octets, count = [], 0, 0
     for sha256 in store:

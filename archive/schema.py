@@ -142,7 +142,9 @@ INDEXES = [
     ("crawl_ledger", ["agency_id"]), ("crawl_ledger", ["parent"]), ("crawl_ledger", ["outcome_run"]),
     ("report_documents", ["url"]),
     ("facts", ["table_name", "row_code", "column_code"]), ("facts", ["sha256"]),
-    ("checks", ["status"]),
+    # the smallest index of facts: what count(*) reads (a table page counts its rows)
+    ("facts", ["table_name"]),
+    ("checks", ["status"]), ("checks", ["report_id", "status"]),
     ("checks", ["code", "status"]), ("reports", ["parse_status"]), ("reports", ["source_sha256"]),
     ("report_documents", ["report_id", "url"]),
 ]

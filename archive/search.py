@@ -13,6 +13,12 @@ with the ``unicode61`` tokenizer, and turns a query into the phrase of its bigra
 
 Words separated by spaces must all occur (AND). Latin words and numbers are indexed as words.
 
+Text is normalised before indexing (:func:`normalise`): extracted text breaks words where the
+document wrapped a table cell or spaced its letters (``结果维\n持``, ``结 果\n维 持``), so
+whitespace between two CJK characters is removed; ``search_docs.text`` holds the normalised text
+(the text as extracted stays in ``document_texts``). Snippets mark the term as ``⟦维持⟧``; the
+site shows it highlighted.
+
 Tables: ``search_docs`` (one row per report: title and the text of its source document) and
 ``search_bigrams``, a contentless FTS5 table whose rowid is ``search_docs.id``. The loader
 refreshes them incrementally (:func:`refresh_search`); :func:`search` queries them, and the
@@ -29,6 +35,16 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _RUNS = re.compile(f"([{_CJK}]+)")
 
 FTS_TABLE = "search_bigrams"
+NORMALISATION = "2"  # meta.search_normalisation: bump when normalise() changes (the index is rebuilt)
+_INNER_SPACE = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+MARK = ("⟦", "⟧")
+
+
+def normalise(text: str | None) -> str | None:
+    """The text as it reads: no line breaks or spaces inside runs of Chinese characters."""
+    if not text:
+        return text
+    return _INNER_SPACE.sub("", text)
 CREATE_FTS = (f"create virtual table if not exists {FTS_TABLE} "
               "using fts5(title, text, content='', tokenize='unicode61 remove_diacritics 2')")
 
@@ -64,15 +80,21 @@ def fts_query(query: str | None) -> str:
 
 
 def snippet(text: str | None, query: str | None, width: int = 40) -> str | None:
-    """``width`` characters either side of the first occurrence of the query's first term."""
+    """``width`` characters either side of the first occurrence of the query's first term, every
+    term in it marked ⟦term⟧."""
     if not text:
         return None
-    terms = (query or "").replace('"', " ").split()
+    text = normalise(text)
+    terms = [t for t in (normalise(query) or "").replace('"', " ").split() if t]
     pos = text.find(terms[0]) if terms else -1
     if pos < 0:
         return text[:2 * width].replace("\n", " ")
     start, end = max(0, pos - width), min(len(text), pos + len(terms[0]) + width)
-    return (("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")).replace("\n", " ")
+    out = text[start:end]
+    for term in sorted(terms, key=len, reverse=True):
+        out = re.sub(re.escape(term), lambda m: MARK[0] + m.group(0) + MARK[1], out)
+    out = out.replace(MARK[0] * 2, MARK[0]).replace(MARK[1] * 2, MARK[1])
+    return (("…" if start else "") + out + ("…" if end < len(text) else "")).replace("\n", " ")
 
 
 def ensure_search_index(db: sqlite_utils.Database) -> None:
@@ -88,6 +110,7 @@ def refresh_search(db: sqlite_utils.Database) -> int:
     since the last refresh are touched.
     """
     ensure_search_index(db)
+    _renormalise(db)
     changed = db.execute(
         """select r.id, r.title,
                   case when r.parse_status in ('parsed', 'text_only') then r.source_sha256 end as sha,
@@ -108,7 +131,7 @@ def refresh_search(db: sqlite_utils.Database) -> int:
             text = None
             if sha:
                 row = db.execute("select text from document_texts where sha256 = ?", [sha]).fetchone()
-                text = row[0] if row else None
+                text = normalise(row[0]) if row else None
             if doc_id is not None:
                 _delete(db, doc_id, old_title, old_text)
                 db.execute("update search_docs set sha256 = ?, title = ?, text = ? where id = ?",
@@ -120,6 +143,22 @@ def refresh_search(db: sqlite_utils.Database) -> int:
             db.execute(f"insert into {FTS_TABLE} (rowid, title, text) values (?, ?, ?)",
                        [doc_id, bigrams(title), bigrams(text)])
     return len(changed) + len(gone)
+
+
+def _renormalise(db: sqlite_utils.Database) -> None:
+    """An index built with another normalisation is rebuilt once, from its own rows."""
+    have = db.execute("select value from meta where key = 'search_normalisation'").fetchone()
+    if have and have[0] == NORMALISATION:
+        return
+    with db.conn:
+        db.execute(f"insert into {FTS_TABLE} ({FTS_TABLE}) values ('delete-all')")
+        rows = db.execute("select id, title, text from search_docs").fetchall()
+        for doc_id, title, text in rows:
+            text = normalise(text)
+            db.execute("update search_docs set text = ? where id = ?", [text, doc_id])
+            db.execute(f"insert into {FTS_TABLE} (rowid, title, text) values (?, ?, ?)",
+                       [doc_id, bigrams(title), bigrams(text)])
+        db.execute("insert or replace into meta (key, value) values ('search_normalisation', ?)", [NORMALISATION])
 
 
 def _delete(db, doc_id: int, title: str | None, text: str | None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from archive.views import _wide_columns
+from archive.derived import wide_columns
 
 PATH = Path(__file__).resolve().parent / "datasette" / "metadata.json"
 
@@ -137,7 +137,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "id": "编号 row id = search_bigrams rowid", "report_id": "报告 reports.id",
         "sha256": "来源文件 document whose text is indexed", "title": "标题 title", "text": "全文 text",
     }),
-    "report_overview": ("报告一览 One row per report with its office, counts of figures and failing checks, and the link to the archived original.", {
+    "report_overview": ("报告一览 One row per report with its office, counts of figures and failing checks, and the link to the archived original (a table refreshed at every load).", {
         "report_id": "报告 reports.id (links to the report as printed)", "agency": "机关 office name",
         "province": "省份 province", "level": "级别 level", "year": "报告年度 year",
         "format_version": "格式 layout", "title": "标题 title", "parse_status": "解析状态 parse status",
@@ -147,12 +147,27 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "document_path": "原件 path of the archived original on this site",
         "url": "网址 article page on the portal", "first_seen": "首次发现 first listed (UTC)",
         "last_seen": "最近发现 last listed (UTC)", "agency_id": "机关 agencies.id",
+        "parse_message": "说明 why the document could not be read, if it could not",
+        "gone_since": "下线时间 removed from the portal (UTC)", "parser_version": "解析器版本 parser version",
     }),
-    "coverage": ("覆盖情况 Offices × years: archived, gone from the portal, listed only, missing (deadline 31 January of the next year passed) or not yet due.", {
+    "failing_checks": ("勾稽关系不成立 Every failing check, with its rule in words, the row or column it is about, both sides as printed and the link to the report page (where the sentence and the cells involved are shown).", {
+        "report_id": "报告 reports.id (links to the report as printed)", "agency": "机关 office name",
+        "province": "省份 province", "level": "级别 level", "year": "报告年度 year",
+        "code": "检查 check code", "rule": "规则 the rule in words", "key": "对象 the column or row checked (code)",
+        "key_label": "对象 its label as printed", "computed": "计算值 the computed sum",
+        "printed": "印刷值 the printed total (carry_chain: this year's 上年结转)",
+        "report_page": "报告页 the report page, at its failing checks",
+    }),
+    "missing_reports": ("缺失或无法读取的年度报告 Offices × years without an archived, readable report: missing (deadline passed), listed only, gone, unreadable, not a report.", {
+        "agency_id": "机关 agencies.id", "agency": "机关 office name", "province": "省份 province",
+        "level": "级别 level", "year": "年度 report year", "deadline": "截止日期 legal deadline",
+        "status": "状态 coverage state", "report_id": "报告 reports.id, if any",
+    }),
+    "coverage": ("覆盖情况 Offices × years: archived (and readable), unreadable, not a report, gone from the portal, listed only, missing (deadline 31 January of the next year passed) or not yet due. The coloured page: /-/coverage.", {
         "agency_id": "机关 agencies.id", "agency": "机关 office name", "province": "省份 province",
         "level": "级别 level", "year": "年度 report year", "deadline": "截止日期 legal deadline",
         "report_id": "报告 reports.id, if any", "parse_status": "解析状态 parse status",
-        "status": "状态 archived / gone / listed_only / missing / not_due",
+        "status": "状态 archived / unreadable / not_report / gone / listed_only / missing / not_due",
         "first_seen": "首次发现 first listed (UTC)", "gone_since": "下线时间 removed from the portal (UTC)",
     }),
     "version_changes": ("版本变化 Figures that changed between consecutive versions of a report document (silent edits).", {
@@ -168,7 +183,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
 WIDE_COMMON = {
     "report_id": "报告 reports.id", "agency_id": "机关 agencies.id", "agency": "机关 office name",
     "province": "省份 province", "level": "级别 level", "year": "报告年度 year",
-    "format_version": "格式 layout",
+    "format_version": "格式 layout", "parse_status": "解析状态 parse status",
+    "source_sha256": "来源文件 SHA-256 of the source document", "parser_version": "解析器版本 parser version",
 }
 WIDE_TITLES = {
     "disclosure": "二、主动公开 Table 二 (proactive disclosure) in wide form",
@@ -180,89 +196,105 @@ FACETS = {
     "report_overview": ["province", "level", "year", "format_version", "parse_status"],
     "reports": ["year", "format_version", "parse_status"],
     "agencies": ["province", "level"],
-    "checks": ["status", "code"],
-    "coverage": ["status", "province", "level", "year"],
-    "facts": ["table_name"],
+    "checks": ["status"],
+    "coverage": ["status", "level", "year"],
+    "failing_checks": ["code", "province", "level", "year"],
+    "missing_reports": ["status", "province", "level", "year"],
+    "applications_wide": ["province", "level", "year"],
+    "disclosure_wide": ["province", "level", "year"],
+    "appeals_wide": ["province", "level", "year"],
 }
 
-_OUTCOME = """case
-  when row_code in ('granted', 'partly_granted') then 'granted'
-  when row_code like 'withheld_%' then 'withheld'
-  when row_code like 'unavailable_%' then 'unavailable'
-  when row_code like 'refused_%' then 'refused'
-  when row_code like 'other%' then 'other'
-end"""
+
+def _outcome_rows() -> list[tuple[str, str, str]]:
+    """(code, label with its group as printed, outcome) of the withheld/unavailable/refused rows."""
+    from parsers.codes import APPLICATIONS
+
+    out = []
+    for row in APPLICATIONS.rows:
+        for prefix, outcome in (("withheld_", "withheld 不予公开"), ("unavailable_", "unavailable 无法提供"),
+                                ("refused_", "refused 不予处理")):
+            if row.code.startswith(prefix):
+                out.append((row.code, f"{row.group} {row.label}", outcome))
+    return out
+
+
+def _refusal_sql(dashboard: bool = False) -> str:
+    rows = _outcome_rows()
+    sums = ",\n    ".join(f"sum({code}__total) as {code}, count(case when {code}__total > 0 then 1 end) as n_{code}"
+                          for code, _, _ in rows)
+    values = ",\n  ".join(f"('{code}', '{label}', '{outcome}', {i})" for i, (code, label, outcome) in enumerate(rows))
+    pick = "\n".join(f"    when '{code}' then s.{code}" for code, _, _ in rows)
+    pick_n = "\n".join(f"    when '{code}' then s.n_{code}" for code, _, _ in rows)
+    return f"""with s as (
+  select {sums}
+  from applications_wide
+  where {_FILTERS if dashboard else _QUERY_FILTERS}
+), reasons(reason, label, outcome, position) as (values
+  {values}
+)
+select r.outcome, r.label{" as reason_label" if dashboard else ""}, r.reason,
+  case r.reason
+{pick}
+  end as applications,
+  case r.reason
+{pick_n}
+  end as reports_with_any
+from reasons r, s
+order by r.position"""
+
+
+_QUERY_FILTERS = """(coalesce(:year, '') = '' or year = cast(:year as integer))
+    and (coalesce(:province, '') = '' or province = :province)
+    and (coalesce(:level, '') = '' or level = :level)"""
+# datasette-dashboards drops a [[ … ]] clause whose parameter is not set
+_FILTERS = """1 = 1 [[ and year = cast(:year as integer) ]] [[ and province = :province ]] [[ and level = :level ]]"""
+
 
 QUERIES = {
-    "failing_checks": {
-        "title": "勾稽关系不成立的报告 Reports whose totals do not add up",
-        "description": "Every failing check with both sides: lhs is the computed sum, rhs the printed total.",
-        "sql": """select c.report_id, a.name as agency, a.province, r.year, c.code, c.key, c.lhs, c.rhs
-from checks c
-join reports r on r.id = c.report_id
-join agencies a on a.id = r.agency_id
-where c.status = 'fail'
-order by a.province, a.name, r.year, c.code, c.key""",
-    },
     "applications_by_year_province": {
-        "title": "申请数量（按年度、省份） Applications received and refused by year and province",
-        "description": "Table 三, column total: received (本年新收), granted (予以公开+部分公开), withheld (不予公开), unavailable (无法提供) and refused (不予处理), summed over the offices of each province.",
-        "sql": """select r.year, a.province,
-  count(distinct r.id) as reports,
-  sum(case when f.row_code = 'received' then f.value end) as received,
-  sum(case when f.row_code in ('granted', 'partly_granted') then f.value end) as granted,
-  sum(case when f.row_code like 'withheld_%' then f.value end) as withheld,
-  sum(case when f.row_code like 'unavailable_%' then f.value end) as unavailable,
-  sum(case when f.row_code like 'refused_%' then f.value end) as refused
-from facts f
-join reports r on r.id = f.report_id
-join agencies a on a.id = r.agency_id
-where f.table_name = 'applications' and f.column_code = 'total'
-group by r.year, a.province
-order by r.year, a.province""",
+        "title": "申请数量（按年度、省份、级别） Applications by year, province and level",
+        "description": "Table 三, column total, summed over the offices of one province AND level (provincial, "
+                       "city and county offices are separate rows): received (本年新收), granted (予以公开+部分公开), "
+                       "withheld (不予公开), unavailable (无法提供), refused (不予处理). Leave a filter empty for all.",
+        "sql": """select year, province, level, count(*) as reports,
+  sum(received__total) as received,
+  sum(coalesce(granted__total, 0) + coalesce(partly_granted__total, 0)) as granted,
+  """ + " + ".join(f"coalesce(sum({c}__total), 0)" for c, _, o in _outcome_rows() if o.startswith("withheld")) + """ as withheld,
+  """ + " + ".join(f"coalesce(sum({c}__total), 0)" for c, _, o in _outcome_rows() if o.startswith("unavailable")) + """ as unavailable,
+  """ + " + ".join(f"coalesce(sum({c}__total), 0)" for c, _, o in _outcome_rows() if o.startswith("refused")) + """ as refused
+from applications_wide
+where (coalesce(:year, '') = '' or year = cast(:year as integer))
+  and (coalesce(:province, '') = '' or province = :province)
+  and (coalesce(:level, '') = '' or level = :level)
+group by year, province, level
+order by year, province, level""",
     },
     "refusal_reasons": {
-        "title": "不予公开、无法提供、不予处理的理由排名 Refusal reasons ranked",
-        "description": "Table 三, column total, every withheld_/unavailable_/refused_ row summed over all reports (optionally one year).",
-        "sql": """select f.row_code as reason, c.label,
-  """ + _OUTCOME.replace("\n", "\n  ") + """ as outcome,
-  sum(f.value) as applications, count(distinct f.report_id) as reports
-from facts f
-join reports r on r.id = f.report_id
-left join codes c on c.table_name = 'applications' and c.kind = 'row' and c.code = f.row_code
-where f.table_name = 'applications' and f.column_code = 'total'
-  and (f.row_code like 'withheld_%' or f.row_code like 'unavailable_%' or f.row_code like 'refused_%')
-  and (coalesce(:year, '') = '' or r.year = cast(:year as integer))
-group by f.row_code
-order by applications desc, c.position""",
-    },
-    "missing_reports": {
-        "title": "缺失的年度报告 Which offices have no report for which years",
-        "description": "Offices × years whose deadline (31 January of the next year) has passed without an archived report.",
-        "sql": """select agency_id, agency, province, level, year, deadline, status
-from coverage where status in ('missing', 'listed_only', 'gone')
-order by province, agency, year""",
+        "title": "不予公开、无法提供、不予处理的理由 Refusal reasons",
+        "description": "Table 三, column total: each reason under its group as printed （三）不予公开 / （四）无法提供 / "
+                       "（五）不予处理, summed over the reports (optionally of one year, province or level), in printed order.",
+        "sql": _refusal_sql(),
     },
     "office_by_year": {
         "title": "机关逐年数据 An office's figures year by year",
-        "description": "Table 三 totals of one office (agency_id) by year, with the cross-year check applications.carry_chain.",
-        "sql": """select r.year, r.id as report_id, r.format_version,
-  max(case when f.row_code = 'received' then f.value end) as received,
-  max(case when f.row_code = 'carried_over' then f.value end) as carried_over,
-  max(case when f.row_code = 'granted' then f.value end) as granted,
-  max(case when f.row_code = 'total_handled' then f.value end) as total_handled,
-  max(case when f.row_code = 'carried_forward' then f.value end) as carried_forward,
-  (select c.status from checks c where c.report_id = r.id and c.code = 'applications.carry_chain'
+        "description": "Table 三 totals of one office by year, with the cross-year check applications.carry_chain. "
+                       "Every office has its own page too: /-/office/<agency_id>, linked from each report.",
+        "sql": """select w.year, w.report_id, w.format_version, w.received__total as received,
+  w.carried_over__total as carried_over, w.granted__total as granted,
+  w.total_handled__total as total_handled, w.carried_forward__total as carried_forward,
+  (select c.status from checks c where c.report_id = w.report_id and c.code = 'applications.carry_chain'
      and c.key = 'total') as carry_chain
-from reports r
-left join facts f on f.report_id = r.id and f.table_name = 'applications' and f.column_code = 'total'
-where r.agency_id = :agency_id
-group by r.id
-order by r.year""",
+from applications_wide w
+where w.agency_id = :agency_id
+order by w.year""",
     },
     "search": {
         "title": "全文检索 Full-text search (Chinese, any length)",
-        "description": "Finds words of any length in report titles and texts: 人防, 复议, 人民防空. Separate words with spaces: all must occur.",
+        "description": "Finds words of any length in report titles and texts: 人防, 复议, 人民防空, also where the "
+                       "document broke a word across lines (结果维\\n持). Separate words with spaces: all must occur. "
+                       "The term is marked ⟦so⟧ in the snippet; each result links to its report page.",
+        "hide_sql": True,
         "sql": """select d.report_id, r.year, a.name as agency, d.title,
   cjk_snippet(d.text, :q) as snippet
 from search_bigrams s
@@ -274,20 +306,12 @@ order by bm25(search_bigrams, 5.0, 1.0)
 limit 100""",
     },
     "new_reports": {
-        "title": "新存档的报告 Newly archived reports (Atom feed: new_reports.atom)",
-        "description": "The 100 reports archived most recently; subscribe to /archive/new_reports.atom.",
-        "sql": """select r.id as atom_id,
-  a.name || ' ' || r.year || ' · ' || coalesce(r.title, '') as atom_title,
-  r.first_seen as atom_updated,
-  '/-/report/' || r.id as atom_link,
-  a.name as atom_author_name,
-  a.name || ' (' || coalesce(a.province, '') || '), ' || r.year || ': ' || r.parse_status
-    || coalesce(', SHA-256 ' || r.source_sha256, '') as atom_content,
-  r.id as report_id
-from reports r
-join agencies a on a.id = r.agency_id
-where exists (select 1 from report_documents rd where rd.report_id = r.id)
-order by r.first_seen desc, r.id
+        "title": "新存档的报告 Newly archived readable reports (Atom feed: /-/feed.atom)",
+        "description": "The 100 reports archived most recently whose document could be read; subscribe to /-/feed.atom.",
+        "sql": """select report_id, agency, province, level, year, title, parse_status, first_seen, source_sha256
+from report_overview
+where parse_status in ('parsed', 'text_only')
+order by first_seen desc, report_id
 limit 100""",
     },
     "changed_figures": {
@@ -296,59 +320,85 @@ limit 100""",
         "sql": """select v.report_id, v.changed_seen, v.table_name, v.row_code, v.column_code,
   v.old_value, v.new_value, v.old_raw, v.new_raw, v.old_sha256, v.new_sha256
 from version_changes v
-order by v.changed_seen desc, v.report_id, v.table_name, v.row_code, v.column_code""",
+order by v.changed_seen desc, v.report_id, v.table_name, v.row_code, v.column_code
+limit 1000""",
     },
 }
 
+
+def _state_scale() -> dict:
+    from archive.views import COVERAGE_STATES
+
+    return {"domain": list(COVERAGE_STATES), "range": [c for _, c in COVERAGE_STATES.values()]}
+
+
+_INTEGER_AXIS = {"format": "d", "tickMinStep": 1}
+
 DASHBOARD = {
     "title": "人防政府信息公开年报图表 Charts",
-    "description": "Applications by year, refusal reasons, and the state of the archive.",
+    "description": "Applications by year, refusal reasons by group, checks and coverage; filter by province, level, year.",
+    "filters": {
+        "province": {"name": "province 省份", "type": "select", "db": "archive",
+                     "query": "select distinct province from agencies where province is not null order by province"},
+        "level": {"name": "level 级别", "type": "select", "db": "archive",
+                  "query": "select distinct level from agencies order by level"},
+        "year": {"name": "year 年度", "type": "select", "db": "archive",
+                 "query": "select distinct year from reports order by year"},
+    },
     "layout": [["applications-by-year", "refusal-reasons"], ["checks-status", "coverage-status"]],
     "charts": {
         "applications-by-year": {
             "title": "申请数量 Applications received by year (table 三, total)",
             "db": "archive",
-            "query": """select r.year, a.province, sum(f.value) as received from facts f
-join reports r on r.id = f.report_id join agencies a on a.id = r.agency_id
-where f.table_name = 'applications' and f.row_code = 'received' and f.column_code = 'total'
-group by r.year, a.province order by r.year""",
+            "query": f"""select year, level, sum(received__total) as received from applications_wide
+where {_FILTERS}
+group by year, level order by year""",
             "library": "vega-lite",
             "display": {"mark": {"type": "bar", "tooltip": True},
                         "encoding": {"x": {"field": "year", "type": "ordinal", "title": "year 年度"},
-                                     "y": {"field": "received", "type": "quantitative", "title": "received 新收"},
-                                     "color": {"field": "province", "type": "nominal"}}},
+                                     "y": {"field": "received", "type": "quantitative", "title": "received 新收",
+                                           "axis": _INTEGER_AXIS},
+                                     "color": {"field": "level", "type": "nominal", "title": "level 级别"}}},
         },
         "refusal-reasons": {
-            "title": "不予公开等理由 Refusal reasons (table 三, total)",
+            "title": "不予公开、无法提供、不予处理 Refusal reasons by group (table 三, total)",
             "db": "archive",
-            "query": """select c.label as reason, sum(f.value) as applications from facts f
-join codes c on c.table_name = 'applications' and c.kind = 'row' and c.code = f.row_code
-where f.table_name = 'applications' and f.column_code = 'total'
-  and (f.row_code like 'withheld_%' or f.row_code like 'unavailable_%' or f.row_code like 'refused_%')
-group by f.row_code order by applications desc""",
+            "query": _refusal_sql(dashboard=True),
             "library": "vega-lite",
             "display": {"mark": {"type": "bar", "tooltip": True},
-                        "encoding": {"y": {"field": "reason", "type": "nominal", "sort": "-x"},
-                                     "x": {"field": "applications", "type": "quantitative"}}},
+                        "encoding": {"y": {"field": "reason_label", "type": "nominal", "sort": None,
+                                           "title": "reason 理由", "axis": {"labelLimit": 360}},
+                                     "x": {"field": "applications", "type": "quantitative", "axis": _INTEGER_AXIS,
+                                           "title": "applications 件"},
+                                     "color": {"field": "outcome", "type": "nominal", "title": "group 类别"}}},
         },
         "checks-status": {
-            "title": "勾稽关系 Checks by status",
+            "title": "勾稽关系 Reports by their checks",
             "db": "archive",
-            "query": "select status, count(*) as checks from checks group by status",
+            "query": f"""select case when failing_checks > 0 then 'some checks fail 不成立'
+                 when facts = 0 then 'no figures 无数据' else 'all checks pass 全部成立' end as checks,
+  count(*) as reports
+from report_overview where {_FILTERS}
+group by 1""",
             "library": "vega-lite",
             "display": {"mark": {"type": "arc", "tooltip": True},
-                        "encoding": {"color": {"field": "status", "type": "nominal"},
-                                     "theta": {"field": "checks", "type": "quantitative"}}},
+                        "encoding": {"color": {"field": "checks", "type": "nominal",
+                                               "scale": {"domain": ["all checks pass 全部成立", "some checks fail 不成立",
+                                                                    "no figures 无数据"],
+                                                         "range": ["#4caf50", "#d32f2f", "#bdbdbd"]}},
+                                     "theta": {"field": "reports", "type": "quantitative"}}},
         },
         "coverage-status": {
-            "title": "覆盖情况 Coverage: offices × years by status",
+            "title": "覆盖情况 Coverage: offices × years by state",
             "db": "archive",
-            "query": "select year, status, count(*) as offices from coverage group by year, status",
+            "query": f"""select year, status, count(*) as offices from coverage
+where {_FILTERS}
+group by year, status""",
             "library": "vega-lite",
             "display": {"mark": {"type": "bar", "tooltip": True},
                         "encoding": {"x": {"field": "year", "type": "ordinal"},
-                                     "y": {"field": "offices", "type": "quantitative"},
-                                     "color": {"field": "status", "type": "nominal"}}},
+                                     "y": {"field": "offices", "type": "quantitative", "axis": _INTEGER_AXIS},
+                                     "color": {"field": "status", "type": "nominal", "scale": _state_scale()}}},
         },
     },
 }
@@ -362,12 +412,15 @@ def metadata() -> dict:
         tables[name] = {"description": description, "columns": dict(columns)}
     for code, table in CODE_TABLES.items():
         columns = dict(WIDE_COMMON)
-        for row, column in _wide_columns(table):
+        for row, column, unit in wide_columns(code):
             columns[f"{row}__{column}"] = (f"{table.row(row).label} × {table.column(column).label} "
                                            f"(row {row}, column {column})")
+            if unit:
+                columns[f"{row}__{column}__unit"] = f"单位 unit of {row}__{column} as printed (元 / 万元)"
         tables[f"{code}_wide"] = {
             "description": f"{WIDE_TITLES[code]}: one row per report, one column per printed cell "
-                           "named <row>__<column>; null = blank or not printed.",
+                           "named <row>__<column>; null = blank or not printed; counts as integers, "
+                           "money with its unit in <row>__<column>__unit. A table refreshed at every load.",
             "columns": columns,
         }
     for name, facets in FACETS.items():
@@ -393,6 +446,9 @@ def metadata() -> dict:
         "source": "人防办 / 国防动员办公室 portals (*.gov.cn), crawled by renfang-archive",
         "source_url": "https://www.gov.cn/zhengce/content/2019-04/15/content_5382991.htm",
         "about": "renfang-archive",
+        # on every page: the site's styles; a layout self-check that runs only at #layout-check
+        "extra_css_urls": ["/renfang-static/renfang.css"],
+        "extra_js_urls": ["/renfang-static/layout-check.js"],
         "databases": {"archive": {
             "description": "The archive: offices, crawled documents, reports, figures (facts), checks, and views for people who think in the printed tables.",
             "tables": tables,

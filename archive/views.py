@@ -5,15 +5,26 @@ canonical codes (``parsers/codes.py``), so a new code appears in the wide views 
 hand-written SQL. :func:`ensure_views` (called by ``ensure_schema``) creates them and replaces a
 view only when its definition changed, so opening an archive stays cheap and idempotent.
 
-Views (documented in README.md, "The schema"):
+Tables materialised at load by archive/derived.py (a pivot of 4 million facts per request is
+too slow at national scale), from the SQL and column lists here:
 
 - ``disclosure_wide``, ``applications_wide``, ``appeals_wide``: one row per report with figures
   of that table, one column per printed cell, named ``<row>__<column>`` (e.g.
-  ``received__total``), plus the report's agency, province, level, year and layout.
+  ``received__total``), counts as integers, money cells with their unit beside them
+  (``<row>__<column>__unit``), plus the report's agency, province, level, year and layout.
 - ``report_overview``: one row per report with its agency, counts of facts and failing checks,
   and ``document_path``, the archive's own URL path of the source document.
-- ``coverage``: offices × years with ``status`` archived / gone (``reports.gone_since`` set by the
-  crawler) / listed_only / missing (deadline 31 January of the next year passed) / not_due.
+
+Views (documented in README.md, "The schema"):
+
+- ``failing_checks``: every failing check with its rule in words, the label of the row or column
+  it is about, both sides as printed (2, not 2.0) and the link to its report page.
+- ``missing_reports``: the coverage cells that are not an archived, readable report.
+- ``coverage``: offices × years with ``status`` (``COVERAGE_STATES``): archived (and readable) /
+  unreadable (archived, but the document could not be read: corrupt, encrypted …) / not_report
+  (the archived document is not an annual report) / gone (archived, then removed from the portal:
+  ``reports.gone_since``) / listed_only (listed, no document fetched) / missing (deadline 31
+  January of the next year passed) / not_due.
 - ``version_changes``: figures that differ between consecutive versions of a report document
   (same report and URL, new bytes).
 """
@@ -24,6 +35,18 @@ import re
 import sqlite_utils
 
 DOCUMENT_ROUTE = "/-/documents/"  # served by archive/datasette/plugins/renfang_site.py
+
+# The coverage states, in the order a reader meets them, with their words and colours (the
+# coverage page, its legend and the dashboard all use these).
+COVERAGE_STATES: dict[str, tuple[str, str]] = {
+    "archived": ("archived and parsed 已存档", "#9fdf9f"),
+    "unreadable": ("archived, but the document cannot be read 已存档但无法读取", "#f4a259"),
+    "not_report": ("archived, but not an annual report 非年报", "#c9a7e8"),
+    "gone": ("archived, then removed from the portal 已下线", "#b5c7d8"),
+    "listed_only": ("listed on the portal, no document fetched 仅列出", "#fff08a"),
+    "missing": ("deadline passed, no report found 缺失", "#ff8a8a"),
+    "not_due": ("not yet due 未到期", "#eeeeee"),
+}
 
 
 def _wide_columns(table) -> list[tuple[str, str]]:
@@ -42,29 +65,18 @@ def _wide_columns(table) -> list[tuple[str, str]]:
     return pairs
 
 
-def wide_view_sql(table_code: str) -> str:
-    from parsers.codes import TABLES as CODE_TABLES
-
-    table = CODE_TABLES[table_code]
-    cells = ",\n  ".join(
-        f"max(case when f.row_code = '{row}' and f.column_code = '{column}' then f.value end)"
-        f" as {row}__{column}" for row, column in _wide_columns(table))
-    return f"""select r.id as report_id, r.agency_id, a.name as agency, a.province, a.level,
-  r.year, r.format_version,
-  {cells}
-from reports r
-join agencies a on a.id = r.agency_id
-join facts f on f.report_id = r.id and f.table_name = '{table_code}'
-group by r.id"""
-
-
+# The rows of the materialised ``report_overview`` table (archive/derived.py), one per report.
+REPORT_OVERVIEW_COLUMNS = ("report_id", "agency", "province", "level", "year", "format_version", "title",
+                           "parse_status", "parse_message", "published", "document_number", "facts",
+                           "failing_checks", "source_sha256", "document_path", "url", "first_seen",
+                           "last_seen", "gone_since", "agency_id", "parser_version")
 REPORT_OVERVIEW = f"""select r.id as report_id, a.name as agency, a.province, a.level, r.year,
-  r.format_version, r.title, r.parse_status, r.published, r.document_number,
+  r.format_version, r.title, r.parse_status, r.parse_message, r.published, r.document_number,
   (select count(*) from facts f where f.report_id = r.id) as facts,
   (select count(*) from checks c where c.report_id = r.id and c.status = 'fail') as failing_checks,
   r.source_sha256,
   case when r.source_sha256 is not null then '{DOCUMENT_ROUTE}' || r.source_sha256 end as document_path,
-  r.url, r.first_seen, r.last_seen, r.agency_id
+  r.url, r.first_seen, r.last_seen, r.gone_since, r.agency_id, r.parser_version
 from reports r join agencies a on a.id = r.agency_id"""
 
 # Years run from the earliest report year to the last completed year (its report is due on
@@ -89,8 +101,12 @@ select a.id as agency_id, a.name as agency, a.province, a.level, y.year,
   printf('%d-01-31', y.year + 1) as deadline,
   r.id as report_id, r.parse_status,
   case
+    when r.id is not null and r.gone_since is not null
+         and exists (select 1 from report_documents rd where rd.report_id = r.id) then 'gone'
+    when r.id is not null and r.parse_status in ('parsed', 'text_only') then 'archived'
+    when r.id is not null and r.parse_status = 'not_report' then 'not_report'
     when r.id is not null and exists (select 1 from report_documents rd where rd.report_id = r.id)
-      then case when r.gone_since is not null then 'gone' else 'archived' end
+      then 'unreadable'
     when r.id is not null then 'listed_only'
     when {day} <= printf('%d-01-31', y.year + 1) then 'not_due'
     else 'missing'
@@ -128,19 +144,54 @@ left join version_facts n on n.sha256 = c.sha256 and n.table_name = c.table_name
 where o.value is not n.value or o.sha256 is null or n.sha256 is null"""
 
 
+def _failing_checks_sql() -> str:
+    from parsers.codes import CHECKS
+
+    rules = "\n".join(f"    when '{code}' then '{rule}'" for code, rule in {
+        **CHECKS, "applications.carry_chain": CARRY_CHAIN_RULE}.items())
+    return f"""select c.report_id, a.name as agency, a.province, a.level, r.year, c.code,
+  case c.code
+{rules}
+  end as rule,
+  c.key, k.label as key_label,
+  {_as_printed('c.lhs')} as computed, {_as_printed('c.rhs')} as printed,
+  '/-/report/' || c.report_id || '#failing' as report_page
+from checks c
+cross join reports r on r.id = c.report_id  -- CROSS JOIN: start from the few failing checks
+cross join agencies a on a.id = r.agency_id
+left join codes k on k.table_name = case when c.code like 'appeals.%' then 'appeals' else 'applications' end
+  and k.code = c.key and k.kind = case when c.code in ('applications.row_sum', 'appeals.group_sum')
+                                       then 'row' else 'column' end
+where c.status = 'fail'"""
+
+
+CARRY_CHAIN_RULE = "上年结转 = 上一年度报告的结转下年度继续办理"
+
+MISSING_REPORTS = """select agency_id, agency, province, level, year, deadline, status, report_id
+from coverage where status in ('missing', 'listed_only', 'gone', 'unreadable', 'not_report')"""
+
+
+def _as_printed(expression: str) -> str:
+    """SQL: a figure as printed, 2 not 2.0 (REAL columns store counts as floats)."""
+    return (f"case when {expression} = cast({expression} as integer) then cast({expression} as integer) "
+            f"else {expression} end")
+
+
 def view_definitions() -> dict[str, str]:
     return {
-        "disclosure_wide": wide_view_sql("disclosure"),
-        "applications_wide": wide_view_sql("applications"),
-        "appeals_wide": wide_view_sql("appeals"),
-        "report_overview": REPORT_OVERVIEW,
         "coverage": COVERAGE,
         "version_changes": VERSION_CHANGES,
+        "failing_checks": _failing_checks_sql(),
+        "missing_reports": MISSING_REPORTS,
     }
 
 
 def ensure_views(db: sqlite_utils.Database) -> None:
-    """Create the views; replace one only when its SQL changed (cheap when nothing did)."""
+    """Create the views; replace one only when its SQL changed (cheap when nothing did).
+    Also create the materialised tables (archive.derived fills them)."""
+    from archive.derived import ensure_materialised
+
+    ensure_materialised(db)
     have = dict(db.execute("select name, sql from sqlite_master where type = 'view'").fetchall())
     for name, sql in view_definitions().items():
         # upper case as SQLite stores it (it rewrites the "create view" prefix it keeps in

@@ -210,7 +210,9 @@ def datasette_command(data_dir: Path, host: str, port: int) -> list[str]:
             "--static", f"renfang-static:{SITE / 'static'}",
             # read-only (Datasette opens the file with mode=ro; no write plugins), bounded SQL
             "--setting", "sql_time_limit_ms", "3000", "--setting", "default_page_size", "50",
-            "--setting", "facet_time_limit_ms", "500", "--setting", "max_returned_rows", "5000"]
+            "--setting", "facet_time_limit_ms", "500", "--setting", "max_returned_rows", "5000",
+            # facet suggestions cost seconds a page at national scale (issue 12)
+            "--setting", "suggest_facets", "off"]
 
 
 def _serve(data_dir: Path, host: str, port: int) -> None:
@@ -246,8 +248,9 @@ def serve(data_dir, host, port):
 @cli.command()
 @data_dir_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default="releases",
-              show_default=True, help="Directory that receives renfang-archive-<date>/.")
-def release(data_dir, out):
+              show_default=True, help="Directory that receives renfang-archive-<date>/ (<date>.2/ … on the same day).")
+@click.option("--bom", is_flag=True, help="Start each CSV with a UTF-8 byte-order mark (for Excel).")
+def release(data_dir, out, bom):
     """Write a dated, citable copy of the archive: archive.db, CSV of every table and view,
     and a SHA-256 manifest.
 
@@ -261,7 +264,7 @@ def release(data_dir, out):
     if not (data_dir / "archive.db").exists():
         raise click.ClickException(f"{data_dir}/archive.db does not exist")
     try:
-        target = make_release(data_dir, out)
+        target = make_release(data_dir, out, bom=bom)
     except FileExistsError as e:
         raise click.ClickException(str(e))
     click.echo(f"release: {target}")
@@ -271,7 +274,8 @@ def release(data_dir, out):
 @data_dir_option
 @click.option("--bag", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Directory of the BagIt bag to write (must not exist or be empty).")
-def export(data_dir, bag):
+@click.option("--bom", is_flag=True, help="Start each CSV with a UTF-8 byte-order mark (for Excel).")
+def export(data_dir, bag, bom):
     """Export the whole archive (documents, archive.db, CSV) as a BagIt bag.
 
     \b
@@ -283,7 +287,7 @@ def export(data_dir, bag):
     if not (data_dir / "archive.db").exists():
         raise click.ClickException(f"{data_dir}/archive.db does not exist")
     try:
-        make_bag(data_dir, bag)
+        make_bag(data_dir, bag, bom=bom)
     except FileExistsError as e:
         raise click.ClickException(str(e))
     click.echo(f"bag: {bag}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import re
 import shutil
 import sqlite3
@@ -108,10 +109,22 @@ def test_incremental_derived_refresh_touches_only_what_changed(archive_dir, tmp_
     data = tmp_path / "data"
     shutil.copytree(archive_dir, data)
     db = open_archive(data / "archive.db")
-    assert refresh_derived(db, data) == {"carry_chain": 0, "search": 0, "versions": 0}
+    nothing = {"carry_chain": 0, "search": 0, "versions": 0, "disclosure_wide": 0, "applications_wide": 0,
+               "appeals_wide": 0, "report_overview": 0}
+    assert refresh_derived(db, data) == nothing
     db.execute("update reports set title = '江西省人防办2019年复议报告' where id = 'jxrf-2019'")
     db.conn.commit()
-    assert refresh_derived(db, data) == {"carry_chain": 0, "search": 1, "versions": 0}
+    assert refresh_derived(db, data) == {**nothing, "search": 1, "report_overview": 1}
+    assert db.execute("select title from report_overview where report_id = 'jxrf-2019'").fetchone()[0] == \
+        "江西省人防办2019年复议报告"
+    # a figure rewritten by a load (new source): only that report's wide rows are rewritten
+    db.execute("update reports set parser_version = 'older' where id = 'jxrf-2020'")
+    db.execute("update facts set value = 7 where report_id = 'jxrf-2020' and table_name = 'applications' "
+               "and row_code = 'received' and column_code = 'total'")
+    db.conn.commit()
+    assert refresh_derived(db, data) == {**nothing, "applications_wide": 1, "disclosure_wide": 1,
+                                         "appeals_wide": 1, "report_overview": 1}
+    assert db.execute("select received__total from applications_wide where report_id = 'jxrf-2020'").fetchone()[0] == 7
     from archive.search import search
 
     assert [r["report_id"] for r in search(db, "复议报告")] == ["jxrf-2019"]
@@ -134,9 +147,24 @@ def test_release_is_dated_with_csv_and_a_sha256_manifest(archive_dir, tmp_path):
     conn = sqlite3.connect(release / "archive.db")
     with open(release / "csv" / "facts.csv", encoding="utf-8") as f:
         assert sum(1 for _ in csv.reader(f)) - 1 == conn.execute("select count(*) from facts").fetchone()[0]
-    # a release is never overwritten
-    again = renfang("release", "--data-dir", archive_dir, "--out", out, check=False)
-    assert again.returncode != 0 and "exists" in again.stderr
+    # counts as printed, not as REAL: 2, not 2.0
+    with open(release / "csv" / "applications_wide.csv", encoding="utf-8") as f:
+        rows = {r["report_id"]: r for r in csv.DictReader(f)}
+    assert rows["pzhrf-2019"]["received__natural_person"] == "2"
+    assert not (release / "csv" / "facts.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    # a second release on the same day is numbered; the first is never overwritten
+    first = (release / "manifest-sha256.txt").read_bytes()
+    again = renfang("release", "--data-dir", archive_dir, "--out", out, "--bom")
+    second = out / (release.name + ".2")
+    assert f"release: {second}" in again.stdout
+    assert sorted(p.name for p in out.iterdir()) == [release.name, second.name]
+    assert (release / "manifest-sha256.txt").read_bytes() == first
+    assert json.loads((second / "release.json").read_text())["number"] == 2
+    # --bom: Excel on a Chinese Windows reads the CSV as UTF-8
+    raw = (second / "csv" / "reports.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "攀枝花".encode() in raw
+    with open(second / "csv" / "reports.csv", encoding="utf-8-sig") as f:
+        assert next(csv.reader(f))[0] == "id"
 
 
 def test_export_is_a_valid_bagit_bag_with_every_document(archive_dir, tmp_path):

@@ -6,6 +6,9 @@ TECH-NOTES.md so it sends nothing but requests to the loopback Datasette.
 """
 from __future__ import annotations
 
+import html
+import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -62,7 +65,7 @@ def test_home_page(browser_site):
 def test_report_as_printed(browser_site):
     dom = render(browser_site + "/-/report/pzhrf-2019", "report-pzhrf-2019", height=3000)
     assert "三、收到和处理政府信息公开申请情况" in dom and "四、结转下年度继续办理" in dom
-    assert dom.count('class="fail"') >= 4          # failing checks highlighted
+    assert dom.count('<td class="fail fail-') == 8  # the cells of the failing checks, and only those
     assert "原件 original document" in dom and "/-/documents/" in dom
     assert 'href="/archive/facts/pzhrf-2019,applications,received,natural_person"' in dom
     # 四 as printed: a two-level header over ONE row of 15 cells; the blank 行政复议 cells are blank
@@ -79,8 +82,8 @@ def test_table_four_failing_totals_highlighted(browser_site):
     dom = render(browser_site + "/-/report/hzq-2023#appeals", "report-hzq-2023", height=3400)
     four = dom[dom.index('<table class="printed appeals-row">'):]
     four = four[:four.index("</table>")]
-    assert four.count('<td class="fail"') == 10 and four.count('class="fail-group"') == 2
-    assert 'data-code="review.total" title="review × total · 第 4 页 · ✗ appeals.group_sum[review]: 11 ≠ 0"' in four
+    assert four.count('<td class="fail fail-') == 5 and four.count('class="fail-group"') == 2
+    assert '<td class="fail fail-printed" data-code="review.total"' in four
     assert "（六）其他处理 <code>other</code>" in dom and "本年制发件数" in dom
 
 
@@ -96,9 +99,75 @@ def test_search_result(browser_site):
     assert "0 results" not in dom
 
 
+def test_search_result_links_its_report_with_the_term_marked(browser_site):
+    dom = render(browser_site + "/archive/search?" + urllib.parse.urlencode({"q": "维持"}), "search-维持")
+    assert '<a href="/-/report/hzq-2023" title="report as printed 报告原表">hzq-2023</a>' in dom
+    snippets = re.findall(r'<td class="col-snippet[^"]*">(.*?)</td>', dom, re.S)
+    assert len(snippets) == 5 and all("<mark>维持</mark>" in s for s in snippets)  # each report printing 结果维持
+
+
+def layout(url: str, name: str, height: int = 1600) -> dict:
+    """The page's own layout check (renfang-static/layout-check.js at #layout-check): element boxes."""
+    dom = render(url + "#layout-check", name, height)
+    found = re.search(r'<pre id="layout-report">(.*?)</pre>', dom, re.S)
+    assert found, "the layout check did not run"
+    return json.loads(html.unescape(found.group(1)))
+
+
+def test_failing_check_sentence_and_only_its_cells_highlighted(browser_site):
+    dom = render(browser_site + "/-/report/pzhrf-2019#failing", "report-failing-sentence", height=1200)
+    summary = dom[dom.index('<div class="failing-summary"'):]
+    summary = summary[:summary.index("</div>")]
+    assert "自然人: （七）总计 printed 0, but （一）…（六） sum to 2 (（一）予以公开 2)" in summary
+    assert re.findall(r'<td class="fail fail-(\w+)" data-code="([\w.]+)"', dom) == [
+        ("sum", "received.natural_person"), ("sum", "received.total"), ("sum", "granted.natural_person"),
+        ("sum", "granted.total"), ("printed", "total_handled.natural_person"), ("printed", "total_handled.total"),
+        ("printed", "carried_forward.natural_person"), ("printed", "carried_forward.total")]
+
+
+def test_unparsed_reports_say_why(browser_site):
+    for report_id, words in (("pzhrf-2018", "Failed to load document (PDFium: Data format error)"),
+                             ("jxrf-2019", "the archived document is not an annual report"),
+                             ("pzhrf-2017", "no document of this report was fetched")):
+        dom = render(browser_site + f"/-/report/{report_id}", f"report-{report_id}-status", height=900)
+        assert dom.count('class="status-box') == 1 and words in dom, report_id
+        assert "No figures of this table" not in dom
+
+
 def test_coverage_view(browser_site):
+    from archive.views import COVERAGE_STATES
+
     dom = render(browser_site + "/-/coverage", "coverage")
     assert "江西省人民防空办公室" in dom and 'class="st missing"' in dom and 'class="st archived"' in dom
+    assert 'class="st unreadable"' in dom and 'class="st not_report"' in dom and 'class="st listed_only"' in dom
+    report = layout(browser_site + "/-/coverage", "coverage-layout")
+    colours = report["colours"]
+    assert set(colours) == set(COVERAGE_STATES)
+    assert len(set(colours.values())) == len(COVERAGE_STATES)  # a colour per state
+    assert colours["archived"] == "rgb(159, 223, 159)" and colours["missing"] == "rgb(255, 138, 138)"
+    assert report["overlaps"] == [] and report["spills"] == []
+
+
+def test_office_page_and_comparison(browser_site):
+    dom = render(browser_site + "/-/office/jxrf", "office-jxrf", height=2400)
+    assert "All years side by side" in dom
+    head = dom[dom.index('<table class="printed office-years">'):]
+    assert [y for y in re.findall(r'<th><a href="/-/report/jxrf-(\d{4})">', head[:head.index("</tr>")])] == \
+        ["2014", "2019", "2020", "2021", "2022"]
+    assert '<a href="/-/report/jxrf-2021#failing">4</a>' in dom
+    dom = render(browser_site + "/-/compare?" + urllib.parse.urlencode(
+        {"figure": "applications.received.total", "level": ""}), "compare", height=1000)
+    assert "本年新收政府信息公开申请数量 × 总计" in dom
+    assert re.search(r'<a href="/-/office/hzq">淮安市洪泽区人民政府</a>.*?<a href="/-/report/hzq-2023">21</a>', dom, re.S)
+
+
+@pytest.mark.parametrize("path", ["/-/report/pzhrf-2019", "/-/report/jxrf-2022", "/-/report/hzq-2023",
+                                  "/-/office/jxrf", "/-/compare", "/archive/failing_checks"])
+def test_no_overlapping_labels(browser_site, path):
+    report = layout(browser_site + path, "layout" + path.replace("/", "-"), height=3400)
+    assert report["cells"] > 20
+    assert report["overlaps"] == [], report["overlaps"][:5]
+    assert report["spills"] == [], report["spills"][:5]
 
 
 def test_chart(browser_site):

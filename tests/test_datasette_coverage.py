@@ -64,20 +64,24 @@ def test_coverage_view_shows_gone_archived_and_missing(gone_site):
     last = today.year - 1                      # the last completed year
     assert sorted(status) == list(range(2021, last + 1))
     assert status[2021] == "gone" and rows[("hanx", 2021)]["gone_since"]
-    assert status[2022] == "archived" and status[2023] == "archived"
+    # the test portal's PDFs are placeholders no PDF reader opens: archived, but unreadable
+    assert rows[("hanx", 2022)]["parse_status"] == "corrupt"
+    assert status[2022] == "unreadable" and status[2023] == "unreadable"
     for year in range(2024, last + 1):
         assert rows[("hanx", year)]["deadline"] == f"{year + 1}-01-31"
         assert status[year] == ("not_due" if today.isoformat() <= f"{year + 1}-01-31" else "missing")
     # the canned query of missing reports lists the gone one too (the portal no longer has it)
     missing = {(r["agency_id"], r["year"]): r["status"] for r in site.rows("/archive/missing_reports.json")}
-    assert missing[("hanx", 2021)] == "gone" and ("hanx", 2022) not in missing
+    assert missing[("hanx", 2021)] == "gone" and missing[("hanx", 2022)] == "unreadable"
     # the coverage page: one coloured cell per office × year, linking the printed report
     _, _, html = site.get("/-/coverage")
     html = html.decode()
-    assert '<td class="st gone" title="2021: gone (deadline 2022-01-31)"><a href="/-/report/hanx-2021">gone</a></td>' in html
-    assert '<td class="st archived" title="2022: archived (deadline 2023-01-31)">' in html
-    assert 'title="2024: missing (deadline 2025-01-31)">missing</td>' in html
-    assert "gone: <strong" in html
+    assert ('<td class="st gone" title="2021: archived, then removed from the portal 已下线 (corrupt) · deadline '
+            '2022-01-31"><a href="/-/report/hanx-2021">gone</a></td>') in html
+    assert ('<td class="st unreadable" title="2022: archived, but the document cannot be read 已存档但无法读取 '
+            '(corrupt) · deadline 2023-01-31"><a href="/-/report/hanx-2022">unreadable</a></td>') in html
+    assert 'title="2024: deadline passed, no report found 缺失 · deadline 2025-01-31">missing</td>' in html
+    assert '<strong class="count-gone">1</strong>' in html and '<strong class="count-unreadable">2</strong>' in html
 
 
 def test_the_gone_report_is_still_downloadable_from_the_archive(gone_site):
@@ -115,8 +119,8 @@ def test_coverage_deadline_is_31_january_of_the_next_year(gone_site):
     assert max(on_deadline) == max(after) == 2024          # up to the last completed year
     assert on_deadline[2024] == "not_due" and after[2024] == "missing"
     assert on_deadline[2021] == after[2021] == "gone"
-    assert on_deadline[2023] == "archived"
-    # a report filed in a year not yet due is archived all the same (years reach the latest report)
-    assert status_on("2023-06-01") == {2021: "gone", 2022: "archived", 2023: "archived"}
+    assert on_deadline[2023] == "unreadable"
+    # a report filed in a year not yet due has its state all the same (years reach the latest report)
+    assert status_on("2023-06-01") == {2021: "gone", 2022: "unreadable", 2023: "unreadable"}
     with pytest.raises(ValueError):
         coverage_sql("2025-01-31'; drop table reports; --")

@@ -218,35 +218,55 @@ def test_read_only_with_a_sql_time_limit(site):
 
 def test_every_canned_query_answers(site):
     queries = {q["name"] for q in site.json("/archive.json")["queries"]}
-    assert queries == {"failing_checks", "applications_by_year_province", "refusal_reasons",
-                       "missing_reports", "office_by_year", "search", "new_reports", "changed_figures"}
+    assert queries == {"applications_by_year_province", "refusal_reasons", "office_by_year", "search",
+                       "new_reports", "changed_figures"}
+    # failing_checks is a view (paginated, never truncated): rule in words, integers, the report page
     failing = site.rows("/archive/failing_checks.json")
-    assert {"report_id": "pzhrf-2019", "agency": "攀枝花市人民防空办公室", "province": "四川", "year": 2019,
-            "code": "applications.balance", "key": "natural_person", "lhs": 2.0, "rhs": 0.0} in failing
+    row = next(r for r in failing if r["report_id"] == "pzhrf-2019" and r["code"] == "applications.balance"
+               and r["key"] == "natural_person")
+    assert row == {"report_id": "pzhrf-2019", "agency": "攀枝花市人民防空办公室", "province": "四川", "level": "city",
+                   "year": 2019, "code": "applications.balance",
+                   "rule": "每列：本年新收 + 上年结转 = 办理结果总计 + 结转下年度", "key": "natural_person",
+                   "key_label": "自然人", "computed": 2, "printed": 0, "report_page": "/-/report/pzhrf-2019#failing"}
+    assert type(row["computed"]) is int and type(row["printed"]) is int
+    _, _, html = site.get("/archive/failing_checks")
+    assert '<a href="/-/report/pzhrf-2019" title="report as printed 报告原表">pzhrf-2019</a>' in html.decode()
 
-    by_year = {(r["year"], r["province"]): r for r in site.rows("/archive/applications_by_year_province.json")}
-    assert by_year[(2019, "四川")]["received"] == 2 and by_year[(2019, "四川")]["granted"] == 2
-    assert by_year[(2020, "江西")]["reports"] == 1 and by_year[(2020, "江西")]["refused"] == 0
+    # one row per (year, province, level): a city office is never added to a provincial one
+    by_year = {(r["year"], r["province"], r["level"]): r
+               for r in site.rows("/archive/applications_by_year_province.json", year="", province="", level="")}
+    assert by_year[(2019, "四川", "city")]["received"] == 2 and by_year[(2019, "四川", "city")]["granted"] == 2
+    assert by_year[(2020, "江西", "province")]["reports"] == 1 and by_year[(2020, "江西", "province")]["refused"] == 0
+    assert all(type(r["received"]) is int for r in by_year.values() if r["received"] is not None)
 
-    reasons = site.rows("/archive/refusal_reasons.json", year="")
-    assert {r["outcome"] for r in reasons} == {"withheld", "unavailable", "refused"}
-    assert len(reasons) == 8 + 3 + 5
-    assert [r["applications"] for r in reasons] == sorted((r["applications"] for r in reasons), reverse=True)
-    assert site.rows("/archive/refusal_reasons.json", year="1999") == []
+    reasons = site.rows("/archive/refusal_reasons.json", year="", province="", level="")
+    assert [r["outcome"] for r in reasons] == ["withheld 不予公开"] * 8 + ["unavailable 无法提供"] * 3 + ["refused 不予处理"] * 5
+    assert reasons[0]["label"] == "（三）不予公开 1.属于国家秘密"
+    assert reasons[8]["label"] == "（四）无法提供 1.本机关不掌握相关政府信息"
+    by_reason = {r["reason"]: r for r in reasons}
+    # 江西 2020, 2021 and 2022 each print 1 under 本机关不掌握相关政府信息 (column 总计), 洪泽区 2023 prints 10
+    assert by_reason["unavailable_not_held"]["applications"] == 13
+    assert by_reason["unavailable_not_held"]["reports_with_any"] == 4
+    assert site.rows("/archive/refusal_reasons.json", year="2023", province="", level="")[8]["applications"] == 10
+    assert all(r["applications"] is None for r in site.rows("/archive/refusal_reasons.json", year="1999",
+                                                            province="", level=""))
 
-    missing = {(r["agency_id"], r["year"]): r["status"] for r in site.rows("/archive/missing_reports.json")}
+    missing = {(r["agency_id"], r["year"]): r["status"] for r in site.rows("/archive/missing_reports.json",
+                                                                          _size="max")}
     assert missing[("jxrf", 2018)] == "missing" and missing[("pzhrf", 2021)] == "missing"
     assert missing[("pzhrf", 2017)] == "listed_only"
+    assert missing[("pzhrf", 2018)] == "unreadable" and missing[("jxrf", 2019)] == "not_report"
     assert ("jxrf", 2020) not in missing
 
     years = site.rows("/archive/office_by_year.json", agency_id="jxrf")
-    assert [r["year"] for r in years] == [2014, 2019, 2020, 2021, 2022]
+    assert [r["year"] for r in years] == [2014, 2020, 2021, 2022]  # 2019 is not a report: no figures
     by = {r["year"]: r for r in years}
     assert by[2021]["carried_over"] == 3 and by[2020]["carried_forward"] == 0
     assert by[2021]["carry_chain"] == "fail"
 
     assert site.rows("/archive/search.json", q="复议")
-    assert site.rows("/archive/new_reports.json")
+    new = site.rows("/archive/new_reports.json")
+    assert new and {r["parse_status"] for r in new} <= {"parsed", "text_only"}
     changed = site.rows("/archive/changed_figures.json")
     assert changed and changed[0]["report_id"] == "pzhrf-2019"
 
@@ -272,6 +292,25 @@ def test_two_character_search_finds_what_trigram_misses(site):
     assert conn.execute("select count(*) from temp.tri where tri match '人民防空'").fetchone()[0] > 0
 
 
+def test_words_broken_across_lines_are_found(site):
+    """Every 2019+ report prints 结果维持 (table 四), extracted as 结果维\\n持, 结 果\\n维 持, 结果\\n维持."""
+    conn = sqlite3.connect(site.data_dir / "archive.db")
+    raw = [t for (t,) in conn.execute(
+        "select t.text from reports r join document_texts t on t.sha256 = r.source_sha256 where r.year >= 2019")]
+    assert raw and not any("结果维持" in t for t in raw)  # never contiguous in the extracted text
+    printed = {"pzhrf-2019", "jxrf-2020", "jxrf-2021", "jxrf-2022", "hzq-2023"}
+    assert set(search_ids(site, "结果维持")) == printed
+    assert set(search_ids(site, "维持")) == printed
+    rows = site.rows("/archive/search.json", q="维持")
+    assert all("⟦维持⟧" in r["snippet"] for r in rows)
+    _, _, html = site.get("/archive/search", q="结果维持")
+    html = html.decode()
+    assert "<mark>结果维持</mark>" in html
+    assert '<a href="/-/report/hzq-2023" title="report as printed 报告原表">hzq-2023</a>' in html
+    body = html[html.index("<body"):]
+    assert "search_bigrams match" not in body  # the SQL is not printed above the results
+
+
 def test_four_character_and_longer_phrases(site):
     conn = sqlite3.connect(site.data_dir / "archive.db")
     texts = dict(conn.execute("select report_id, coalesce(title, '') || coalesce(text, '') from search_docs"))
@@ -290,15 +329,27 @@ def test_four_character_and_longer_phrases(site):
 
 # ---------------------------------------------------------------- feed, documents, report as printed
 
-def test_atom_feed_of_newly_archived_reports(site):
-    status, headers, body = site.get("/archive/new_reports.atom")
-    assert status == 200 and "xml" in headers["content-type"]
+def test_atom_feed_of_newly_archived_readable_reports(site):
+    status, headers, body = site.get("/-/feed.atom")
+    assert status == 200 and headers["content-type"].startswith("application/atom+xml")
     ns = {"a": "http://www.w3.org/2005/Atom"}
     feed = ET.fromstring(body)
+    assert feed.tag == "{http://www.w3.org/2005/Atom}feed"
+    # RFC 4287: the feed and each entry have an id (an absolute IRI), a title, an updated date, an author
+    for element in (feed, *feed.findall("a:entry", ns)):
+        assert urllib.parse.urlparse(element.find("a:id", ns).text).scheme == "http"
+        assert element.find("a:title", ns).text
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)", element.find("a:updated", ns).text)
+        assert element.find("a:author/a:name", ns) is not None or feed.find("a:author/a:name", ns) is not None
+    assert feed.find("a:link[@rel='self']", ns).get("href") == site.base + "/-/feed.atom"
     entries = {e.find("a:id", ns).text: e for e in feed.findall("a:entry", ns)}
-    assert {"pzhrf-2019", "jxrf-2020", "jxrf-2021"} <= set(entries)
-    assert "pzhrf-2017" not in entries  # listed, never archived
-    assert entries["jxrf-2021"].find("a:link", ns).get("href") == "/-/report/jxrf-2021"
+    ids = {i.rsplit("/", 1)[1] for i in entries}
+    assert {"pzhrf-2019", "jxrf-2020", "jxrf-2021", "hzq-2023"} <= ids
+    # only readable reports: not the corrupt 2018 document, not the wrongly uploaded 2019 notice
+    assert not ids & {"pzhrf-2017", "pzhrf-2018", "jxrf-2019"}
+    link = entries[site.base + "/-/report/jxrf-2021"].find("a:link", ns).get("href")
+    assert link == site.base + "/-/report/jxrf-2021"
+    assert site.get("/-/report/jxrf-2021")[0] == 200
 
 
 def test_each_report_links_to_its_archived_original_with_its_sha256(site):
@@ -328,7 +379,7 @@ def test_report_as_printed(site):
     assert apps["received"]["label"] == "一、本年新收政府信息公开申请数量"
     cell = {c["column"]: c for c in apps["received"]["cells"]}["natural_person"]
     assert cell["value"] == 2 and cell["page"] == 3
-    assert any("applications.balance[natural_person]" in f for f in cell["failing"])
+    assert any("[applications.balance·natural_person]" in f for f in cell["failing"]) and cell["role"] == "sum"
     fact = site.json(cell["fact_url"] + ".json", _shape="array")[0]
     assert (fact["report_id"], fact["row_code"], fact["column_code"], fact["value"]) == \
         ("pzhrf-2019", "received", "natural_person", 2)
@@ -344,8 +395,54 @@ def test_report_as_printed(site):
     assert data["failing_checks"] == 4
     _, _, html = site.get("/-/report/pzhrf-2019")
     html = html.decode()
-    assert html.count('class="fail"') >= 4 and "本年新收政府信息公开申请数量" in html
+    assert html.count('<td class="fail fail-') == 8 and "本年新收政府信息公开申请数量" in html
     assert f'href="/-/documents/{data["report"]["source_sha256"]}"' in html
+
+
+def test_a_failing_check_is_a_sentence_with_only_its_cells_highlighted(site):
+    """pzhrf-2019 prints （一）予以公开 2 for 自然人 but （七）总计 0 (seed 000)."""
+    data = site.json("/-/report/pzhrf-2019.json")
+    assert [c["status"] for c in data["checks"]][:4] == ["fail"] * 4  # failing first
+    assert {c["status"] for c in data["checks"][4:]} <= {"pass", "unknown"}
+    sentences = {(c["code"], c["key"]): c["sentence"] for c in data["checks"] if c["status"] == "fail"}
+    assert sentences[("applications.outcome_sum", "natural_person")] == \
+        "自然人: （七）总计 printed 0, but （一）…（六） sum to 2 (（一）予以公开 2)"
+    assert sentences[("applications.balance", "total")] == \
+        "总计: 一、本年新收 + 二、上年结转 = 2 (一、本年新收 2), but （七）总计 + 四、结转下年度 = 0 (all 0 or blank)"
+    apps = next(t for t in data["tables"] if t["code"] == "applications")
+    flagged = {(c["row"], c["column"]): c["role"] for r in apps["rows"] for c in r["cells"] if c["failing"]}
+    assert flagged == {(row, column): role for column in ("natural_person", "total") for row, role in (
+        ("received", "sum"), ("granted", "sum"), ("total_handled", "printed"), ("carried_forward", "printed"))}
+    _, _, html = site.get("/-/report/pzhrf-2019")
+    html = html.decode()
+    summary = html[html.index('<div class="failing-summary"'):html.index("</div>", html.index('<div class="failing-summary"'))]
+    assert "自然人: （七）总计 printed 0, but （一）…（六） sum to 2 (（一）予以公开 2)" in summary
+    assert summary.count('<li class="check-sentence"') == 4
+    assert html.count('class="fail fail-printed') == 4 + 1  # four cells and the legend
+    # units as printed: 采购总金额 3995.07 万元 of 江西 2020
+    jx = site.json("/-/report/jxrf-2020.json")
+    disclosure = {r["code"]: r for r in next(t for t in jx["tables"] if t["code"] == "disclosure")["rows"]}
+    amount = {c["column"]: c for c in disclosure["procurement"]["cells"]}["amount"]
+    assert (amount["value"], amount["unit"]) == (3995.07, "万元")
+    _, _, page = site.get("/-/report/jxrf-2020")
+    assert re.search(r'>3995\.07</a><span class="unit">万元</span>', page.decode())
+
+
+def test_reports_that_did_not_parse_say_why_once(site):
+    for report_id, status, words in (
+            ("pzhrf-2018", "corrupt", "the archived document is damaged and cannot be opened"),
+            ("jxrf-2019", "not_report", "the archived document is not an annual report"),
+            ("pzhrf-2017", "no_document", "no document of it could be fetched")):
+        data = site.json(f"/-/report/{report_id}.json")
+        assert data["report"]["parse_status"] == status and not data["readable"]
+        _, _, html = site.get(f"/-/report/{report_id}")
+        html = html.decode()
+        assert html.count('class="status-box') == 1 and words in html, report_id
+        assert "No figures of this table" not in html, report_id
+        if data["report"]["parse_message"]:
+            assert data["report"]["parse_message"] in html
+    corrupt = site.json("/-/report/pzhrf-2018.json")["report"]["parse_message"]
+    assert corrupt and corrupt in site.get("/-/report/pzhrf-2018")[2].decode()
 
 
 def printed_tables(site, report_id):
@@ -408,10 +505,12 @@ def test_table_four_highlights_totals_of_zero_beside_non_zero_parts(site):
     cells = cells_by_code(row)
     assert [cells[("review", c)]["value"] for c in ("upheld", "corrected", "other", "pending", "total")] == \
         [10, 1, 0, 0, 0]
-    failing = {key for key, c in cells.items() if c["failing"]}
-    assert failing == {(g, c) for g in ("review", "suit_after_review")
-                       for c in ("upheld", "corrected", "other", "pending", "total")}
-    assert cells[("review", "total")]["failing"] == ["appeals.group_sum[review]: 11 ≠ 0"]
+    # only the cells that make the difference: the printed 总计 and the non-zero parts
+    failing = {key: c["role"] for key, c in cells.items() if c["failing"]}
+    assert failing == {("review", "upheld"): "sum", ("review", "corrected"): "sum", ("review", "total"): "printed",
+                       ("suit_after_review", "upheld"): "sum", ("suit_after_review", "total"): "printed"}
+    sentence = "行政复议: 总计 printed 0, but 结果维持 + 结果纠正 + 其他结果 + 尚未审结 sum to 11 (结果维持 10 + 结果纠正 1)"
+    assert cells[("review", "total")]["failing"] == [sentence + " [appeals.group_sum·review]"]
     top, middle, _ = tables["appeals"]["header"]
     assert top[0]["failing"] and not middle[0]["failing"] and middle[1]["failing"]
     assert cells[("review", "upheld")]["page"] == 4
@@ -421,8 +520,8 @@ def test_table_four_highlights_totals_of_zero_beside_non_zero_parts(site):
     html = html.decode()
     table = html[html.index('<table class="printed appeals-row">'):]
     table = table[:table.index("</table>")]
-    assert table.count('<td class="fail" data-code=') == 10
-    assert '<td class="fail" data-code="review.total" title="review × total · 第 4 页 · ✗ appeals.group_sum[review]: 11 ≠ 0">' in table
+    assert table.count('<td class="fail fail-') == 5
+    assert f'<td class="fail fail-printed" data-code="review.total" title="review × total · 第 4 页 · ✗ {sentence} [appeals.group_sum·review]">' in table
     assert '<td class="" data-code="suit_direct.total"' in table
     assert table.count('class="fail-group"') == 2
 
@@ -455,7 +554,7 @@ def test_tables_two_and_three_follow_the_layout_version(site):
     rows = {r["code"]: r for r in tables["applications"]["rows"]}
     assert rows["other_misc"]["group"] == "（六）其他处理" and rows["other_misc"]["label"] == "3.其他"
     misc = cells_by_code(rows["other_misc"])[("other_misc", "natural_person")]
-    assert misc["value"] == 1 and any("applications.outcome_sum[natural_person]" in f for f in misc["failing"])
+    assert misc["value"] == 1 and any("[applications.outcome_sum·natural_person]" in f for f in misc["failing"])
     licensing = cells_by_code(tables["disclosure"]["rows"][2])
     assert licensing[("licensing", "decisions")]["value"] == 17
     # 2021 layout that keeps the single 2019-style （六） row (洪泽区 2023): printed as it is

@@ -27,9 +27,10 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from archive.printed import build_report
-from archive.search import _RUNS, fts_query, snippet
+from archive.printed import STATUS_TEXT, build_report, number
+from archive.search import _RUNS, MARK, fts_query, snippet
 from archive.store import ObjectStore
+from archive.views import COVERAGE_STATES
 
 DATABASE = "archive"
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -117,18 +118,29 @@ def register_routes():
         (r"^/-/documents/(?P<sha256>[0-9a-f]{64})(/[^/]*)?$", serve_document),
         (r"^/-/report/(?P<report_id>[^/]+?)(?P<format>\.json)?$", serve_report),
         (r"^/-/coverage$", serve_coverage),
+        (r"^/-/office/(?P<agency_id>[^/]+)$", serve_office),
+        (r"^/-/compare$", serve_compare),
+        (r"^/-/feed\.atom$", serve_feed),
     ]
 
 
 @hookimpl
 def render_cell(value, column, table, database, datasette):
-    if database != DATABASE or not isinstance(value, str):
+    if database != DATABASE:
         return None
+    if isinstance(value, float) and value.is_integer():  # a count as printed: 2, not 2.0
+        return number(value)
+    if not isinstance(value, str):
+        return None
+    if column == "snippet" and MARK[0] in value:  # the search term, marked by cjk_snippet()
+        return Markup(str(escape(value)).replace(MARK[0], "<mark>").replace(MARK[1], "</mark>"))
+    if column == "report_page" and value.startswith("/-/report/"):
+        return Markup(f'<a href="{escape(value)}">report page 报告页</a>')
     if column in SHA_COLUMNS and SHA256.match(value):
         return Markup(f'<a href="/-/documents/{value}" title="archived document (SHA-256)">{value[:12]}…</a>')
     if column == "document_path" and value.startswith("/-/documents/"):
         return Markup(f'<a href="{escape(value)}">original 原件</a>')
-    if (table, column) in REPORT_ID_COLUMNS:
+    if (table, column) in REPORT_ID_COLUMNS or (table is None and column == "report_id"):  # canned queries
         return Markup(f'<a href="/-/report/{escape(tilde_encode(value))}" title="report as printed 报告原表">{escape(value)}</a>')
     return None
 
@@ -136,23 +148,310 @@ def render_cell(value, column, table, database, datasette):
 @hookimpl
 def menu_links(datasette):
     return [{"href": "/-/coverage", "label": "Coverage 覆盖情况"},
+            {"href": "/-/compare", "label": "Compare offices 机关对比"},
             {"href": datasette.urls.query(DATABASE, "search"), "label": "Search 全文检索"}]
 
 
+async def _choices(db) -> tuple[list[str], list[str]]:
+    """The provinces and levels of the registry, for the filters of a page."""
+    provinces = [p for (p,) in (await db.execute(
+        "select distinct province from agencies where province is not null order by province")).rows]
+    levels = [lv for (lv,) in (await db.execute("select distinct level from agencies order by level")).rows]
+    return provinces, levels
+
+
+MATRIX_LIMIT = 400  # offices shown as a matrix at once; beyond, a summary by province
+
+
 async def serve_coverage(datasette, request):
-    """Offices × years, one coloured cell per (office, year) from the ``coverage`` view."""
-    rows = (await _database(datasette).execute(
-        "select agency_id, agency, province, level, year, status, report_id, deadline from coverage "
-        "order by province, agency, year")).rows
-    years = sorted({r["year"] for r in rows})
+    """Offices × years, one coloured cell per (office, year) from the ``coverage`` view; the whole
+    country as a summary by province, one province or level as the matrix."""
+    db = _database(datasette)
+    province = request.args.get("province") or ""
+    level = request.args.get("level") or ""
+    where, params = [], []
+    if province:
+        where.append("province = ?")
+        params.append(province)
+    if level:
+        where.append("level = ?")
+        params.append(level)
+    clause = (" where " + " and ".join(where)) if where else ""
+    counts = dict((await db.execute(f"select status, count(*) from coverage{clause} group by status", params)).rows)
+    total = (await db.execute(f"select count(*) from agencies{clause}", params)).first()[0]
+    offices: dict[str, dict] = {}
+    years: list[int] = []
+    summary = []
+    if total <= MATRIX_LIMIT:
+        rows = (await db.execute(
+            "select agency_id, agency, province, level, year, status, parse_status, report_id, deadline "
+            f"from coverage{clause} order by province, agency, year", params)).rows
+        years = sorted({r["year"] for r in rows})
+        for r in rows:
+            o = offices.setdefault(r["agency_id"], {"id": r["agency_id"], "name": r["agency"],
+                                                    "province": r["province"], "level": r["level"], "cells": {}})
+            o["cells"][r["year"]] = dict(r)
+    else:
+        by_province: dict = {}
+        for p, status, n in (await db.execute(
+                f"select province, status, count(*) from coverage{clause} group by province, status", params)).rows:
+            by_province.setdefault(p, {})[status] = n
+        office_counts = dict((await db.execute(
+            f"select province, count(*) from agencies{clause} group by province", params)).rows)
+        summary = [{"province": p, "offices": office_counts.get(p, 0), "counts": c, "cells": sum(c.values())}
+                   for p, c in sorted(by_province.items(), key=lambda kv: kv[0] or "")]
+    provinces, levels = await _choices(db)
+    return Response.html(await datasette.render_template(
+        "coverage.html", {"years": years, "offices": list(offices.values()), "counts": counts,
+                          "states": COVERAGE_STATES, "summary": summary, "total_offices": total,
+                          "province": province, "level": level, "provinces": provinces, "levels": levels},
+        request=request))
+
+
+# ------------------------------------------------------------------ researchers' pages
+
+# /archive in the order a researcher reads it; anything not listed goes under the last group
+SITE_GROUPS = [
+    ("Reports and figures 报告与数据", ["report_overview", "failing_checks", "applications_wide", "disclosure_wide",
+                                   "appeals_wide", "facts", "checks", "reports", "agencies", "codes"]),
+    ("Coverage and versions 覆盖与版本", ["coverage", "missing_reports", "version_changes", "search_docs"]),
+    ("How the archive was made 抓取与解析记录", []),
+]
+
+
+def _row_counts(conn) -> dict[str, int]:
+    """Row counts from the planner's statistics (ANALYZE at every load): instant at any size."""
+    counts: dict[str, int] = {}
+    try:
+        for table, stat in conn.execute("select tbl, stat from sqlite_stat1 where stat is not null"):
+            n = int(stat.split()[0])
+            counts[table] = max(counts.get(table, 0), n)
+    except Exception:  # no statistics yet (an archive never loaded by this version)
+        return {}
+    return counts
+
+
+async def _database_vars(datasette):
+    db = _database(datasette)
+    names = await db.table_names()
+    views = await db.view_names()
+    hidden = set(await db.hidden_table_names())
+    listed = {n for _, names_ in SITE_GROUPS for n in names_}
+    groups = [(title, [n for n in names_ if n in names or n in views]) for title, names_ in SITE_GROUPS[:-1]]
+    rest = [n for n in sorted(names) + sorted(views) if n not in listed and n not in hidden]
+    groups.append((SITE_GROUPS[-1][0], rest))
+    counts = await db.execute_fn(_row_counts)
+    return {"site_groups": groups, "row_counts": counts}
+
+
+def _headline(conn) -> dict:
+    one = conn.execute(
+        """select count(*), sum(parse_status in ('parsed', 'text_only')), sum(parse_status = 'parsed'),
+                  min(year), max(year), sum(facts), sum(failing_checks > 0), count(distinct agency_id)
+           from report_overview""").fetchone()
+    latest = conn.execute(
+        """select report_id, agency, province, year, parse_status, failing_checks, first_seen from report_overview
+           where parse_status in ('parsed', 'text_only') order by first_seen desc, report_id limit 10""").fetchall()
+    offices = conn.execute("select count(*) from agencies").fetchone()[0]
+    return {"offices": offices, "reports": one[0] or 0, "readable": one[1] or 0, "parsed": one[2] or 0,
+            "first_year": one[3], "last_year": one[4], "facts": one[5] or 0, "failing_reports": one[6] or 0,
+            "offices_reporting": one[7] or 0,
+            "latest": [dict(zip(("report_id", "agency", "province", "year", "parse_status", "failing_checks",
+                                 "first_seen"), r)) for r in latest]}
+
+
+@hookimpl
+def extra_template_vars(template, datasette, request):
+    async def inner():
+        if template == "index.html":
+            return {"headline": await _database(datasette).execute_fn(_headline)}
+        if template == "database-archive.html" or (template == "database.html" and request
+                                                    and request.url_vars.get("database") == DATABASE):
+            return await _database_vars(datasette)
+        return {}
+    return inner
+
+
+def _figures() -> list[dict]:
+    """Every figure a comparison can show: table.row.column with its printed labels."""
+    from parsers.codes import TABLES
+
+    from archive.derived import wide_columns
+
+    out = []
+    for code, table in TABLES.items():
+        for row, column, _ in wide_columns(code):
+            out.append({"value": f"{code}.{row}.{column}", "table": code, "column_name": f"{row}__{column}",
+                        "label": f"{table.label[:2]} {table.row(row).label} × {table.column(column).label}"})
+    return out
+
+
+FIGURES = {f["value"]: f for f in _figures()}
+OFFICE_ROWS = [("applications", r) for r in (
+    "received", "carried_over", "granted", "partly_granted", "total_handled", "carried_forward")]
+
+
+def _office(conn, agency_id: str) -> dict | None:
+    from parsers.codes import TABLES
+
+    conn.row_factory = None
+    agency = conn.execute("select id, name, province, level, url, aliases from agencies where id = ?",
+                          [agency_id]).fetchone()
+    if agency is None:
+        return None
+    coverage = [dict(zip(("year", "status", "parse_status", "report_id", "deadline"), r)) for r in conn.execute(
+        "select year, status, parse_status, report_id, deadline from coverage where agency_id = ? order by year",
+        [agency_id])]
+    reports = {r[1]: dict(zip(("report_id", "year", "format_version", "parse_status", "facts", "failing_checks",
+                                "title", "parse_message"), r)) for r in conn.execute(
+        """select report_id, year, format_version, parse_status, facts, failing_checks, title, parse_message
+           from report_overview where agency_id = ? order by year""", [agency_id])}
+    years = sorted({r["year"] for r in reports.values()})
+    tables = []
+    for code in ("applications", "appeals", "disclosure"):
+        table = TABLES[code]
+        wide = {r["year"]: r for r in _dict_rows(conn, f"select * from {code}_wide where agency_id = ?", [agency_id])}
+        if not wide:
+            continue
+        from archive.derived import wide_columns
+
+        rows = []
+        for row, column, unit in wide_columns(code):
+            if code == "applications" and column != "total":
+                continue  # the applicant columns: on each report page
+            values = [wide.get(y, {}).get(f"{row}__{column}") for y in years]
+            if all(v is None for v in values):
+                continue
+            units = {wide.get(y, {}).get(f"{row}__{column}__unit") for y in years} - {None} if unit else set()
+            label = table.row(row).label + ("" if code == "applications" else " × " + table.column(column).label)
+            rows.append({"code": f"{row}.{column}", "label": label, "group": table.row(row).group,
+                         "unit": "/".join(sorted(units)), "values": [number(v) if v is not None else "" for v in values]})
+        tables.append({"code": code, "label": table.label, "rows": rows})
+    failing = _dict_rows(conn, """select report_id, year, code, rule, key, key_label, computed, printed
+                                  from failing_checks where report_id in (select id from reports where agency_id = ?)
+                                  order by year, code, key""", [agency_id])
+    return {"agency": dict(zip(("id", "name", "province", "level", "url", "aliases"), agency)),
+            "coverage": coverage, "years": years, "reports": reports, "tables": tables, "failing": failing,
+            "status_text": STATUS_TEXT}
+
+
+def _dict_rows(conn, sql, params=()) -> list[dict]:
+    cursor = conn.execute(sql, params)
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, r)) for r in cursor.fetchall()]
+
+
+async def serve_office(datasette, request):
+    agency_id = request.url_vars["agency_id"]
+    data = await _database(datasette).execute_fn(lambda conn: _office(conn, agency_id))
+    if data is None:
+        return Response.html(await datasette.render_template(
+            "office.html", {"missing": agency_id, "data": None, "states": COVERAGE_STATES}, request=request), status=404)
+    return Response.html(await datasette.render_template(
+        "office.html", {"data": data, "states": COVERAGE_STATES}, request=request))
+
+
+COMPARE_LIMIT = 300  # offices in one comparison table
+
+
+def _compare(conn, figure: str, province: str, level: str, year: str) -> dict:
+    f = FIGURES[figure]
+    where, params = [], []
+    for column, value in (("province", province), ("level", level)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if year:
+        where.append("year = ?")
+        params.append(int(year))
+    clause = (" where " + " and ".join(where)) if where else ""
+    name, column = f"{f['table']}_wide", f'"{f["column_name"]}"'
+    totals = _dict_rows(conn, f"""select year, count({column}) as offices, sum({column}) as total,
+                                  max({column}) as highest from {name}{clause} group by year order by year""", params)
+    n_offices = conn.execute(f"select count(distinct agency_id) from {name}{clause}", params).fetchone()[0]
+    rows = _dict_rows(conn, f"""select agency_id, agency, province, level, year, report_id, {column} as value
+                                from {name}
+                                where agency_id in (select agency_id from {name}{clause}
+                                                    group by agency_id order by max(year) desc, agency_id limit ?)
+                                {('and year = ?' if year else '')}
+                                order by province, agency, year""",
+                       [*params, COMPARE_LIMIT, *([int(year)] if year else [])])
     offices: dict[str, dict] = {}
     for r in rows:
-        o = offices.setdefault(r["agency_id"], {"id": r["agency_id"], "name": r["agency"],
-                                                "province": r["province"], "level": r["level"], "cells": {}})
-        o["cells"][r["year"]] = dict(r)
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
+        o = offices.setdefault(r["agency_id"], {"id": r["agency_id"], "name": r["agency"], "province": r["province"],
+                                                "level": r["level"], "values": {}})
+        o["values"][r["year"]] = (number(r["value"]) if r["value"] is not None else "", r["report_id"])
+    return {"figure": f, "totals": [{**t, "total": number(t["total"]), "highest": number(t["highest"])}
+                                    for t in totals],
+            "years": [t["year"] for t in totals], "offices": list(offices.values()), "n_offices": n_offices,
+            "limit": COMPARE_LIMIT}
+
+
+async def serve_compare(datasette, request):
+    db = _database(datasette)
+    figure = request.args.get("figure") or "applications.received.total"
+    province, level, year = (request.args.get(k) or "" for k in ("province", "level", "year"))
+    error = None
+    if figure not in FIGURES:
+        error, figure = f"unknown figure {figure!r}", "applications.received.total"
+    if year and not year.isdigit():
+        error, year = f"not a year: {year!r}", ""
+    data = await db.execute_fn(lambda conn: _compare(conn, figure, province, level, year))
+    provinces, levels = await _choices(db)
+    years = [y for (y,) in (await db.execute("select distinct year from reports order by year")).rows]
     return Response.html(await datasette.render_template(
-        "coverage.html", {"years": years, "offices": list(offices.values()), "counts": counts},
-        request=request))
+        "compare.html", {"data": data, "figures": list(FIGURES.values()), "figure": figure, "province": province,
+                         "level": level, "year": year, "provinces": provinces, "levels": levels,
+                         "all_years": years, "error": error}, request=request), status=400 if error else 200)
+
+
+FEED_ENTRIES = 50
+
+
+async def serve_feed(datasette, request):
+    """Atom (RFC 4287) of the newest readable reports: absolute ids and links."""
+    import xml.etree.ElementTree as ET
+
+    rows = (await _database(datasette).execute(
+        """select report_id, agency, province, year, title, parse_status, first_seen, source_sha256, facts,
+                  failing_checks from report_overview where parse_status in ('parsed', 'text_only')
+           order by first_seen desc, report_id limit ?""", [FEED_ENTRIES])).rows
+    atom = "http://www.w3.org/2005/Atom"
+    ET.register_namespace("", atom)
+
+    def sub(parent, tag, text=None, **attrs):
+        el = ET.SubElement(parent, f"{{{atom}}}{tag}", attrs)
+        if text is not None:
+            el.text = text
+        return el
+
+    feed = ET.Element(f"{{{atom}}}feed")
+    sub(feed, "id", datasette.absolute_url(request, "/-/feed.atom"))
+    sub(feed, "title", "人防政府信息公开年报档案: newly archived reports 新存档的年报")
+    sub(feed, "updated", _rfc3339(rows[0]["first_seen"]) if rows else "1970-01-01T00:00:00Z")
+    sub(feed, "link", href=datasette.absolute_url(request, "/-/feed.atom"), rel="self", type="application/atom+xml")
+    sub(feed, "link", href=datasette.absolute_url(request, "/"), rel="alternate", type="text/html")
+    sub(sub(feed, "author"), "name", "renfang-archive")
+    for r in rows:
+        entry = sub(feed, "entry")
+        url = datasette.absolute_url(request, f"/-/report/{tilde_encode(r['report_id'])}")
+        sub(entry, "id", url)
+        sub(entry, "title", f"{r['agency']} {r['year']} · {r['title'] or ''}".strip(" ·"))
+        sub(entry, "updated", _rfc3339(r["first_seen"]))
+        sub(entry, "link", href=url, rel="alternate", type="text/html")
+        sub(sub(entry, "author"), "name", r["agency"])
+        checks = f"{r['failing_checks']} failing checks" if r["failing_checks"] else "all checks pass"
+        sub(entry, "summary", f"{r['agency']} ({r['province'] or ''}), {r['year']}: {r['parse_status']}, "
+                              f"{r['facts']} figures, {checks}; SHA-256 {r['source_sha256']}")
+    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+def _rfc3339(stamp: str | None) -> str:
+    if not stamp:
+        return "1970-01-01T00:00:00Z"
+    if "T" not in stamp:
+        stamp += "T00:00:00"
+    if not re.search(r"(Z|[+-]\d\d:\d\d)$", stamp):
+        stamp += "Z"
+    return stamp

@@ -1,0 +1,399 @@
+"""The Datasette site at national scale: every page timed against a running Datasette.
+
+    .venv/bin/python -m benchmarks.site_scale build  [--dir /work/tmp-site-scale]   # once (~10 min)
+    .venv/bin/python -m benchmarks.site_scale derive [--dir ...]   # derived tables, ANALYZE (timed)
+    .venv/bin/python -m benchmarks.site_scale pages  [--dir ...] [--runs 5] [--out benchmarks/site_results.md]
+    .venv/bin/python -m benchmarks.site_scale load1  [--dir ...]   # `load` adding one real report
+
+``build`` writes a synthetic national archive (3,219 offices, ~31,000 reports 2014–2025, ~4.2
+million facts, ~0.9 million checks, one ~6 KB text per report) with bulk inserts into the tables
+of ``archive/schema.py`` (created by ``open_archive``); the checks come from the parser's own
+``parsers.checks.compute_checks`` on the generated facts, so about 1 % of reports carry a
+failing total as real ones do. ``derive`` runs the loader's derived step
+(``archive.derived.refresh_derived``: cross-year checks, search index, wide tables, ANALYZE) on
+it from scratch, then once more with nothing new. ``pages`` starts Datasette exactly as
+``renfang serve`` does (``renfang.cli.datasette_command``) and fetches every page ``--runs``
+times: the median and the worst, the HTTP status, and whether Datasette reported an interrupted
+query, a facet timeout or truncated rows. ``load1`` adds the real 洪泽区 2023 PDF as a new report
+and times ``archive.load.load_archive``.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = next((REPO.parent / "shared" / "seeds").glob("004_*.txt"))
+HONGZE_PDF = REPO.parent / "shared" / "real" / "huaian_hongzequ_gov_2023.pdf"
+PROVINCES = ("北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 "
+             "广西 海南 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆").split()
+YEARS = range(2014, 2026)
+STAMP = "2026-11-01T00:00:00+00:00"
+
+
+def offices() -> list[dict]:
+    """1 national + 31 provincial + 333 city + 2,854 county offices = 3,219."""
+    out = [{"id": "nat", "name": "国家人民防空办公室", "level": "national", "province": None}]
+    for p, prov in enumerate(PROVINCES):
+        out.append({"id": f"p{p:02d}", "name": f"{prov}省人民防空办公室", "level": "province", "province": prov})
+    for i in range(333):
+        prov = PROVINCES[i % 31]
+        out.append({"id": f"c{i:03d}", "name": f"{prov}第{i}市人民防空办公室", "level": "city", "province": prov})
+    for i in range(2854):
+        prov = PROVINCES[i % 31]
+        out.append({"id": f"x{i:04d}", "name": f"{prov}第{i}县人民防空办公室", "level": "county", "province": prov})
+    for o in out:
+        o.update(url=f"http://{o['id']}.rf.example.gov.cn/", cms="trs_wcm", aliases="[]")
+    return out
+
+
+def report_facts(rng: random.Random, version: str, fail: bool) -> list:
+    """A plausible 2019/2021 report's facts: tables add up, unless ``fail``."""
+    from parsers.codes import APPEALS, APPLICATIONS, DISCLOSURE, OTHER_SUBROWS
+    from parsers.model import Fact
+
+    facts = []
+    for row in DISCLOSURE.row_codes():
+        for column in DISCLOSURE.row_columns[row].get(version, ()):
+            unit = DISCLOSURE.column(column).unit or ("万元" if column == "amount" else None)
+            value = round(rng.uniform(0, 5000), 2) if unit else rng.choice((0, 0, 0, 1, 2, 3, 5, 12))
+            facts.append(Fact("disclosure", row, column, value, str(value), unit, 2))
+    columns = APPLICATIONS.column_codes()
+    outcome = [r for r in APPLICATIONS.row_codes()
+               if r in ("granted", "partly_granted") or r.startswith(("withheld_", "unavailable_", "refused_"))]
+    outcome += list(OTHER_SUBROWS) if version == "2021" else ["other"]
+    grid = {r: [0] * 6 for r in [*outcome, "received", "carried_over", "total_handled", "carried_forward"]}
+    for _ in range(rng.choice((0, 1, 2, 3, 5, 8, 20))):  # each application: an applicant and an outcome
+        c = rng.choice((0, 0, 0, 1, 2, 5))
+        grid["received"][c] += 1
+        grid[rng.choice(outcome[:6] + ["granted"] * 6)][c] += 1
+        grid["total_handled"][c] += 1
+    if fail:
+        grid["total_handled"][0] = 0
+    for row in APPLICATIONS.row_codes():
+        if row in grid:
+            for c, column in enumerate(columns):
+                v = grid[row][c] if c < 6 else sum(grid[row])
+                facts.append(Fact("applications", row, column, v, str(v), None, 3))
+    for row in APPEALS.row_codes():
+        parts = [rng.choice((0, 0, 0, 1)) for _ in range(4)]
+        for column, v in zip(APPEALS.column_codes(), [*parts, sum(parts)]):
+            facts.append(Fact("appeals", row, column, v, str(v), None, 4))
+    return facts
+
+
+def report_text(rng: random.Random, name: str, year: int, facts: list) -> str:
+    """The seed report's prose under this office and year, its tables as printed (TAB cells),
+    with a few words wrapped by the renderer (结果维\\n持) as real extractions have them."""
+    text = SEED.read_text(encoding="utf-8").replace("江西省人民防空办公室", name).replace("2020", str(year))
+    cut = rng.randrange(200, 1200)
+    text = text[:cut] + f"本年度共受理{rng.randrange(0, 40)}件咨询。" + text[cut:]
+    if rng.random() < 0.5:
+        text = text.replace("结果维持", "结果维\n持").replace("行政复议", "行政\n复议")
+    return text
+
+
+def build(root: Path, seed: int = 12) -> None:
+    import parsers
+    from archive.schema import open_archive
+    from parsers.checks import compute_checks
+
+    data = root / "data"
+    if (data / "archive.db").exists():
+        print(f"{data}/archive.db exists: reusing it")
+        return
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "objects").mkdir(exist_ok=True)
+    rng = random.Random(seed)
+    t0 = time.perf_counter()
+    db = open_archive(data / "archive.db.tmp")
+    conn = db.conn
+    conn.execute("pragma synchronous=off")
+    agencies = offices()
+    conn.executemany("insert into agencies (id, name, aliases, level, province, url, cms) values "
+                     "(:id, :name, :aliases, :level, :province, :url, :cms)", agencies)
+    n_reports = n_facts = 0
+    batch_facts, batch_checks = [], []
+
+    def flush():
+        conn.executemany("insert into facts values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch_facts)
+        conn.executemany("insert into checks values (?, ?, ?, ?, ?, ?)", batch_checks)
+        batch_facts.clear()
+        batch_checks.clear()
+
+    for o in agencies:
+        for year in YEARS:
+            if rng.random() > (0.93 if year >= 2019 else 0.62):
+                continue
+            rid = f"{o['id']}-{year}"
+            version = "2021" if year >= 2021 else "2019" if year >= 2019 else "pre2019"
+            status = rng.choices(("parsed", "text_only", "corrupt", "not_report"), (96, 2, 1, 1))[0]
+            if version == "pre2019" and status == "parsed":
+                status = "text_only" if rng.random() < 0.3 else "parsed"
+            facts = []
+            if status == "parsed":
+                facts = report_facts(rng, version, rng.random() < 0.01) if version != "pre2019" else []
+                if version == "pre2019":
+                    from parsers.model import Fact
+                    facts = [Fact("applications", "received", "total", rng.randrange(0, 9), None, None, 1),
+                             Fact("applications", "granted", "total", rng.randrange(0, 9), None, None, 1)]
+            text = report_text(rng, o["name"], year, facts)
+            body = text.encode("utf-8") + rid.encode()
+            sha = hashlib.sha256(body).hexdigest()
+            published = f"{year + 1}-01-{rng.randrange(10, 31)}"
+            url = f"{o['url']}art/{year + 1}/1/20/art_{n_reports}.html"
+            conn.execute("insert into documents values (?, ?, ?, ?, ?)",
+                         [sha, len(body), "text/html", STAMP, STAMP])
+            message = {"corrupt": "Failed to load document (PDFium: Data format error)",
+                       "not_report": "no report tables or sections found"}.get(status)
+            conn.execute(
+                "insert into parses (sha256, parser_version, status, message, format_version, agency, year, "
+                "title, published, pages, facts, parsed_at, method, ocr) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 4, ?, ?, 'text', 0)",
+                [sha, parsers.PARSER_VERSION, status, message, version, o["name"], year,
+                 f"{o['name']}{year}年政府信息公开工作年度报告", published, len(facts), STAMP])
+            if status in ("parsed", "text_only"):
+                conn.execute("insert into document_texts values (?, ?)", [sha, text])
+            conn.execute(
+                "insert into reports (id, agency_id, year, title, url, list_url, published, format_version, "
+                "parse_status, parse_message, source_sha256, parser_version, first_seen, last_seen, ocr) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                [rid, o["id"], year, f"{o['name']}{year}年政府信息公开工作年度报告", url, o["url"],
+                 published, version if status == "parsed" else None, status, message, sha,
+                 parsers.PARSER_VERSION, f"{year + 1}-02-01T00:00:00+00:00", STAMP])
+            conn.execute("insert into report_documents values (?, ?, ?, ?, ?, ?, ?, ?)",
+                         [rid, sha, url, "article", None, STAMP, STAMP, None])
+            batch_facts.extend((rid, f.table, f.row, f.column, f.value, f.raw, f.unit, f.page, sha, None)
+                               for f in facts)
+            batch_checks.extend((rid, c.code, c.key, c.status, c.lhs, c.rhs) for c in compute_checks(facts))
+            n_reports += 1
+            n_facts += len(facts)
+            if len(batch_facts) > 200_000:
+                flush()
+    flush()
+    conn.commit()
+    db.close()
+    (data / "archive.db.tmp").rename(data / "archive.db")
+    for suffix in ("-wal", "-shm"):
+        (data / f"archive.db.tmp{suffix}").unlink(missing_ok=True)
+    print(f"built {len(agencies)} offices, {n_reports} reports, {n_facts} facts in "
+          f"{time.perf_counter() - t0:.0f} s")
+
+
+def derive(root: Path) -> dict:
+    from archive.derived import refresh_derived
+    from archive.schema import open_archive
+
+    data = root / "data"
+    out = {}
+    for label in ("first", "again"):
+        t0 = time.perf_counter()
+        db = open_archive(data / "archive.db")
+        result = refresh_derived(db, data)
+        db.close()
+        out[label] = (round(time.perf_counter() - t0, 1), result)
+        print(f"derive ({label}): {out[label][0]} s {result}", flush=True)
+    return out
+
+
+def load_one(root: Path) -> float:
+    """Copy nothing: add 洪泽区 2023 (a real PDF) as a new report, then time `load`."""
+    from types import SimpleNamespace
+
+    from archive import records
+    from archive.load import load_archive
+    from archive.schema import open_archive
+    from archive.store import ObjectStore
+
+    data = root / "data"
+    db = open_archive(data / "archive.db")
+    records.upsert_agency(db, SimpleNamespace(id="hzq", name="淮安市洪泽区人民政府", aliases=(), level="county",
+                                              province="江苏", url="http://hzq.example.gov.cn/", cms=""))
+    n = db.execute("select count(*) from reports where agency_id = 'hzq'").fetchone()[0]
+    year = 2023 - n  # a new year each run, so each run really adds a report
+    rid = records.record_listing(db, "hzq", year, f"淮安市洪泽区人民政府{year}年政府信息公开工作年度报告",
+                                 f"http://hzq.example.gov.cn/{year}.html")
+    sha, _ = records.store_document(db, ObjectStore(data / "objects"),
+                                    HONGZE_PDF.read_bytes() + f"%{year}".encode())
+    records.record_report_document(db, rid, sha, f"http://hzq.example.gov.cn/{year}.pdf", "pdf", f"{year}.pdf")
+    db.close()
+    t0 = time.perf_counter()
+    summary = load_archive(data, jobs=1)
+    seconds = time.perf_counter() - t0
+    print(f"load adding {rid}: {seconds:.2f} s; {summary}")
+    return seconds
+
+
+# ----------------------------------------------------------------------------- pages
+
+def pages(conn) -> list[tuple[str, str]]:
+    """(name, path) of every page of the site, with realistic parameters."""
+    meta = json.loads((REPO / "archive" / "datasette" / "metadata.json").read_text(encoding="utf-8"))
+    db = meta["databases"]["archive"]
+    failing = conn.execute("select report_id from checks where status = 'fail' limit 1").fetchone()[0]
+    office = failing.rsplit("-", 1)[0]
+    province = conn.execute("select province from agencies where id = ?", [office]).fetchone()[0]
+    q = urllib.parse.quote
+    out = [("home", "/"), ("database /archive", "/archive"), ("coverage", "/-/coverage"),
+           ("coverage one province", f"/-/coverage?province={q(province)}"),
+           ("report page", f"/-/report/{failing}"), ("report JSON", f"/-/report/{failing}.json"),
+           ("office page", f"/-/office/{office}"),
+           ("compare offices", f"/-/compare?province={q(province)}&figure=applications.received.total"),
+           ("compare by level", "/-/compare?level=city&figure=applications.received.total&year=2022"),
+           ("search 维持", f"/archive/search?q={q('维持')}"),
+           ("search 结果维持", f"/archive/search?q={q('结果维持')}"),
+           ("search box search_docs", f"/archive/search_docs?_search={q('人防')}"),
+           ("Atom feed", "/-/feed.atom"),
+           ("dashboard", "/-/dashboards/overview")]
+    for name in [t for t in db["tables"] if not db["tables"][t].get("hidden")]:
+        out.append((f"table {name}", f"/archive/{name}"))
+    out += [("table facts filtered", f"/archive/facts?table_name=applications&row_code=received&column_code=total"),
+            ("applications_wide by province+year",
+             f"/archive/applications_wide?province={q(province)}&year=2022"),
+            ("applications_wide.json", "/archive/applications_wide.json"),
+            ("checks failing", "/archive/checks?status=fail")]
+    params = {"agency_id": office, "year": "2022", "q": "人防", "province": province,
+              "level": "city", "figure": "applications.received.total"}
+    for name, query in db["queries"].items():
+        wanted = re.findall(r"(?<!:):(\w+)", query["sql"])
+        args = {p: params.get(p, "") for p in wanted}
+        out.append((f"query {name}", f"/archive/{name}" + ("?" + urllib.parse.urlencode(args) if args else "")))
+    for chart in meta.get("plugins", {}).get("datasette-dashboards", {}).get("overview", {}).get("charts", {}):
+        out.append((f"chart {chart}", f"/-/dashboards/overview/{chart}"))
+    return out
+
+
+def fetch(base: str, path: str) -> tuple[float, int, str]:
+    t0 = time.perf_counter()
+    try:
+        with urllib.request.urlopen(base + path, timeout=60) as r:
+            status, body = r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        status, body = e.code, e.read().decode("utf-8", "replace")
+    return time.perf_counter() - t0, status, body
+
+
+def problems(body: str) -> list[str]:
+    """What a reader would miss on an HTML page: an interrupted query or a facet that timed out."""
+    found = []
+    if "SQL query took too long" in body or "interrupted" in body.lower():
+        found.append("interrupted")
+    if "These facets timed out" in body:
+        found.append("facet timed out")
+    if "returning more than" in body:
+        found.append("truncated")
+    return found
+
+
+def json_problems(base: str, path: str) -> list[str]:
+    """The same page's JSON (Datasette tables and queries): truncated rows, facets timed out."""
+    if not path.startswith("/archive/") or path.startswith("/archive/search_docs?"):
+        return []
+    head, _, query = path.partition("?")
+    _, status, body = fetch(base, head + ".json" + ("?" + query if query else ""))
+    if status != 200:
+        return [f"JSON {status}"]
+    data = json.loads(body)
+    found = []
+    if data.get("truncated"):
+        found.append("truncated")
+    if data.get("facets_timed_out"):
+        found.append("facet timed out: " + ", ".join(data["facets_timed_out"]))
+    return found
+
+
+def time_pages(root: Path, runs: int, out: Path | None) -> list[dict]:
+    import sqlite3
+
+    from renfang.cli import datasette_command
+    from tests.conftest import free_port
+
+    data = root / "data"
+    conn = sqlite3.connect(data / "archive.db")
+    counts = {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+              for t in ("agencies", "reports", "facts", "checks")}
+    todo = pages(conn)
+    conn.close()
+    port = free_port()
+    proc = subprocess.Popen(datasette_command(data, "127.0.0.1", port), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        rows = []
+        for name, path in todo:
+            times, statuses, issues = [], set(), set(json_problems(base, path))
+            for _ in range(runs):
+                seconds, status, body = fetch(base, path)
+                times.append(seconds)
+                statuses.add(status)
+                issues.update(problems(body))
+                if status >= 500:
+                    issues.add(body[:200].replace("\n", " "))
+            rows.append({"page": name, "path": path, "median": statistics.median(times), "max": max(times),
+                         "status": ",".join(map(str, sorted(statuses))), "issues": "; ".join(sorted(issues))})
+            print(f"{rows[-1]['median']:7.3f} {rows[-1]['max']:7.3f} {rows[-1]['status']:>4} {name} {rows[-1]['issues']}",
+                  flush=True)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    if out:
+        write_table(out, rows, counts, runs, data)
+    return rows
+
+
+def write_table(out: Path, rows: list[dict], counts: dict, runs: int, data: Path) -> None:
+    size = (data / "archive.db").stat().st_size / 1e9
+    lines = [f"# Site at national scale ({counts['agencies']:,} offices, {counts['reports']:,} reports, "
+             f"{counts['facts']:,} facts, {counts['checks']:,} checks, {size:.1f} GB)", "",
+             "    .venv/bin/python -m benchmarks.site_scale build && .venv/bin/python -m benchmarks.site_scale derive",
+             f"    .venv/bin/python -m benchmarks.site_scale pages --runs {runs} --out benchmarks/site_results.md", "",
+             f"Datasette started as `renfang serve` does; each page fetched {runs} times in a row "
+             "(2-core machine shared with other sessions). Under 1 s = the goal.", "",
+             "| page | median s | max s | HTTP | problems | path |", "|---|---:|---:|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['page']} | {r['median']:.3f} | {r['max']:.3f} | {r['status']} | {r['issues'] or '—'} "
+                     f"| `{r['path']}` |")
+    slow = [r["page"] for r in rows if r["median"] >= 1]
+    lines += ["", f"Pages at or over 1 s median: {', '.join(slow) if slow else 'none'}."]
+    text = out.read_text(encoding="utf-8") if out.exists() else ""
+    keep = text.split("\n## ", 1)[1] if "\n## " in text else ""
+    out.write_text("\n".join(lines) + "\n" + ("\n## " + keep if keep else ""), encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("step", choices=("build", "derive", "pages", "load1"))
+    ap.add_argument("--dir", type=Path, default=Path("/work/tmp-site-scale"))
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+    if args.step == "build":
+        build(args.dir)
+    elif args.step == "derive":
+        derive(args.dir)
+    elif args.step == "load1":
+        load_one(args.dir)
+    else:
+        time_pages(args.dir, args.runs, args.out)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    main()
