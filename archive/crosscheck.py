@@ -37,10 +37,15 @@ def refresh_carry_chain(db: sqlite_utils.Database, changed: list[str] | None = N
     ``changed``: the reports whose figures changed since the last refresh (None = all): only their
     checks and those of the same office's next year are recomputed.
     """
+    if changed is not None and not changed:
+        return 0
+    with db.atomic():  # one transaction, the temporary list of reports included
+        return _refresh(db, changed)
+
+
+def _refresh(db: sqlite_utils.Database, changed: list[str] | None) -> int:
     pairs, mine = _PAIRS, ""
     if changed is not None:
-        if not changed:
-            return 0
         db.execute("create temp table if not exists _carry_ids (id text primary key)")
         db.execute("delete from _carry_ids")
         db.conn.executemany("insert or ignore into _carry_ids values (?)", [(i,) for i in changed])
@@ -56,11 +61,10 @@ def refresh_carry_chain(db: sqlite_utils.Database, changed: list[str] | None = N
     stale = [k for k in have if k not in want]
     upserts = [(rid, CODE, key, *v[:2], v[2]) for (rid, key), v in want.items() if have.get((rid, key)) != v]
     if stale or upserts:
-        with db.conn:
-            db.conn.executemany("delete from checks where report_id = ? and code = ? and key = ?",
-                                [(rid, CODE, key) for rid, key in stale])
-            db.conn.executemany(
-                """insert into checks (report_id, code, key, lhs, rhs, status) values (?, ?, ?, ?, ?, ?)
-                   on conflict(report_id, code, key) do update
-                   set lhs = excluded.lhs, rhs = excluded.rhs, status = excluded.status""", upserts)
+        db.conn.executemany("delete from checks where report_id = ? and code = ? and key = ?",
+                            [(rid, CODE, key) for rid, key in stale])
+        db.conn.executemany(
+            """insert into checks (report_id, code, key, lhs, rhs, status) values (?, ?, ?, ?, ?, ?)
+               on conflict(report_id, code, key) do update
+               set lhs = excluded.lhs, rhs = excluded.rhs, status = excluded.status""", upserts)
     return len(stale) + len(upserts)

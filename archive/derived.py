@@ -91,7 +91,7 @@ def ensure_materialised(db: sqlite_utils.Database) -> None:
             if have == list(columns):
                 continue
             db.execute(f"drop table {name}")
-        with db.conn:
+        with db.atomic():
             db.execute(f"create table {name} (" + ", ".join(f'"{c}" {t}' for c, t in columns.items()) + ")")
             for index in indexes:
                 db.execute(f"create index if not exists idx_{name}_{'_'.join(index)} on {name} ({', '.join(index)})")
@@ -135,7 +135,7 @@ def refresh_materialised(db: sqlite_utils.Database) -> dict[str, int]:
         if not stale and not gone:
             continue
         columns = _wide_spec(code)
-        with db.conn:
+        with db.atomic():
             db.conn.executemany(f"delete from {name} where report_id = ?", [(i,) for i in stale + gone])
             _ids_table(db, stale)
             head = {r[0]: r for r in db.execute(
@@ -162,7 +162,7 @@ def refresh_materialised(db: sqlite_utils.Database) -> dict[str, int]:
           " and c.status = 'fail')")
     done["report_overview"] = len(stale) + len(gone)
     if stale or gone:
-        with db.conn:
+        with db.atomic():
             db.conn.executemany("delete from report_overview where report_id = ?", [(i,) for i in stale + gone])
             _ids_table(db, stale)
             db.execute(f"insert into report_overview ({', '.join(REPORT_OVERVIEW_COLUMNS)}) "

@@ -41,6 +41,9 @@ STATUS_TEXT: dict[str, str] = {
     "pending": "the document is archived but not yet parsed 待解析",
 }
 READABLE = ("parsed", "text_only")
+# An OCR'd cell read with less confidence than this (facts.confidence, 0-1) is marked on the page:
+# check it against the archived original.
+LOW_CONFIDENCE = 0.8
 
 
 def number(value) -> str:
@@ -210,6 +213,9 @@ def build_report(conn: sqlite3.Connection, report_id: str,
         out = {"row": row, "column": column, "printed": f is not None, "failing": fails,
                "role": roles.get((table, row, column))}
         if f is not None:
+            confidence = f.get("confidence")  # OCR'd cells only (null for text)
+            if confidence is not None and confidence < LOW_CONFIDENCE:
+                out["low_confidence"] = round(confidence, 2)
             out.update(value=_int(f["value"]), raw=f["raw"], unit=f["unit"], page=f["page"],
                        fact_url=fact_url(report_id, table, row, column) if fact_url else None,
                        page_url=(DOCUMENT_ROUTE + f["sha256"] + (f"#page={f['page']}" if f["page"] else ""))
@@ -261,6 +267,9 @@ def build_report(conn: sqlite3.Connection, report_id: str,
         "checks": checks,
         "failing_checks": sum(c["status"] == "fail" for c in checks),
         "status_text": STATUS_TEXT.get(report["parse_status"], report["parse_status"]),
+        "low_confidence": sum(1 for f in facts.values()
+                              if f.get("confidence") is not None and f["confidence"] < LOW_CONFIDENCE),
+        "low_confidence_threshold": LOW_CONFIDENCE,
         "readable": report["parse_status"] in READABLE,
         "other_years": [dict(y) for y in conn.execute(
             """select r.id, r.year, r.parse_status,

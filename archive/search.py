@@ -150,7 +150,7 @@ def _renormalise(db: sqlite_utils.Database) -> None:
     have = db.execute("select value from meta where key = 'search_normalisation'").fetchone()
     if have and have[0] == NORMALISATION:
         return
-    with db.conn:
+    with db.atomic():
         db.execute(f"insert into {FTS_TABLE} ({FTS_TABLE}) values ('delete-all')")
         rows = db.execute("select id, title, text from search_docs").fetchall()
         for doc_id, title, text in rows:

@@ -123,8 +123,11 @@ class Site:
 
 def start_datasette(data_dir: Path):
     port = free_port()
+    # the log goes to a file: a pipe nobody reads fills up and stalls Datasette after ~600 requests
+    log = open(data_dir.parent / f"datasette-{port}.log", "w")
     proc = subprocess.Popen([*RENFANG, "serve", "--data-dir", str(data_dir), "--port", str(port)],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            cwd=REPO, stdout=log, stderr=subprocess.STDOUT, text=True)
+    log.close()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -132,7 +135,7 @@ def start_datasette(data_dir: Path):
             urllib.request.urlopen(base + "/archive.json", timeout=5).read()
             return proc, base
         except OSError:
-            assert proc.poll() is None, proc.stdout.read()
+            assert proc.poll() is None, (data_dir.parent / f"datasette-{port}.log").read_text()
             assert time.monotonic() < deadline, "Datasette did not answer within 60 s"
             time.sleep(0.3)
 
@@ -660,3 +663,28 @@ def test_markup_in_titles_is_escaped(site):
     _, _, html = site.get("/archive/report_overview", year="2020")
     html = html.decode()
     assert "<script>document.title" not in html and "&lt;script&gt;" in html
+
+
+def test_cells_read_by_ocr_with_low_confidence_are_marked(site):
+    """facts.confidence (issue 11: OCR'd cells, 0-1): below the threshold a cell is marked."""
+    from archive.printed import LOW_CONFIDENCE
+
+    conn = sqlite3.connect(site.data_dir / "archive.db")
+    if "confidence" not in {c[1] for c in conn.execute("pragma table_info(facts)")}:
+        conn.execute("alter table facts add column confidence real")  # as the schema migration does
+    with conn:
+        conn.execute("update facts set confidence = 0.55 where report_id = 'hzq-2023' and table_name = 'appeals' "
+                     "and row_code = 'review' and column_code = 'upheld'")
+        conn.execute("update facts set confidence = 0.97 where report_id = 'hzq-2023' and table_name = 'appeals' "
+                     "and row_code = 'review' and column_code = 'corrected'")
+    conn.close()
+    assert 0.55 < LOW_CONFIDENCE < 0.97
+    data, tables = printed_tables(site, "hzq-2023")
+    cells = cells_by_code(tables["appeals"]["rows"][0])
+    assert cells[("review", "upheld")]["low_confidence"] == 0.55
+    assert "low_confidence" not in cells[("review", "corrected")]
+    assert data["low_confidence"] == 1
+    _, _, html = site.get("/-/report/hzq-2023")
+    html = html.decode()
+    assert html.count("low-confidence\" data-code=") == 1 and 'data-code="review.upheld"' in html
+    assert "1 figure read by OCR with confidence below 0.8" in html

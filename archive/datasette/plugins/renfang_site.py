@@ -294,7 +294,6 @@ OFFICE_ROWS = [("applications", r) for r in (
 def _office(conn, agency_id: str) -> dict | None:
     from parsers.codes import TABLES
 
-    conn.row_factory = None
     agency = conn.execute("select id, name, province, level, url, aliases from agencies where id = ?",
                           [agency_id]).fetchone()
     if agency is None:
