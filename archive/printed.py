@@ -91,6 +91,8 @@ def _check_sides(code: str, key: str) -> tuple[list, list, str, str]:
                 "结果维持 + 结果纠正 + 其他结果 + 尚未审结", "总计")
     if code == "applications.carry_chain":
         return ([], [("applications", "carried_over", key)], "", "二、上年结转")
+    if code in ("text.applications", "text.appeals"):  # a figure the prose states vs its cell
+        return [], [(code.split(".")[1], key, "total")], "the text 正文", "the table 表格"
     return [], [], "", ""
 
 
@@ -107,12 +109,16 @@ def explain_check(check: dict, facts: dict, previous_report: str | None = None) 
     code, key = check["code"], check["key"]
     sum_cells, printed_cells, sum_words, printed_words = _check_sides(code, key)
     apps = TABLES["applications"]
-    if code.startswith("appeals."):
-        subject = TABLES["appeals"].row(key).label
-    elif code == "applications.row_sum":
-        subject = _short(apps, key)
-    else:
-        subject = apps.column(key).label
+    lhs, rhs = number(check["lhs"]), number(check["rhs"])
+    try:
+        if code in ("appeals.group_sum", "text.appeals"):
+            subject = TABLES["appeals"].row(key).label
+        elif code in ("applications.row_sum", "text.applications"):
+            subject = _short(apps, key)
+        else:
+            subject = apps.column(key).label
+    except StopIteration:  # a code or key this page does not know: say what is stored
+        return {"sentence": f"{code} [{key}]: {lhs} / {rhs}", "cells": {}, "previous_report": previous_report}
     present = [c for c in sum_cells if c in facts]
     if code in ("applications.row_sum", "appeals.group_sum"):  # one row: name the columns
         def _label(c):
@@ -130,9 +136,12 @@ def explain_check(check: dict, facts: dict, previous_report: str | None = None) 
         return shown, " + ".join(
             f"{_label(c)} {number(value(c))}" for c in nonzero) or "all 0 or blank"
 
-    lhs, rhs = number(check["lhs"]), number(check["rhs"])
     cells: dict = {}
-    if code == "applications.carry_chain":
+    if code.startswith("text.") and check["status"] != "unknown":
+        verb = "but" if check["status"] == "fail" else "and"
+        sentence = f"{subject}: the text states {lhs}, {verb} the table prints 总计 {rhs}"
+        cells = {c: "printed" for c in printed_cells if c in facts}
+    elif code == "applications.carry_chain":
         sentence = (f"{subject}: {printed_words} printed {rhs}, but the report of the year before "
                     f"printed 四、结转下年度继续办理 {lhs}")
         cells = {c: "printed" for c in printed_cells}

@@ -159,8 +159,10 @@ def _failing_checks_sql() -> str:
 from checks c
 cross join reports r on r.id = c.report_id  -- CROSS JOIN: start from the few failing checks
 cross join agencies a on a.id = r.agency_id
-left join codes k on k.table_name = case when c.code like 'appeals.%' then 'appeals' else 'applications' end
-  and k.code = c.key and k.kind = case when c.code in ('applications.row_sum', 'appeals.group_sum')
+left join codes k on k.table_name = case when c.code in ('appeals.group_sum', 'text.appeals') then 'appeals'
+                                         else 'applications' end
+  and k.code = c.key and k.kind = case when c.code in ('applications.row_sum', 'appeals.group_sum',
+                                                       'text.applications', 'text.appeals')
                                        then 'row' else 'column' end
 where c.status = 'fail'"""
 
