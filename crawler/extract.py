@@ -63,6 +63,25 @@ def href_of(a) -> str | None:
 
 
 _LINKS_CACHE: dict = {}
+# Links that say nothing of what they open: a catalogue (信息公开目录) row's title is in another cell
+GENERIC_TEXT = re.compile(r"^[\[【(]?(查看|详情|详细|详细信息|浏览|阅读|阅读全文|点击查看|查看详情|打开|更多|>>|»|下载)[\]】)]?$")
+
+
+def _row_title(a) -> str:
+    """The title of the row a generic link (查看) sits in: its longest cell that is not a date,
+    a number or the link itself."""
+    node = a
+    for _ in range(4):
+        node = node.getparent()
+        if node is None:
+            return ""
+        if node.tag in ("tr", "li", "dl"):
+            break
+    else:
+        return ""
+    cells = [_text(c) for c in node if isinstance(c.tag, str) and c is not a and a not in c.iterdescendants()]
+    cells = [c for c in cells if c and not DATE.fullmatch(c) and not re.fullmatch(r"[A-Za-z0-9./-]{0,40}", c)]
+    return max(cells, key=len) if cells else ""
 
 
 def links(sel: Selector, base_url: str) -> list[Link]:
@@ -83,14 +102,17 @@ def links(sel: Selector, base_url: str) -> list[Link]:
         if not href:
             continue
         date, node = None, a
-        for _ in range(3):
+        for _ in range(4 if a.getparent() is not None and a.getparent().tag == "td" else 3):
             node = node.getparent()
             if node is None or sum(1 for _ in zip(range(2), node.iter("a"))) > 1:
                 break
             date = DATE.search(" ".join(t for t in node.itertext() if t))
             if date:
                 break
-        out.append(Link(urljoin(base_url, href), link_text(a), _date(date.group(0)) if date else ""))
+        text = link_text(a)
+        if GENERIC_TEXT.match(re.sub(r"\s+", "", text)):
+            text = _row_title(a) or text
+        out.append(Link(urljoin(base_url, href), text, _date(date.group(0)) if date else ""))
     if len(_LINKS_CACHE) > 16:
         _LINKS_CACHE.clear()
     _LINKS_CACHE[key] = (root, out)

@@ -62,3 +62,4 @@ class PageSeen:
     explore: bool = False       # reached by exploring (a year page, a sub-column): may be empty
     problem: str | None = None  # what is wrong with it for the crawl ("no disclosure column linked")
     depth: int = 0              # links from the start page (orders --explain, whatever answered first)
+    unfollowed_pager: bool = False  # the page says it has more pages that no strategy could reach

@@ -235,6 +235,8 @@ class ArchivePipeline:
             if not v.take:
                 reason = re.sub(r"\s*\(.*$", "", v.reason)
                 progress.rejected[reason] = progress.rejected.get(reason, 0) + 1
+        if page.unfollowed_pager:
+            progress.unreached.append(page.problem)
         if page.problem:
             progress.problems.append(page.problem)
             if page.kind == "list" and self.state.ledger.had_children(page.key):

@@ -62,7 +62,7 @@ SITE_STATUSES = {
     "no_reports": "the crawl found no report of the office on the site",
     "layout_changed": "a list page that gave reports before gives none now",
     "fewer_reports": "fewer reports found than in the site's last run",
-    "partial": "some documents or list pages could not be fetched",
+    "partial": "some documents or list pages could not be fetched, or a pager could not be followed",
     "ok": "every page fetched, every report found again",
 }
 # Statuses after which what the portal no longer links may be marked gone: the crawl saw the
@@ -93,7 +93,7 @@ def site_status(p, outcomes: dict, found: int, before: tuple[int, int] | None,
                 max_list_pages: int | None) -> tuple[str, str | None]:
     """The status of one site in a run and the reason, from what the crawl saw (``p``, a
     ``crawler.state.SiteProgress``): see ``SITE_STATUSES``."""
-    failed = outcomes.get("failed", 0) + len(p.failed_lists)
+    failed = outcomes.get("failed", 0) + len(p.failed_lists) + len(p.unreached)
     rejected = "; ".join(f"{n} {why}" for why, n in sorted(p.rejected.items(), key=lambda x: -x[1])[:4])
     if p.blocked:
         return "blocked", f"anti-bot challenge ({p.blocked}); {p.dropped} requests not made"
@@ -123,6 +123,8 @@ def site_status(p, outcomes: dict, found: int, before: tuple[int, int] | None,
                          + (f", first: {p.first_failed}" if getattr(p, "first_failed", None) else ""))
         if p.failed_lists:
             parts.append(f"{len(p.failed_lists)} list page(s) could not be fetched, first: {p.failed_lists[0]}")
+        if p.unreached:
+            parts.append(p.unreached[0])
         return "partial", "; ".join(parts)
     return "ok", None
 

@@ -13,6 +13,8 @@ registry column: ``cms`` only narrows the strategies when a user insists.
                    parameters read from the page's own script and called directly
 - ``script_pager`` a pager written in script (``goPage(n)`` → ``"list_" + n + ".html"``)
 - ``pager_links``  下一页 / 下页 / 尾页 / page-number links of any shape (count-down ``list/N.htm`` too)
+- ``postback``     an ASP.NET pager: ``javascript:__doPostBack('pager','2')`` → the page's form POSTed
+                   back with ``__EVENTTARGET``/``__EVENTARGUMENT`` (and its ``__VIEWSTATE``)
 - ``year_index``   a ``<select>`` of years or links per year ("2023年") → one page per year
 - ``sub_columns``  menu items of annual-report sub-columns (部门年报) and of this office (市人防办)
 - ``iframe``       a list inside an ``<iframe>``
@@ -33,7 +35,7 @@ from crawler.classify import is_column_link, normalize_title, year_link
 from crawler.extract import Link
 from crawler.offices import CIVIL_DEFENCE, Office
 
-STRATEGIES = ("links", "trs_pager", "hanweb", "script_api", "script_pager", "pager_links",
+STRATEGIES = ("links", "trs_pager", "hanweb", "script_api", "script_pager", "pager_links", "postback",
               "year_index", "sub_columns", "iframe")
 #: registry ``cms`` values understood as a set of strategies (a hint that overrides detection)
 CMS_STRATEGIES = {
@@ -56,6 +58,7 @@ class Follow:
     explore: bool = False            # may hold nothing without that meaning a layout change
     guess: bool = False              # made up from a template: a 404 is no failure
     api: dict | None = None          # the endpoint's paging (for script_api)
+    postback: str | None = None      # the __EVENTARGUMENT of an ASP.NET pager (asked once per list)
 
 
 @dataclass
@@ -90,11 +93,13 @@ def analyse_list(sel: Selector, text: str, url: str, office: Office, *, limit: i
     if "trs_pager" in use:
         out.add(trs_pager(text, url, limit=limit, js=js))
     if "script_api" in use:
-        out.add(script_api(js, url))
+        out.add(script_api(js, url, sel))
     if "script_pager" in use:
         out.add(script_pager(sel, js, url, limit=limit))
     if "pager_links" in use:
         out.add(pager_links(sel, url))
+    if "postback" in use:
+        out.add(postback(sel, url))
     if "year_index" in use:
         out.add(year_index(sel, js, url))
     if "sub_columns" in use:
@@ -235,8 +240,8 @@ def hanweb(text: str, url: str, limit: int, from_proxy: bool = False) -> Analysi
 # ---------------------------------------------------------------------- links of a pager
 PAGER_WORDS = re.compile(r"^(下一?页|下一頁|后一?页|下页|尾页|末页|最后一?页|最末页|上一?页|上页|前一?页|首页|"
                          r"next|Next|NEXT|last|Last|>|>>|»|›|→)$")
-_PAGE_COUNT = re.compile(r"共\s*(\d+)\s*页|第?\s*\d+\s*/\s*(\d+)\s*页?|(?:pageCount|totalPage|totalPages|countPage|"
-                         r"pageTotal|pages|page_count)\s*[:=]\s*['\"]?(\d+)")
+_PAGE_COUNT = re.compile(r"共\s*(\d+)\s*页|(?<![\d/])\d{1,3}\s*/\s*(\d{1,3})(?![\d/])|(?:pageCount|totalPage|totalPages|"
+                         r"countPage|pageTotal|page_count)\s*[:=]\s*['\"]?(\d+)")
 
 
 def _under(url: str, list_url: str) -> bool:
@@ -264,6 +269,34 @@ def pager_links(sel: Selector, url: str) -> Analysis:
         return Analysis()
     return Analysis(follows=[Follow(u, "pager_links", f"pager link {t!r}", pager=True) for u, t in found.items()],
                     notes=[f"pager_links: {len(found)} pager links ({', '.join(sorted(set(found.values()))[:6])})"])
+
+
+# ---------------------------------------------------------------------- ASP.NET postbacks
+_POSTBACK = re.compile(r"""__doPostBack\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]*)['"]\s*\)""")
+
+
+def postback(sel: Selector, url: str) -> Analysis:
+    """WebForms pagers: a pager link runs ``__doPostBack(target, argument)``, which submits the
+    page's form with ``__EVENTTARGET``/``__EVENTARGUMENT`` set; the form's hidden fields
+    (``__VIEWSTATE``, ``__EVENTVALIDATION``) go with it."""
+    follows = []
+    for a in sel.xpath("//a[contains(@href, '__doPostBack') or contains(@onclick, '__doPostBack')]"):
+        text = normalize_title(" ".join(a.css("::text").getall()))
+        m = _POSTBACK.search((a.attrib.get("href") or "") + " " + (a.attrib.get("onclick") or ""))
+        if not m or not (PAGER_WORDS.match(text) or re.fullmatch(r"\[?\d{1,4}\]?", text)):
+            continue
+        form = a.xpath("ancestor::form[1]") or sel.xpath("//form[.//input[@name='__VIEWSTATE']][1]")
+        if not form:
+            continue
+        fields = {i.attrib["name"]: i.attrib.get("value", "") for i in form[0].xpath(".//input[@name]")
+                  if i.attrib.get("type", "text").lower() not in ("submit", "button", "image", "reset", "file")}
+        fields.update({"__EVENTTARGET": m.group(1), "__EVENTARGUMENT": m.group(2)})
+        action = urljoin(url, form[0].attrib.get("action") or url)
+        follows.append(Follow(action, "postback", f"__doPostBack pager {m.group(1)} {m.group(2)!r}",
+                              method="POST", form=fields, pager=True, postback=m.group(2)))
+    if not follows:
+        return Analysis()
+    return Analysis(follows=follows, notes=[f"postback: {len(follows)} ASP.NET pager postbacks"])
 
 
 # ---------------------------------------------------------------------- a pager in script
@@ -519,10 +552,24 @@ def first_page(ep: Endpoint) -> int:
     return 0 if ep.page_key and re.match(r"start|offset", ep.page_key, re.I) else 1
 
 
-def script_api(js: str, url: str) -> Analysis:
+def script_src_endpoints(sel: Selector, base_url: str) -> list[Endpoint]:
+    """JSONP lists loaded as ``<script src="/api/list.js?col=ndbg&page=1&callback=render">``."""
+    out = []
+    for src in sel.css("script::attr(src)").getall():
+        url = urljoin(base_url, src.strip())
+        query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+        page_key = next((k for k in query if PAGE_KEYS.match(k)), None)
+        if page_key and (query.keys() & {"callback", "cb", "jsonp", "jsoncallback"} or _ENDPOINT.search(url)):
+            base = urlunsplit(urlsplit(url)._replace(query=urlencode({k: v for k, v in query.items() if k != page_key})))
+            value = query[page_key]
+            out.append(Endpoint(base, "GET", {}, page_key, False, int(value) if value.isdigit() else None))
+    return out
+
+
+def script_api(js: str, url: str, sel: Selector | None = None) -> Analysis:
     out = Analysis()
     templates = record_templates(js)
-    for ep in script_endpoints(js, url):
+    for ep in script_endpoints(js, url) + (script_src_endpoints(sel, url) if sel is not None else []):
         if not (_ENDPOINT.search(urlsplit(ep.url).path + ("?" if urlsplit(ep.url).query else ""))
                 or ep.page_key or ep.params):
             continue

@@ -287,3 +287,56 @@ def test_offices_names_short_forms_renamings_and_traps():
     for name in ("攀枝花市人民政府", "攀枝花市民政局", "攀枝花市米易县人民防空办公室", "米易县人防办", "区人防办",
                  "攀枝花市人防指挥信息保障中心", "攀枝花市", "攀枝花市人力资源和社会保障局", "成都市人民防空办公室"):
         assert not office.matches(name), name
+
+
+# ------------------------------------------------------------------------------ more shapes
+def test_aspnet_postback_pager_posts_the_form_back_once_per_page_number():
+    sel, _ = page("postback/gridview.aspx.html", "http://www.lm.gov.cn/zwgk/List.aspx?ClassID=17")
+    found = shapes.postback(sel, "http://www.lm.gov.cn/zwgk/List.aspx?ClassID=17")
+    assert [(f.url, f.method, f.postback) for f in found.follows] == [
+        ("http://www.lm.gov.cn/zwgk/List.aspx?ClassID=17", "POST", "2"),
+        ("http://www.lm.gov.cn/zwgk/List.aspx?ClassID=17", "POST", "3"),
+        ("http://www.lm.gov.cn/zwgk/List.aspx?ClassID=17", "POST", "2")]
+    form = found.follows[0].form
+    assert form["__EVENTTARGET"] == "ctl00$ContentPlaceHolder1$AspNetPager1" and form["__EVENTARGUMENT"] == "2"
+    assert form["__VIEWSTATE"] == "/wEPDwUKMTY1NDU2MTA1Mg9kFgJmD2QW" and "ctl00$btnSearch" not in form
+
+
+def test_catalogue_rows_whose_only_link_says_view_take_the_rows_title():
+    sel, _ = page("links/catalogue.html", "http://rfb.bl.gov.cn/xxgk/catalog.jsp")
+    assert [(l.text, l.date) for l in extract.links(sel, "http://rfb.bl.gov.cn/xxgk/catalog.jsp")] == [
+        ("白鹭市国防动员办公室2024年政府信息公开工作年度报告", "2025-01-23"),
+        ("白鹭市人民防空办公室2023年政务公开工作要点", "2023-04-03")]
+
+
+def test_a_frameset_home_page_is_followed_into_its_frames():
+    site = Site("hmrf", "海门市人民防空办公室", "city", "江苏", "http://rfb.hm.gov.cn/")
+    spider = spider_for(site)
+    response = HtmlResponse(site.url, body=(FIXTURES / "iframe/frameset.html").read_bytes(), encoding="utf-8",
+                            request=Request(site.url, meta={"site": site, "agency_id": site.id, "renfang_kind": "home"}))
+    out = list(spider.parse_home(response))
+    assert [(o.url, o.meta["renfang_kind"]) for o in out if isinstance(o, Request)] == [
+        ("http://rfb.hm.gov.cn/top.html", "home"), ("http://rfb.hm.gov.cn/main.html", "home")]
+    (seen,) = [o for o in out if isinstance(o, PageSeen)]
+    assert seen.problem is None
+
+
+def test_jsonp_list_loaded_by_a_script_tag():
+    sel, _ = page("script_api/script_src.html", "http://rfb.hm.gov.cn/xxgk/ndbg/")
+    (ep,) = shapes.script_src_endpoints(sel, "http://rfb.hm.gov.cn/xxgk/ndbg/")
+    assert (ep.url, ep.page_key, shapes.first_page(ep)) == (
+        "http://rfb.hm.gov.cn/api/list.js?col=ndbg&callback=renderList", "page", 1)
+
+
+def test_a_pager_no_strategy_can_follow_is_a_miss_said_aloud():
+    site = Site("blrf", "北岭县人民防空办公室", "district", "湖南", "http://www.bl.gov.cn/")
+    spider = spider_for(site)
+    url = "http://www.bl.gov.cn/xxgk/nb/"
+    response = HtmlResponse(url, body=(FIXTURES / "pager_links/unreadable.html").read_bytes(), encoding="utf-8",
+                            request=Request(url, meta={"site": site, "agency_id": site.id, "renfang_kind": "list"}))
+    (seen,) = [o for o in spider.parse_list(response) if isinstance(o, PageSeen)]
+    assert seen.unfollowed_pager and seen.problem == f"list page {url} says it has 3 pages; its pager could not be followed"
+    from crawler.records import site_status
+    from crawler.state import SiteProgress
+    p = SiteProgress(pages=3, reports={2023}, unreached=[seen.problem])
+    assert site_status(p, {}, 1, None, 300) == ("partial", seen.problem)

@@ -122,7 +122,13 @@ class PortalSpider(scrapy.Spider):
         if not columns:
             columns = extract.best_links(response.selector, response.url, DISCLOSURE_COLUMN)
             callback, kind = self.parse_column, "column"
-            if not columns:
+        if not columns:
+            frames = shapes.iframes(response.selector, response.url).follows
+            if frames and response.meta.get("depth", 0) < 2:   # a <frameset> home page: its frames are the home
+                for f in frames:
+                    follows.append((f.url, "iframe", "a frame of the home page"))
+                    yield self.request(f.url, self.parse_home, site, kind="home", parent=key)
+            else:
                 problem = f"no disclosure column (政府信息公开 / 信息公开 / 政务公开) linked from {response.url}"
         for link in columns:
             follows.append((link.url, "links", f"{kind} link {link.text!r}"))
@@ -172,19 +178,33 @@ class PortalSpider(scrapy.Spider):
             yield from self.parse_article(response)
             return
         yield from self._take(response, verdicts)
+        asked = set(response.meta.get("renfang_postbacks", ()))
         for f in found.follows:
-            yield self._follow(f, site, key)
+            if f.postback is not None:
+                if f.postback in asked:     # each page's form differs: ask every page number once
+                    continue
+                asked.add(f.postback)
+            yield self._follow(f, site, key, postbacks=asked)
         follows = [*extra, *((f.url, f.strategy, f.reason) for f in found.follows)]
         explore = response.meta.get("renfang_explore", False) or kind == "column"
+        pages = shapes.page_count(response.selector, shapes.scripts(response.selector))
+        if (pages and pages > 1 and not response.meta.get("renfang_pager") and kind == "list"
+                and not any(f.pager or f.kind == "api" for f in found.follows)):
+            # the page says it has more pages and no strategy could reach them: a miss, said aloud
+            problem = problem or f"list page {response.url} says it has {pages} pages; its pager could not be followed"
         if kind == "list" and not any(v.take for v in verdicts) and not found.follows and not explore:
             problem = problem or f"list page {response.url} has no report entries and no further pages"
+        unfollowed = bool(problem and "could not be followed" in problem)
         yield PageSeen(site.id, response.url, kind, key, found.notes, verdicts, follows,
-                       explore=explore, problem=problem, depth=response.meta.get("depth", 0))
+                       explore=explore, problem=problem, depth=response.meta.get("depth", 0),
+                       unfollowed_pager=unfollowed)
 
-    def _follow(self, f: shapes.Follow, site: Site, parent: str) -> scrapy.Request:
+    def _follow(self, f: shapes.Follow, site: Site, parent: str, postbacks=()) -> scrapy.Request:
         callback = self.parse_api if f.kind == "api" else self.parse_list
         meta = {"renfang_pager": f.pager, "renfang_explore": f.explore, "renfang_guess": f.guess,
                 "renfang_strategy": f.strategy}
+        if f.postback is not None:
+            meta["renfang_postbacks"] = tuple(sorted(postbacks))
         if f.api is not None:
             meta["renfang_api"] = f.api
         if f.strategy == "hanweb":
