@@ -14,14 +14,17 @@ import sqlite_utils
 CODE = "applications.carry_chain"
 
 # CROSS JOIN fixes the join order (report pairs first, then their cells by primary key): without
-# ANALYZE statistics SQLite otherwise scans every carried_forward fact per pair.
-_PAIRS = """
-select n.id, fn.column_code, fp.value, fn.value
+# ANALYZE statistics SQLite otherwise scans every carried_forward fact per pair. Last year's cell
+# is a correlated lookup, not a join: as a join, SQLite 3.40 builds a Bloom filter over all of
+# facts first (a second at national scale, for a load that adds one report).
+_PREVIOUS = """select fp.{what} from facts fp where fp.report_id = p.id and fp.table_name = 'applications'
+                 and fp.row_code = 'carried_forward' and fp.column_code = fn.column_code"""
+_PAIRS = f"""
+select n.id, fn.column_code, ({_PREVIOUS.format(what="value")}), fn.value
 from reports n
 cross join reports p on p.agency_id = n.agency_id and p.year = n.year - 1
 cross join facts fn on fn.report_id = n.id and fn.table_name = 'applications' and fn.row_code = 'carried_over'
-cross join facts fp on fp.report_id = p.id and fp.table_name = 'applications'
-             and fp.row_code = 'carried_forward' and fp.column_code = fn.column_code
+where exists ({_PREVIOUS.format(what="rowid")})
 """
 
 

@@ -291,8 +291,15 @@ def pages(conn) -> list[tuple[str, str]]:
         wanted = re.findall(r"(?<!:):(\w+)", query["sql"])
         args = {p: params.get(p, "") for p in wanted}
         out.append((f"query {name}", f"/archive/{name}" + ("?" + urllib.parse.urlencode(args) if args else "")))
-    for chart in meta.get("plugins", {}).get("datasette-dashboards", {}).get("overview", {}).get("charts", {}):
+    charts = meta.get("plugins", {}).get("datasette-dashboards", {}).get("overview", {}).get("charts", {})
+    for chart, spec in charts.items():
         out.append((f"chart {chart}", f"/-/dashboards/overview/{chart}"))
+        # the data the chart's script fetches: its query, unfiltered and filtered by one province
+        for label, keep in (("", {}), (" (one province)", {"province": province})):
+            sql = re.sub(r"\[\[(.*?)\]\]", lambda m: m.group(1) if any(f":{k}" in m.group(1) for k in keep) else "",
+                         spec["query"])
+            out.append((f"chart data {chart}{label}",
+                        "/archive.json?" + urllib.parse.urlencode({"sql": sql, **keep, "_shape": "objects"})))
     return out
 
 
@@ -309,12 +316,10 @@ def fetch(base: str, path: str) -> tuple[float, int, str]:
 def problems(body: str) -> list[str]:
     """What a reader would miss on an HTML page: an interrupted query or a facet that timed out."""
     found = []
-    if "SQL query took too long" in body or "interrupted" in body.lower():
+    if "SQL query took too long" in body:
         found.append("interrupted")
     if "These facets timed out" in body:
         found.append("facet timed out")
-    if "returning more than" in body:
-        found.append("truncated")
     return found
 
 
@@ -323,7 +328,9 @@ def json_problems(base: str, path: str) -> list[str]:
     if not path.startswith("/archive/") or path.startswith("/archive/search_docs?"):
         return []
     head, _, query = path.partition("?")
-    _, status, body = fetch(base, head + ".json" + ("?" + query if query else ""))
+    if not head.endswith(".json"):
+        head += ".json"
+    _, status, body = fetch(base, head + ("?" + query if query else ""))
     if status != 200:
         return [f"JSON {status}"]
     data = json.loads(body)

@@ -35,9 +35,35 @@
         }
       }
     });
+    // forms: a label's own words, and every control, must not overlap one another
+    document.querySelectorAll("form").forEach(function (form) {
+      const items = [];
+      form.querySelectorAll("label").forEach(function (label) {
+        label.childNodes.forEach(function (n) {
+          if (n.nodeType === 3 && n.textContent.trim()) {
+            const range = document.createRange();
+            range.selectNodeContents(n);
+            items.push({name: n.textContent.trim(), box: range.getBoundingClientRect()});
+          }
+        });
+      });
+      form.querySelectorAll("select, input, button, textarea").forEach(function (c) {
+        if (c.type !== "hidden") items.push({name: c.name || c.type || c.tagName, box: c.getBoundingClientRect()});
+      });
+      report.cells += items.length;
+      for (let i = 0; i < items.length; i++) {
+        for (let j = i + 1; j < items.length; j++) {
+          if (items[i].box.width && items[j].box.width && overlap(items[i].box, items[j].box)) {
+            report.overlaps.push([items[i].name.slice(0, 30), items[j].name.slice(0, 30)]);
+          }
+        }
+      }
+    });
     document.querySelectorAll(".legend-states .st").forEach(function (s) {
       report.colours[s.textContent.trim()] = getComputedStyle(s).backgroundColor;
     });
+    const data = document.querySelector("table.rows-and-columns");  // Datasette's table of rows
+    if (data) report.rows_table_top = Math.round(data.getBoundingClientRect().top + window.scrollY);
     const pre = document.createElement("pre");
     pre.id = "layout-report";
     pre.textContent = JSON.stringify(report);
