@@ -22,18 +22,68 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "REN
         "-s", "RENFANG_PROGRESS_INTERVAL=0"]
 
 
-def crawl_shapes(data_dir: Path) -> tuple[dict, subprocess.CompletedProcess]:
-    sys.path.insert(0, str(REPO))
-    from tests.portals import shapes
-    portal = shapes.start()
+HISTORY = """
+## History (measured with this script's sets at the commits named)
+
+- Before the page-shape crawler (89d6baa, spiders chosen by the registry's `cms`): 15 of the 100
+  unseen-shape reports, every site `ok`, 40 other departments' documents archived on cityrf.
+- 4e46f67: 100 / 100 unseen-shape reports. The hold-out set, written afterwards and not looked at
+  while the crawler was written, then scored **2 / 21** (aspxrf 2/7 while saying `ok`; catrf and
+  framerf `no_reports`). 56db0f8 added the postback, catalogue-row, frameset and `<script src>`
+  JSONP shapes and a loud `partial` for any pager no strategy can follow: 21 / 21. The hold-out
+  set is therefore no longer unseen; new shapes belong in a new one.
+"""
+
+
+def crawl_set(site_set, data_dir: Path) -> tuple[dict, subprocess.CompletedProcess]:
+    """Serve one set of test sites, crawl it from a hint-free registry, score the archive."""
+    portal = site_set.start()
     try:
-        registry = shapes.write_registry(portal, data_dir.parent / "registry.csv")
+        registry = site_set.write_registry(portal, data_dir.parent / "registry.csv")
         proc = subprocess.run([sys.executable, "-m", "renfang.cli", "crawl", "--registry", str(registry),
                                "--data-dir", str(data_dir), *FAST], cwd=REPO, capture_output=True, text=True,
                               timeout=1200)
-        return shapes.score(portal, data_dir), proc
+        return site_set.score(portal, data_dir), proc
     finally:
         portal.stop()
+
+
+class FirstPortals:
+    """tests/portals/sites.py (the crawler's first test portals, round 1) behind the same
+    interface: its own truth is a set of report ids and the distractor paths never requested."""
+
+    def __init__(self):
+        from tests.portals import sites
+        self.sites = sites
+
+    def start(self):
+        return self.sites.start()
+
+    def write_registry(self, portal, path):
+        return self.sites.write_registry(portal, path)
+
+    def score(self, portal, data_dir) -> dict:
+        import sqlite3
+        conn = sqlite3.connect(Path(data_dir) / "archive.db")
+        rows = conn.execute("select r.agency_id, r.id, count(rd.sha256) from reports r "
+                            "left join report_documents rd on rd.report_id = r.id group by 1, 2").fetchall()
+        conn.close()
+        out = {}
+        for sid in self.sites.REGISTRY_IDS:
+            expected = {r for r in self.sites.EXPECTED[1] if r.startswith(sid + "-")}
+            found = {rid for agency, rid, _ in rows if agency == sid}
+            docs = sum(n for agency, rid, n in rows if agency == sid)
+            requested = [h for h in portal.hits if h.site == sid]
+            distractors = sorted({h.path for h in requested} & set(self.sites.DISTRACTORS.get(sid, [])))
+            hit = found & expected
+            out[sid] = {"found": len(hit), "expected": len(expected),
+                        "recall": round(len(hit) / len(expected), 3) if expected else None,
+                        "precision": round(len(hit) / len(found), 3) if found else None,
+                        "missing": sorted(expected - hit), "extra": sorted(found - expected),
+                        "documents_found": docs, "documents_expected": "–", "wrongly_archived": [],
+                        "distractors_requested": distractors, "requests": len(requested),
+                        "requests_per_report": round(len(requested) / len(hit), 1) if hit else None}
+        return out
 
 
 def table(scores: dict, statuses: dict) -> str:
@@ -55,30 +105,38 @@ def table(scores: dict, statuses: dict) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, help="write the table to this markdown file")
+    ap.add_argument("--out", type=Path, help="write the tables to this markdown file")
     args = ap.parse_args()
     import sqlite3
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        started = time.monotonic()
-        scores, proc = crawl_shapes(data)
-        conn = sqlite3.connect(data / "archive.db")
-        statuses = dict(conn.execute("select agency_id, status from crawl_sites"))
-        conn.close()
-        seconds = time.monotonic() - started
-    out = table(scores, statuses)
-    print(out)
-    for sid, s in scores.items():
-        if s["missing"] or s["extra"] or s["wrongly_archived"]:
-            print(f"{sid}: missing {s['missing']} extra {s['extra']} wrongly archived {s['wrongly_archived']}")
-    print(f"crawl exit code {proc.returncode}, {seconds:.0f} s")
+    sys.path.insert(0, str(REPO))
+    from tests.portals import shapes
+    sets = [("Unseen shapes (`tests/portals/shapes.py`, 14 sites)", shapes),
+            ("Hold-out shapes (`shapes.HOLDOUT`: kept out of the crawler's tests)", shapes.HOLDOUT),
+            ("The crawler's first test portals (`tests/portals/sites.py`, round 1, with faults)", FirstPortals())]
+    sections = []
+    for title, site_set in sets:
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / "data"
+            started = time.monotonic()
+            scores, proc = crawl_set(site_set, data)
+            conn = sqlite3.connect(data / "archive.db")
+            statuses = dict(conn.execute("select agency_id, status from crawl_sites"))
+            conn.close()
+            seconds = time.monotonic() - started
+        out = table(scores, statuses)
+        notes = [f"{sid}: missing {s['missing']} extra {s['extra']} wrongly archived {s['wrongly_archived']}"
+                 for sid, s in scores.items() if s["missing"] or s["extra"] or s["wrongly_archived"]]
+        sections.append(f"## {title}\n\n{out}\n\n" + "".join(f"- {n}\n" for n in notes)
+                        + f"\nCrawl exit code {proc.returncode} (3: some site not ok), {seconds:.0f} s.\n")
+        print(sections[-1])
     if args.out:
         args.out.write_text(
-            "# Report discovery on unseen sites\n\n"
-            "`python -m benchmarks.discovery --out benchmarks/discovery_results.md` (registry: "
-            "`id,name,level,province,url` only; test portals of `tests/portals/shapes.py`).\n\n"
-            f"{out}\n\nCrawl exit code {proc.returncode} (3: some site not ok), {seconds:.0f} s.\n",
-            encoding="utf-8")
+            "# Report discovery on sites the crawler was not tuned for\n\n"
+            "`python -m benchmarks.discovery --out benchmarks/discovery_results.md` — each set served on "
+            "127.0.0.1, crawled by `renfang crawl` from a registry of `id,name,level,province,url` only, the "
+            "archive scored against the set's own ground truth. recall = reports found / expected, precision "
+            "= found / reports archived for the site; requests include robots.txt and every list, endpoint, "
+            "article and attachment request.\n\n" + "\n".join(sections) + HISTORY, encoding="utf-8")
 
 
 if __name__ == "__main__":

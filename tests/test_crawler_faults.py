@@ -110,3 +110,27 @@ def test_a_callback_that_raises_is_a_failed_fetch_not_a_silent_ok(tmp_path):
     assert q(data, "select count(*) from report_documents where gone_since is not null") == [(0,)]
     assert q(data, "select count(*) from reports where gone_since is not null") == [(0,)]
     assert q(data, "select count(*) from crawl_ledger where gone_since is not null") == [(0,)]
+
+
+def test_what_failed_last_run_is_asked_again_even_below_an_unchanged_list_page(tmp_path):
+    """plainx's 2022 page answers 500 through every retry in run 1; in run 2 the first list page
+    is unchanged (304) with every report on it known, so paging stops there: the failed page
+    beneath must be requested all the same (and now it works)."""
+    portal = sites.start()
+    try:
+        page = portal.sites["plainx"].pages["/xxgk/nb/2022.html"]
+        page.fail_first = 3                      # RETRY_TIMES = 2: three 500s and the run gives up
+        registry = sites.write_registry(portal, tmp_path / "registry.csv", ids=["plainx"])
+        data = tmp_path / "data"
+        out1 = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, expect=3).stdout
+        assert "plainx: partial" in out1 and "2022.html (HTTP 500)" in out1
+        assert q(data, "select count(*) from report_documents where report_id = 'plainx-2022'") == [(0,)]
+        portal.clear()
+        out2 = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY).stdout
+        hits = [(h.path, h.status) for h in portal.hits]
+    finally:
+        portal.stop()
+    assert ("/xxgk/nb/list2.html", 200) not in hits and ("/xxgk/nb/list2.html", 304) not in hits  # paging stopped
+    assert ("/xxgk/nb/2022.html", 200) in hits                                                   # yet retried
+    assert "plainx: ok" in out2
+    assert q(data, "select kind from report_documents where report_id = 'plainx-2022'") == [("article",)]

@@ -144,6 +144,16 @@ def test_anti_bot_challenges_block_the_site_and_are_never_archived(rounds):
         assert [h.path for h in rounds["hits1"] if h.site == site] == ["/robots.txt", "/"]
 
 
+def test_a_report_behind_redirects_is_known_by_its_final_url(rounds):
+    # the list links art_2001_21.html, which answers 302 to art_2001_21_0.html
+    (url,) = q(rounds["data1"], "select url from reports where id = 'hanx-2022'")[0]
+    assert url.endswith("/art/2023/1/20/art_2001_21_0.html")
+    # the ledger keys the document under its final URL; the listed URL is its redirect
+    assert sorted(q(rounds["data1"], """select substr(key, instr(key, '/art/')), kind from crawl_ledger
+                                        where key like '%art_2001_21%'""")) == [
+        ("/art/2023/1/20/art_2001_21.html", "redirect"), ("/art/2023/1/20/art_2001_21_0.html", "article")]
+
+
 def test_summary_per_site_and_run(rounds):
     out = rounds["out1"]
     assert "  rs412: blocked" in out and "  trsx: partial" in out

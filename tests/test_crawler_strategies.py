@@ -191,12 +191,17 @@ def spider_for(site: Site) -> PortalSpider:
     return PortalSpider.from_crawler(crawler, sites=[site])
 
 
+def frozen_response(name: str, url: str, site: Site, kind: str, cls=HtmlResponse, **meta):
+    """A frozen page as the spider's callback receives it (its site and kind in meta)."""
+    return cls(url, body=(FIXTURES / name).read_bytes(), encoding="utf-8",
+               request=Request(url, meta={"site": site, "agency_id": site.id, "renfang_kind": kind, **meta}))
+
+
 def test_parse_list_callback_yields_listings_requests_and_what_it_saw():
     site = Site("cqrf", "重庆市人民防空办公室", "province", "重庆", "http://rmfkb.cq.gov.cn/")
     spider = spider_for(site)
     url = "http://rmfkb.cq.gov.cn/zwgk_246/zfxxgknb/"
-    response = HtmlResponse(url, body=(FIXTURES / "trs_pager/variables.html").read_bytes(), encoding="utf-8",
-                            request=Request(url, meta={"site": site, "agency_id": site.id, "renfang_kind": "list"}))
+    response = frozen_response("trs_pager/variables.html", url, site, "list")
     out = list(spider.parse_list(response))
     listings = [o for o in out if isinstance(o, ReportListing)]
     assert [(l.year, l.url) for l in listings] == [(2020, url + "202101/t20210127_8826276.html")]
@@ -216,9 +221,7 @@ def test_parse_api_callback_reads_rows_and_asks_for_the_other_pages():
     api = {"url": "http://rfb.yl.gov.cn/api/articles/list", "method": "GET", "params": {"channelId": 1203},
            "page_key": "pageNo", "json_body": False, "page": 1, "size": 10}
     url = "http://rfb.yl.gov.cn/api/articles/list?channelId=1203&pageNo=1"
-    response = TextResponse(url, body=(FIXTURES / "script_api/jquery_ajax.json").read_bytes(), encoding="utf-8",
-                            request=Request(url, meta={"site": site, "agency_id": site.id, "renfang_kind": "list",
-                                                       "renfang_api": api}))
+    response = frozen_response("script_api/jquery_ajax.json", url, site, "list", TextResponse, renfang_api=api)
     out = list(spider.parse_api(response))
     # the 2023 row links another host (a copy, or a test server): not on target, not taken
     assert [o.year for o in out if isinstance(o, ReportListing)] == [2024]
@@ -312,8 +315,7 @@ def test_catalogue_rows_whose_only_link_says_view_take_the_rows_title():
 def test_a_frameset_home_page_is_followed_into_its_frames():
     site = Site("hmrf", "海门市人民防空办公室", "city", "江苏", "http://rfb.hm.gov.cn/")
     spider = spider_for(site)
-    response = HtmlResponse(site.url, body=(FIXTURES / "iframe/frameset.html").read_bytes(), encoding="utf-8",
-                            request=Request(site.url, meta={"site": site, "agency_id": site.id, "renfang_kind": "home"}))
+    response = frozen_response("iframe/frameset.html", site.url, site, "home")
     out = list(spider.parse_home(response))
     assert [(o.url, o.meta["renfang_kind"]) for o in out if isinstance(o, Request)] == [
         ("http://rfb.hm.gov.cn/top.html", "home"), ("http://rfb.hm.gov.cn/main.html", "home")]
@@ -332,8 +334,7 @@ def test_a_pager_no_strategy_can_follow_is_a_miss_said_aloud():
     site = Site("blrf", "北岭县人民防空办公室", "district", "湖南", "http://www.bl.gov.cn/")
     spider = spider_for(site)
     url = "http://www.bl.gov.cn/xxgk/nb/"
-    response = HtmlResponse(url, body=(FIXTURES / "pager_links/unreadable.html").read_bytes(), encoding="utf-8",
-                            request=Request(url, meta={"site": site, "agency_id": site.id, "renfang_kind": "list"}))
+    response = frozen_response("pager_links/unreadable.html", url, site, "list")
     (seen,) = [o for o in spider.parse_list(response) if isinstance(o, PageSeen)]
     assert seen.unfollowed_pager and seen.problem == f"list page {url} says it has 3 pages; its pager could not be followed"
     from crawler.records import site_status

@@ -270,8 +270,14 @@ class PortalSpider(scrapy.Spider):
 
     @staticmethod
     def _html(response) -> bool:
-        return isinstance(response, scrapy.http.TextResponse) and sniff_media_type(response.body) in (
-            "text/html", "text/plain")
+        """A page to read (HTML, XML, JSON), not a document a list linked directly. A text
+        response whose bytes start like a document (a PDF served as text/html) is a document."""
+        if not isinstance(response, scrapy.http.TextResponse):
+            return False
+        head = response.body[:1024]
+        if b"%PDF-" in head or head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            return False
+        return sniff_media_type(response.body[:2048]) in ("text/html", "text/plain")
 
     # -- documents ---------------------------------------------------------------------
     @_skip_challenges
