@@ -56,8 +56,8 @@ def add_bytes(db: sqlite_utils.Database, run_id: int, n: int) -> None:
 #: crawl_sites.status, worst first; every status but ``ok`` makes ``renfang crawl`` exit non-zero
 SITE_STATUSES = {
     "blocked": "the site put up an anti-bot challenge; nothing more was requested",
-    "failed": "no page of the site could be fetched",
     "errors": "handling a page or document raised an exception (the URLs are failed fetches)",
+    "failed": "no page of the site could be fetched",
     "list_capped": "more list pages than RENFANG_MAX_LIST_PAGES: a pagination trap?",
     "no_reports": "the crawl found no report of the office on the site",
     "layout_changed": "a list page that gave reports before gives none now",
@@ -97,10 +97,10 @@ def site_status(p, outcomes: dict, found: int, before: tuple[int, int] | None,
     rejected = "; ".join(f"{n} {why}" for why, n in sorted(p.rejected.items(), key=lambda x: -x[1])[:4])
     if p.blocked:
         return "blocked", f"anti-bot challenge ({p.blocked}); {p.dropped} requests not made"
-    if p.pages == 0 and not outcomes:
-        return "failed", "no page of the site could be fetched"
     if p.errors:
         return "errors", f"{len(p.errors)} exception(s); first: {p.errors[0]}"
+    if p.pages == 0 and not outcomes:
+        return "failed", "no page of the site could be fetched"
     if p.capped:
         return "list_capped", (f"pagination trap? more list pages than RENFANG_MAX_LIST_PAGES={max_list_pages}; "
                                f"{len(p.capped)} not requested, first: {p.capped[0]}")

@@ -134,3 +134,46 @@ def test_what_failed_last_run_is_asked_again_even_below_an_unchanged_list_page(t
     assert ("/xxgk/nb/2022.html", 200) in hits                                                   # yet retried
     assert "plainx: ok" in out2
     assert q(data, "select kind from report_documents where report_id = 'plainx-2022'") == [("article",)]
+
+
+def test_a_site_with_no_report_says_so_with_its_reason(tmp_path):
+    portal = sites.start()
+    try:
+        portal.sites["hintx"].set_pages({"/": Page(b"<html><body><p>\xe7\xbd\x91\xe7\xab\x99\xe7\xbb\xb4\xe6\x8a\xa4\xe4\xb8\xad"
+                                                   b"</p><a href='/news/'>news</a></body></html>", "text/html")})
+        registry = sites.write_registry(portal, tmp_path / "registry.csv", ids=["hintx"])
+        proc = renfang("crawl", "--registry", registry, "--data-dir", tmp_path / "data", *ONLY_REGISTRY, expect=3)
+    finally:
+        portal.stop()
+    status, message = q(tmp_path / "data", "select status, message from crawl_sites")[0]
+    assert status == "no_reports"
+    assert message.startswith("no disclosure column (政府信息公开 / 信息公开 / 政务公开) linked from ")
+    assert "hintx: no_reports" in proc.stdout and "1 of 1 site(s) not ok: hintx no_reports" in proc.stderr
+
+
+def test_an_item_the_pipeline_cannot_write_is_an_error_row_not_a_lost_crawl(tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from crawler.items import ReportListing
+    from crawler.pipelines import ArchivePipeline
+    from crawler.registry import Site
+    from crawler.spiders import PortalSpider
+    from crawler.state import get_state
+    from scrapy.settings import Settings
+    settings = Settings()
+    settings.setmodule("crawler.settings")
+    site = Site("x", "某市人民防空办公室", "city", "四川", "http://127.0.0.1:1/")
+    ours = {k: v for k, v in settings.copy_to_dict().items() if k.startswith("RENFANG_")}
+    crawler = get_crawler(PortalSpider, {**ours, "RENFANG_DATA_DIR": str(tmp_path), "RENFANG_WARC": False})
+    crawler.spider = PortalSpider.from_crawler(crawler, sites=[site])
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    # a listing without a year breaks the reports table's NOT NULL: the write fails for real
+    item = ReportListing("x", None, "某市人民防空办公室政府信息公开工作年度报告", "http://127.0.0.1:1/a.html",
+                         "http://127.0.0.1:1/list.html")
+    assert pipeline.process_item(item) is item
+    state = get_state(crawler)
+    assert len(state.progress["x"].errors) == 1 and "IntegrityError" in state.progress["x"].errors[0]
+    state.close(crawler.spider)
+    assert q(tmp_path, "select url, error like 'pipeline raised IntegrityError%' from fetches") == [
+        ("http://127.0.0.1:1/a.html", 1)]
+    assert q(tmp_path, "select status from crawl_sites") == [("errors",)]
