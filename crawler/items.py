@@ -45,6 +45,7 @@ class FetchFailure:
     kind: str | None = None
     parent: str | None = None
     raised: bool = False    # an exception of the crawler's own code (not the site's fault)
+    refused: bool = False   # not requested by policy (robots.txt): recorded, not a failure of the site
 
 
 @dataclass

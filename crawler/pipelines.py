@@ -217,9 +217,11 @@ class ArchivePipeline:
                 key = item.key or item.url
                 state.ledger.record(key, url=item.url, run_id=state.run_id, agency_id=item.agency_id,
                                     kind=item.kind, parent=item.parent, stage="failed",
-                                    error=item.error, outcome="failed")
+                                    error=item.error, outcome="refused" if item.refused else "failed")
             if progress is not None:
-                if item.raised:
+                if item.refused:
+                    progress.robots.append(item.url)
+                elif item.raised:
                     progress.errors.append(f"{item.url}: {item.error}")
                 elif item.kind in ("list", "column", "home"):
                     progress.failed_lists.append(f"{item.url} ({item.error})")

@@ -62,7 +62,8 @@ SITE_STATUSES = {
     "no_reports": "the crawl found no report of the office on the site",
     "layout_changed": "a list page that gave reports before gives none now",
     "fewer_reports": "fewer reports found than in the site's last run",
-    "partial": "some documents or list pages could not be fetched, or a pager could not be followed",
+    "partial": "some documents or list pages could not be fetched (or robots.txt forbids them), or a pager "
+               "could not be followed",
     "ok": "every page fetched, every report found again",
 }
 # Statuses after which what the portal no longer links may be marked gone: the crawl saw the
@@ -93,7 +94,7 @@ def site_status(p, outcomes: dict, found: int, before: tuple[int, int] | None,
                 max_list_pages: int | None) -> tuple[str, str | None]:
     """The status of one site in a run and the reason, from what the crawl saw (``p``, a
     ``crawler.state.SiteProgress``): see ``SITE_STATUSES``."""
-    failed = outcomes.get("failed", 0) + len(p.failed_lists) + len(p.unreached)
+    failed = outcomes.get("failed", 0) + len(p.failed_lists) + len(p.unreached) + len(p.robots)
     rejected = "; ".join(f"{n} {why}" for why, n in sorted(p.rejected.items(), key=lambda x: -x[1])[:4])
     if p.blocked:
         return "blocked", f"anti-bot challenge ({p.blocked}); {p.dropped} requests not made"
@@ -106,6 +107,9 @@ def site_status(p, outcomes: dict, found: int, before: tuple[int, int] | None,
                                f"{len(p.capped)} not requested, first: {p.capped[0]}")
     if found == 0:
         why = "; ".join(p.problems[:3]) or "no list entry was a report of this office"
+        if p.robots:
+            why = (f"{len(p.robots)} URL(s) forbidden by robots.txt, first: {p.robots[0]} "
+                   "(renfang crawl --ignore-robots fetches them); " + why)
         if rejected:
             why += f"; entries not taken: {rejected}"
         if before and before[1]:
@@ -125,6 +129,9 @@ def site_status(p, outcomes: dict, found: int, before: tuple[int, int] | None,
             parts.append(f"{len(p.failed_lists)} list page(s) could not be fetched, first: {p.failed_lists[0]}")
         if p.unreached:
             parts.append(p.unreached[0])
+        if p.robots:
+            parts.append(f"{len(p.robots)} URL(s) forbidden by robots.txt, first: {p.robots[0]} "
+                         "(renfang crawl --ignore-robots fetches them)")
         return "partial", "; ".join(parts)
     return "ok", None
 
@@ -161,15 +168,17 @@ def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger,
 
 
 def failed_before(db: sqlite_utils.Database, agency_id: str, run_id: int | None) -> list[tuple]:
-    """(url, kind, parent, title, year) of the site's URLs whose last outcome is a failure in
-    an earlier run: GET documents and list pages (POSTs are asked again by their list page)."""
+    """(url, kind, parent, title, year) of the site's URLs whose last outcome is a failure (or a
+    refusal: robots.txt, an off-target redirect; asked again in case the policy or the site
+    changed) in an earlier run: GET documents and list pages (POSTs are asked again by their
+    list page)."""
     rows = db.execute(
         """select c.url, c.kind, c.parent,
                   coalesce(r.title, rp.title), coalesce(r.year, rp.year)
            from crawl_ledger c
            left join reports r on r.agency_id = c.agency_id and r.url = c.url
            left join reports rp on rp.agency_id = c.agency_id and rp.url = c.parent
-           where c.agency_id = ? and c.stage = 'failed' and c.key = c.url and c.outcome = 'failed'
+           where c.agency_id = ? and c.stage = 'failed' and c.key = c.url and c.outcome in ('failed', 'refused')
              and coalesce(c.last_run_id, -1) != coalesce(?, -2)
              and c.kind in ('article', 'attachment', 'list')""", [agency_id, run_id]).fetchall()
     return [tuple(r) for r in rows]

@@ -37,6 +37,7 @@ class SiteProgress:
     taken: int = 0                  # list entries taken as this office's reports
     failed_lists: list = field(default_factory=list)  # list pages that could not be fetched
     unreached: list = field(default_factory=list)  # list pages whose further pages could not be reached
+    robots: list = field(default_factory=list)  # URLs not requested because robots.txt forbids them
     explain: list = field(default_factory=list)  # --explain: (depth, url, lines) per page
     first_failed: str | None = None  # the first document that could not be fetched (for the message)
 

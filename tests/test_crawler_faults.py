@@ -177,3 +177,24 @@ def test_an_item_the_pipeline_cannot_write_is_an_error_row_not_a_lost_crawl(tmp_
     assert q(tmp_path, "select url, error like 'pipeline raised IntegrityError%' from fetches") == [
         ("http://127.0.0.1:1/a.html", 1)]
     assert q(tmp_path, "select status from crawl_sites") == [("errors",)]
+
+
+def test_what_robots_txt_forbids_is_recorded_and_the_site_says_so(tmp_path):
+    portal = sites.start()
+    try:
+        portal.sites["plainx"].pages["/robots.txt"] = Page(b"User-agent: *\nDisallow: /xxgk/nb/2022.html\n",
+                                                           "text/plain")
+        registry = sites.write_registry(portal, tmp_path / "registry.csv", ids=["plainx"])
+        data = tmp_path / "data"
+        out = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, expect=3).stdout
+        assert ("plainx", "/xxgk/nb/2022.html") not in {(h.site, h.path) for h in portal.hits}
+        portal.clear()
+        renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, "--ignore-robots")
+        assert ("plainx", "/xxgk/nb/2022.html") in {(h.site, h.path) for h in portal.hits}
+    finally:
+        portal.stop()
+    url = portal.url("plainx") + "xxgk/nb/2022.html"
+    assert "plainx: partial" in out and f"1 URL(s) forbidden by robots.txt, first: {url}" in out
+    assert q(data, "select error from fetches where run_id = 1 and url = ?", [url]) == [
+        ("forbidden by robots.txt, not requested",)]
+    assert q(data, "select status from crawl_sites order by run_id") == [("partial",), ("ok",)]

@@ -93,9 +93,17 @@ class PortalSpider(scrapy.Spider):
         from scrapy.spidermiddlewares.httperror import HttpError
         from twisted.internet.defer import CancelledError
 
+        request = failure.request
+        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+            # obeying robots.txt is a choice with a cost: the reports behind it are not fetched,
+            # and the site says so (renfang crawl --ignore-robots fetches them)
+            yield FetchFailure(agency_id=request.meta.get("agency_id", ""), url=request.url, method=request.method,
+                               error="forbidden by robots.txt, not requested", key=request_key(request),
+                               kind=request.meta.get("renfang_kind"), parent=request.meta.get("renfang_parent"),
+                               refused=True)
+            return
         if failure.check(HttpError, IgnoreRequest):
             return  # a response already in the fetch log, or a request deliberately not made
-        request = failure.request
         error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         if failure.check(DownloadCancelledError, CancelledError):
             # Scrapy cancels a download larger than DOWNLOAD_MAXSIZE (from Content-Length, or
