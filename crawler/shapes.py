@@ -566,8 +566,30 @@ def script_src_endpoints(sel: Selector, base_url: str) -> list[Endpoint]:
     return out
 
 
+_INLINE_ARRAY = re.compile(r"[=:(]\s*(\[\s*\{.*?\}\s*\])\s*[;,)]", re.S)
+
+
+def inline_records(sel: Selector, js: str, url: str) -> list[Link]:
+    """Rows a script renders from data written into the page itself: ``var list = [{"title": …,
+    "url": …}, …];`` or ``<script type="application/json">``."""
+    blobs = _INLINE_ARRAY.findall(js) + sel.xpath("//script[contains(@type, 'json')]/text()").getall()
+    out: list[Link] = []
+    for blob in blobs:
+        try:
+            data = json.loads(blob)
+        except ValueError:
+            continue
+        out += [l for l in (record_link(r, url, record_templates(js)) for r in _records(data)) if l]
+    return out
+
+
 def script_api(js: str, url: str, sel: Selector | None = None) -> Analysis:
     out = Analysis()
+    if sel is not None:
+        rows = inline_records(sel, js, url)
+        if rows:
+            out.entries += rows
+            out.notes.append(f"script_api: {len(rows)} rows written into the page's script as data")
     templates = record_templates(js)
     for ep in script_endpoints(js, url) + (script_src_endpoints(sel, url) if sel is not None else []):
         if not (_ENDPOINT.search(urlsplit(ep.url).path + ("?" if urlsplit(ep.url).query else ""))

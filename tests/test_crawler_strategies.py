@@ -341,3 +341,12 @@ def test_a_pager_no_strategy_can_follow_is_a_miss_said_aloud():
     from crawler.state import SiteProgress
     p = SiteProgress(pages=3, reports={2023}, unreached=[seen.problem])
     assert site_status(p, {}, 1, None, 300) == ("partial", seen.problem)
+
+
+def test_rows_written_into_the_page_as_script_data():
+    sel, _ = page("script_api/inline_data.html", "http://www.np.gov.cn/nb/")
+    found = shapes.script_api(shapes.scripts(sel), "http://www.np.gov.cn/nb/", sel)
+    assert [(e.url, e.text) for e in found.entries] == [
+        ("http://www.np.gov.cn/nb/2025/0121/c88a.html", "南屏县国防动员办公室2024年政府信息公开工作年度报告"),
+        ("http://www.np.gov.cn/nb/2025/0301/c90b.html", "南屏县国防动员办公室2025年政务公开工作要点"),
+        ("http://www.np.gov.cn/nb/2024/0118/b77c.html", "南屏县人民防空办公室2023年政府信息公开工作年度报告")]
