@@ -153,7 +153,7 @@ def refresh_materialised(db: sqlite_utils.Database) -> dict[str, int]:
             cells: dict[str, dict] = {}
             for rid, row, column, value, unit in db.execute(
                     """select f.report_id, f.row_code, f.column_code, f.value, f.unit from _refresh_ids i
-                       join facts f on f.report_id = i.id and f.table_name = ?""", [code]):
+                       cross join facts f on f.report_id = i.id and f.table_name = ?""", [code]):  # ids first
                 c = cells.setdefault(rid, {})
                 c[f"{row}__{column}"] = value
                 if unit:

@@ -344,8 +344,10 @@ DASHBOARD = {
                   "query": "select distinct level from agencies order by level"},
         "year": {"name": "year 年度", "type": "select", "db": "archive",
                  "query": "select distinct year from reports order by year"},
+        "agency_id": {"name": "office 机关 (agency_id)", "type": "text"},
     },
-    "layout": [["applications-by-year", "refusal-reasons"], ["checks-status", "coverage-status"]],
+    "layout": [["applications-by-year", "refusal-reasons"], ["checks-status", "coverage-status"],
+               ["office-by-year", "office-by-year"]],
     "charts": {
         "applications-by-year": {
             "title": "申请数量 Applications received by year (table 三, total)",
@@ -371,6 +373,29 @@ group by year, level order by year""",
                                      "x": {"field": "applications", "type": "quantitative", "axis": _INTEGER_AXIS,
                                            "title": "applications 件"},
                                      "color": {"field": "outcome", "type": "nominal", "title": "group 类别"}}},
+        },
+        "office-by-year": {
+            "title": "机关逐年 An office year by year (table 三, total): choose an office (agency_id) above; "
+                     "without one, all offices of the filters",
+            "db": "archive",
+            "query": """select year, 'received 本年新收' as figure, sum(received__total) as applications
+from applications_wide where 1 = 1 [[ and agency_id = :agency_id ]] [[ and province = :province ]] [[ and level = :level ]]
+group by year
+union all
+select year, 'handled 办理结果总计', sum(total_handled__total) from applications_wide
+where 1 = 1 [[ and agency_id = :agency_id ]] [[ and province = :province ]] [[ and level = :level ]]
+group by year
+union all
+select year, 'carried forward 结转下年度', sum(carried_forward__total) from applications_wide
+where 1 = 1 [[ and agency_id = :agency_id ]] [[ and province = :province ]] [[ and level = :level ]]
+group by year
+order by year""",
+            "library": "vega-lite",
+            "display": {"mark": {"type": "line", "point": True, "tooltip": True},
+                        "encoding": {"x": {"field": "year", "type": "ordinal", "title": "year 年度"},
+                                     "y": {"field": "applications", "type": "quantitative", "axis": _INTEGER_AXIS,
+                                           "title": "applications 件"},
+                                     "color": {"field": "figure", "type": "nominal", "title": "figure 数据"}}},
         },
         "checks-status": {
             "title": "勾稽关系 Reports by their checks",

@@ -182,7 +182,9 @@ def test_chart(browser_site):
     dom = render(browser_site + "/-/dashboards/overview", "charts", height=1400)
     assert "Applications received by year" in dom
     # Vega drew the charts: one canvas (or svg) per chart, inside vega-embed containers
-    assert dom.count("<canvas") + dom.count('class="marks"') >= 4
+    assert dom.count("<canvas") + dom.count('class="marks"') >= 5
+    dom = render(browser_site + "/-/dashboards/overview?agency_id=jxrf", "charts-jxrf", height=1800)
+    assert 'value="jxrf"' in dom and dom.count("<canvas") + dom.count('class="marks"') >= 5
 
 
 def test_script_in_a_title_is_shown_as_text(browser_site):

@@ -206,6 +206,35 @@ def test_facets_on_province_level_year_layout_and_check_status(site):
     assert status["fail"] >= 4 and status["pass"] > 0
 
 
+def test_dashboard_reads_correctly(site):
+    """Colours by meaning, integer count axes, refusal reasons under their group, filters."""
+    from archive.views import COVERAGE_STATES
+
+    board = site.json("/-/metadata.json")["plugins"]["datasette-dashboards"]["overview"]
+    assert set(board["filters"]) == {"province", "level", "year", "agency_id"}
+    charts = board["charts"]
+    checks = charts["checks-status"]["display"]["encoding"]["color"]["scale"]
+    assert dict(zip(checks["domain"], checks["range"])) == {
+        "all checks pass 全部成立": "#4caf50", "some checks fail 不成立": "#d32f2f", "no figures 无数据": "#bdbdbd"}
+    coverage = charts["coverage-status"]["display"]["encoding"]["color"]["scale"]
+    assert dict(zip(coverage["domain"], coverage["range"])) == {k: c for k, (_, c) in COVERAGE_STATES.items()}
+    for name in ("applications-by-year", "refusal-reasons", "coverage-status", "office-by-year"):
+        axis = charts[name]["display"]["encoding"]["x" if name == "refusal-reasons" else "y"]["axis"]
+        assert axis["tickMinStep"] == 1 and axis["format"] == "d", name
+    # the charts' queries answer with and without filters (datasette-dashboards drops [[ … ]])
+    import re as _re
+
+    def run(sql, **params):
+        keep = lambda m: m.group(1) if any(f":{p}" in m.group(1) for p in params) else ""
+        return site.rows("/archive.json", sql=_re.sub(r"\[\[(.*?)\]\]", keep, sql), **params)
+
+    reasons = run(charts["refusal-reasons"]["query"], year="2023")
+    assert reasons[8]["reason_label"] == "（四）无法提供 1.本机关不掌握相关政府信息" and reasons[8]["applications"] == 10
+    office = {(r["year"], r["figure"]): r["applications"] for r in run(charts["office-by-year"]["query"], agency_id="jxrf")}
+    assert office[(2021, "received 本年新收")] == 2 and office[(2021, "carried forward 结转下年度")] == 0
+    assert (2023, "received 本年新收") not in office  # 洪泽区's year is not 江西's
+
+
 def test_read_only_with_a_sql_time_limit(site):
     with pytest.raises(urllib.error.HTTPError) as e:
         site.get("/archive.json", sql="delete from checks")
