@@ -38,6 +38,11 @@ TABLES: dict[str, dict] = {
                  "errors": int, "entries_taken": int, "entries_rejected": int},
         pk=("run_id", "agency_id"),
     ),
+    # when each site is next due for a crawl, and why (crawler/schedule.py; renfang run --due)
+    "crawl_schedule": dict(
+        columns={"agency_id": str, "next_due": str, "reason": str, "planned_at": str},
+        pk="agency_id",
+    ),
     # every URL the crawler ever requested: stage, attempts, validators, hash (crawler/ledger.py)
     "crawl_ledger": dict(
         columns={"key": str, "url": str, "agency_id": str, "kind": str, "parent": str,
@@ -151,7 +156,12 @@ INDEXES = [
 
 
 def now() -> str:
-    """The archive's timestamps: UTC, ISO 8601, to the second."""
+    """The archive's timestamps: UTC, ISO 8601, to the second. ``RENFANG_NOW`` (an ISO date or
+    time; ``renfang run --now``) fixes the clock, for tests and replays of the schedule."""
+    fixed = os.environ.get("RENFANG_NOW")
+    if fixed:
+        value = datetime.fromisoformat(fixed if "T" in fixed else fixed + "T12:00:00")
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).replace(microsecond=0).isoformat()
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 

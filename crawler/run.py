@@ -30,6 +30,8 @@ class CrawlResult:
     run: dict
     sites: list[dict] = field(default_factory=list)
     explain: dict[str, Path] = field(default_factory=dict)   # site id -> its --explain file
+    not_due: list = field(default_factory=list)               # crawler.schedule.Due of sites left for later
+    schedule: list = field(default_factory=list)              # every site's next due time after the run
 
     @property
     def not_ok(self) -> list[dict]:
@@ -52,9 +54,11 @@ def choose_sites(registry: str | Path, only: tuple[str, ...] = ()) -> list[Site]
 
 def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (),
           ignore_robots: bool = False, overrides: tuple[str, ...] = (), fresh: bool = False,
-          explain: tuple[str, ...] = (), on_resume=None, spider_cls=None) -> CrawlResult:
+          explain: tuple[str, ...] = (), on_resume=None, spider_cls=None, due: bool = False) -> CrawlResult:
     """Crawl the registry's sites (or only ``sites``) into ``data_dir``. ``spider_cls``: a
-    subclass of ``PortalSpider`` (for a portal with a quirk of its own), else PortalSpider."""
+    subclass of ``PortalSpider`` (for a portal with a quirk of its own), else PortalSpider.
+    ``due``: only the sites the reporting-calendar cadence says are due (crawler/schedule.py);
+    every site's next due time is written to ``crawl_schedule`` after the run."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
@@ -63,10 +67,28 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     from crawler.spiders import PortalSpider
     from crawler.state import explain_path, remove_partial_objects
 
+    from crawler import schedule
+
     chosen = choose_sites(registry, tuple(sites) + tuple(explain))
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    for override in overrides:
+        key, _, value = override.partition("=")
+        settings.set(key.strip(), value, priority="cmdline")
+    cadence = schedule.Cadence.from_settings(settings)
     db = open_archive(data_dir / "archive.db")
+    not_due = []
+    if due:
+        plan = {d.agency_id: d for d in schedule.plan(db, [s.id for s in chosen], cadence, schedule.clock())}
+        not_due = [plan[s.id] for s in chosen if not plan[s.id].is_due(schedule.clock())]
+        chosen = [s for s in chosen if plan[s.id].is_due(schedule.clock())]
+        if not chosen:
+            dues = list(plan.values())
+            schedule.record_plan(db, dues, schedule.clock())
+            db.close()
+            return CrawlResult(run={}, not_due=not_due, schedule=dues)
     run_id = None if fresh else records.resumable_run(db, str(registry))
     if run_id is not None:
         records.resume_run(db, run_id)
@@ -80,17 +102,12 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
         run_id = records.start_run(db, str(registry))
     db.close()
 
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
     settings.set("RENFANG_DATA_DIR", str(data_dir), priority="cmdline")
     settings.set("RENFANG_RUN_ID", run_id, priority="cmdline")
     if explain:
         settings.set("RENFANG_EXPLAIN", ",".join(explain), priority="cmdline")
     if ignore_robots:
         settings.set("ROBOTSTXT_OBEY", False, priority="cmdline")
-    for override in overrides:
-        key, _, value = override.partition("=")
-        settings.set(key.strip(), value, priority="cmdline")
 
     process = CrawlerProcess(settings, install_root_handler=True)
     process.crawl(spider_cls or PortalSpider, sites=chosen, registry=str(registry))
@@ -102,8 +119,12 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     run = records.finish_run(db, run_id)
     rows = [dict(zip(SITE_COLUMNS, r)) for r in db.execute(
         f"select {', '.join(SITE_COLUMNS)} from crawl_sites where run_id = ? order by agency_id", [run_id])]
+    everyone = [s.id for s in choose_sites(registry, tuple(sites))]
+    dues = schedule.plan(db, everyone, cadence, schedule.clock())
+    schedule.record_plan(db, dues, schedule.clock())
     db.close()
-    return CrawlResult(run, rows, {sid: explain_path(data_dir, sid, run_id) for sid in explain})
+    return CrawlResult(run, rows, {sid: explain_path(data_dir, sid, run_id) for sid in explain},
+                       not_due=not_due, schedule=dues)
 
 
 __all__ = ["crawl", "CrawlResult", "RegistryError", "EXIT_OK", "EXIT_SITES_NOT_OK"]

@@ -82,6 +82,15 @@ RENFANG_PROGRESS_INTERVAL = 30
 # (renfang crawl --explain ID).
 RENFANG_EXPLAIN = ""
 
+# renfang run --due (crawler/schedule.py): daily in the reporting season (month-day..month-day),
+# weekly otherwise, sooner after a run that went wrong, longer each time a site blocks us.
+RENFANG_DUE_SEASON = "01-15..03-31"
+RENFANG_DUE_IN_SEASON_HOURS = 24
+RENFANG_DUE_OFF_SEASON_HOURS = 168
+RENFANG_DUE_AFTER_FAILURE_HOURS = 6
+RENFANG_DUE_BLOCKED_HOURS = 48          # doubled for each blocked run in a row …
+RENFANG_DUE_BLOCKED_MAX_HOURS = 720     # … up to 30 days
+
 # Where the archive lives: DATA_DIR/objects/ and DATA_DIR/archive.db.
 RENFANG_DATA_DIR = "data"
 # The crawl_runs row this crawl writes under (renfang crawl sets it; a bare

@@ -42,21 +42,32 @@ def cli():
 
 
 def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots: bool,
-           overrides: tuple[str, ...], fresh: bool = False, explain: tuple[str, ...] = ()):
+           overrides: tuple[str, ...], fresh: bool = False, explain: tuple[str, ...] = (),
+           due: bool = False, now: str | None = None):
     """crawler.run.crawl with the command line's error handling: a bad registry is one line."""
+    import os
+
     from crawler.run import RegistryError, crawl
+    if now:
+        os.environ["RENFANG_NOW"] = now      # the one clock: archive timestamps and the schedule
 
     def resumed(run_id, partial):
         click.echo(f"resuming crawl run {run_id} (killed before it finished; "
                    f"{partial} half-written object(s) removed)", err=True)
     try:
-        return crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, on_resume=resumed)
+        return crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, on_resume=resumed,
+                     due=due)
     except RegistryError as e:
         raise click.ClickException(str(e))
 
 
 def _print_run(result) -> None:
     run = result.run
+    for d in result.not_due:
+        click.echo(f"  {d.agency_id}: not due until {d.next_due.isoformat(timespec='minutes')} ({d.reason})")
+    if not run:
+        click.echo("crawl: no site is due")
+        return
     for path in result.explain.values():
         if path.exists():
             click.echo(path.read_text(encoding="utf-8"), nl=False)
@@ -93,6 +104,11 @@ crawl_options = [
                  help="Start a new run even if the last one was killed (default: resume it)."),
     click.option("-s", "--set", "overrides", multiple=True, metavar="KEY=VALUE",
                  help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2."),
+    click.option("--due", is_flag=True,
+                 help="Only the sites that are due (daily 15 Jan-31 Mar, weekly otherwise, sooner after a "
+                      "failure, less often while blocked); every site's next due time goes to crawl_schedule."),
+    click.option("--now", metavar="DATE", envvar="RENFANG_NOW",
+                 help="Fix the clock (2026-01-20 or an ISO time), for tests and replays; env RENFANG_NOW."),
 ]
 
 
@@ -106,7 +122,7 @@ def with_crawl_options(f):
 @registry_option
 @data_dir_option
 @with_crawl_options
-def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh):
+def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now):
     """Crawl the sites of a registry; store every document under its SHA-256.
 
     A recrawl asks only for what changed (If-None-Match / If-Modified-Since); a crawl
@@ -123,9 +139,41 @@ def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh):
     layout_changed, fewer_reports, list_capped, partial: the summary says which and why);
     1 bad input (an unreadable registry, an unknown --site).
     """
-    result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain)
+    result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now)
     _print_run(result)
     sys.exit(result.exit_code)
+
+
+@cli.command()
+@registry_option
+@data_dir_option
+@click.option("--cron", is_flag=True, help="A crontab line instead of systemd units.")
+@click.option("--install", "unit_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write the systemd service and timer to this directory (e.g. /etc/systemd/system).")
+def schedule(registry, data_dir, cron, unit_dir):
+    """Print (or install) what runs `renfang run --due` every hour for a data dir.
+
+    The templates are deploy/renfang-crawl.service, deploy/renfang-crawl.timer and
+    deploy/renfang.crontab; renfang fills in the absolute paths.
+
+    \b
+    Example:
+        renfang schedule --registry crawler/registry.csv --data-dir /srv/renfang
+        renfang schedule --registry crawler/registry.csv --data-dir /srv/renfang --install /etc/systemd/system
+        renfang schedule --registry crawler/registry.csv --data-dir /srv/renfang --cron | crontab -
+    """
+    from crawler import deploy
+    if cron:
+        click.echo(deploy.render("renfang.crontab", registry, data_dir), nl=False)
+        return
+    if unit_dir is not None:
+        for path in deploy.install(unit_dir, registry, data_dir):
+            click.echo(f"wrote {path}")
+        click.echo("then: systemctl daemon-reload && systemctl enable --now renfang-crawl.timer")
+        return
+    for name in deploy.UNITS:
+        click.echo(f"# {name}")
+        click.echo(deploy.render(name, registry, data_dir))
 
 
 @cli.command()
@@ -187,7 +235,7 @@ def load(data_dir, jobs):
 @data_dir_option
 @with_crawl_options
 @jobs_option
-def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, jobs):
+def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, jobs):
     """Crawl, then load, in one go.
 
     \b
@@ -196,9 +244,10 @@ def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, job
     """
     from archive.load import load_archive
 
-    result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain)
+    result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now)
     _print_run(result)
-    _print_load(load_archive(data_dir, jobs=jobs))
+    if result.run:
+        _print_load(load_archive(data_dir, jobs=jobs))
     sys.exit(result.exit_code)
 
 

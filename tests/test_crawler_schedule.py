@@ -1,0 +1,98 @@
+"""The reporting-calendar cadence of ``renfang crawl --due`` (crawler/schedule.py), with a fixed
+clock: which sites are due in the January reporting season and in June, a failed site asked
+again soon, a blocked one left alone longer each time."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from crawler.schedule import Cadence, next_due
+from tests.conftest import q, renfang
+from tests.portals import sites
+from tests.test_crawler_portals import ONLY_REGISTRY
+
+UTC = timezone.utc
+CADENCE = Cadence()
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize("now, last, status, streak, due_at, why", [
+    ("2026-01-20T12:00", "2026-01-19T12:00", "ok", 0, "2026-01-20T12:00", "reporting season: daily"),
+    ("2026-03-31T12:00", "2026-03-30T12:00", "ok", 0, "2026-03-31T12:00", "reporting season: daily"),
+    ("2026-06-20T12:00", "2026-06-18T12:00", "ok", 0, "2026-06-25T12:00", "outside the reporting season: weekly"),
+    ("2026-06-20T12:00", "2026-06-20T06:00", "partial", 0, "2026-06-20T12:00", "last run partial: asked again soon"),
+    ("2026-01-20T12:00", "2026-01-19T12:00", "blocked", 1, "2026-01-21T12:00", "blocked 1 run(s) in a row"),
+    ("2026-01-20T12:00", "2026-01-19T12:00", "blocked", 3, "2026-01-27T12:00", "blocked 3 run(s) in a row"),
+    ("2026-01-20T12:00", "2026-01-19T12:00", "blocked", 9, "2026-02-18T12:00", "left alone for 30 days"),
+])
+def test_next_due(now, last, status, streak, due_at, why):
+    due = next_due("x", at(last), status, streak, CADENCE, at(now))
+    assert due.next_due == at(due_at) and why in due.reason
+
+
+def test_a_site_never_crawled_is_due_now():
+    assert next_due("x", None, None, 0, CADENCE, at("2026-06-20T12:00")).is_due(at("2026-06-20T12:00"))
+
+
+def crawl_due(registry, data, now, expect):
+    return renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, "--due", "--now", now,
+                   expect=expect).stdout
+
+
+def test_due_sites_in_the_reporting_season_and_in_june_and_a_blocked_site_backs_off(tmp_path):
+    portal = sites.start()
+    try:
+        registry = sites.write_registry(portal, tmp_path / "registry.csv", ids=["trsx", "hanx", "rs412"])
+        for season, first, later in (("january", "2026-01-19T12:00", "2026-01-20T13:00"),
+                                     ("june", "2026-06-18T12:00", "2026-06-20T10:00")):
+            data = tmp_path / season
+            crawl_due(registry, data, first, 3)                  # never crawled: every site due
+            assert dict(q(data, "select agency_id, status from crawl_sites")) == {
+                "trsx": "partial", "hanx": "ok", "rs412": "blocked"}
+            portal.clear()
+            out = crawl_due(registry, data, later, 3)
+            crawled = {h.site for h in portal.hits}
+            run = q(data, "select max(id) from crawl_runs")[0][0]
+            again = {a for (a,) in q(data, "select agency_id from crawl_sites where run_id = ?", [run])}
+            if season == "january":   # daily in the season; the partial one too; the blocked one waits 2 days
+                assert again == crawled == {"trsx", "hanx"}
+                assert "rs412: not due until 2026-01-21T12:00" in out
+            else:                     # weekly in June: only the partial site is asked again
+                assert again == crawled == {"trsx"}
+                assert "hanx: not due until 2026-06-25T12:00" in out and "rs412: not due until 2026-06-20T12:00" in out
+            schedule = dict(q(data, "select agency_id, next_due from crawl_schedule"))
+            assert set(schedule) == {"trsx", "hanx", "rs412"}
+            assert q(data, "select started_at from crawl_runs where id = ?", [run]) == [(later + ":00+00:00",)]
+    finally:
+        portal.stop()
+
+
+def test_schedule_units_name_the_real_command_and_parse_as_systemd_units(tmp_path):
+    import configparser
+    import shlex
+
+    from tests.conftest import REPO
+    registry = REPO / "sample_portal" / "registry.csv"
+    proc = renfang("schedule", "--registry", registry, "--data-dir", tmp_path / "d", "--install", tmp_path / "units")
+    assert "systemctl daemon-reload && systemctl enable --now renfang-crawl.timer" in proc.stdout
+    service = configparser.ConfigParser(interpolation=None, strict=True)
+    service.read(tmp_path / "units" / "renfang-crawl.service", encoding="utf-8")
+    assert service["Service"]["Type"] == "oneshot" and service["Unit"]["After"] == "network-online.target"
+    argv = shlex.split(service["Service"]["ExecStart"])
+    assert argv[0] == str(REPO / ".venv" / "bin" / "renfang") and argv[1:3] == ["run", "--due"]
+    assert argv[argv.index("--registry") + 1] == str(registry)
+    assert argv[argv.index("--data-dir") + 1] == str((tmp_path / "d").resolve())
+    timer = configparser.ConfigParser(interpolation=None, strict=True)
+    timer.read(tmp_path / "units" / "renfang-crawl.timer", encoding="utf-8")
+    assert timer["Timer"]["OnCalendar"] == "hourly" and timer["Timer"]["Unit"] == "renfang-crawl.service"
+    assert timer["Install"]["WantedBy"] == "timers.target"
+    # the command the units run is a real one: its options exist
+    assert renfang("run", "--help").stdout.count("--due") == 1
+    cron = renfang("schedule", "--registry", registry, "--data-dir", tmp_path / "d", "--cron").stdout
+    fields = cron.strip().splitlines()[-1].split(None, 5)
+    assert fields[:5] == ["17", "*", "*", "*", "*"] and "renfang run --due" in fields[5]
+    assert "@" not in cron                                # every placeholder filled
