@@ -113,6 +113,7 @@ class ArchivePipeline:
         sha256 = media_type = None
         if 200 <= response.status < 300 and response.body:
             sha256, media_type = records.store_document(state.db, state.store, response.body)
+            state.remember_stored(response.body, sha256, media_type)   # its item need not store it again
         error = None if response.status < 400 else f"HTTP {response.status}"
         records.record_fetch(state.db, **fetch, sha256=sha256, media_type=media_type,
                              headers=headers, error=error)
@@ -199,7 +200,9 @@ class ArchivePipeline:
             if progress is not None:
                 progress.reports.add(item.year)
         elif isinstance(item, ReportDocument):
-            sha256, media_type = records.store_document(db, state.store, item.body)
+            # the response's own bytes were stored when it arrived (response_received): reuse that
+            stored = state.stored(item.body)
+            sha256, media_type = stored or records.store_document(db, state.store, item.body)
             if item.year is not None:
                 rid = records.record_listing(db, item.agency_id, item.year, item.title, item.final_url
                                              if item.kind == "article" else item.report_url)

@@ -57,6 +57,8 @@ class CrawlState:
         self.explain_sites = set(filter(None, (s.get("RENFANG_EXPLAIN") or "").split(",")))
         self.warc: WarcLog | None = None
         self.bytes_downloaded = 0
+        # the last bodies stored as they arrived: id -> (the body itself, sha256, media type)
+        self._stored: dict[int, tuple[bytes, str, str]] = {}
 
     def open(self, spider) -> "CrawlState":
         if self.opened:
@@ -82,6 +84,18 @@ class CrawlState:
                                 f"renfang-archive (Scrapy {scrapy.__version__})")
             records.add_warc(self.db, self.run_id, str(self.warc.path.relative_to(self.data_dir)))
         return self
+
+    def remember_stored(self, body: bytes, sha256: str, media_type: str) -> None:
+        """A response body just stored, so that the document item made of the same bytes is not
+        hashed, sniffed and written again. Holds the body itself (an id is only unique while its
+        object lives) and only the last 64."""
+        self._stored[id(body)] = (body, sha256, media_type)
+        while len(self._stored) > 64:
+            self._stored.pop(next(iter(self._stored)))
+
+    def stored(self, body: bytes) -> tuple[str, str] | None:
+        hit = self._stored.pop(id(body), None)
+        return (hit[1], hit[2]) if hit is not None and hit[0] is body else None
 
     def on_target(self, url: str) -> bool:
         """Only the registry's hosts (with their ports) and the allowed suffixes (*.gov.cn)."""
