@@ -63,6 +63,11 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "entries_taken": "采纳条目 list entries taken as the office's reports",
         "entries_rejected": "未采纳条目 report-like list entries not taken (another office's, not a report)",
     }),
+    "crawl_schedule": ("抓取计划 Each site's next crawl: when it is due and why (written after every run).", {
+        "agency_id": "机关 agencies.id", "next_due": "下次抓取 next crawl due (UTC)",
+        "reason": "原因 why then (cadence, a failure to retry, a blocked site backing off …)",
+        "planned_at": "计划时间 when this plan was made (UTC)",
+    }),
     "crawl_ledger": ("抓取台账 Every URL the crawler ever requested: stage, attempts, validators, hash.", {
         "key": "键 ledger key", "url": "网址 URL", "agency_id": "机关 agencies.id", "kind": "种类 page / list / article / attachment",
         "parent": "来源 key of the page that linked it", "stage": "阶段 crawl stage", "attempts": "尝试次数 attempts",

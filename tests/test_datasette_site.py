@@ -235,6 +235,34 @@ def test_dashboard_reads_correctly(site):
     assert (2023, "received 本年新收") not in office  # 洪泽区's year is not 江西's
 
 
+def test_home_page_figures_and_latest_reports(site):
+    _, _, html = site.get("/")
+    html = html.decode()
+    figures = html[html.index('<p class="figures">'):html.index("</p>", html.index('<p class="figures">'))]
+    # 3 offices; 10 reports 2014–2023 of which 6 readable (pzhrf-2017/2020 listed only, pzhrf-2018
+    # corrupt, jxrf-2019 not a report); 4 reports with failing checks
+    assert re.sub(r"<[^>]+>", "", figures).split() == [
+        "3", "offices", "机关", "·", "10", "reports", "年报", "(2014–2023),", "of", "which", "6", "readable", "可读",
+        "·", str(site.sql("select count(*) as n from facts")[0]["n"]), "printed", "figures", "数字", "·", "4",
+        "reports", "whose", "totals", "do", "not", "add", "up", "勾稽不成立"]
+    latest = html[html.index('<ul class="latest">'):]
+    latest = latest[:latest.index("</ul>")]
+    assert latest.count("<li>") == 6 and "/-/report/pzhrf-2018" not in latest  # readable reports only
+
+
+def test_archive_page_lists_reports_figures_and_checks_first(site):
+    _, _, html = site.get("/archive")
+    html = html.decode()
+    order = [html.index(f'<strong>{name}</strong>') for name in
+             ("report_overview", "failing_checks", "applications_wide", "facts", "checks", "coverage",
+              "crawl_ledger", "fetches")]
+    assert order == sorted(order)
+    assert html.index("Reports and figures") < html.index('id="queries"') < html.index("How the archive was made")
+    n = site.sql("select count(*) as n from facts")[0]["n"]
+    assert f'<strong>facts</strong></a> <span class="count">{n:,} rows</span>' in html  # counted, not "Many rows"
+    assert "Many rows" not in html
+
+
 def test_read_only_with_a_sql_time_limit(site):
     with pytest.raises(urllib.error.HTTPError) as e:
         site.get("/archive.json", sql="delete from checks")
