@@ -43,6 +43,13 @@ TABLES: dict[str, dict] = {
         columns={"agency_id": str, "next_due": str, "reason": str, "planned_at": str},
         pk="agency_id",
     ),
+    # what should exist and does not, or broke: late / broken / blocked / edited (crawler/monitors.py)
+    "alerts": dict(
+        columns={"key": str, "kind": str, "agency_id": str, "report_id": str, "message": str, "state": str,
+                 "first_seen": str, "last_seen": str, "resolved_at": str, "delivered_at": str,
+                 "first_run": int, "last_run": int},
+        pk="key",
+    ),
     # every URL the crawler ever requested: stage, attempts, validators, hash (crawler/ledger.py)
     "crawl_ledger": dict(
         columns={"key": str, "url": str, "agency_id": str, "kind": str, "parent": str,

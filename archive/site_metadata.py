@@ -68,6 +68,14 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "reason": "原因 why then (cadence, a failure to retry, a blocked site backing off …)",
         "planned_at": "计划时间 when this plan was made (UTC)",
     }),
+    "alerts": ("告警 What should exist and does not, or broke: late, broken, blocked, edited (one row each).", {
+        "key": "键 what the alert is about, e.g. late:pzhrf:2025", "kind": "种类 late / broken / blocked / edited",
+        "agency_id": "机关 agencies.id", "report_id": "报告 reports.id, if about one report",
+        "message": "说明 what is wrong", "state": "状态 open / resolved",
+        "first_seen": "首次 opened (UTC)", "last_seen": "最近 last seen holding (UTC)",
+        "resolved_at": "解除 resolved (UTC)", "delivered_at": "已通知 announced (UTC): each alert once",
+        "first_run": "首次批次 crawl_runs.id that opened it", "last_run": "最近批次 last run it held in",
+    }),
     "crawl_ledger": ("抓取台账 Every URL the crawler ever requested: stage, attempts, validators, hash.", {
         "key": "键 ledger key", "url": "网址 URL", "agency_id": "机关 agencies.id", "kind": "种类 page / list / article / attachment",
         "parent": "来源 key of the page that linked it", "stage": "阶段 crawl stage", "attempts": "尝试次数 attempts",

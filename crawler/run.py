@@ -31,6 +31,7 @@ class CrawlResult:
     sites: list[dict] = field(default_factory=list)
     explain: dict[str, Path] = field(default_factory=dict)   # site id -> its --explain file
     not_due: list = field(default_factory=list)               # crawler.schedule.Due of sites left for later
+    alerts: list = field(default_factory=list)                # alerts opened by this run (crawler/monitors.py)
     schedule: list = field(default_factory=list)              # every site's next due time after the run
 
     @property
@@ -122,9 +123,11 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     everyone = [s.id for s in choose_sites(registry, tuple(sites))]
     dues = schedule.plan(db, everyone, cadence, schedule.clock())
     schedule.record_plan(db, dues, schedule.clock())
+    from crawler import monitors
+    alerts = monitors.update(db, [s.id for s in chosen], run_id, schedule.clock())
     db.close()
     return CrawlResult(run, rows, {sid: explain_path(data_dir, sid, run_id) for sid in explain},
-                       not_due=not_due, schedule=dues)
+                       not_due=not_due, schedule=dues, alerts=alerts)
 
 
 __all__ = ["crawl", "CrawlResult", "RegistryError", "EXIT_OK", "EXIT_SITES_NOT_OK"]

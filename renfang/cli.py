@@ -82,6 +82,8 @@ def _print_run(result) -> None:
                f"report documents: {run['docs_new']} new, {run['docs_changed']} changed, "
                f"{run['docs_unchanged']} unchanged, {run['docs_gone']} gone, {run['docs_failed']} failed; "
                f"{run['bytes_downloaded'] or 0} bytes downloaded")
+    for a in result.alerts:      # each alert once, when it opens (crawler/monitors.py; table alerts)
+        click.echo(f"alert {a['kind']} {a['agency_id']}: {a['message']}", err=True)
     if result.not_ok:
         click.echo(f"{len(result.not_ok)} of {len(result.sites)} site(s) not ok: "
                    + ", ".join(f"{s['agency_id']} {s['status']}" for s in result.not_ok), err=True)

@@ -96,3 +96,40 @@ def test_schedule_units_name_the_real_command_and_parse_as_systemd_units(tmp_pat
     fields = cron.strip().splitlines()[-1].split(None, 5)
     assert fields[:5] == ["17", "*", "*", "*", "*"] and "renfang run --due" in fields[5]
     assert "@" not in cron                                # every placeholder filled
+
+
+def test_alerts_open_once_hold_and_resolve(tmp_path):
+    """After the deadline: trsx has no 2023 report yet (late), rs412 answers challenges (blocked);
+    in round 2 trsx's 2022 PDF changes (edited) and its 2023 report appears (late resolved), and
+    a list page of plainx stops yielding entries (broken)."""
+    from tests.portals.server import Page
+    portal = sites.start()
+    try:
+        registry = sites.write_registry(portal, tmp_path / "registry.csv", ids=["trsx", "plainx", "rs412"])
+        data = tmp_path / "data"
+        first = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, "--now", "2024-03-01",
+                        expect=3)
+        again = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, "--now", "2024-03-02",
+                        expect=3)
+        sites.build(portal, 2)
+        for path, page in list(portal.sites["plainx"].pages.items()):
+            if path.startswith("/xxgk/nb/list"):
+                portal.sites["plainx"].pages[path] = Page(page.body.replace(b"<a href=", b"<span data-u="),
+                                                          page.ctype)
+        third = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, "--now", "2024-03-03",
+                        expect=3)
+    finally:
+        portal.stop()
+    alerts_of = lambda out: sorted(l.split(":")[0] for l in out.stderr.splitlines() if l.startswith("alert "))
+    assert alerts_of(first) == ["alert blocked rs412", "alert late rs412", "alert late trsx"]
+    assert "(the site is blocked: the report may exist)" in first.stderr
+    assert "alert late trsx: no 2023 report archived; due 2024-01-31, 30 days late" in first.stderr
+    assert alerts_of(again) == []                                  # nothing new: nothing announced again
+    assert alerts_of(third) == ["alert broken plainx", "alert edited trsx"]
+    rows = {k: (state, first_run, last_run) for k, state, first_run, last_run in q(
+        data, "select key, state, first_run, last_run from alerts")}
+    assert rows["late:trsx:2023"] == ("resolved", 1, 2)            # the 2023 report arrived in run 3
+    assert rows["blocked:rs412"] == ("open", 1, 3)
+    assert rows["broken:plainx"][0] == "open" and rows["edited:trsx-2022:" + portal.url("trsx")
+                                                      + "zwgk/xxgknb/202301/P020230115301001.pdf"][0] == "open"
+    assert q(data, "select count(*) from alerts where delivered_at is null") == [(0,)]
