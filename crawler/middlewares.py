@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Headers, HtmlResponse, TextResponse
+from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 
 from crawler.ledger import DOCUMENT_KINDS, request_key

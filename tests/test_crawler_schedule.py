@@ -3,7 +3,7 @@ clock: which sites are due in the January reporting season and in June, a failed
 again soon, a blocked one left alone longer each time."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 

@@ -3,7 +3,6 @@ article extraction written the way real portals write pages, the ledger, the rea
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 
 import pytest
