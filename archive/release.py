@@ -10,14 +10,14 @@ SHA-256 of every file, in ``sha256sum -c`` format: cite the release by the SHA-2
 manifest.
 
 ``renfang export`` (:func:`make_bag`) writes a BagIt bag (RFC 8493) of the whole archive:
-``data/archive.db``, ``data/objects/<xx>/<sha256>`` (every document) and ``data/csv/``, with
+``data/archive.db``, ``data/objects/<xx>/<sha256>`` (every document), ``data/warc/`` (every
+exchange of every crawl) and ``data/csv/``, with
 ``manifest-sha256.txt``, ``tagmanifest-sha256.txt`` and ``bag-info.txt``, ready to deposit in
 another archive. Validate it with ``bagit.py --validate DIR``.
 """
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import shutil
 import sqlite3
@@ -25,17 +25,9 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from archive.schema import SCHEMA_VERSION
-from archive.store import ObjectStore
+from archive.store import ObjectStore, sha256_file
 
 SKIP = ("search_bigrams",)  # the FTS index: rebuilt from search_docs, not data
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _copy_db(source: Path, target: Path) -> None:
@@ -104,7 +96,7 @@ def make_release(data_dir: Path, out: Path, today: date | None = None, bom: bool
         "rows": counts}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     files = sorted(p for p in target.rglob("*") if p.is_file())
     (target / "manifest-sha256.txt").write_text(
-        "".join(f"{_sha256_file(p)}  {p.relative_to(target).as_posix()}\n" for p in files), encoding="utf-8")
+        "".join(f"{sha256_file(p)}  {p.relative_to(target).as_posix()}\n" for p in files), encoding="utf-8")
     return target
 
 
@@ -121,12 +113,18 @@ def make_bag(data_dir: Path, bag: Path, bom: bool = False) -> Path:
         target = payload / "objects" / sha256[:2] / sha256
         target.parent.mkdir(exist_ok=True)
         shutil.copyfile(store.path(sha256), target)
-        digest = _sha256_file(target)  # hash the copy: the manifest says what the bag holds
+        digest = sha256_file(target)  # hash the copy: the manifest says what the bag holds
         lines.append(f"{digest}  data/objects/{sha256[:2]}/{sha256}\n")
         octets += target.stat().st_size
         count += 1
-    for p in sorted([payload / "archive.db", *(payload / "csv").iterdir()]):
-        lines.append(f"{_sha256_file(p)}  {p.relative_to(bag).as_posix()}\n")
+    warcs = sorted((data_dir / "warc").glob("*.warc.gz")) if (data_dir / "warc").is_dir() else []
+    if warcs:  # every exchange of every crawl, as fetched
+        (payload / "warc").mkdir()
+    for warc in warcs:
+        shutil.copyfile(warc, payload / "warc" / warc.name)
+    for p in sorted([payload / "archive.db", *(payload / "csv").iterdir(),
+                     *(payload / "warc" / w.name for w in warcs)]):
+        lines.append(f"{sha256_file(p)}  {p.relative_to(bag).as_posix()}\n")
         octets += p.stat().st_size
         count += 1
     (bag / "manifest-sha256.txt").write_text("".join(sorted(lines, key=lambda l: l[66:])), encoding="utf-8")
@@ -139,5 +137,5 @@ def make_bag(data_dir: Path, bag: Path, bom: bool = False) -> Path:
         f"Payload-Oxum: {octets}.{count}\n", encoding="utf-8")
     tags = ["bagit.txt", "bag-info.txt", "manifest-sha256.txt"]
     (bag / "tagmanifest-sha256.txt").write_text(
-        "".join(f"{_sha256_file(bag / t)}  {t}\n" for t in tags), encoding="utf-8")
+        "".join(f"{sha256_file(bag / t)}  {t}\n" for t in tags), encoding="utf-8")
     return bag

@@ -199,7 +199,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                     db[name].add_column(column, column_type)
     for table, columns in INDEXES:
         db[table].create_index(columns, if_not_exists=True)
-    db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+    # raw upserts: sqlite-utils' .upsert() first probes SQLite by creating and dropping a table,
+    # which changed the schema (and took the write lock) on every open
+    with db.atomic():
+        db.execute("insert into meta (key, value) values ('schema_version', ?) "
+                   "on conflict (key) do update set value = excluded.value where value is not excluded.value",
+                   [str(SCHEMA_VERSION)])
     _load_codes(db)
     from archive.search import ensure_search_index
     from archive.views import ensure_views
@@ -217,4 +222,10 @@ def _load_codes(db: sqlite_utils.Database) -> None:
         for kind, items in (("row", table.rows), ("column", table.columns)):
             rows += [{"table_name": table.code, "kind": kind, "code": item.code,
                       "position": i, "label": item.label} for i, item in enumerate(items)]
-    db["codes"].upsert_all(rows, pk=("table_name", "kind", "code"))
+    with db.atomic():
+        db.conn.executemany(
+            """insert into codes (table_name, kind, code, position, label) values (?, ?, ?, ?, ?)
+               on conflict (table_name, kind, code) do update
+               set position = excluded.position, label = excluded.label
+               where position is not excluded.position or label is not excluded.label""",
+            [(r["table_name"], r["kind"], r["code"], r["position"], r["label"]) for r in rows])

@@ -27,6 +27,15 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_file(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes, read 1 MiB at a time."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 class ObjectStore:
     def __init__(self, root: str | os.PathLike, fsync: str = "every"):
         if fsync not in ("every", "batch"):
@@ -98,15 +107,7 @@ class ObjectStore:
 
     def verify(self) -> list[str]:
         """Names of objects whose bytes no longer hash to their name (empty list: all good)."""
-        bad = []
-        for name in self:
-            h = hashlib.sha256()
-            with open(self.path(name), "rb") as f:
-                for chunk in iter(lambda: f.read(1 << 20), b""):
-                    h.update(chunk)
-            if h.hexdigest() != name:
-                bad.append(name)
-        return bad
+        return [name for name in self if sha256_file(self.path(name)) != name]
 
 
 def _syncfs(path: Path) -> None:

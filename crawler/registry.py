@@ -71,12 +71,27 @@ class Site:
         return urlsplit(self.url).hostname or ""
 
 
+def _check_url(path: Path, line_no: int, url: str) -> None:
+    """A registry url is http(s) with a host (and a valid port, IPv6 address …)."""
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port  # both raise ValueError on a malformed netloc
+    except ValueError as e:
+        raise RegistryError(f"{path}:{line_no}: bad url {url!r}: {e}") from e
+    if parts.scheme not in ("http", "https") or not host:
+        raise RegistryError(f"{path}:{line_no}: url must be http(s)://host/…, got {url!r}")
+
+
 def read_registry(path: str | Path) -> list[Site]:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as e:
         raise RegistryError(f"cannot read registry {path}: {e.strerror}") from e
+    except UnicodeDecodeError as e:
+        raise RegistryError(f"{path}: not UTF-8 text (byte {e.start}); save the registry as UTF-8 CSV") from e
+    if "\x00" in text:
+        raise RegistryError(f"{path}: a binary file, not a CSV registry")
     reader = csv.DictReader(text.splitlines())
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
@@ -89,9 +104,7 @@ def read_registry(path: str | Path) -> list[Site]:
             continue  # blank line or a row being edited
         if row["id"] in seen:
             raise RegistryError(f"{path}:{line_no}: duplicate id {row['id']!r}")
-        scheme = urlsplit(row["url"]).scheme
-        if scheme not in ("http", "https"):
-            raise RegistryError(f"{path}:{line_no}: url must be http(s), got {row['url']!r}")
+        _check_url(path, line_no, row["url"])
         check_hints(row, f"{path}:{line_no}")
         seen.add(row["id"])
         known = set(REQUIRED) | {"cms", "aliases", "column_url"}

@@ -11,6 +11,7 @@ every site is ``ok``.
 """
 from __future__ import annotations
 
+import functools
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,13 +54,29 @@ def choose_sites(registry: str | Path, only: tuple[str, ...] = ()) -> list[Site]
     return [s for s in sites if not only or s.id in only]
 
 
+def _holding_writer_lock(fn):
+    """Run ``fn(registry, data_dir, …)`` holding the data dir's writer lock (archive/lock.py:
+    ArchiveBusy when another process writes to it; re-entrant: renfang crawl/run hold it)."""
+    @functools.wraps(fn)
+    def locked(registry, data_dir, *args, **kwargs):
+        from archive.lock import writer_lock
+
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        with writer_lock(data_dir, "crawler.run.crawl"):
+            return fn(registry, data_dir, *args, **kwargs)
+    return locked
+
+
+@_holding_writer_lock
 def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (),
           ignore_robots: bool = False, overrides: tuple[str, ...] = (), fresh: bool = False,
-          explain: tuple[str, ...] = (), on_resume=None, spider_cls=None, due: bool = False) -> CrawlResult:
+          explain: tuple[str, ...] = (), on_resume=None, spider_cls=None, due: bool = False,
+          on_partial=None) -> CrawlResult:
     """Crawl the registry's sites (or only ``sites``) into ``data_dir``. ``spider_cls``: a
     subclass of ``PortalSpider`` (for a portal with a quirk of its own), else PortalSpider.
     ``due``: only the sites the reporting-calendar cadence says are due (crawler/schedule.py);
-    every site's next due time is written to ``crawl_schedule`` after the run."""
+    every site's next due time is written to ``crawl_schedule`` after the run. Holds the data
+    dir's writer lock, so a run still ``running`` is a killed one and an ``.incoming-*`` file garbage."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
@@ -71,6 +88,7 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     from crawler import schedule
 
     chosen = choose_sites(registry, tuple(sites) + tuple(explain))
+    registry = Path(registry).resolve()  # a run is resumed by the same file, however it is named
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = Settings()
@@ -90,17 +108,19 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
             schedule.record_plan(db, dues, schedule.clock())
             db.close()
             return CrawlResult(run={}, not_due=not_due, schedule=dues)
+    partial = remove_partial_objects(data_dir)
     run_id = None if fresh else records.resumable_run(db, str(registry))
     if run_id is not None:
         records.resume_run(db, run_id)
-        partial = remove_partial_objects(data_dir)
+        _count_killed_downloads(db, data_dir, run_id)
         if on_resume:
             on_resume(run_id, partial)
     else:
-        if fresh:
-            db.execute("update crawl_runs set status = 'abandoned' where status = 'running'")
-            db.conn.commit()
+        db.execute("update crawl_runs set status = 'abandoned' where status = 'running'")
+        db.conn.commit()
         run_id = records.start_run(db, str(registry))
+        if partial and on_partial:
+            on_partial(partial)
     db.close()
 
     settings.set("RENFANG_DATA_DIR", str(data_dir), priority="cmdline")
@@ -128,6 +148,19 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     db.close()
     return CrawlResult(run, rows, {sid: explain_path(data_dir, sid, run_id) for sid in explain},
                        not_due=not_due, schedule=dues, alerts=alerts)
+
+
+def _count_killed_downloads(db, data_dir: Path, run_id: int) -> None:
+    """A resumed run's ``bytes_downloaded``: what its killed processes downloaded (their WARC
+    files; they died before adding it), to which this process adds its own when it ends."""
+    from archive.fixity import warc_response_bytes
+
+    row = db.execute("select warc from crawl_runs where id = ?", [run_id]).fetchone()
+    paths = [data_dir / p for p in (row[0] or "").split()] if row else []
+    if paths:
+        with db.conn:
+            db.execute("update crawl_runs set bytes_downloaded = ? where id = ?",
+                       [sum(warc_response_bytes(p) for p in paths if p.exists()), run_id])
 
 
 __all__ = ["crawl", "CrawlResult", "RegistryError", "EXIT_OK", "EXIT_SITES_NOT_OK"]

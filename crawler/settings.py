@@ -60,6 +60,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.CharsetMiddleware": 55,
     "crawler.middlewares.LedgerMiddleware": 60,
     "crawler.middlewares.RedirectGuardMiddleware": 650,
+    # Scrapy's decompression, recording what it refuses as too large (a gzip bomb)
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.compression.RecordedHttpCompressionMiddleware": 590,
     "crawler.middlewares.WarcMiddleware": 960,
 }
 # Hosts beyond the registry's own (host:port) that may be requested: government hosts.

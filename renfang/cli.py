@@ -9,15 +9,21 @@
 """
 from __future__ import annotations
 
+import errno
 import json
+import os
+import sqlite3
 import signal
 import subprocess
 import sys
+import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
 
 import archive
+from archive.lock import EXIT_BUSY, EXIT_DAMAGED, ArchiveBusy, writer_lock
 
 SITE = Path(archive.__file__).resolve().parent / "datasette"
 METADATA = SITE / "metadata.json"
@@ -28,6 +34,62 @@ data_dir_option = click.option(
 registry_option = click.option(
     "--registry", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
     help="Registry CSV of sites: id,name,level,province,url[,cms,aliases,column_url].")
+
+
+wait_option = click.option(
+    "--wait", type=click.FloatRange(0), default=0, show_default=True, metavar="SECONDS",
+    help=f"When another command is writing to DIR, wait up to this long for it (else exit {EXIT_BUSY}).")
+
+
+class Busy(click.ClickException):
+    exit_code = EXIT_BUSY
+
+
+class Damaged(click.ClickException):
+    exit_code = EXIT_DAMAGED
+
+
+def refuse_damaged(data_dir: Path, required: str | None = None) -> None:
+    """Stop before writing to a damaged or empty archive.db (it would be replaced or worsened),
+    or, with ``required`` (what to do first), a missing one. A 0-byte archive.db beside no object
+    at all is a first crawl killed at its first breath: a new archive, not a lost one."""
+    from archive.fixity import database_damage
+    from archive.store import ObjectStore
+
+    db = data_dir / "archive.db"
+    if required is not None and not db.exists():
+        raise click.ClickException(f"{db} does not exist{required}")
+    if not db.exists() or (db.stat().st_size == 0 and next(iter(ObjectStore(data_dir / "objects")), None) is None):
+        return
+    problems = database_damage(data_dir / "archive.db")
+    if problems:
+        raise Damaged(f"refusing to write: {data_dir}/{problems[0].path} {problems[0].message}; "
+                      "see `renfang verify`, restore it from a release, or move it away to start anew")
+
+
+@contextmanager
+def writing(data_dir: Path, command: str, wait: float = 0, create: bool = False):
+    """Hold DIR's writer lock (archive/lock.py) for a command that writes to the archive
+    (``create``: making DIR when it does not exist yet)."""
+    if not create and not data_dir.is_dir():
+        raise click.ClickException(f"{data_dir} does not exist: run `renfang crawl` first")
+    with ExitStack() as stack:
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(writer_lock(data_dir, f"renfang {command}", wait=wait))
+        except ArchiveBusy as e:
+            raise Busy(str(e))
+        except OSError as e:
+            raise click.ClickException(f"cannot write to {data_dir}: {e.strerror or e}")
+        try:
+            yield
+        except sqlite3.Error as e:  # a read-only or full disk, a file changed under us
+            raise click.ClickException(f"renfang {command} stopped: {data_dir}/archive.db: {e} "
+                                       "(what was written before is kept; `renfang verify` checks it)")
+        except OSError as e:
+            if e.errno not in (errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EIO):
+                raise
+            raise click.ClickException(f"renfang {command} stopped: {e.filename or data_dir}: {e.strerror}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,9 +116,12 @@ def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots
     def resumed(run_id, partial):
         click.echo(f"resuming crawl run {run_id} (killed before it finished; "
                    f"{partial} half-written object(s) removed)", err=True)
+
+    def cleaned(partial):
+        click.echo(f"{partial} half-written object(s) removed (left by a killed crawl)", err=True)
     try:
-        return crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, on_resume=resumed,
-                     due=due)
+        return crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain,
+                     on_resume=resumed, on_partial=cleaned, due=due)
     except RegistryError as e:
         raise click.ClickException(str(e))
 
@@ -124,7 +189,8 @@ def with_crawl_options(f):
 @registry_option
 @data_dir_option
 @with_crawl_options
-def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now):
+@wait_option
+def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, wait):
     """Crawl the sites of a registry; store every document under its SHA-256.
 
     A recrawl asks only for what changed (If-None-Match / If-Modified-Since); a crawl
@@ -141,8 +207,10 @@ def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, d
     layout_changed, fewer_reports, list_capped, partial: the summary says which and why);
     1 bad input (an unreadable registry, an unknown --site).
     """
-    result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now)
-    _print_run(result)
+    with writing(data_dir, "crawl", wait, create=True):
+        refuse_damaged(data_dir)
+        result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now)
+        _print_run(result)
     sys.exit(result.exit_code)
 
 
@@ -218,7 +286,8 @@ jobs_option = click.option(
 @cli.command()
 @data_dir_option
 @jobs_option
-def load(data_dir, jobs):
+@wait_option
+def load(data_dir, jobs, wait):
     """Parse what was crawled and load it into DIR/archive.db.
 
     \b
@@ -227,9 +296,9 @@ def load(data_dir, jobs):
     """
     from archive.load import load_archive
 
-    if not (data_dir / "archive.db").exists():
-        raise click.ClickException(f"{data_dir}/archive.db does not exist: run `renfang crawl` first")
-    _print_load(load_archive(data_dir, jobs=jobs))
+    with writing(data_dir, "load", wait):
+        refuse_damaged(data_dir, required=": run `renfang crawl` first")
+        _print_load(load_archive(data_dir, jobs=jobs))
 
 
 @cli.command()
@@ -237,7 +306,8 @@ def load(data_dir, jobs):
 @data_dir_option
 @with_crawl_options
 @jobs_option
-def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, jobs):
+@wait_option
+def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, jobs, wait):
     """Crawl, then load, in one go.
 
     \b
@@ -246,15 +316,18 @@ def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due
     """
     from archive.load import load_archive
 
-    result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now)
-    _print_run(result)
-    if result.run:
-        _print_load(load_archive(data_dir, jobs=jobs))
+    with writing(data_dir, "run", wait, create=True):
+        refuse_damaged(data_dir)
+        result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now)
+        _print_run(result)
+        if result.run:
+            _print_load(load_archive(data_dir, jobs=jobs))
     sys.exit(result.exit_code)
 
 
-def datasette_command(data_dir: Path, host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "datasette", "serve", str(data_dir / "archive.db"),
+def datasette_command(data_dir: Path, host: str, port: int, immutable: bool = False) -> list[str]:
+    db = str(data_dir / "archive.db")
+    return [sys.executable, "-m", "datasette", "serve", *(["--immutable", db] if immutable else [db]),
             "--host", host, "--port", str(port), "--metadata", str(METADATA),
             # the site (archive/datasette/): templates, our plugin, static files
             "--template-dir", str(SITE / "templates"), "--plugins-dir", str(SITE / "plugins"),
@@ -266,26 +339,86 @@ def datasette_command(data_dir: Path, host: str, port: int) -> list[str]:
             "--setting", "suggest_facets", "off"]
 
 
-def _serve(data_dir: Path, host: str, port: int) -> None:
-    if not (data_dir / "archive.db").exists():
-        raise click.ClickException(f"{data_dir}/archive.db does not exist: run `renfang run` first")
-    click.echo(f"Datasette: http://{host}:{port}/archive  (Ctrl-C stops)")
-    proc = subprocess.Popen(datasette_command(data_dir, host, port))
-    try:
-        proc.wait()
-    except KeyboardInterrupt:  # Ctrl-C reached Datasette too (same process group): let it finish
+def _die_with_parent() -> None:
+    """In Datasette's process, before exec: SIGTERM when `renfang serve` dies (even by SIGKILL)."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _port_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is free
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def run_service(command: list[str], grace: float = 10) -> int:
+    """Run ``command`` as this process's service: SIGTERM, SIGINT and SIGHUP sent to us are
+    passed on to it (also when we were started with SIGINT ignored), a second one or ``grace``
+    seconds later it is killed; it dies with us. Returns its exit status, 0 when it ended
+    because we passed it a signal (uvicorn re-raises the signal once it has shut down)."""
+    proc = subprocess.Popen(command, process_group=0, preexec_fn=_die_with_parent)
+    stopping: list[tuple[float, int]] = []
+
+    def forward(signum, _frame):
+        if proc.poll() is None:
+            if stopping:
+                proc.kill()
+            else:
+                proc.send_signal(signum)
+            stopping.append((time.monotonic(), signum))
+
+    handled = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, forward) for sig in handled}
+    try:
+        while True:
+            try:
+                code = proc.wait(timeout=0.5)
+                return 0 if stopping and code in (0, -stopping[0][1], 128 + stopping[0][1]) else code
+            except subprocess.TimeoutExpired:
+                if stopping and time.monotonic() - stopping[0][0] > grace:
+                    proc.kill()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if proc.poll() is None:
+            proc.kill()
             proc.wait()
+
+
+def _serve(data_dir: Path, host: str, port: int) -> None:
+    from archive.fixity import unreadable
+
+    db = data_dir / "archive.db"
+    if not db.exists():
+        raise click.ClickException(f"{db} does not exist: run `renfang run` first")
+    why = unreadable(db)
+    if why:
+        raise Damaged(f"{db} {why}: nothing to serve (see `renfang verify`)")
+    if not _port_free(host, port):
+        raise click.ClickException(f"cannot serve on {host}:{port}: the port is in use or not available")
+    # a data dir this process cannot write to (read-only media, another owner): Datasette opens
+    # the file immutable, needing no -shm/-wal beside it
+    immutable = not os.access(data_dir, os.W_OK, effective_ids=True)
+    click.echo(f"Datasette: http://{host}:{port}/archive  (Ctrl-C stops)"
+               + ("  [read-only data dir: served immutable]" if immutable else ""))
+    code = run_service(datasette_command(data_dir, host, port, immutable))
+    if code != 0:
+        raise click.ClickException(f"Datasette exited with status {code} (its messages are above)")
     click.echo("stopped")
 
 
 @cli.command()
 @data_dir_option
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
 def serve(data_dir, host, port):
     """Publish DIR/archive.db with Datasette at http://HOST:PORT/archive.
 
@@ -301,7 +434,8 @@ def serve(data_dir, host, port):
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default="releases",
               show_default=True, help="Directory that receives renfang-archive-<date>/ (<date>.2/ … on the same day).")
 @click.option("--bom", is_flag=True, help="Start each CSV with a UTF-8 byte-order mark (for Excel).")
-def release(data_dir, out, bom):
+@wait_option
+def release(data_dir, out, bom, wait):
     """Write a dated, citable copy of the archive: archive.db, CSV of every table and view,
     and a SHA-256 manifest.
 
@@ -312,12 +446,12 @@ def release(data_dir, out, bom):
     """
     from archive.release import make_release
 
-    if not (data_dir / "archive.db").exists():
-        raise click.ClickException(f"{data_dir}/archive.db does not exist")
-    try:
-        target = make_release(data_dir, out, bom=bom)
-    except FileExistsError as e:
-        raise click.ClickException(str(e))
+    with writing(data_dir, "release", wait):
+        refuse_damaged(data_dir, required="")
+        try:
+            target = make_release(data_dir, out, bom=bom)
+        except FileExistsError as e:
+            raise click.ClickException(str(e))
     click.echo(f"release: {target}")
 
 
@@ -326,8 +460,9 @@ def release(data_dir, out, bom):
 @click.option("--bag", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Directory of the BagIt bag to write (must not exist or be empty).")
 @click.option("--bom", is_flag=True, help="Start each CSV with a UTF-8 byte-order mark (for Excel).")
-def export(data_dir, bag, bom):
-    """Export the whole archive (documents, archive.db, CSV) as a BagIt bag.
+@wait_option
+def export(data_dir, bag, bom, wait):
+    """Export the whole archive (documents, WARC files, archive.db, CSV) as a BagIt bag.
 
     \b
     Example:
@@ -335,40 +470,54 @@ def export(data_dir, bag, bom):
     """
     from archive.release import make_bag
 
-    if not (data_dir / "archive.db").exists():
-        raise click.ClickException(f"{data_dir}/archive.db does not exist")
-    try:
-        make_bag(data_dir, bag, bom=bom)
-    except FileExistsError as e:
-        raise click.ClickException(str(e))
+    with writing(data_dir, "export", wait):
+        refuse_damaged(data_dir, required="")
+        try:
+            make_bag(data_dir, bag, bom=bom)
+        except FileExistsError as e:
+            raise click.ClickException(str(e))
     click.echo(f"bag: {bag}")
 
 
 @cli.command()
 @data_dir_option
-def verify(data_dir):
-    """Check that every object in DIR/objects/ hashes to its name.
+@click.option("--json", "as_json", is_flag=True, help="Print the audit as JSON.")
+def verify(data_dir, as_json):
+    """Audit the archive's fixity: archive.db passes integrity_check and foreign_key_check,
+    every documents row has its object, every object hashes to its name, no stray or partial
+    file in DIR/objects/, every WARC file reads to its end. One line per problem; exit 4 when
+    there is one. Never waits for (nor blocks) a running crawl or load.
 
     \b
     Example:
         renfang verify --data-dir data
+        renfang verify --data-dir data --json
     """
-    from archive.store import ObjectStore
+    from archive.fixity import audit
 
-    store = ObjectStore(data_dir / "objects")
-    bad = store.verify()
-    total = sum(1 for _ in store)
-    for name in bad:
-        click.echo(f"MISMATCH {name}")
-    click.echo(f"{total - len(bad)}/{total} objects hash to their name")
-    sys.exit(1 if bad else 0)
+    if not data_dir.is_dir():
+        raise click.ClickException(f"{data_dir} does not exist")
+    result = audit(data_dir)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        if result.writer:
+            click.echo(f"note: `{result.writer['command']}` (pid {result.writer['pid']}) is writing: its "
+                       "half-written objects, unrecorded objects and current WARC file are not counted")
+        for problem in result.problems:
+            click.echo(problem.line())
+        click.echo(f"verify: {result.objects} objects, {result.documents} documents rows, "
+                   f"{result.warc_files} WARC files ({result.warc_records} records): "
+                   + (f"{len(result.problems)} problem(s)" if result.problems else "no problem found"))
+    sys.exit(EXIT_DAMAGED if result.problems else 0)
 
 
 @cli.command()
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default="demo-data",
               show_default=True, help="Where the demo archive is written.")
-@click.option("--port", default=8001, show_default=True, type=int, help="Datasette's port.")
-@click.option("--portal-port", default=8701, show_default=True, type=int,
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535),
+              help="Datasette's port.")
+@click.option("--portal-port", default=8701, show_default=True, type=click.IntRange(1, 65534),
               help="First port of the sample portal (one port per site).")
 def demo(data_dir, port, portal_port):
     """Serve the sample portal on 127.0.0.1, crawl and load it, then serve the archive.
@@ -377,7 +526,6 @@ def demo(data_dir, port, portal_port):
     Example:
         renfang demo      # then open http://127.0.0.1:8001/archive
     """
-    import time
 
     from archive.load import load_archive
     from sample_portal import server
@@ -390,8 +538,9 @@ def demo(data_dir, port, portal_port):
         portal.write_registry(registry)
         for site in portal.sites:
             click.echo(f"sample portal: {site['name']} at {site['url']}")
-        _print_run(_crawl(registry, data_dir, (), False, ()))
-        _print_load(load_archive(data_dir))
+        with writing(data_dir, "demo", create=True):
+            _print_run(_crawl(registry, data_dir, (), False, ()))
+            _print_load(load_archive(data_dir))
         click.echo(f"demo archive ready in {time.monotonic() - started:.0f} s")
         _serve(data_dir, "127.0.0.1", port)
     finally:

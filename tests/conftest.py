@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -41,6 +44,34 @@ def renfang(*args, cwd=REPO, check=True, timeout=300, expect: int = 0) -> subpro
         raise AssertionError(f"renfang {' '.join(map(str, args))} exited {proc.returncode}\n"
                              f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr[-4000:]}")
     return proc
+
+
+def start_server(args, url: str, timeout: float = 60, **popen) -> subprocess.Popen:
+    """Start ``renfang ARGS`` (a server) and return once ``url`` answers."""
+    proc = subprocess.Popen([*RENFANG, *map(str, args)], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, **popen)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return proc
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{url} did not answer within {timeout} s:\n{stop_server(proc)}")
+            time.sleep(0.2)
+
+
+def stop_server(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 15) -> str:
+    """Stop a server started by :func:`start_server` and return its output: ``sig``, then
+    SIGKILL after ``timeout`` s (`renfang serve` takes its Datasette with it either way)."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+    return out or ""
 
 
 @pytest.fixture(scope="session")

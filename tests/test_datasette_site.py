@@ -27,7 +27,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import REPO, RENFANG, SHARED, free_port, renfang
+from tests.conftest import REPO, RENFANG, SHARED, free_port, renfang, stop_server
 
 HONGZE_PDF = SHARED / "real" / "huaian_hongzequ_gov_2023.pdf"
 SCRIPT_TITLE = "<script>document.title='XSS';document.body.innerHTML='PWNED'</script>攀枝花市人民防空办公室2020年报"
@@ -141,12 +141,7 @@ def start_datasette(data_dir: Path):
 
 
 def stop_datasette(proc) -> None:
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
+    stop_server(proc, signal.SIGINT)  # SIGKILL after 15 s; Datasette dies with `renfang serve`
 
 
 @pytest.fixture(scope="module")

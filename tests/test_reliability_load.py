@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils.db
 
+from crawler.run import EXIT_SITES_NOT_OK  # the sample portal's 攀枝花 2017 page answers 500
 from tests.conftest import FAST, REPO, RENFANG, renfang
 
 KILLED = 77  # the exit status of the simulated kill
@@ -30,8 +31,7 @@ KILLED = 77  # the exit status of the simulated kill
 def crawled(registry, tmp_path_factory) -> Path:
     """The sample portal crawled, nothing loaded yet."""
     data_dir = tmp_path_factory.mktemp("crawled")
-    # exit 3: the sample portal's 攀枝花 2017 page answers 500, so that site is partial (as it should be)
-    renfang("crawl", "--registry", registry, "--data-dir", data_dir, *FAST, expect=3)
+    renfang("crawl", "--registry", registry, "--data-dir", data_dir, *FAST, expect=EXIT_SITES_NOT_OK)
     return data_dir
 
 
@@ -183,3 +183,19 @@ def test_renfang_load_sigkilled_at_20_random_moments_reloads_to_the_same_archive
             differing.append(round(delay, 2))
     assert not differing, f"reloads after a SIGKILL at {differing} s differ from an uninterrupted load"
     assert killed >= 15, f"only {killed} of 20 loads were still running when killed"
+
+
+def test_opening_an_archive_again_changes_no_schema(crawled, tmp_path):
+    """Views are replaced only when their SQL changed (they were dropped and recreated on every
+    open, and two processes opening the archive at once failed with `view … already exists`)."""
+    from archive.schema import open_archive
+
+    data_dir = copy_archive(crawled, tmp_path / "data")
+    open_archive(data_dir / "archive.db").close()
+    conn = sqlite3.connect(data_dir / "archive.db")
+    before = conn.execute("pragma schema_version").fetchone()[0]
+    conn.close()
+    open_archive(data_dir / "archive.db").close()
+    conn = sqlite3.connect(data_dir / "archive.db")
+    assert conn.execute("pragma schema_version").fetchone()[0] == before
+    conn.close()

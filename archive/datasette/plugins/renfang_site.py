@@ -16,15 +16,16 @@
 """
 from __future__ import annotations
 
+import asyncio
 import base64
-import hashlib
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 from datasette import hookimpl
 from datasette.utils import escape_fts as datasette_escape_fts
-from datasette.utils import tilde_encode
-from datasette.utils.asgi import Response
+from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils.asgi import Response, asgi_start
 from markupsafe import Markup, escape
 
 from archive.printed import STATUS_TEXT, build_report, number
@@ -64,7 +65,33 @@ def prepare_connection(conn):
     conn.create_function("escape_fts", 1, escape_fts, deterministic=True)
 
 
+CHUNK = 1 << 20  # bytes of a document read (in a worker thread) and sent at a time
+
+
+class StreamedObject:
+    """An archived object streamed from its file: read 1 MiB at a time in a worker thread (the
+    event loop never waits on the disk), never whole in memory."""
+
+    def __init__(self, path: Path, size: int, headers: dict, content_type: str):
+        self.path, self.size, self.headers, self.content_type = path, size, headers, content_type
+
+    async def asgi_send(self, send):
+        f = await asyncio.to_thread(open, self.path, "rb")
+        try:
+            await asgi_start(send, 200, {**self.headers, "content-length": str(self.size)}, self.content_type)
+            sent, more = 0, True
+            while more:
+                chunk = await asyncio.to_thread(f.read, min(CHUNK, self.size - sent))
+                sent += len(chunk)
+                more = bool(chunk) and sent < self.size  # a file that shrank ends the body early
+                await send({"type": "http.response.body", "body": chunk, "more_body": more})
+        finally:
+            await asyncio.to_thread(f.close)
+
+
 async def serve_document(datasette, request):
+    """The archived bytes under their SHA-256. The object's name is its hash (checked when it was
+    stored, and by `renfang verify`): the headers carry it, the bytes are not re-hashed."""
     sha256 = request.url_vars["sha256"]
     db = _database(datasette)
     row = (await db.execute(
@@ -72,15 +99,17 @@ async def serve_document(datasette, request):
                                          where rd.sha256 = d.sha256 and filename is not null limit 1)
            from documents d where d.sha256 = ?""", [sha256])).first()
     path = _store(datasette).path(sha256)
-    if row is None or not path.exists():
+    try:
+        size = (await asyncio.to_thread(path.stat)).st_size if row is not None else None
+    except OSError:
+        size = None
+    if size is None:
         return Response.text(f"no archived document {sha256}\n", status=404)
-    body = path.read_bytes()
-    digest = hashlib.sha256(body)
-    if digest.hexdigest() != sha256:  # never serve bytes that are not what the archive says
+    media_type, recorded_size, filename = row
+    if size != recorded_size:  # never serve bytes that are not what the archive says
         return Response.text(f"stored object {sha256} is damaged\n", status=500)
-    media_type, _, filename = row
     headers = {"X-Content-SHA256": sha256,
-               "Digest": "sha-256=" + base64.b64encode(digest.digest()).decode(),
+               "Digest": "sha-256=" + base64.b64encode(bytes.fromhex(sha256)).decode(),
                "Cache-Control": "public, max-age=31536000, immutable",
                "X-Content-Type-Options": "nosniff"}
     if filename:
@@ -88,17 +117,30 @@ async def serve_document(datasette, request):
         headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
     if media_type.startswith("text/html"):  # archived web pages may carry scripts: sandbox them
         headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    return Response(body, status=200, headers=headers, content_type=media_type or "application/octet-stream")
+    return StreamedObject(path, size, headers, media_type or "application/octet-stream")
+
+
+def report_ids(raw: str) -> list[str]:
+    """The report ids a ``/-/report/`` path can mean: tilde-encoded as the site's own links
+    (``sc~2Erf-2020`` for ``sc.rf-2020``), or percent-encoded as a browser sends Chinese or spaces."""
+    return list(dict.fromkeys([tilde_decode(raw), unquote(raw)]))
 
 
 async def serve_report(datasette, request):
-    report_id = request.url_vars["report_id"]
+    candidates = report_ids(request.url_vars["report_id"])
     as_json = bool(request.url_vars.get("format"))
 
     def fact_url(rid, table, row, column):
         return datasette.urls.row(DATABASE, "facts", ",".join(tilde_encode(v) for v in (rid, table, row, column)))
 
-    data = await _database(datasette).execute_fn(lambda conn: build_report(conn, report_id, fact_url))
+    def first_report(conn):
+        for candidate in candidates:
+            data = build_report(conn, candidate, fact_url)
+            if data is not None:
+                return candidate, data
+        return candidates[0], None
+
+    report_id, data = await _database(datasette).execute_fn(first_report)
     if data is None:
         if as_json:
             return Response.json({"error": f"no report {report_id}"}, status=404)
