@@ -191,9 +191,6 @@ def test_report_pages_work_for_ids_with_dots_chinese_and_spaces(odd_ids):
                 assert r.status == 200 and f"{rid} 年度报告" in r.read().decode()
             with urllib.request.urlopen(f"{base}/-/report/{path}.json", timeout=10) as r:
                 assert r.status == 200
-    # and the overview links to them as the site encodes them
-    with urllib.request.urlopen(f"{base}/archive/report_overview?_search=&report_id=sc.rf-2020", timeout=10) as r:
-        assert '/-/report/sc~2Erf-2020' in r.read().decode()
 
 
 def test_export_holds_the_warc_files(archive_dir, tmp_path):
