@@ -531,7 +531,11 @@ def demo(data_dir, port, portal_port):
     from sample_portal import server
 
     started = time.monotonic()
-    portal = server.start(ports={site: portal_port + i for i, site in enumerate(server.SITES)})
+    try:
+        portal = server.start(ports={site: portal_port + i for i, site in enumerate(server.SITES)})
+    except OSError as e:
+        raise click.ClickException(f"cannot serve the sample portal on ports {portal_port}-"
+                                   f"{portal_port + len(server.SITES) - 1}: {e.strerror}; pass --portal-port")
     try:
         registry = data_dir / "registry.csv"
         data_dir.mkdir(parents=True, exist_ok=True)

@@ -3,10 +3,29 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import urllib.parse
 import urllib.request
 
 from tests.conftest import free_port, start_server, stop_server
+
+
+def free_ports(n: int) -> int:
+    """The first of ``n`` consecutive free loopback ports."""
+    while True:
+        first = free_port()
+        socks = []
+        try:
+            for port in range(first, first + n):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
 
 
 def get_json(url):
@@ -44,7 +63,7 @@ def test_datasette_serves_reports_and_facts(archive_dir):
 
 def test_renfang_demo_ends_with_datasette_serving_the_sample_archive(tmp_path):
     """`renfang demo` (what `make demo` runs): portal, crawl, load, then Datasette; Ctrl-C stops it."""
-    port, portal_port = free_port(), free_port()
+    port, portal_port = free_port(), free_ports(2)  # the portal's two sites: two ports in a row
     base = f"http://127.0.0.1:{port}/archive"
     proc = start_server(["demo", "--data-dir", tmp_path / "demo", "--port", port,
                          "--portal-port", portal_port], base + ".json", timeout=240)
