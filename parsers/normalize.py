@@ -1,6 +1,7 @@
 """Small pure helpers shared by every format: text repair, label normalisation, cell values."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -41,6 +42,7 @@ _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.．、])")
 
 
+@functools.lru_cache(maxsize=16384)  # labels repeat: every header and row label, every code
 def normalize_label(text: str | None) -> str:
     """A printed label reduced to its words: no whitespace, punctuation, brackets or width."""
     if not text:
@@ -49,6 +51,7 @@ def normalize_label(text: str | None) -> str:
     return _NOT_WORD.sub("", text)
 
 
+@functools.lru_cache(maxsize=16384)
 def strip_numbering(text: str | None) -> str:
     """Remove repeated leading outline numbers, then normalise ("（三）1. 属于…" -> "属于…")."""
     text = unicodedata.normalize("NFKC", fix_radicals(text or "")).strip()

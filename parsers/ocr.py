@@ -112,6 +112,40 @@ def _merge_parallel(segments: list[tuple]) -> list[tuple]:
     return [(a, b, (p0 + p1) / 2) for a, b, p0, p1 in merged]
 
 
+def open_ends(horizontal, vertical, tol: int = 16) -> list[tuple]:
+    """The missing top or bottom ruling of a table split across pages: WPS and Word leave the
+    last row on a page without its bottom line (and the first on the next without its top), so
+    the rulings find no cell there. Where three or more vertical rulings end at one height and
+    no horizontal ruling joins them, that height gets one (x0, x1, y)."""
+    def crossings(v) -> int:
+        x, y0, y1 = v
+        return sum(1 for h in horizontal
+                   if h[0] - tol <= x <= h[1] + tol and y0 - tol <= h[2] <= y1 + tol)
+
+    # only the verticals of a table (crossing two rulings or more): letterhead strokes and
+    # lone lines make no table
+    vertical = [v for v in vertical if crossings(v) >= 2]
+    added = []
+    for end in (1, 2):  # tops, bottoms of the verticals (x, y0, y1)
+        ys = sorted(v[end] for v in vertical)
+        clusters: list[list[float]] = []
+        for y in ys:
+            if clusters and y - clusters[-1][-1] <= tol:
+                clusters[-1].append(y)
+            else:
+                clusters.append([y])
+        for cluster in clusters:
+            if len(cluster) < 3:
+                continue
+            y = sorted(cluster)[len(cluster) // 2]
+            xs = [v[0] for v in vertical if abs(v[end] - y) <= tol]
+            x0, x1 = min(xs), max(xs)
+            if not any(abs(h[2] - y) <= tol and h[0] <= x0 + tol and h[1] >= x1 - tol
+                       for h in horizontal + added):
+                added.append((x0, x1, y))
+    return added
+
+
 def rulings_to_tables(horizontal, vertical, block: int = 20) -> list[list[tuple]]:
     """Cell boxes (x0, top, x1, bottom in pixels) per table, by pdfplumber's algorithm."""
     from pdfplumber.table import (cells_to_tables, edges_to_intersections,
@@ -230,6 +264,8 @@ def fix_figure(text: str) -> str:
     compact = re.sub(r"\s+", "", text)
     if compact in ("()", "（）", "[]"):
         return "0"
+    if re.search(r"\d", compact):
+        compact = compact.strip("[]")  # a ruling remnant beside the figure: 1] is 1
     if compact and not re.search(r"[\w\u3400-\u9fff]", compact):
         return ""  # specks and ruling remnants read as punctuation
     if compact and _FIGURE_LIKE.match(compact) and (any(c.isdigit() for c in compact)
@@ -295,6 +331,30 @@ def estimate_skew(img, max_degrees: float = 2.0, step: float = 0.1) -> float:
     return best
 
 
+RED_INK = 30  # red minus the larger of green and blue: seal ink, also its JPEG-blurred edges
+
+
+def drop_red_ink(img):
+    """The page in grey without its red ink: a seal (公章) pressed over a table would otherwise
+    binarise into blots over rulings and figures. A pixel much redder than it is green or blue
+    and light in red is red ink on paper and becomes paper; black print under the seal stays
+    dark in every channel (inks multiply) and stays."""
+    from PIL import ImageChops
+
+    if img.mode not in ("RGB", "RGBA", "RGBX", "P", "CMYK"):
+        return img.convert("L")
+    rgb = img.convert("RGB")
+    r, g, b = rgb.split()
+    redness = ImageChops.subtract(r, ImageChops.lighter(g, b))
+    grey = rgb.convert("L")
+    # red and light in the red channel: ink on paper (a black line under the seal, blurred
+    # red by the JPEG, is dark in every channel and stays)
+    ink = ImageChops.multiply(redness.point(lambda v: 255 if v > RED_INK else 0),
+                              r.point(lambda v: 255 if v > 140 else 0))
+    grey.paste(255, mask=ink)
+    return grey
+
+
 def ocr_page_image(img, page_number: int, scale: float) -> tuple[str, list[Grid]]:
     """(text, grids) of one page image; ``scale`` converts pixels to PDF points."""
     from PIL import Image
@@ -307,8 +367,8 @@ def ocr_page_image(img, page_number: int, scale: float) -> tuple[str, list[Grid]
         img = img.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
     binary = img.point(lambda v: 0 if v < 170 else 255)
     horizontal, vertical = find_rulings(binary)
-    tables = rulings_to_tables(horizontal, vertical)
-    clean = erase_rulings(img, horizontal, vertical) if tables else img
+    tables = rulings_to_tables(horizontal + open_ends(horizontal, vertical), vertical)
+    clean = erase_rulings(img, horizontal, vertical) if tables else img  # the drawn ones only
     words = run_tesseract(clean, psm=3)
     grids: list[Grid] = []
     used: set[int] = set()
@@ -327,10 +387,12 @@ def _reread_figures(binary, grids: list[Grid]) -> None:
     and chi_sim reads some as ideographs (玖, 要). One batched call over the cell crops,
     restricted to digits, reads them; the digit reading wins when the page reading is empty,
     figure-like, or less confident. A cell without ink is a printed blank and becomes ''.
+    A digit reading Tesseract is unsure of (or gave up on) is settled by the page's own glyphs:
+    the figure whose confidently read cells look most like it (``_closest``).
     """
     from PIL import ImageOps
 
-    todo = []  # (row, cell index, crop)
+    todo = []  # (row, cell index, crop with a margin, glyph shape)
     for grid in grids:
         for row in grid.rows:
             for ci, box in enumerate(row.bboxes or []):
@@ -351,17 +413,63 @@ def _reread_figures(binary, grids: list[Grid]) -> None:
                 if ink[3] - ink[1] > 80:  # more than one line of glyphs: a label
                     continue
                 glyphs = crop.crop(ink)
-                todo.append((row, ci, ImageOps.expand(glyphs, border=20, fill=255)))
+                todo.append((row, ci, ImageOps.expand(glyphs, border=20, fill=255), _shape(glyphs)))
     results = run_tesseract_batch([t[2] for t in todo]) if todo else []
-    for (row, ci, _), (text, conf) in zip(todo, results):
+    templates: dict[str, list] = {}
+    for (_, _, _, shape), (text, conf) in zip(todo, results):
+        if conf >= TEMPLATE_MIN_CONF and re.fullmatch(r"\d+(?:\.\d+)?", text):
+            if len(templates.setdefault(text, [])) < 12:
+                templates[text].append(shape)
+    for (row, ci, _, shape), (text, conf) in zip(todo, results):
+        if not text or conf < UNSURE_CONF:
+            match, score = _closest(shape, templates)
+            if match is not None:
+                text, conf = match, score * 100
         page_text = row.cells[ci] or ""
-        figure_like = not page_text or _FIGURE_LIKE.match(re.sub(r"\s+", "", page_text))
+        compact = re.sub(r"\s+", "", page_text)
+        # a glyph or three, not a word, where a figure stands (0 read 加, 人, esi): the digits
+        figure_like = not compact or _FIGURE_LIKE.match(compact) or (
+            len(compact) <= 3 and not re.search(r"[\u4e00-\u9fff]{2}", compact) and conf >= 50)
         if text and (figure_like or conf / 100 > row.confidences[ci]):
             row.cells[ci] = text
             row.confidences[ci] = conf / 100
     for grid in grids:
         for row in grid.rows:
             row.cells = [None if c is None else fix_figure(c) for c in row.cells]
+
+
+TEMPLATE_MIN_CONF = 75   # a digit reading this sure of itself is a template of its figure
+UNSURE_CONF = 60         # below this a digit reading is compared with the templates
+TEMPLATE_MIN_SIMILARITY = 0.7
+_SHAPE = (16, 24)
+
+
+def _shape(glyphs) -> tuple[tuple[bool, ...], float]:
+    """A glyph crop (tight to its ink) as 16x24 ink bits and its aspect ratio."""
+    from PIL import Image
+
+    small = glyphs.convert("L").resize(_SHAPE, Image.BOX)
+    return tuple(v < 128 for v in small.tobytes()), glyphs.size[0] / max(1, glyphs.size[1])
+
+
+def _similarity(a, b) -> float:
+    """Jaccard overlap of two glyph shapes' ink; 0 when their proportions differ."""
+    (bits_a, aspect_a), (bits_b, aspect_b) = a, b
+    if not 0.75 <= aspect_a / max(aspect_b, 1e-6) <= 1.33:
+        return 0.0
+    union = sum(x or y for x, y in zip(bits_a, bits_b))
+    return sum(x and y for x, y in zip(bits_a, bits_b)) / union if union else 0.0
+
+
+def _closest(shape, templates: dict[str, list]) -> tuple[str | None, float]:
+    """The figure whose templates the glyph resembles most, when it clearly does."""
+    scores = sorted(((max(_similarity(shape, t) for t in samples), text)
+                     for text, samples in templates.items()), reverse=True)
+    if not scores or scores[0][0] < TEMPLATE_MIN_SIMILARITY:
+        return None, 0.0
+    if len(scores) > 1 and scores[0][0] - scores[1][0] < 0.08:
+        return None, 0.0  # two figures look alike to it: no evidence either way
+    return scores[0][1], scores[0][0]
 
 
 def _table_grid(cells, words: list[Word], used: set[int], page_number: int, scale: float,
@@ -434,7 +542,7 @@ def ocr_pdf_pages(data: bytes, pages: list[int], dpi: int = OCR_DPI) -> dict[int
             scale = dpi / 72
             if w * h * scale * scale > MAX_IMAGE_PIXELS:
                 scale = (MAX_IMAGE_PIXELS / (w * h)) ** 0.5
-            img = page.render(scale=scale, grayscale=True).to_pil()
+            img = drop_red_ink(page.render(scale=scale).to_pil())
             page.close()
             out[number] = ocr_page_image(img, number, 1 / scale)
     finally:
@@ -453,7 +561,7 @@ def ocr_image_bytes(data: bytes) -> list[tuple[str, list[Grid]]]:
         for i, frame in enumerate(ImageSequence.Iterator(im)):
             if i >= 50:
                 raise ParseError("too_large", "more than 50 frames")
-            frames.append(frame.convert("L"))
+            frames.append(drop_red_ink(frame))
     except Image.DecompressionBombError as e:
         raise ParseError("too_large", str(e)) from e
     except ParseError:

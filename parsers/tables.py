@@ -13,12 +13,14 @@ positional stitching, because every row is recognised by what it says:
 from __future__ import annotations
 
 import difflib
+import functools
+import re
 from dataclasses import dataclass
 
-from .codes import APPEALS, APPLICATIONS, DISCLOSURE, OTHER_SUBROWS
+from .codes import APPEALS, APPLICATIONS, DISCLOSURE, OTHER_SUBROWS, VERSIONS
 from .grid import Grid, GridRow
 from .model import Fact
-from .normalize import (clean_cell, is_blank, is_number, is_value_like, normalize_label,
+from .normalize import (clean_cell, is_blank, is_number, is_value_like, layout_line, normalize_label,
                         parse_value, strip_numbering)
 
 N_APPLICANT_COLUMNS = len(APPLICATIONS.columns)           # 7
@@ -55,6 +57,7 @@ def _fact(table: str, row: str, column: str, cell: _Cell, unit: str | None = Non
 
 
 # ---------------------------------------------------------------- 二、主动公开政府信息情况
+@functools.lru_cache(maxsize=8192)  # pure, and labels repeat across rows and reports
 def match_disclosure_row(text: str | None) -> str | None:
     label = normalize_label(text)
     if not label:
@@ -78,13 +81,18 @@ _COLUMN_ORDER = ("total_published", "made", "published", "issued", "repealed", "
                  "amount")
 
 
+_COLUMN_LABELS = [(code, [normalize_label(v) for v in (DISCLOSURE.column(code).label,
+                                                          *DISCLOSURE.column(code).variants)])
+                  for code in _COLUMN_ORDER]
+
+
+@functools.lru_cache(maxsize=8192)  # pure, and labels repeat across rows and reports
 def match_disclosure_column(text: str | None) -> str | None:
     label = normalize_label(text)
     if not label:
         return None
-    for code in _COLUMN_ORDER:
-        col = DISCLOSURE.column(code)
-        if any(normalize_label(v) in label for v in (col.label, *col.variants)):
+    for code, labels in _COLUMN_LABELS:
+        if any(v in label for v in labels):
             return code
     return None
 
@@ -94,28 +102,67 @@ def _header_unit(text: str | None) -> str | None:
     return "万元" if "万元" in text else "元" if "元" in text else None
 
 
+_HEADER_LABEL = "信息内容"
+
+
+def _header_like(text: str | None) -> bool:
+    """The first cell of a section-二 header row (信息内容), also when OCR garbled a glyph."""
+    label = normalize_label(text)
+    return bool(label) and (label == _HEADER_LABEL or (
+        len(label) <= 6 and difflib.SequenceMatcher(None, label, _HEADER_LABEL).ratio() >= 0.5))
+
+
+# the rows of section 二 in printed order, by layout: a table whose value rows are exactly these
+# many is read in this order when the labels that could be read agree with it (OCR'd labels)
+_DISCLOSURE_ORDERS = {len(DISCLOSURE.row_codes(v)): (v, DISCLOSURE.row_codes(v)) for v in VERSIONS}
+
+
 def disclosure_facts(rows: list[GridRow]) -> list[Fact]:
-    facts: list[Fact] = []
-    seen: set[str] = set()
+    candidates = []  # (row, label position, figure positions, code or None, header)
     header: list[tuple[str, str | None]] | None = None  # (column code, unit) in printed order
     for row in rows:
         filled = [i for i, c in enumerate(row.cells) if c]
         if not filled:
             continue
-        columns = [(match_disclosure_column(c), _header_unit(c)) for c in row.cells[1:] if c]
-        if any(code for code, _ in columns) and not any(is_number(c) for c in row.cells):
+        numbers = any(is_number(c) for c in row.cells)
+        later = [c for c in row.cells[filled[0] + 1:] if c]
+        columns = [(match_disclosure_column(c), _header_unit(c)) for c in later]
+        if not numbers and _header_like(row.cells[filled[0]]):
+            # a header row: its columns, or none when one of them cannot be read (OCR), so
+            # the row's layout decides rather than the previous block's header
+            header = [(code, unit) for code, unit in columns] if columns and all(
+                code for code, _ in columns) else None
+            continue
+        if any(code for code, _ in columns) and not numbers:
             header = [(code, unit) for code, unit in columns if code]
             continue
         label_at = filled[0]
-        code = match_disclosure_row(row.cells[label_at])
-        if code is None or code in seen:
-            continue
         # figures: the printed positions after the label; covered merged positions are skipped
         positions = [i for i in range(label_at + 1, len(row.cells)) if row.cells[i] is not None]
         if not positions or not all(is_value_like(row.cells[i]) for i in positions):
             continue
+        if len(positions) >= 5 and numbers:
+            break  # section 三's figures: section 二 is over
+        if is_value_like(row.cells[label_at]):
+            continue
+        code = match_disclosure_row(row.cells[label_at])
+        if code is None and not numbers:
+            continue
+        candidates.append((row, label_at, positions, code, header))
+    codes = [c[3] for c in candidates]
+    version = None
+    known = [(i, code) for i, code in enumerate(codes) if code]
+    if len(candidates) in _DISCLOSURE_ORDERS and len(known) >= 2:
+        v, order = _DISCLOSURE_ORDERS[len(candidates)]
+        if all(order[i] == code for i, code in known):
+            codes, version = list(order), v
+    facts: list[Fact] = []
+    seen: set[str] = set()
+    for (row, label_at, positions, _, header), code in zip(candidates, codes):
+        if code is None or code in seen:
+            continue
         allowed = {c for cols in DISCLOSURE.row_columns[code].values() for c in cols}
-        pairs = _disclosure_columns(code, header, len(positions))
+        pairs = _disclosure_columns(code, header, len(positions), version)
         seen.add(code)
         for pos, (column, unit) in zip(positions + [None] * len(pairs), pairs):
             if column not in allowed:
@@ -128,43 +175,70 @@ def disclosure_facts(rows: list[GridRow]) -> list[Fact]:
     return facts
 
 
-def _disclosure_columns(code: str, header, n_values: int) -> list[tuple[str, str | None]]:
-    """The columns of a section-二 row: from the header above it, else the layout by count."""
+def _disclosure_columns(code: str, header, n_values: int,
+                        version: str | None = None) -> list[tuple[str, str | None]]:
+    """The columns of a section-二 row: from the header above it, else the layout by count
+    (of ``version`` when the rows' order settled it)."""
     if header:
         return header
     by_version = DISCLOSURE.row_columns[code]
-    for version in ("2021", "2019"):
-        if by_version[version] and len(by_version[version]) == n_values:
-            return [(c, None) for c in by_version[version]]
-    return [(c, None) for c in by_version["2019"]]
+    for v in ((version,) if version else ()) + ("2021", "2019"):
+        if by_version[v] and len(by_version[v]) == n_values:
+            return [(c, None) for c in by_version[v]]
+    return [(c, None) for c in by_version[version or "2019"] or by_version["2019"]]
 
 
 # ---------------------------------------------------------------- 三、收到和处理政府信息公开申请情况
 _KEYED = [r for r in APPLICATIONS.rows if r.keys and r.code not in ("other", "total_handled")]
 
 
+@functools.lru_cache(maxsize=8192)  # pure, and labels repeat across rows and reports
 def match_application_row(text: str | None) -> str | None:
     """The row code of a printed section-三 label, or None when it says nothing recognisable."""
-    label = normalize_label(text)
-    if not label:
-        return None
-    hits = [(len(k), r.code) for r in _KEYED for k in r.keys if normalize_label(k) in label]
-    if hits:
-        return max(hits)[1]
+    code = keyed_application_row(text)
+    if code or not normalize_label(text):
+        return code
     bare = strip_numbering(text)
-    if "其他处理" in label:
-        rest = label.split("其他处理", 1)[1]
-        return "other_misc" if rest.endswith("其他") else "other"
-    if bare == "其他":
-        return "other_misc"
-    if "总计" in label:
-        return "total_handled"
     best, best_ratio = None, 0.0
     for row in APPLICATIONS.rows:
         ratio = difflib.SequenceMatcher(None, bare, strip_numbering(row.label)).ratio()
         if ratio > best_ratio:
             best, best_ratio = row.code, ratio
     return best if best_ratio >= 0.6 else None
+
+
+@functools.lru_cache(maxsize=8192)  # pure, and labels repeat across rows and reports
+def keyed_application_row(text: str | None) -> str | None:
+    """The row code when the label holds a key fragment of its row (codes.Row.keys), the
+    words 其他处理 or 总计, or is 其他: a reading that leaves no doubt, unlike a similarity."""
+    label = normalize_label(text)
+    if not label:
+        return None
+    hits = [(len(k), r.code) for r in _KEYED for k in r.keys if normalize_label(k) in label]
+    if hits:
+        return max(hits)[1]
+    if "其他处理" in label:
+        rest = label.split("其他处理", 1)[1]
+        return "other_misc" if rest.endswith("其他") else "other"
+    if strip_numbering(text) == "其他":
+        return "other_misc"
+    if "总计" in label:
+        return "total_handled"
+    return _numbered_application_row(text)
+
+
+# the outline numbers of section 三's rows survive OCR when their words do not
+_NUMBERED_ROWS = {"一、": "received", "二、": "carried_over", "四、": "carried_forward",
+                  "（一）": "granted", "（二）": "partly_granted", "（六）": "other",
+                  "（七）": "total_handled"}
+
+
+def _numbered_application_row(text: str | None) -> str | None:
+    """The row a label's leading outline number names (一、 本年新收, （二） 部分公开 …)."""
+    label = re.sub(r"\s+", "", layout_line(text or ""))
+    label = re.sub(r"^三、[^（]*", "", label)  # the 三、本年度办理结果 group label before （一）
+    m = re.match(r"^(?:[一二四]、|（[一二六七]）)", label)
+    return _NUMBERED_ROWS[m.group()] if m else None
 
 
 def _application_row(row: GridRow) -> tuple[str, list[int | None]] | None:
@@ -176,6 +250,15 @@ def _application_row(row: GridRow) -> tuple[str, list[int | None]] | None:
     if not texty:
         return None
     last_label = texty[-1]
+    printed = [i for i, c in enumerate(cells) if c is not None]
+    tail = printed[-N_APPLICANT_COLUMNS:]
+    if last_label >= tail[0] and len(printed) > N_APPLICANT_COLUMNS \
+            and sum(is_number(cells[i]) for i in tail) >= 4 \
+            and all(is_value_like(cells[i]) or _unreadable_figure(cells[i]) for i in tail) \
+            and not is_value_like(cells[printed[-N_APPLICANT_COLUMNS - 1]]):
+        # a figure cell OCR'd as a few glyphs (0 read 加): the figures are still the row's
+        # last seven cells, the unreadable one among them null with its raw text
+        return "".join(c for c in cells[:tail[0]] if c), tail
     positions: list[int | None] = [i for i in range(last_label + 1, len(cells))
                                    if cells[i] is not None]
     if len(positions) < 5 or not any(is_number(cells[i]) for i in positions):
@@ -188,6 +271,12 @@ def _application_row(row: GridRow) -> tuple[str, list[int | None]] | None:
     return label, positions
 
 
+def _unreadable_figure(text: str) -> bool:
+    """A few glyphs that are no word (加, ff, Easy): what OCR makes of a figure under a seal."""
+    compact = re.sub(r"\s", "", text)
+    return len(compact) <= 4 and not re.search(r"[\u4e00-\u9fff]{2}", compact)
+
+
 def applications_facts(rows: list[GridRow]) -> list[Fact]:
     data = []
     for row in rows:
@@ -196,8 +285,10 @@ def applications_facts(rows: list[GridRow]) -> list[Fact]:
         found = _application_row(row)
         if found:
             label, positions = found
-            data.append((match_application_row(label), row, positions))
-    codes = _assign_by_order([code for code, _, _ in data], APPLICATIONS.row_codes())
+            data.append((label, row, positions))
+    codes = _in_layout_order([keyed_application_row(label) for label, _, _ in data]) or \
+        _assign_by_order([match_application_row(label) for label, _, _ in data],
+                         APPLICATIONS.row_codes())
     facts: list[Fact] = []
     for code, (_, row, positions) in zip(codes, data):
         if code is None:
@@ -205,6 +296,26 @@ def applications_facts(rows: list[GridRow]) -> list[Fact]:
         for column, pos in zip(APPLICATIONS.column_codes(), positions):
             facts.append(_fact("applications", code, column, _cell(row, pos)))
     return facts
+
+
+# section 三's rows in printed order: 2019 (and 2021 keeping the single （六）其他处理 row), 2021
+_APPLICATION_ORDERS = (APPLICATIONS.row_codes("2019"),
+                       [c for c in APPLICATIONS.row_codes("2021") if c != "other"])
+
+
+def _in_layout_order(keyed: list[str | None]) -> list[str] | None:
+    """The layout's fixed row order, when the table has exactly its number of data rows and
+    every label read beyond doubt (``keyed_application_row``) sits where that order puts it.
+
+    OCR garbles labels (一、本竺新履政府信息公志十刘效蛙) but keeps the rows: their order is the
+    surer reading then. At least three labels must agree, so a table of unrelated rows is not
+    forced into the layout."""
+    for order in _APPLICATION_ORDERS:
+        known = [(i, code) for i, code in enumerate(keyed) if code]
+        if len(keyed) == len(order) and len(known) >= 3 and all(
+                order[i] == code for i, code in known):
+            return list(order)
+    return None
 
 
 def _assign_by_order(codes: list[str | None], order: list[str]) -> list[str | None]:
