@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Bump whenever the output for the same input can change (codes, values, checks, metadata).
-PARSER_VERSION = "1.3.1"
+PARSER_VERSION = "1.3.2"
 
 Number = int | float
 BBox = tuple[float, float, float, float]

@@ -15,7 +15,9 @@ its text, so this module rebuilds those two lists from pdfium and hands them to 
   the same float32 (the number printed in the content stream), so the arithmetic is pdfminer's.
 * **chars**: the text page's characters (pdfium's generated spaces and line breaks skipped),
   with pdfminer's box: x from the origin to the advance, y from the descent up by the font
-  size (pdfium's loose box, whose bottom is the descent).
+  size (pdfium's loose box, whose bottom is the descent); a glyph of a vertical (Identity-V)
+  font with the default vertical metrics, whose loose box spans its em square, is the size x
+  size square above its origin, as pdfminer places it.
 
 pdfium's text page is not pdfminer's character list in a few known ways: it drops a text object
 drawn again over itself (fake bold) and a repeated glyph at the same spot, drops zero-width text
@@ -333,6 +335,9 @@ def _blank_glyph(obj, x: float, y: float) -> tuple:
     return (" ", x, x, y + d * descent.value, d * size.value)
 
 
+VERTICAL_BOX = 3  # a loose char box wider than 3 font sizes is a vertical font's glyph
+
+
 def _glyphs(textpage: pdfium.PdfTextPage) -> tuple[list[tuple], str | None, set]:
     """The text page's characters as (text, x0, x1, y0, size), the reason they may not be
     pdfminer's, and the addresses of the text objects that kept characters."""
@@ -342,6 +347,7 @@ def _glyphs(textpage: pdfium.PdfTextPage) -> tuple[list[tuple], str | None, set]
     size = ctypes.c_float()
     m = raw.FS_MATRIX()
     scales: dict[int, float] = {}  # text object -> vertical scale of its font size
+    ox, oy = ctypes.c_double(), ctypes.c_double()
     for i in range(raw.FPDFText_CountChars(tp)):
         u = raw.FPDFText_GetUnicode(tp, i)
         if u in (0x20, 0x0D, 0x0A) and raw.FPDFText_IsGenerated(tp, i) != 0:
@@ -365,6 +371,14 @@ def _glyphs(textpage: pdfium.PdfTextPage) -> tuple[list[tuple], str | None, set]
             scale = scales[key] = _f32(m.d) * _f32(size.value)
         if not raw.FPDFText_GetLooseCharBox(tp, i, box):
             return [], "no char box", set()
+        if box.right - box.left > VERTICAL_BOX * scale:
+            # a glyph of a vertical (Identity-V) font: pdfium's loose box spans the font's
+            # whole em square in text space units; pdfminer's character is the size x size
+            # square above its origin
+            if not raw.FPDFText_GetCharOrigin(tp, i, ox, oy):
+                return [], "no char origin", set()
+            chars.append((chr(u), ox.value, ox.value + scale, oy.value, scale))
+            continue
         chars.append((chr(u), box.left, box.right, box.bottom, scale))
     return chars, None, set(scales)
 
@@ -378,6 +392,18 @@ def _name(v) -> str | None:
     return getattr(v, "name", None) if v is not None else None
 
 
+def _vertical_metrics(spec) -> bool:
+    """Whether a Type0 font states vertical metrics (W2, DW2) of its own: the default ones
+    put each glyph in the size x size square above its origin, as _glyphs reads it."""
+    from pdfminer.pdftypes import resolve1
+
+    for descendant in resolve1(spec.get("DescendantFonts")) or []:
+        descendant = resolve1(descendant)
+        if isinstance(descendant, dict) and ("W2" in descendant or "DW2" in descendant):
+            return True
+    return False
+
+
 def _font_unsure(spec) -> str | None:
     from pdfminer.pdftypes import resolve1
 
@@ -385,8 +411,8 @@ def _font_unsure(spec) -> str | None:
     encoding = resolve1(spec.get("Encoding"))
     if subtype == "Type0":
         if _name(encoding) is not None:
-            if _name(encoding).endswith("-V"):
-                return "vertical font"
+            if _name(encoding).endswith("-V") and _vertical_metrics(spec):
+                return "vertical font with its own metrics (W2/DW2)"
         elif encoding is None or resolve1(getattr(encoding, "attrs", {}).get("WMode")) == 1:
             return "vertical or unknown CMap"
         return None if "ToUnicode" in spec else "CID font without ToUnicode"

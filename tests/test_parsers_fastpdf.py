@@ -116,7 +116,7 @@ def _ruled_pages(data: bytes) -> list[int]:
 
 def test_real_hongze_pdf(monkeypatch):
     taken = check_both_ways(REAL_PDF.read_bytes(), monkeypatch)
-    assert taken == [1, 2, 4, 5]  # page 3 prints a vertical (Identity-V) label: pdfplumber
+    assert taken == [1, 2, 3, 4, 5]  # page 3's vertical (Identity-V) label too
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in DOCS.glob("*.pdf")))
@@ -269,12 +269,21 @@ def test_damaged_streams_fall_back(monkeypatch):
         check_both_ways(bytes(data), monkeypatch)
 
 
-def test_vertical_font_is_left_to_pdfplumber():
+def test_vertical_font_with_default_metrics_takes_the_fast_path():
+    """洪泽 page 3 prints 三、本年度办理结果 in an Identity-V font with the default vertical
+    metrics: its glyphs are read from their origins (pdfium's loose boxes span the em square),
+    as pdfminer places them (test_real_hongze_pdf: identical cells). A vertical font stating
+    metrics of its own (W2/DW2) is left to pdfplumber."""
     import pdfplumber
+    from pdfminer.psparser import PSLiteral
 
     with pdfplumber.open(REAL_PDF) as pdf:
-        assert pp.fonts_unsure(pdf.pages[2].page_obj.resources) == "vertical font"
-        assert pp.fonts_unsure(pdf.pages[0].page_obj.resources) is None
+        assert pp.fonts_unsure(pdf.pages[2].page_obj.resources) is None
+    vertical = {"Subtype": PSLiteral("Type0"), "Encoding": PSLiteral("Identity-V"),
+                "ToUnicode": object(), "DescendantFonts": [{"W2": [1, [-1000, 500, 880]]}]}
+    assert pp._font_unsure(vertical) == "vertical font with its own metrics (W2/DW2)"
+    vertical["DescendantFonts"] = [{"DW": 1000}]
+    assert pp._font_unsure(vertical) is None
 
 
 # -- the pieces ---------------------------------------------------------------------------
