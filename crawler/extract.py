@@ -206,19 +206,25 @@ def embedded(sel: Selector, base_url: str) -> list[Link]:
     return out
 
 
+_PAGE_TEXT = re.compile(r"\d{1,3}|下一页|下页|后一页")
+
+
 def continuation_pages(sel: Selector, base_url: str) -> list[str]:
     """Further pages of one article split over several (``t2025_8812_2.html``, ``?page=2``):
     pager links whose URL is the article's own plus a page number."""
     parts = urlsplit(base_url)
     stem = re.sub(r"\.\w+$", "", parts.path)
-    stems = {re.escape(stem), re.escape(re.sub(r"_\d{1,3}$", "", stem))}   # page 2 links page 3 too
+    # page 2 links page 3 too: its own stem, and the stem without its _2
+    page_of = re.compile("(?:" + "|".join({re.escape(stem), re.escape(re.sub(r"_\d{1,3}$", "", stem))})
+                         + r")_\d{1,3}\.\w+")
     out = []
     for l in links(sel, base_url):
-        text = re.sub(r"\s+", "", l.text)
-        u = urlsplit(l.url)
-        if not (re.fullmatch(r"\d{1,3}|下一页|下页|后一页", text) and u.netloc == parts.netloc):
+        if not _PAGE_TEXT.fullmatch(l.text.replace(" ", "")):
             continue
-        if (any(re.fullmatch(st + r"_\d{1,3}\.\w+", u.path) for st in stems)
+        u = urlsplit(l.url)
+        if u.netloc != parts.netloc:
+            continue
+        if (page_of.fullmatch(u.path)
                 or (u.path == parts.path and re.search(r"(?:^|&)(?:page|p|pageNo|pn)=\d+", u.query))):
             if l.url.split("#")[0] != base_url.split("#")[0] and l.url not in out:
                 out.append(l.url.split("#")[0])

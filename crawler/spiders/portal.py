@@ -285,6 +285,8 @@ class PortalSpider(scrapy.Spider):
         head = response.body[:1024]
         if b"%PDF-" in head or head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
             return False
+        if head.lstrip()[:1] in (b"<", b"{", b"[") and isinstance(response, scrapy.http.HtmlResponse):
+            return True      # markup or JSON as the server says: no need to sniff
         return sniff_media_type(response.body[:2048]) in ("text/html", "text/plain")
 
     # -- documents ---------------------------------------------------------------------
