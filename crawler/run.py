@@ -88,6 +88,7 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     from crawler import schedule
 
     chosen = choose_sites(registry, tuple(sites) + tuple(explain))
+    planned = [s.id for s in chosen]          # the sites whose next due time this run rewrites
     registry = Path(registry).resolve()  # a run is resumed by the same file, however it is named
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -100,12 +101,13 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     db = open_archive(data_dir / "archive.db")
     not_due = []
     if due:
-        plan = {d.agency_id: d for d in schedule.plan(db, [s.id for s in chosen], cadence, schedule.clock())}
-        not_due = [plan[s.id] for s in chosen if not plan[s.id].is_due(schedule.clock())]
-        chosen = [s for s in chosen if plan[s.id].is_due(schedule.clock())]
+        now = schedule.clock()
+        plan = {d.agency_id: d for d in schedule.plan(db, planned, cadence, now)}
+        not_due = [plan[s.id] for s in chosen if not plan[s.id].is_due(now)]
+        chosen = [s for s in chosen if plan[s.id].is_due(now)]
         if not chosen:
             dues = list(plan.values())
-            schedule.record_plan(db, dues, schedule.clock())
+            schedule.record_plan(db, dues, now)
             db.close()
             return CrawlResult(run={}, not_due=not_due, schedule=dues)
     partial = remove_partial_objects(data_dir)
@@ -140,11 +142,11 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     run = records.finish_run(db, run_id)
     rows = [dict(zip(SITE_COLUMNS, r)) for r in db.execute(
         f"select {', '.join(SITE_COLUMNS)} from crawl_sites where run_id = ? order by agency_id", [run_id])]
-    everyone = [s.id for s in choose_sites(registry, tuple(sites))]
-    dues = schedule.plan(db, everyone, cadence, schedule.clock())
-    schedule.record_plan(db, dues, schedule.clock())
     from crawler import monitors
-    alerts = monitors.update(db, [s.id for s in chosen], run_id, schedule.clock())
+    now = schedule.clock()
+    dues = schedule.plan(db, planned, cadence, now)
+    schedule.record_plan(db, dues, now)
+    alerts = monitors.update(db, [s.id for s in chosen], run_id, now)
     db.close()
     return CrawlResult(run, rows, {sid: explain_path(data_dir, sid, run_id) for sid in explain},
                        not_due=not_due, schedule=dues, alerts=alerts)

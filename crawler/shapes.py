@@ -79,11 +79,12 @@ def scripts(sel: Selector) -> str:
 
 
 def analyse_list(sel: Selector, text: str, url: str, office: Office, *, limit: int,
-                 only: tuple[str, ...] | None = None, from_proxy: bool = False) -> Analysis:
-    """Every shape of a list page: its entries and everything further to request."""
+                 only: tuple[str, ...] | None = None, from_proxy: bool = False, js: str | None = None) -> Analysis:
+    """Every shape of a list page: its entries and everything further to request (``js``: the
+    page's inline scripts, when the caller has them already)."""
     use = set(only or STRATEGIES)
     out = Analysis()
-    js = scripts(sel)
+    js = scripts(sel) if js is None else js
     if "links" in use:
         out.entries += extract.list_items(sel, url)
     if "hanweb" in use:

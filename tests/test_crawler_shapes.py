@@ -11,10 +11,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.conftest import FAST, q, renfang
+from tests.conftest import q, renfang
 from tests.portals import shapes
-
-ONLY_REGISTRY = [*FAST, "-s", "RENFANG_ALLOWED_SUFFIXES=", "-s", "RENFANG_PROGRESS_INTERVAL=0"]
+from tests.test_crawler_portals import ONLY_REGISTRY
 
 
 @pytest.fixture(scope="module")

@@ -174,9 +174,10 @@ class PortalSpider(scrapy.Spider):
         text = response.text
         only = shapes.CMS_STRATEGIES.get(site.cms, tuple(s for s in site.cms.split("|") if s)) if site.cms else None
         selector = site.extra.get("list_selector", "")
+        js = shapes.scripts(response.selector)
         found = shapes.analyse_list(response.selector, text, response.url, self.offices[site.id],
                                     limit=self.settings.getint("RENFANG_MAX_LIST_PAGES"), only=only,
-                                    from_proxy=bool(response.meta.get("dataproxy")))
+                                    from_proxy=bool(response.meta.get("dataproxy")), js=js)
         if selector:  # a per-site hint from the registry
             found.entries = extract.list_items_by_selector(response.selector, response.url, selector)
             found.notes.append(f"list_selector: {len(found.entries)} entries chosen by the registry's selector")
@@ -195,7 +196,7 @@ class PortalSpider(scrapy.Spider):
             yield self._follow(f, site, key, postbacks=asked)
         follows = [*extra, *((f.url, f.strategy, f.reason) for f in found.follows)]
         explore = response.meta.get("renfang_explore", False) or kind == "column"
-        pages = shapes.page_count(response.selector, shapes.scripts(response.selector))
+        pages = shapes.page_count(response.selector, js)
         if (pages and pages > 1 and not response.meta.get("renfang_pager") and kind == "list"
                 and not any(f.pager or f.kind == "api" for f in found.follows)):
             # the page says it has more pages and no strategy could reach them: a miss, said aloud
