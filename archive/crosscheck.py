@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from parsers.vocab import CheckStatus, check_status
+
 CODE = "applications.carry_chain"
 
 # CROSS JOIN fixes the join order (report pairs first, then their cells by primary key): without
@@ -30,8 +32,8 @@ where exists ({_PREVIOUS.format(what="rowid")})
 
 def _status(lhs, rhs) -> str:
     if lhs is None or rhs is None:
-        return "unknown"
-    return "pass" if abs(lhs - rhs) < 1e-6 else "fail"
+        return CheckStatus.UNKNOWN
+    return check_status(lhs, rhs)
 
 
 def refresh_carry_chain(db: sqlite_utils.Database, changed: list[str] | None = None) -> int:

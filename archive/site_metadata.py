@@ -340,7 +340,7 @@ limit 1000""",
 
 
 def _state_scale() -> dict:
-    from archive.views import COVERAGE_STATES
+    from archive.vocab import COVERAGE_STATES
 
     return {"domain": list(COVERAGE_STATES), "range": [c for _, c in COVERAGE_STATES.values()]}
 

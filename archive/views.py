@@ -34,20 +34,10 @@ import re
 
 import sqlite_utils
 
+from archive.vocab import GAP_STATES
+from parsers.vocab import sql_list
+
 DOCUMENT_ROUTE = "/-/documents/"  # served by archive/datasette/plugins/renfang_site.py
-
-# The coverage states, in the order a reader meets them, with their words and colours (the
-# coverage page, its legend and the dashboard all use these).
-COVERAGE_STATES: dict[str, tuple[str, str]] = {
-    "archived": ("archived and parsed 已存档", "#9fdf9f"),
-    "unreadable": ("archived, but the document cannot be read 已存档但无法读取", "#f4a259"),
-    "not_report": ("archived, but not an annual report 非年报", "#c9a7e8"),
-    "gone": ("archived, then removed from the portal 已下线", "#b5c7d8"),
-    "listed_only": ("listed on the portal, no document fetched 仅列出", "#fff08a"),
-    "missing": ("deadline passed, no report found 缺失", "#ff8a8a"),
-    "not_due": ("not yet due 未到期", "#eeeeee"),
-}
-
 
 def _wide_columns(table) -> list[tuple[str, str]]:
     """(row, column) pairs of one printed table, in printed order."""
@@ -170,7 +160,7 @@ where c.status = 'fail'"""
 CARRY_CHAIN_RULE = "上年结转 = 上一年度报告的结转下年度继续办理"
 
 MISSING_REPORTS = """select agency_id, agency, province, level, year, deadline, status, report_id
-from coverage where status in ('missing', 'listed_only', 'gone', 'unreadable', 'not_report')"""
+from coverage where status in """ + sql_list(GAP_STATES)
 
 
 def _as_printed(expression: str) -> str:

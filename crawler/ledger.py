@@ -24,9 +24,8 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from archive.schema import now
+from archive.vocab import DOCUMENT_KINDS  # noqa: F401  (re-exported: crawler code imports it from here)
 
-#: ledger kinds that are documents of a report (the others are navigation pages)
-DOCUMENT_KINDS = ("article", "attachment")
 
 
 def request_key(request) -> str:

@@ -15,9 +15,9 @@ from datetime import date, datetime
 
 import sqlite_utils
 
-#: crawl_sites statuses that mean the site's discovery is broken (see crawler.records.SITE_STATUSES)
-BROKEN = ("no_reports", "layout_changed", "fewer_reports", "list_capped", "errors", "failed")
-ALERT_KINDS = ("late", "broken", "blocked", "edited")
+from archive.vocab import BROKEN_STATUSES as BROKEN, AlertKind
+
+ALERT_KINDS = tuple(AlertKind)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 import sqlite_utils
 
 from archive.schema import now
-from crawler.ledger import DOCUMENT_KINDS
+from archive.vocab import COMPLETE_STATUSES, DOCUMENT_KINDS
 from archive.store import ObjectStore
 from parsers.sniff import sniff_media_type
 
@@ -53,22 +53,6 @@ def add_bytes(db: sqlite_utils.Database, run_id: int, n: int) -> None:
                    [n, run_id])
 
 
-#: crawl_sites.status, worst first; every status but ``ok`` makes ``renfang crawl`` exit non-zero
-SITE_STATUSES = {
-    "blocked": "the site put up an anti-bot challenge; nothing more was requested",
-    "errors": "handling a page or document raised an exception (the URLs are failed fetches)",
-    "failed": "no page of the site could be fetched",
-    "list_capped": "more list pages than RENFANG_MAX_LIST_PAGES: a pagination trap?",
-    "no_reports": "the crawl found no report of the office on the site",
-    "layout_changed": "a list page that gave reports before gives none now",
-    "fewer_reports": "fewer reports found than in the site's last run",
-    "partial": "some documents or list pages could not be fetched (or robots.txt forbids them), or a pager "
-               "could not be followed",
-    "ok": "every page fetched, every report found again",
-}
-# Statuses after which what the portal no longer links may be marked gone: the crawl saw the
-# whole list (a blocked site, an exception, a layout change or a cut-short list say nothing).
-_COMPLETE = ("ok", "partial", "fewer_reports")
 
 
 def previous_reports(db: sqlite_utils.Database, agency_id: str, run_id: int) -> tuple[int, int] | None:
@@ -93,7 +77,7 @@ def reports_seen(db: sqlite_utils.Database, agency_id: str, run_id: int, years: 
 def site_status(p, outcomes: dict, found: int, before: tuple[int, int] | None,
                 max_list_pages: int | None) -> tuple[str, str | None]:
     """The status of one site in a run and the reason, from what the crawl saw (``p``, a
-    ``crawler.state.SiteProgress``): see ``SITE_STATUSES``."""
+    ``crawler.state.SiteProgress``): see ``archive.vocab.SITE_STATUSES``."""
     failed = outcomes.get("failed", 0) + len(p.failed_lists) + len(p.unreached) + len(p.robots)
     rejected = "; ".join(f"{n} {why}" for why, n in sorted(p.rejected.items(), key=lambda x: -x[1])[:4])
     if p.blocked:
@@ -150,7 +134,7 @@ def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger,
                                order by url limit 1""", [sid, run_id, *DOCUMENT_KINDS]).fetchone()
         p.first_failed = f"{first[0]} ({first[1]})" if first else None
         status, message = site_status(p, o, found, previous_reports(db, sid, run_id), max_list_pages)
-        if status in _COMPLETE:
+        if status in COMPLETE_STATUSES:
             complete.append(sid)
         rows.append({"run_id": run_id, "agency_id": sid, "status": status, "message": message,
                      "pages": p.pages, "reports": found,

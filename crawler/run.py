@@ -6,7 +6,7 @@ scheduler or a notebook calls this directly. A run that was killed (its
 again.
 
 The result says how each site went (``crawl_sites.status``, see
-``crawler.records.SITE_STATUSES``); :attr:`CrawlResult.exit_code` is 0 only when
+``archive.vocab.SITE_STATUSES``); :attr:`CrawlResult.exit_code` is 0 only when
 every site is ``ok``.
 """
 from __future__ import annotations

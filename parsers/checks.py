@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .codes import APPEALS, APPLICATIONS, CHECKS, OTHER_SUBROWS
 from .model import Check, Fact
+from .vocab import check_status
 
 _OUTCOME_ROWS = [c for c in APPLICATIONS.row_codes()
                  if c in ("granted", "partly_granted")
@@ -24,7 +25,7 @@ def _check(code: str, key: str, lhs_terms: list, rhs_terms: list) -> Check:
     lhs, rhs = _sum(lhs_terms), _sum(rhs_terms)
     if lhs is None or rhs is None:
         return Check(code, key, "unknown", lhs, rhs)
-    return Check(code, key, "pass" if abs(lhs - rhs) < 1e-6 else "fail", lhs, rhs)
+    return Check(code, key, check_status(lhs, rhs), lhs, rhs)
 
 
 def compute_checks(facts: list[Fact]) -> list[Check]:

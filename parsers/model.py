@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from parsers.vocab import PARSE_FAILURES
+
 # Bump whenever the output for the same input can change (codes, values, checks, metadata).
 PARSER_VERSION = "1.3.2"
 
@@ -39,7 +41,7 @@ class Fact:
 class Check:
     code: str          # e.g. 'applications.balance' (codes.CHECKS)
     key: str           # the column or row code the check is about
-    status: str        # 'pass' | 'fail' | 'unknown'
+    status: str        # a parsers.vocab.CheckStatus
     lhs: Number | None  # the computed sum side
     rhs: Number | None  # the printed total side
 
@@ -102,11 +104,8 @@ class ParsedReport:
         }
 
 
-PARSE_STATUSES = ("corrupt", "encrypted", "empty", "unsupported", "not_report", "too_large",
-                  "timeout")
-# besides these, a parse ends 'parsed' (figures), 'text_only' (no national tables), or
-# 'error' (a parser bug, recorded with its traceback); sandbox.py produces 'timeout' and
-# 'too_large' (memory limit) for a worker it had to stop
+#: statuses a parser raises (every parse status is in ``parsers.vocab.ParseStatus``)
+PARSE_STATUSES = PARSE_FAILURES
 
 
 class ParseError(Exception):

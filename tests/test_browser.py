@@ -135,7 +135,7 @@ def test_unparsed_reports_say_why(browser_site):
 
 
 def test_coverage_view(browser_site):
-    from archive.views import COVERAGE_STATES
+    from archive.vocab import COVERAGE_STATES
 
     dom = render(browser_site + "/-/coverage", "coverage")
     assert "江西省人民防空办公室" in dom and 'class="st missing"' in dom and 'class="st archived"' in dom

@@ -203,7 +203,7 @@ def test_facets_on_province_level_year_layout_and_check_status(site):
 
 def test_dashboard_reads_correctly(site):
     """Colours by meaning, integer count axes, refusal reasons under their group, filters."""
-    from archive.views import COVERAGE_STATES
+    from archive.vocab import COVERAGE_STATES
 
     board = site.json("/-/metadata.json")["plugins"]["datasette-dashboards"]["overview"]
     assert set(board["filters"]) == {"province", "level", "year", "agency_id"}

@@ -31,7 +31,7 @@ from markupsafe import Markup, escape
 from archive.printed import STATUS_TEXT, build_report, number
 from archive.search import _RUNS, MARK, fts_query, snippet
 from archive.store import ObjectStore
-from archive.views import COVERAGE_STATES
+from archive.vocab import COVERAGE_STATES
 
 DATABASE = "archive"
 SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -1,0 +1,127 @@
+"""The words the crawler and the archive write: ledger stages and kinds, site and run statuses,
+alert kinds and states, coverage states (the words of parsed documents are in ``parsers.vocab``).
+
+One source of truth: every module that writes or tests one of these words imports it from here,
+and the schema's column descriptions list their allowed values from these sets. It lives in ``archive`` (below ``crawler``) because the schema and the site describe
+these words too. Members are
+``str`` enums, so they compare equal to the stored text and bind as SQL parameters; use
+``parsers.vocab.sql_list`` to spell a set inside SQL text.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    """``crawl_ledger.stage``: how the last request for a URL ended."""
+    STORED = "stored"              # body in the object store
+    NOT_MODIFIED = "not_modified"  # 304: the stored version holds
+    FAILED = "failed"              # HTTP error, network error, anti-bot challenge, robots.txt
+    GONE = "gone"                  # 404/410 of a URL that had a document, or no longer linked
+
+
+#: stages after which the ledger's hash is the URL's current content
+KEPT_STAGES = (Stage.STORED, Stage.NOT_MODIFIED)
+
+
+class Kind(StrEnum):
+    """``crawl_ledger.kind`` and ``fetches.kind``: what a requested URL is to the crawl."""
+    HOME = "home"              # the site's registry URL
+    COLUMN = "column"          # a section page that leads to lists
+    LIST = "list"              # a list of articles (one page of it)
+    API = "api"                # a JSON/JSONP endpoint a list page's script reads
+    ARTICLE = "article"        # a report's own page
+    ATTACHMENT = "attachment"  # a report's document (PDF, Word, OFD, image…)
+    REDIRECT = "redirect"      # a URL that answered with a redirect
+
+
+#: ledger kinds that are documents of a report (the others are navigation pages)
+DOCUMENT_KINDS = (Kind.ARTICLE, Kind.ATTACHMENT)
+
+
+class SiteStatus(StrEnum):
+    """``crawl_sites.status``, worst first; every status but ``ok`` makes a crawl exit 3."""
+    BLOCKED = "blocked"
+    ERRORS = "errors"
+    FAILED = "failed"
+    LIST_CAPPED = "list_capped"
+    NO_REPORTS = "no_reports"
+    LAYOUT_CHANGED = "layout_changed"
+    FEWER_REPORTS = "fewer_reports"
+    PARTIAL = "partial"
+    OK = "ok"
+
+
+#: what each site status means (shown in the schema and the README)
+SITE_STATUSES: dict[SiteStatus, str] = {
+    SiteStatus.BLOCKED: "the site put up an anti-bot challenge; nothing more was requested",
+    SiteStatus.ERRORS: "handling a page or document raised an exception (the URLs are failed fetches)",
+    SiteStatus.FAILED: "no page of the site could be fetched",
+    SiteStatus.LIST_CAPPED: "more list pages than RENFANG_MAX_LIST_PAGES: a pagination trap?",
+    SiteStatus.NO_REPORTS: "the crawl found no report of the office on the site",
+    SiteStatus.LAYOUT_CHANGED: "a list page that gave reports before gives none now",
+    SiteStatus.FEWER_REPORTS: "fewer reports found than in the site's last run",
+    SiteStatus.PARTIAL: "some documents or list pages could not be fetched (or robots.txt forbids them), "
+                        "or a pager could not be followed",
+    SiteStatus.OK: "every page fetched, every report found again",
+}
+#: statuses after which the crawl saw the site's whole list, so what it no longer links may be
+#: marked gone (a blocked site, an exception, a layout change or a cut-short list say nothing)
+COMPLETE_STATUSES = (SiteStatus.OK, SiteStatus.PARTIAL, SiteStatus.FEWER_REPORTS)
+#: statuses of a run that did not get through the site (its report count is no baseline)
+UNREACHED_STATUSES = (SiteStatus.BLOCKED, SiteStatus.FAILED, SiteStatus.ERRORS)
+#: statuses that mean the site's discovery is broken (a ``broken`` alert)
+BROKEN_STATUSES = (SiteStatus.NO_REPORTS, SiteStatus.LAYOUT_CHANGED, SiteStatus.FEWER_REPORTS,
+                   SiteStatus.LIST_CAPPED, SiteStatus.ERRORS, SiteStatus.FAILED)
+
+
+class RunStatus(StrEnum):
+    """``crawl_runs.status``. A run Scrapy ended early is ``stopped: <reason>``
+    (:func:`stopped`), e.g. ``stopped: shutdown`` after a signal."""
+    RUNNING = "running"
+    FINISHED = "finished"
+    ABANDONED = "abandoned"    # found still running by the next crawl: its process died
+
+
+def stopped(reason: str) -> str:
+    """The run status of a crawl Scrapy closed for ``reason`` (``finished`` when it ran out)."""
+    return RunStatus.FINISHED if reason == RunStatus.FINISHED else f"stopped: {reason}"
+
+
+class AlertKind(StrEnum):
+    """``alerts.kind``."""
+    LATE = "late"          # no report for last year after the deadline
+    BROKEN = "broken"      # the site's lists yield nothing, or fewer reports than last run
+    BLOCKED = "blocked"    # the site answers anti-bot challenges
+    EDITED = "edited"      # a report's document changed after it was archived
+
+
+class AlertState(StrEnum):
+    """``alerts.state``."""
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class Coverage(StrEnum):
+    """``coverage.status``: what the archive holds of one office's report for one year."""
+    ARCHIVED = "archived"
+    UNREADABLE = "unreadable"
+    NOT_REPORT = "not_report"
+    GONE = "gone"
+    LISTED_ONLY = "listed_only"
+    MISSING = "missing"
+    NOT_DUE = "not_due"
+
+
+#: label and colour of each coverage state (the coverage page, its legend and the dashboard)
+COVERAGE_STATES: dict[Coverage, tuple[str, str]] = {
+    Coverage.ARCHIVED: ("archived and parsed 已存档", "#9fdf9f"),
+    Coverage.UNREADABLE: ("archived, but the document cannot be read 已存档但无法读取", "#f4a259"),
+    Coverage.NOT_REPORT: ("archived, but not an annual report 非年报", "#c9a7e8"),
+    Coverage.GONE: ("archived, then removed from the portal 已下线", "#b5c7d8"),
+    Coverage.LISTED_ONLY: ("listed on the portal, no document fetched 仅列出", "#fff08a"),
+    Coverage.MISSING: ("deadline passed, no report found 缺失", "#ff8a8a"),
+    Coverage.NOT_DUE: ("not yet due 未到期", "#eeeeee"),
+}
+#: coverage states that are a gap a researcher should see (the gaps view)
+GAP_STATES = (Coverage.MISSING, Coverage.LISTED_ONLY, Coverage.GONE, Coverage.UNREADABLE, Coverage.NOT_REPORT)
