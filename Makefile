@@ -12,7 +12,7 @@ $(STAMP): requirements.lock pyproject.toml scripts/setup.sh scripts/system-packa
 	touch $(STAMP)
 
 demo: setup
-	$(VENV)/bin/renfang demo
+	$(VENV)/bin/renfang demo $(DEMO_ARGS)
 
 test: setup
 	$(VENV)/bin/python -m pytest

@@ -75,20 +75,30 @@ def parse_document_row(db: sqlite_utils.Database, store: ObjectStore, sha256: st
 
 
 def parse_stored(db: sqlite_utils.Database, store: ObjectStore, todo: list[tuple[str, str | None]],
-                 jobs: int) -> dict[str, parsers.ParsedReport | None]:
-    """Parse documents in ``jobs`` limited worker processes; record each outcome as it ends."""
+                 jobs: int, on_progress=None) -> dict[str, parsers.ParsedReport | None]:
+    """Parse documents in ``jobs`` limited worker processes; record each outcome as it ends
+    (``on_progress(done, total)`` after each)."""
+    done = 0
+
+    def recorded(sha256, outcome):
+        nonlocal done
+        record_parse(db, sha256, outcome)
+        done += 1
+        if on_progress is not None:
+            on_progress(done, len(todo))
+
     def items():
         for sha256, filename in todo:
             try:
                 data = store.get(sha256)
             except (OSError, KeyError, ValueError) as e:  # a missing or damaged object file
-                record_parse(db, sha256, sandbox.Outcome(None, "corrupt", f"object store: {e}"))
+                recorded(sha256, sandbox.Outcome(None, "corrupt", f"object store: {e}"))
                 continue
             yield sha256, data, filename
 
     fresh = {}
     for sha256, outcome in sandbox.parse_many(items(), jobs=jobs):
-        record_parse(db, sha256, outcome)
+        recorded(sha256, outcome)
         fresh[sha256] = outcome.report
     return fresh
 
@@ -97,7 +107,9 @@ def default_jobs() -> int:
     return max(1, min(int(os.environ.get("RENFANG_JOBS", 0)) or (os.cpu_count() or 1), 8))
 
 
-def load_archive(data_dir: str | Path, jobs: int | None = None) -> LoadSummary:
+def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None) -> LoadSummary:
+    """Parse what is not parsed yet and give every report its figures; ``on_progress(done,
+    total)`` after each document parsed."""
     data_dir = Path(data_dir)
     db = open_archive(data_dir / "archive.db")
     store = ObjectStore(data_dir / "objects")
@@ -109,7 +121,9 @@ def load_archive(data_dir: str | Path, jobs: int | None = None) -> LoadSummary:
         """select rd.sha256, min(rd.filename) from report_documents rd
            left join parses p on p.sha256 = rd.sha256 and p.parser_version = ?
            where p.sha256 is null group by rd.sha256""", [parsers.PARSER_VERSION]).fetchall()
-    fresh.update(parse_stored(db, store, todo, jobs or default_jobs()))
+    if on_progress is not None:
+        on_progress(0, len(todo))
+    fresh.update(parse_stored(db, store, todo, jobs or default_jobs(), on_progress))
     summary.parsed += len(todo)
 
     # 2. Give every report its best rendition's figures.

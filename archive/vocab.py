@@ -37,6 +37,19 @@ class Kind(StrEnum):
 
 #: ledger kinds that are documents of a report (the others are navigation pages)
 DOCUMENT_KINDS = (Kind.ARTICLE, Kind.ATTACHMENT)
+#: ledger kinds of the pages that lead to reports (their failure is a list not read)
+NAVIGATION_KINDS = (Kind.HOME, Kind.COLUMN, Kind.LIST)
+
+
+class Outcome(StrEnum):
+    """``crawl_ledger.outcome``: what a URL's last run did to it (``outcome_run``)."""
+    NEW = "new"                # stored for the first time
+    CHANGED = "changed"        # stored, different bytes from the last version
+    UNCHANGED = "unchanged"    # the same bytes again, or a 304
+    GONE = "gone"              # 404/410, or no longer linked by a page that was read
+    FAILED = "failed"          # could not be fetched
+    REFUSED = "refused"        # not requested: off target, or robots.txt
+    ABSENT = "absent"          # a guessed URL (a pager's next page) that is not there
 
 
 class SiteStatus(StrEnum):

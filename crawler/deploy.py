@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from archive.datadir import DataDir
+
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 UNITS = ("renfang-crawl.service", "renfang-crawl.timer")
 
@@ -22,7 +24,7 @@ def install(unit_dir: Path, registry: Path, data_dir: Path) -> list[Path]:
     """Write the service and the timer to ``unit_dir`` (then: systemctl daemon-reload;
     systemctl enable --now renfang-crawl.timer)."""
     unit_dir.mkdir(parents=True, exist_ok=True)
-    (Path(data_dir) / "logs").mkdir(parents=True, exist_ok=True)
+    DataDir(data_dir).logs.mkdir(parents=True, exist_ok=True)
     written = []
     for name in UNITS:
         path = unit_dir / name

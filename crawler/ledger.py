@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from archive.schema import now
-from archive.vocab import DOCUMENT_KINDS  # noqa: F401  (re-exported: crawler code imports it from here)
+from archive.vocab import DOCUMENT_KINDS, KEPT_STAGES, Outcome, Stage
+from parsers.vocab import sql_list
 
 
 
@@ -96,7 +97,7 @@ class Ledger:
         t = now()
         with self.conn:
             self.conn.execute(
-                """insert into crawl_ledger (key, url, agency_id, kind, parent, stage, attempts,
+                f"""insert into crawl_ledger (key, url, agency_id, kind, parent, stage, attempts,
                        last_status, last_error, sha256, etag, last_modified, headers, outcome,
                        outcome_run, last_run_id, first_seen, last_seen, gone_since)
                    values (:key, :url, :agency_id, :kind, :parent, :stage, 1, :status, :error,
@@ -120,22 +121,22 @@ class Ledger:
                                           else outcome_run end,
                        last_run_id = excluded.last_run_id,
                        last_seen = coalesce(excluded.last_seen, last_seen),
-                       gone_since = case when excluded.stage = 'gone' then coalesce(gone_since, excluded.gone_since)
-                                         when excluded.stage in ('stored', 'not_modified') then null
+                       gone_since = case when excluded.stage = '{Stage.GONE}' then coalesce(gone_since, excluded.gone_since)
+                                         when excluded.stage in {sql_list(KEPT_STAGES)} then null
                                          else gone_since end""",
                 dict(key=key, url=url, agency_id=agency_id, kind=kind, parent=parent, stage=stage,
                      status=status, error=error, sha256=sha256, etag=etag,
                      last_modified=last_modified,
                      headers=json.dumps(headers, ensure_ascii=False) if headers is not None else None,
                      outcome=outcome, outcome_run=run_id if outcome else None, run_id=run_id, t=t,
-                     last_seen=t if stage in ("stored", "not_modified") else None,
-                     gone_since=t if stage == "gone" else None))
+                     last_seen=t if stage in KEPT_STAGES else None,
+                     gone_since=t if stage == Stage.GONE else None))
         return before
 
     def stored_in_run(self, key: str, run_id: int) -> Entry | None:
         """The entry when ``key`` was already stored (or confirmed by a 304) in run ``run_id``."""
         e = self.get(key)
-        if e and e.last_run_id == run_id and e.stage in ("stored", "not_modified") and e.sha256:
+        if e and e.last_run_id == run_id and e.stage in KEPT_STAGES and e.sha256:
             return e
         return None
 
@@ -151,7 +152,7 @@ class Ledger:
             return False
         for key in keys:
             e = self.get(key)
-            if e is None or e.sha256 is None or e.stage not in ("stored", "not_modified"):
+            if e is None or e.sha256 is None or e.stage not in KEPT_STAGES:
                 return False
         return True
 
@@ -187,7 +188,7 @@ class Ledger:
                 f"""select c.key from crawl_ledger c join crawl_ledger p on p.key = c.parent
                     where c.agency_id in ({marks}) and c.gone_since is null and c.sha256 is not null
                       and coalesce(c.last_run_id, -1) != ? and coalesce(c.carried_run, -1) != ?
-                      and ((p.last_run_id = ? and p.stage in ('stored', 'not_modified'))
+                      and ((p.last_run_id = ? and p.stage in {sql_list(KEPT_STAGES)})
                            or p.gone_since is not null)""",
                 [*agency_ids, run_id, run_id, run_id]).fetchall()
             if not rows:
@@ -195,8 +196,8 @@ class Ledger:
             with self.conn:
                 for (key,) in rows:
                     self.conn.execute(
-                        """update crawl_ledger set stage = 'gone', gone_since = ?, outcome = 'gone',
-                           outcome_run = ? where key = ?""", [t, run_id, key])
+                        """update crawl_ledger set stage = ?, gone_since = ?, outcome = ?,
+                           outcome_run = ? where key = ?""", [Stage.GONE, t, Outcome.GONE, run_id, key])
             marked += [self.get(k) for (k,) in rows]
 
     def outcomes(self, run_id: int) -> dict[str, dict[str, int]]:

@@ -35,7 +35,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 
-from crawler.ledger import DOCUMENT_KINDS, request_key
+from archive.vocab import DOCUMENT_KINDS, KEPT_STAGES, Kind, Outcome, Stage
+from crawler.ledger import request_key
 from crawler.antibot import detect_challenge
 from crawler.encoding import choose_encoding
 from crawler.state import get_state
@@ -65,7 +66,7 @@ class OnTargetMiddleware(_Base):
             redirected = request.meta.get("redirect_urls")
             if redirected:  # a page of the site redirected off target: record it
                 record_failure(state, request, redirected[0], request.url,
-                               f"redirect off target, not followed: {request.url}", outcome="refused")
+                               f"redirect off target, not followed: {request.url}", outcome=Outcome.REFUSED)
             raise IgnoreRequest(f"off target: {request.url}")
         progress = state.site_of(request)
         if progress is None:
@@ -73,7 +74,7 @@ class OnTargetMiddleware(_Base):
         if progress.blocked and not request.meta.get("dont_obey_robotstxt"):
             progress.dropped += 1
             raise IgnoreRequest(f"site {request.meta.get('agency_id')} blocked by {progress.blocked}")
-        if request.meta.get("renfang_kind") == "list" and not request.meta.get("renfang_counted"):
+        if request.meta.get("renfang_kind") == Kind.LIST and not request.meta.get("renfang_counted"):
             cap = self.crawler.settings.getint("RENFANG_MAX_LIST_PAGES")
             if progress.list_pages >= cap:
                 progress.dropped += 1
@@ -87,7 +88,7 @@ class OnTargetMiddleware(_Base):
 
 
 def record_failure(state, request, url: str, final_url: str | None, error: str,
-                   outcome: str = "failed") -> None:
+                   outcome: str = Outcome.FAILED) -> None:
     """A request of a site that ends without a document (redirect loop, off-target redirect):
     a ``fetches`` row and a failed ledger row under the URL the spider asked for. ``outcome``
     ``refused`` (a redirect to a host outside the registry: by policy, not the site's fault)
@@ -101,7 +102,7 @@ def record_failure(state, request, url: str, final_url: str | None, error: str,
     key = url if url != request.url else request_key(request)
     state.ledger.record(key, url=url, run_id=state.run_id, agency_id=agency,
                         kind=request.meta.get("renfang_kind"), parent=request.meta.get("renfang_parent"),
-                        stage="failed", error=error, outcome=outcome)
+                        stage=Stage.FAILED, error=error, outcome=outcome)
 
 
 class RedirectGuardMiddleware(_Base):
@@ -146,9 +147,9 @@ class LedgerMiddleware(_Base):
         if request.method != "GET" or not self.crawler.settings.getbool("RENFANG_CONDITIONAL"):
             return None
         entry = state.ledger.get(key)
-        if entry and entry.kind == "redirect":
+        if entry and entry.kind == Kind.REDIRECT:
             return None  # validators belong to the target, which gets them after the redirect
-        if entry and entry.sha256 and entry.stage in ("stored", "not_modified") and entry.sha256 in state.store:
+        if entry and entry.sha256 and entry.stage in KEPT_STAGES and entry.sha256 in state.store:
             if entry.etag:
                 request.headers["If-None-Match"] = entry.etag
             if entry.last_modified:
@@ -284,7 +285,7 @@ class EarlyStopMiddleware(_Base):
     def _stops(self, response, produced) -> bool:
         return (self.crawler.settings.getbool("RENFANG_EARLY_STOP")
                 and bool(response.meta.get("renfang_not_modified"))
-                and response.meta.get("renfang_kind") == "list"
+                and response.meta.get("renfang_kind") == Kind.LIST
                 and self.state.ledger.known_unchanged(
                     [request_key(r) for r in produced if _is_request(r)
                      and r.meta.get("renfang_kind") in DOCUMENT_KINDS]))
@@ -299,13 +300,13 @@ class EarlyStopMiddleware(_Base):
         return [r for r in produced if not (_is_request(r) and r.meta.get("renfang_pager"))]
 
     def process_spider_output(self, response, result, spider=None):
-        if response.meta.get("renfang_kind") != "list":
+        if response.meta.get("renfang_kind") != Kind.LIST:
             yield from result
             return
         yield from self._filter(response, list(result))
 
     async def process_spider_output_async(self, response, result, spider=None):
-        if response.meta.get("renfang_kind") != "list":
+        if response.meta.get("renfang_kind") != Kind.LIST:
             async for r in result:
                 yield r
             return

@@ -14,7 +14,7 @@ from scrapy import signals
 from twisted.internet import task
 
 from crawler import records
-from crawler.ledger import DOCUMENT_KINDS
+from archive.vocab import DOCUMENT_KINDS, NAVIGATION_KINDS, Kind, Outcome, RunStatus, Stage, stopped
 from crawler.classify import classify_title
 from crawler.items import FetchFailure, PageSeen, ReportDocument, ReportListing
 from crawler.ledger import request_key
@@ -69,9 +69,10 @@ class ArchivePipeline:
         if self.progress_loop is not None and self.progress_loop.running:
             self.progress_loop.stop()
         state = get_state(self.crawler)
-        reason = (self.crawler.stats.get_value("finish_reason") or "finished") if self.crawler.stats else "finished"
+        reason = (self.crawler.stats.get_value("finish_reason") or RunStatus.FINISHED) if self.crawler.stats \
+            else RunStatus.FINISHED
         state.log_progress()
-        state.close(spider, "finished" if reason == "finished" else f"stopped: {reason}")
+        state.close(spider, stopped(reason))
 
     # -- every response -------------------------------------------------------------
     def response_received(self, response, request, spider=None):
@@ -99,16 +100,16 @@ class ArchivePipeline:
                                               "sha256": not_modified,
                                               "headers": decoded_headers(wire.headers) if wire else None})
             if agency:
-                state.ledger.record(key, **ledger_args, stage="not_modified", status=304,
-                                    outcome="unchanged")
+                state.ledger.record(key, **ledger_args, stage=Stage.NOT_MODIFIED, status=304,
+                                    outcome=Outcome.UNCHANGED)
             return
         headers = decoded_headers(response.headers)
         if challenge:
             error = f"blocked: {challenge} anti-bot challenge (HTTP {response.status})"
             records.record_fetch(state.db, **fetch, headers=headers, error=error)
             if agency:
-                state.ledger.record(key, **ledger_args, stage="failed", status=response.status,
-                                    error=error, outcome="failed")
+                state.ledger.record(key, **ledger_args, stage=Stage.FAILED, status=response.status,
+                                    error=error, outcome=Outcome.FAILED)
             return
         sha256 = media_type = None
         if 200 <= response.status < 300 and response.body:
@@ -121,10 +122,10 @@ class ArchivePipeline:
             return  # robots.txt
         before = state.ledger.get(key)
         if sha256:
-            outcome = ("new" if before is None or before.sha256 is None
-                       else "unchanged" if before.sha256 == sha256 else "changed")
+            outcome = (Outcome.NEW if before is None or before.sha256 is None
+                       else Outcome.UNCHANGED if before.sha256 == sha256 else Outcome.CHANGED)
             lower = {k.lower(): v for k, v in headers.items()}
-            state.ledger.record(key, **ledger_args, stage="stored", status=response.status,
+            state.ledger.record(key, **ledger_args, stage=Stage.STORED, status=response.status,
                                 sha256=sha256, etag=lower.get("etag"),
                                 last_modified=lower.get("last-modified"),
                                 headers={k: v for k, v in lower.items() if k in KEPT_HEADERS},
@@ -136,20 +137,20 @@ class ArchivePipeline:
             for alias in dict.fromkeys(meta.get("redirect_urls") or []):
                 if alias != response.url and request.method == "GET":
                     state.ledger.record(alias, url=alias, run_id=state.run_id, agency_id=agency,
-                                        kind="redirect", parent=meta.get("renfang_parent"),
-                                        stage="stored", status=response.status, sha256=sha256,
+                                        kind=Kind.REDIRECT, parent=meta.get("renfang_parent"),
+                                        stage=Stage.STORED, status=response.status, sha256=sha256,
                                         headers={**{k: v for k, v in lower.items() if k in KEPT_HEADERS},
                                                  "location": response.url})
         elif response.status in (404, 410) and before is not None and before.sha256:
-            state.ledger.record(key, **ledger_args, stage="gone", status=response.status,
-                                error=error, outcome="gone")
+            state.ledger.record(key, **ledger_args, stage=Stage.GONE, status=response.status,
+                                error=error, outcome=Outcome.GONE)
         else:
             # a URL the crawler made up from a template (a year selector, a script pager) that
             # does not exist is "absent": not the site's failure, not retried by the next run
             guess = bool(meta.get("renfang_guess"))
-            state.ledger.record(key, **ledger_args, stage="failed", status=response.status,
-                                error=error or "empty body", outcome="absent" if guess else "failed")
-            if progress is not None and kind in ("home", "column", "list") and not guess:
+            state.ledger.record(key, **ledger_args, stage=Stage.FAILED, status=response.status,
+                                error=error or "empty body", outcome=Outcome.ABSENT if guess else Outcome.FAILED)
+            if progress is not None and kind in NAVIGATION_KINDS and not guess:
                 progress.failed_lists.append(f"{response.url} ({error or 'empty body'})")
 
     # -- what responses mean --------------------------------------------------------
@@ -184,8 +185,8 @@ class ArchivePipeline:
                                  url=url, error=error)
             if agency:
                 state.ledger.record(url, url=url, run_id=state.run_id, agency_id=agency,
-                                    kind=getattr(item, "kind", None), parent=None, stage="failed",
-                                    error=error, outcome="failed")
+                                    kind=getattr(item, "kind", None), parent=None, stage=Stage.FAILED,
+                                    error=error, outcome=Outcome.FAILED)
         except Exception:  # noqa: BLE001 — the database itself failed: the log and the count remain
             import logging
             logging.getLogger(__name__).exception("could not record the error of %s", url)
@@ -205,10 +206,10 @@ class ArchivePipeline:
             sha256, media_type = stored or records.store_document(db, state.store, item.body)
             if item.year is not None:
                 rid = records.record_listing(db, item.agency_id, item.year, item.title, item.final_url
-                                             if item.kind == "article" else item.report_url)
-                kind = item.kind if item.kind == "article" else KIND_BY_MEDIA_TYPE.get(media_type, "other")
+                                             if item.kind == Kind.ARTICLE else item.report_url)
+                kind = item.kind if item.kind == Kind.ARTICLE else KIND_BY_MEDIA_TYPE.get(media_type, "other")
                 records.record_report_document(db, rid, sha256, item.final_url, kind, item.filename)
-                if item.kind == "article":   # the title printed on the report's own page
+                if item.kind == Kind.ARTICLE:   # the title printed on the report's own page
                     records.set_report_url(db, rid, item.url, item.final_url)
                     self.learn_alias(item.agency_id, item.title)
                 if progress is not None:
@@ -219,14 +220,14 @@ class ArchivePipeline:
             if item.agency_id:
                 key = item.key or item.url
                 state.ledger.record(key, url=item.url, run_id=state.run_id, agency_id=item.agency_id,
-                                    kind=item.kind, parent=item.parent, stage="failed",
-                                    error=item.error, outcome="refused" if item.refused else "failed")
+                                    kind=item.kind, parent=item.parent, stage=Stage.FAILED,
+                                    error=item.error, outcome=Outcome.REFUSED if item.refused else Outcome.FAILED)
             if progress is not None:
                 if item.refused:
                     progress.robots.append(item.url)
                 elif item.raised:
                     progress.errors.append(f"{item.url}: {item.error}")
-                elif item.kind in ("list", "column", "home"):
+                elif item.kind in NAVIGATION_KINDS:
                     progress.failed_lists.append(f"{item.url} ({item.error})")
         elif isinstance(item, PageSeen):
             self.page_seen(item, progress)
@@ -244,7 +245,7 @@ class ArchivePipeline:
             progress.unreached.append(page.problem)
         if page.problem:
             progress.problems.append(page.problem)
-            if page.kind == "list" and self.state.ledger.had_children(page.key):
+            if page.kind == Kind.LIST and self.state.ledger.had_children(page.key):
                 progress.layout.append(page.url)
         if page.agency_id in self.state.explain_sites:
             progress.explain.append((page.depth, page.url, explain_lines(page)))

@@ -12,7 +12,9 @@ import re
 import sqlite_utils
 
 from archive.schema import now
-from archive.vocab import COMPLETE_STATUSES, DOCUMENT_KINDS
+from archive.vocab import (COMPLETE_STATUSES, DOCUMENT_KINDS, UNREACHED_STATUSES, Kind, Outcome, RunStatus,
+                           SiteStatus, Stage)
+from parsers.vocab import ParseStatus, sql_list
 from archive.store import ObjectStore
 from parsers.sniff import sniff_media_type
 
@@ -24,13 +26,13 @@ def report_id(agency_id: str, year: int) -> str:
 
 def start_run(db: sqlite_utils.Database, registry: str) -> int:
     return db["crawl_runs"].insert(
-        {"started_at": now(), "registry": registry, "status": "running"}).last_pk
+        {"started_at": now(), "registry": registry, "status": RunStatus.RUNNING}).last_pk
 
 
 def resumable_run(db: sqlite_utils.Database, registry: str) -> int | None:
     """The last run of ``registry`` when it never finished (the crawl was killed): resume it."""
     row = db.execute("select id, status, registry from crawl_runs order by id desc limit 1").fetchone()
-    if row and row[1] == "running" and row[2] == registry:
+    if row and row[1] == RunStatus.RUNNING and row[2] == registry:
         return row[0]
     return None
 
@@ -55,10 +57,16 @@ def add_bytes(db: sqlite_utils.Database, run_id: int, n: int) -> None:
 
 
 
+def outcome_counts(outcomes: dict) -> dict:
+    """The ``docs_*`` columns of crawl_sites / crawl_runs from {outcome: count}."""
+    return {f"docs_{o}": outcomes.get(o, 0)
+            for o in (Outcome.NEW, Outcome.CHANGED, Outcome.UNCHANGED, Outcome.GONE, Outcome.FAILED)}
+
+
 def previous_reports(db: sqlite_utils.Database, agency_id: str, run_id: int) -> tuple[int, int] | None:
     """(run, reports found) of the site's last earlier run that got through."""
-    row = db.execute("""select run_id, reports from crawl_sites where agency_id = ? and run_id < ?
-                        and status not in ('blocked', 'failed', 'errors') order by run_id desc limit 1""",
+    row = db.execute(f"""select run_id, reports from crawl_sites where agency_id = ? and run_id < ?
+                        and status not in {sql_list(UNREACHED_STATUSES)} order by run_id desc limit 1""",
                      [agency_id, run_id]).fetchone()
     return (row[0], row[1]) if row else None
 
@@ -78,16 +86,16 @@ def site_status(p, outcomes: dict, found: int, before: tuple[int, int] | None,
                 max_list_pages: int | None) -> tuple[str, str | None]:
     """The status of one site in a run and the reason, from what the crawl saw (``p``, a
     ``crawler.state.SiteProgress``): see ``archive.vocab.SITE_STATUSES``."""
-    failed = outcomes.get("failed", 0) + len(p.failed_lists) + len(p.unreached) + len(p.robots)
+    failed = outcomes.get(Outcome.FAILED, 0) + len(p.failed_lists) + len(p.unreached) + len(p.robots)
     rejected = "; ".join(f"{n} {why}" for why, n in sorted(p.rejected.items(), key=lambda x: -x[1])[:4])
     if p.blocked:
-        return "blocked", f"anti-bot challenge ({p.blocked}); {p.dropped} requests not made"
+        return SiteStatus.BLOCKED, f"anti-bot challenge ({p.blocked}); {p.dropped} requests not made"
     if p.errors:
-        return "errors", f"{len(p.errors)} exception(s); first: {p.errors[0]}"
+        return SiteStatus.ERRORS, f"{len(p.errors)} exception(s); first: {p.errors[0]}"
     if p.pages == 0 and not outcomes:
-        return "failed", "no page of the site could be fetched"
+        return SiteStatus.FAILED, "no page of the site could be fetched"
     if p.capped:
-        return "list_capped", (f"pagination trap? more list pages than RENFANG_MAX_LIST_PAGES={max_list_pages}; "
+        return SiteStatus.LIST_CAPPED, (f"pagination trap? more list pages than RENFANG_MAX_LIST_PAGES={max_list_pages}; "
                                f"{len(p.capped)} not requested, first: {p.capped[0]}")
     if found == 0:
         why = "; ".join(p.problems[:3]) or "no list entry was a report of this office"
@@ -97,17 +105,17 @@ def site_status(p, outcomes: dict, found: int, before: tuple[int, int] | None,
         if rejected:
             why += f"; entries not taken: {rejected}"
         if before and before[1]:
-            return "layout_changed", (f"0 reports found, {before[1]} in run {before[0]}, likely a layout "
+            return SiteStatus.LAYOUT_CHANGED, (f"0 reports found, {before[1]} in run {before[0]}, likely a layout "
                                       f"change: {why}")
-        return "no_reports", why
+        return SiteStatus.NO_REPORTS, why
     if p.problems and p.layout:
-        return "layout_changed", "likely a layout change: " + "; ".join(p.problems[:3])
+        return SiteStatus.LAYOUT_CHANGED, "likely a layout change: " + "; ".join(p.problems[:3])
     if before and found < before[1]:
-        return "fewer_reports", f"{found} reports found, {before[1]} in run {before[0]}"
+        return SiteStatus.FEWER_REPORTS, f"{found} reports found, {before[1]} in run {before[0]}"
     if failed:
         parts = []
-        if outcomes.get("failed"):
-            parts.append(f"{outcomes['failed']} document(s) could not be fetched"
+        if outcomes.get(Outcome.FAILED):
+            parts.append(f"{outcomes[Outcome.FAILED]} document(s) could not be fetched"
                          + (f", first: {p.first_failed}" if getattr(p, "first_failed", None) else ""))
         if p.failed_lists:
             parts.append(f"{len(p.failed_lists)} list page(s) could not be fetched, first: {p.failed_lists[0]}")
@@ -116,8 +124,8 @@ def site_status(p, outcomes: dict, found: int, before: tuple[int, int] | None,
         if p.robots:
             parts.append(f"{len(p.robots)} URL(s) forbidden by robots.txt, first: {p.robots[0]} "
                          "(renfang crawl --ignore-robots fetches them)")
-        return "partial", "; ".join(parts)
-    return "ok", None
+        return SiteStatus.PARTIAL, "; ".join(parts)
+    return SiteStatus.OK, None
 
 
 def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger, mark_gone: bool,
@@ -129,7 +137,7 @@ def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger,
     for sid, p in progress.items():
         o = outcomes.get(sid, {})
         found = reports_seen(db, sid, run_id, p.reports)
-        first = db.execute(f"""select url, last_error from crawl_ledger where agency_id = ? and outcome = 'failed'
+        first = db.execute(f"""select url, last_error from crawl_ledger where agency_id = ? and outcome = '{Outcome.FAILED}'
                                and outcome_run = ? and kind in ({','.join('?' * len(DOCUMENT_KINDS))})
                                order by url limit 1""", [sid, run_id, *DOCUMENT_KINDS]).fetchone()
         p.first_failed = f"{first[0]} ({first[1]})" if first else None
@@ -138,9 +146,7 @@ def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger,
             complete.append(sid)
         rows.append({"run_id": run_id, "agency_id": sid, "status": status, "message": message,
                      "pages": p.pages, "reports": found,
-                     "docs_new": o.get("new", 0), "docs_changed": o.get("changed", 0),
-                     "docs_unchanged": o.get("unchanged", 0), "docs_gone": o.get("gone", 0),
-                     "docs_failed": o.get("failed", 0), "errors": len(p.errors),
+                     **outcome_counts(o), "errors": len(p.errors),
                      "entries_taken": p.taken, "entries_rejected": sum(p.rejected.values())})
     if mark_gone:
         gone = ledger.mark_gone(run_id, complete)
@@ -157,14 +163,14 @@ def failed_before(db: sqlite_utils.Database, agency_id: str, run_id: int | None)
     changed) in an earlier run: GET documents and list pages (POSTs are asked again by their
     list page)."""
     rows = db.execute(
-        """select c.url, c.kind, c.parent,
+        f"""select c.url, c.kind, c.parent,
                   coalesce(r.title, rp.title), coalesce(r.year, rp.year)
            from crawl_ledger c
            left join reports r on r.agency_id = c.agency_id and r.url = c.url
            left join reports rp on rp.agency_id = c.agency_id and rp.url = c.parent
-           where c.agency_id = ? and c.stage = 'failed' and c.key = c.url and c.outcome in ('failed', 'refused')
+           where c.agency_id = ? and c.stage = '{Stage.FAILED}' and c.key = c.url and c.outcome in {sql_list((Outcome.FAILED, Outcome.REFUSED))}
              and coalesce(c.last_run_id, -1) != coalesce(?, -2)
-             and c.kind in ('article', 'attachment', 'list')""", [agency_id, run_id]).fetchall()
+             and c.kind in {sql_list((*DOCUMENT_KINDS, Kind.LIST))}""", [agency_id, run_id]).fetchall()
     return [tuple(r) for r in rows]
 
 
@@ -180,12 +186,12 @@ def ledger_404s(db: sqlite_utils.Database, run_id: int) -> list:
     from crawler.ledger import Ledger
     led = Ledger(db)
     return [led.get(k) for (k,) in db.execute(
-        "select key from crawl_ledger where stage = 'gone' and outcome_run = ?", [run_id]).fetchall()]
+        "select key from crawl_ledger where stage = ? and outcome_run = ?", [Stage.GONE, run_id]).fetchall()]
 
 
 def mark_document_gone(db: sqlite_utils.Database, entry) -> None:
     """The current version of a gone URL gets ``gone_since`` in ``report_documents``."""
-    if entry is None or entry.kind not in ("article", "attachment"):
+    if entry is None or entry.kind not in DOCUMENT_KINDS:
         return
     finals = [entry.url] + [u for (u,) in db.execute(
         "select distinct final_url from fetches where url = ? and final_url is not null", [entry.url])]
@@ -214,7 +220,7 @@ def mark_reports_gone(db: sqlite_utils.Database, agency_ids: list[str]) -> None:
                                      and rd.gone_since is null)""", agency_ids)
 
 
-def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished") -> dict:
+def finish_run(db: sqlite_utils.Database, run_id: int, status: str = RunStatus.FINISHED) -> dict:
     """Close a run with its counts; return them."""
     counts = db.execute(
         """select count(*),
@@ -229,13 +235,11 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished")
            and not exists (select 1 from fetches g where g.sha256 = f.sha256 and g.run_id < ?)""",
         [run_id, run_id]).fetchone()[0]
     docs = dict(db.execute(
-        """select outcome, count(*) from crawl_ledger where outcome_run = ?
-           and kind in ('article', 'attachment') group by 1""", [run_id]).fetchall())
+        f"""select outcome, count(*) from crawl_ledger where outcome_run = ?
+           and kind in {sql_list(DOCUMENT_KINDS)} group by 1""", [run_id]).fetchall())
     row = {"finished_at": now(), "status": status, "responses": counts[0], "errors": counts[1],
            "documents_seen": counts[2], "documents_new": new,
-           "docs_new": docs.get("new", 0), "docs_changed": docs.get("changed", 0),
-           "docs_unchanged": docs.get("unchanged", 0), "docs_gone": docs.get("gone", 0),
-           "docs_failed": docs.get("failed", 0)}
+           **outcome_counts(docs)}
     db["crawl_runs"].update(run_id, row)
     return db["crawl_runs"].get(run_id)
 
@@ -316,9 +320,9 @@ def record_listing(db: sqlite_utils.Database, agency_id: str, year: int, title: 
     seen = now()
     with db.conn:
         db.execute(
-            """insert into reports (id, agency_id, year, title, url, list_url, parse_status,
+            f"""insert into reports (id, agency_id, year, title, url, list_url, parse_status,
                                     first_seen, last_seen)
-               values (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+               values (?, ?, ?, ?, ?, ?, '{ParseStatus.PENDING}', ?, ?)
                on conflict(id) do update set last_seen = excluded.last_seen""",
             [rid, agency_id, year, title, url, list_url, seen, seen])
     return rid

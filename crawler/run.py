@@ -12,10 +12,13 @@ every site is ``ok``.
 from __future__ import annotations
 
 import functools
+import logging
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive.datadir import DataDir
+from archive.vocab import SiteStatus, RunStatus
 from crawler.registry import RegistryError, Site, read_registry
 
 #: exit codes of ``renfang crawl`` / ``renfang run`` (README "Exit codes")
@@ -34,10 +37,11 @@ class CrawlResult:
     not_due: list = field(default_factory=list)               # crawler.schedule.Due of sites left for later
     alerts: list = field(default_factory=list)                # alerts opened by this run (crawler/monitors.py)
     schedule: list = field(default_factory=list)              # every site's next due time after the run
+    log: Path | None = None                                   # the run's Scrapy log
 
     @property
     def not_ok(self) -> list[dict]:
-        return [s for s in self.sites if s["status"] != "ok"]
+        return [s for s in self.sites if s["status"] != SiteStatus.OK]
 
     @property
     def exit_code(self) -> int:
@@ -71,14 +75,16 @@ def _holding_writer_lock(fn):
 def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (),
           ignore_robots: bool = False, overrides: tuple[str, ...] = (), fresh: bool = False,
           explain: tuple[str, ...] = (), on_resume=None, spider_cls=None, due: bool = False,
-          on_partial=None) -> CrawlResult:
+          on_partial=None, on_progress=None, verbose: bool = False) -> CrawlResult:
     """Crawl the registry's sites (or only ``sites``) into ``data_dir``. ``spider_cls``: a
     subclass of ``PortalSpider`` (for a portal with a quirk of its own), else PortalSpider.
     ``due``: only the sites the reporting-calendar cadence says are due (crawler/schedule.py);
     every site's next due time is written to ``crawl_schedule`` after the run. Holds the data
-    dir's writer lock, so a run still ``running`` is a killed one and an ``.incoming-*`` file garbage."""
+    dir's writer lock, so a run still ``running`` is a killed one and an ``.incoming-*`` file garbage.
+
+    Scrapy's log goes to ``DATA_DIR/logs/crawl-run<N>.log`` (:attr:`CrawlResult.log`), and also to
+    stderr with ``verbose``. ``on_progress(pages, reports, documents)`` is called after each response."""
     from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
 
     from archive.schema import open_archive
     from crawler import records
@@ -92,13 +98,9 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     registry = Path(registry).resolve()  # a run is resumed by the same file, however it is named
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    for override in overrides:
-        key, _, value = override.partition("=")
-        settings.set(key.strip(), value, priority="cmdline")
+    settings = crawl_settings(overrides)
     cadence = schedule.Cadence.from_settings(settings)
-    db = open_archive(data_dir / "archive.db")
+    db = open_archive(DataDir(data_dir).db)
     not_due = []
     if due:
         now = schedule.clock()
@@ -118,7 +120,7 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
         if on_resume:
             on_resume(run_id, partial)
     else:
-        db.execute("update crawl_runs set status = 'abandoned' where status = 'running'")
+        db.execute("update crawl_runs set status = ? where status = ?", [RunStatus.ABANDONED, RunStatus.RUNNING])
         db.conn.commit()
         run_id = records.start_run(db, str(registry))
         if partial and on_partial:
@@ -132,13 +134,24 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     if ignore_robots:
         settings.set("ROBOTSTXT_OBEY", False, priority="cmdline")
 
-    process = CrawlerProcess(settings, install_root_handler=True)
-    process.crawl(spider_cls or PortalSpider, sites=chosen, registry=str(registry))
-    process.start()
+    log = crawl_log(data_dir, run_id)
+    settings.set("LOG_FILE", str(log), priority="cmdline")
+    settings.set("LOG_FILE_APPEND", True, priority="cmdline")    # a resumed run goes on in its file
+    process = CrawlerProcess(settings)
+    echo = _echo_log_to_stderr() if verbose else None
+    crawler = process.create_crawler(spider_cls or PortalSpider)
+    if on_progress is not None:
+        _report_progress(crawler, on_progress)
+    process.crawl(crawler, sites=chosen, registry=str(registry))
+    try:
+        process.start()
+    finally:
+        if echo is not None:
+            logging.root.removeHandler(echo)
     # Scrapy leaves its own SIGINT handler behind; Ctrl-C should behave normally afterwards.
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
-    db = open_archive(data_dir / "archive.db")
+    db = open_archive(DataDir(data_dir).db)
     run = records.finish_run(db, run_id)
     rows = [dict(zip(SITE_COLUMNS, r)) for r in db.execute(
         f"select {', '.join(SITE_COLUMNS)} from crawl_sites where run_id = ? order by agency_id", [run_id])]
@@ -149,7 +162,61 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     alerts = monitors.update(db, [s.id for s in chosen], run_id, now)
     db.close()
     return CrawlResult(run, rows, {sid: explain_path(data_dir, sid, run_id) for sid in explain},
-                       not_due=not_due, schedule=dues, alerts=alerts)
+                       not_due=not_due, schedule=dues, alerts=alerts, log=log)
+
+
+def crawl_log(data_dir: str | Path, run_id: int) -> Path:
+    """Where a run's Scrapy log goes."""
+    path = DataDir(data_dir).logs / f"crawl-run{run_id}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _echo_log_to_stderr() -> logging.Handler:
+    """``--verbose``: Scrapy's log on stderr too, formatted as in its file."""
+    import sys
+
+    from scrapy.utils.log import TopLevelFormatter, get_scrapy_root_handler
+
+    handler = logging.StreamHandler(sys.stderr)
+    scrapy_handler = get_scrapy_root_handler()
+    if scrapy_handler is not None:
+        handler.setFormatter(scrapy_handler.formatter)
+        handler.setLevel(scrapy_handler.level)
+    handler.addFilter(TopLevelFormatter(["scrapy"]))
+    logging.root.addHandler(handler)
+    return handler
+
+
+def _report_progress(crawler, on_progress) -> None:
+    """Call ``on_progress(pages, reports, documents)`` after each response of ``crawler``."""
+    from scrapy import signals
+
+    from crawler.state import get_state
+
+    def seen(response, request, spider=None):
+        sites = get_state(crawler).progress.values()
+        on_progress(sum(p.pages for p in sites), sum(len(p.reports) for p in sites),
+                    sum(p.documents for p in sites))
+    # after the pipeline's own handler (connected when the engine opens), so this page is counted
+    crawler.signals.connect(seen, signal=signals.response_received, weak=False)
+
+
+def crawl_settings(overrides: tuple[str, ...] = ()):
+    """Scrapy's settings for a crawl: crawler/settings.py, then every ``RENFANG_*`` setting the
+    environment sets, then ``-s KEY=VALUE`` (a ``RENFANG_*`` one also goes to the environment,
+    as archive/settings.py describes). RegistryError-like SettingError for a bad override."""
+    from scrapy.settings import Settings
+
+    from archive import settings as renfang_settings
+
+    ours, scrapy_overrides = renfang_settings.split_overrides(overrides)
+    renfang_settings.apply_overrides(ours)
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(renfang_settings.from_environment(), priority="cmdline")
+    settings.setdict(scrapy_overrides, priority="cmdline")
+    return settings
 
 
 def _count_killed_downloads(db, data_dir: Path, run_id: int) -> None:

@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import sqlite_utils
 
+from archive.vocab import SiteStatus
+
 
 @dataclass(frozen=True)
 class Cadence:
@@ -45,7 +47,7 @@ class Cadence:
 
 
 #: statuses after which a site is asked again soon: something went wrong that may pass
-RETRY_SOON = ("failed", "errors", "partial", "list_capped")
+RETRY_SOON = (SiteStatus.FAILED, SiteStatus.ERRORS, SiteStatus.PARTIAL, SiteStatus.LIST_CAPPED)
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def next_due(agency_id: str, last_crawled: datetime | None, last_status: str | N
     """When ``agency_id`` is next due, and why (``last_*`` from its latest run)."""
     if last_crawled is None:
         return Due(agency_id, now, "never crawled")
-    if last_status == "blocked":
+    if last_status == SiteStatus.BLOCKED:
         wait = min(cadence.blocked * 2 ** max(blocked_streak - 1, 0), cadence.blocked_max)
         return Due(agency_id, last_crawled + wait,
                    f"blocked {blocked_streak} run(s) in a row: left alone for {_span(wait)}")
@@ -73,7 +75,7 @@ def next_due(agency_id: str, last_crawled: datetime | None, last_status: str | N
     wait = cadence.in_season if season else cadence.off_season
     return Due(agency_id, last_crawled + wait,
                ("reporting season: daily" if season else "outside the reporting season: weekly")
-               + (f" (last run {last_status})" if last_status and last_status != "ok" else ""))
+               + (f" (last run {last_status})" if last_status and last_status != SiteStatus.OK else ""))
 
 
 def _span(delta: timedelta) -> str:
@@ -99,7 +101,7 @@ def history(db: sqlite_utils.Database) -> dict[str, tuple[datetime, str, int]]:
             out[agency] = (parse_time(started), status, 0)
         if agency in done:
             continue
-        if status == "blocked":
+        if status == SiteStatus.BLOCKED:
             streaks[agency] = streaks.get(agency, 0) + 1
         else:
             done.add(agency)

@@ -4,6 +4,8 @@ Defaults are polite to small government servers. ``renfang crawl -s KEY=VALUE``
 and ``scrapy crawl … -s KEY=VALUE`` override any of them.
 Docs: https://docs.scrapy.org/en/latest/topics/settings.html
 """
+from archive.settings import defaults as _renfang_defaults
+
 BOT_NAME = "renfang"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -65,40 +67,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.compression.RecordedHttpCompressionMiddleware": 590,
     "crawler.middlewares.WarcMiddleware": 960,
 }
-# Hosts beyond the registry's own (host:port) that may be requested: government hosts.
-# Tests set it empty so that nothing but the loopback sites of their registry is ever requested.
-RENFANG_ALLOWED_SUFFIXES = [".gov.cn"]
-# Pagination-trap guard: list pages per site and run.
-RENFANG_MAX_LIST_PAGES = 300
-# Recrawls send If-None-Match / If-Modified-Since for documents already stored.
-RENFANG_CONDITIONAL = True
-# Stop paging a list once a page is unchanged (304) and every report on it is known.
-RENFANG_EARLY_STOP = True
-# Write every exchange to DATA_DIR/warc/*.warc.gz.
-RENFANG_WARC = True
-# fsync of stored objects: "batch" (all new objects once a second and at the end) or "every".
-RENFANG_FSYNC = "batch"
-# Seconds between progress lines per site (0: none).
-RENFANG_PROGRESS_INTERVAL = 30
-
-# Site ids (comma-separated) whose pages are explained: DATA_DIR/logs/explain-<id>-run<N>.txt
-# (renfang crawl --explain ID).
-RENFANG_EXPLAIN = ""
-
-# renfang run --due (crawler/schedule.py): daily in the reporting season (month-day..month-day),
-# weekly otherwise, sooner after a run that went wrong, longer each time a site blocks us.
-RENFANG_DUE_SEASON = "01-15..03-31"
-RENFANG_DUE_IN_SEASON_HOURS = 24
-RENFANG_DUE_OFF_SEASON_HOURS = 168
-RENFANG_DUE_AFTER_FAILURE_HOURS = 6
-RENFANG_DUE_BLOCKED_HOURS = 48          # doubled for each blocked run in a row …
-RENFANG_DUE_BLOCKED_MAX_HOURS = 720     # … up to 30 days
-
-# Where the archive lives: DATA_DIR/objects/ and DATA_DIR/archive.db.
-RENFANG_DATA_DIR = "data"
-# The crawl_runs row this crawl writes under (renfang crawl sets it; a bare
-# `scrapy crawl` opens a run of its own).
-RENFANG_RUN_ID = None
+# Every RENFANG_* setting (allowed hosts, list-page cap, conditional requests, early stop, WARC,
+# fsync, the schedule's cadence, data dir…) is described in archive/settings.py, with its default;
+# `-s NAME=VALUE` and the environment variable of the same name override it.
+globals().update(_renfang_defaults())
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -30,6 +30,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
+from archive.vocab import Kind
 from crawler import extract
 from crawler.classify import is_column_link, normalize_title, year_link
 from crawler.extract import Link
@@ -50,7 +51,7 @@ class Follow:
     url: str
     strategy: str
     reason: str
-    kind: str = "list"               # "list" (a page of entries) or "api" (a JSON/XML endpoint)
+    kind: str = Kind.LIST            # Kind.LIST (a page of entries) or Kind.API (a JSON/XML endpoint)
     method: str = "GET"
     form: dict | None = None         # POST form fields
     body: str | None = None          # POST body as sent (JSON endpoints)
@@ -600,7 +601,7 @@ def script_api(js: str, url: str, sel: Selector | None = None) -> Analysis:
         req_url, method, form, body = endpoint_request(ep, page)
         size = next((v for k, v in ep.params.items() if SIZE_KEYS.match(k) and isinstance(v, int)), None)
         out.follows.append(Follow(req_url, "script_api", f"the page's script loads its rows from {ep.url}",
-                                  kind="api", method=method, form=form, body=body, pager=False,
+                                  kind=Kind.API, method=method, form=form, body=body, pager=False,
                                   api={"url": ep.url, "method": ep.method, "params": ep.params,
                                        "page_key": ep.page_key, "json_body": ep.json_body,
                                        "page": page, "size": size, "templates": templates}))

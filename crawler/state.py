@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import scrapy
 
+from archive.datadir import DataDir
+from archive.vocab import RunStatus
 from crawler import records
 from crawler.ledger import Ledger
 from archive.schema import open_archive
@@ -65,11 +67,11 @@ class CrawlState:
             return self
         self.opened = True
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.db = open_archive(self.data_dir / "archive.db")
+        self.db = open_archive(DataDir(self.data_dir).db)
         # WAL + synchronous=NORMAL: a commit survives the process being killed (SIGKILL), only an
         # OS crash can lose the last commits, and the database stays consistent either way.
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.store = ObjectStore(self.data_dir / "objects",
+        self.store = ObjectStore(DataDir(self.data_dir).objects,
                                  fsync=self.crawler.settings.get("RENFANG_FSYNC"))
         self.ledger = Ledger(self.db)
         if self.own_run:
@@ -80,7 +82,7 @@ class CrawlState:
             self.progress[site.id] = SiteProgress()
             self.scope.add(site)
         if self.crawler.settings.getbool("RENFANG_WARC"):
-            self.warc = WarcLog(self.data_dir / "warc", self.run_id, spider.name,
+            self.warc = WarcLog(DataDir(self.data_dir).warc, self.run_id, spider.name,
                                 f"renfang-archive (Scrapy {scrapy.__version__})")
             records.add_warc(self.db, self.run_id, str(self.warc.path.relative_to(self.data_dir)))
         return self
@@ -117,7 +119,7 @@ class CrawlState:
             log.info("progress %s: %d pages, %d reports found, %d documents stored%s", sid, p.pages,
                      len(p.reports), p.documents, f", BLOCKED by {p.blocked}" if p.blocked else "")
 
-    def close(self, spider, status: str = "finished") -> None:
+    def close(self, spider, status: str = RunStatus.FINISHED) -> None:
         if not self.opened or self.closed:
             return
         self.closed = True
@@ -125,7 +127,7 @@ class CrawlState:
         if self.warc:
             self.warc.close()
         records.finish_sites(self.db, self.run_id, self.progress, self.ledger,
-                             mark_gone=status == "finished",
+                             mark_gone=status == RunStatus.FINISHED,
                              max_list_pages=self.crawler.settings.getint("RENFANG_MAX_LIST_PAGES"))
         records.add_bytes(self.db, self.run_id, self.bytes_downloaded)
         for sid in self.explain_sites & set(self.progress):
@@ -140,7 +142,7 @@ class CrawlState:
 
 def explain_path(data_dir: str | Path, agency_id: str, run_id: int) -> Path:
     """Where ``renfang crawl --explain ID`` writes what it saw of each page of a site."""
-    return Path(data_dir) / "logs" / f"explain-{agency_id}-run{run_id}.txt"
+    return DataDir(data_dir).logs / f"explain-{agency_id}-run{run_id}.txt"
 
 
 def get_state(crawler) -> CrawlState:
@@ -155,7 +157,7 @@ def remove_partial_objects(data_dir: str | Path) -> int:
     object: those are renamed into place only when complete). Only call this when no other
     crawl writes to the same data directory."""
     n = 0
-    for tmp in (Path(data_dir) / "objects").glob("*/.incoming-*"):
+    for tmp in DataDir(data_dir).objects.glob("*/.incoming-*"):
         tmp.unlink(missing_ok=True)
         n += 1
     return n

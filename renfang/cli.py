@@ -23,6 +23,7 @@ from pathlib import Path
 import click
 
 import archive
+from archive.datadir import DataDir
 from archive.lock import EXIT_BUSY, EXIT_DAMAGED, ArchiveBusy, writer_lock
 
 SITE = Path(archive.__file__).resolve().parent / "datasette"
@@ -56,12 +57,12 @@ def refuse_damaged(data_dir: Path, required: str | None = None) -> None:
     from archive.fixity import database_damage
     from archive.store import ObjectStore
 
-    db = data_dir / "archive.db"
+    db = DataDir(data_dir).db
     if required is not None and not db.exists():
         raise click.ClickException(f"{db} does not exist{required}")
-    if not db.exists() or (db.stat().st_size == 0 and next(iter(ObjectStore(data_dir / "objects")), None) is None):
+    if not db.exists() or (db.stat().st_size == 0 and next(iter(ObjectStore(DataDir(data_dir).objects)), None) is None):
         return
-    problems = database_damage(data_dir / "archive.db")
+    problems = database_damage(DataDir(data_dir).db)
     if problems:
         raise Damaged(f"refusing to write: {data_dir}/{problems[0].path} {problems[0].message}; "
                       "see `renfang verify`, restore it from a release, or move it away to start anew")
@@ -84,7 +85,7 @@ def writing(data_dir: Path, command: str, wait: float = 0, create: bool = False)
         try:
             yield
         except sqlite3.Error as e:  # a read-only or full disk, a file changed under us
-            raise click.ClickException(f"renfang {command} stopped: {data_dir}/archive.db: {e} "
+            raise click.ClickException(f"renfang {command} stopped: {DataDir(data_dir).db}: {e} "
                                        "(what was written before is kept; `renfang verify` checks it)")
         except OSError as e:
             if e.errno not in (errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EDQUOT, errno.EIO):
@@ -105,11 +106,13 @@ def cli():
 
 def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots: bool,
            overrides: tuple[str, ...], fresh: bool = False, explain: tuple[str, ...] = (),
-           due: bool = False, now: str | None = None):
-    """crawler.run.crawl with the command line's error handling: a bad registry is one line."""
-    import os
+           due: bool = False, now: str | None = None, verbose: bool = False):
+    """crawler.run.crawl with the command line's error handling (a bad registry or setting is
+    one line) and its progress bar."""
+    from archive.settings import SettingError
+    from crawler.run import RegistryError, choose_sites, crawl
+    from renfang.progress import crawl_bar
 
-    from crawler.run import RegistryError, crawl
     if now:
         os.environ["RENFANG_NOW"] = now      # the one clock: archive timestamps and the schedule
 
@@ -120,13 +123,18 @@ def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots
     def cleaned(partial):
         click.echo(f"{partial} half-written object(s) removed (left by a killed crawl)", err=True)
     try:
-        return crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain,
-                     on_resume=resumed, on_partial=cleaned, due=due)
-    except RegistryError as e:
+        count = len(choose_sites(registry, tuple(sites) + tuple(explain)))
+        with crawl_bar(count) as progress:
+            return crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain,
+                         on_resume=resumed, on_partial=cleaned, due=due, on_progress=progress,
+                         verbose=verbose)
+    except (RegistryError, SettingError) as e:
         raise click.ClickException(str(e))
 
 
 def _print_run(result) -> None:
+    """One line per site, the alerts, the run's totals (the summary line comes last, from
+    :func:`_summary`)."""
     run = result.run
     for d in result.not_due:
         click.echo(f"  {d.agency_id}: not due until {d.next_due.isoformat(timespec='minutes')} ({d.reason})")
@@ -146,7 +154,7 @@ def _print_run(result) -> None:
                f"documents, {run['documents_seen']} documents seen, {run['errors']} errors; "
                f"report documents: {run['docs_new']} new, {run['docs_changed']} changed, "
                f"{run['docs_unchanged']} unchanged, {run['docs_gone']} gone, {run['docs_failed']} failed; "
-               f"{run['bytes_downloaded'] or 0} bytes downloaded")
+               f"{run['bytes_downloaded'] or 0} bytes downloaded; log {result.log}")
     for a in result.alerts:      # each alert once, when it opens (crawler/monitors.py; table alerts)
         click.echo(f"alert {a['kind']} {a['agency_id']}: {a['message']}", err=True)
     if result.not_ok:
@@ -154,11 +162,50 @@ def _print_run(result) -> None:
                    + ", ".join(f"{s['agency_id']} {s['status']}" for s in result.not_ok), err=True)
 
 
-def _print_load(summary) -> None:
+def _print_load(summary, jobs: int) -> None:
     statuses = ", ".join(f"{k} {v}" for k, v in summary.statuses.items())
-    click.echo(f"load: {summary.parsed} documents parsed, {summary.reports_written} reports written; "
+    click.echo(f"load: {summary.parsed} documents parsed, {summary.reports_written} reports written ({jobs} workers); "
                f"archive holds {summary.reports} reports ({statuses}), {summary.facts} facts, "
                f"{summary.checks_failed} failing checks")
+
+
+def _load(data_dir: Path, jobs: int | None):
+    from archive import settings
+    from archive.load import default_jobs, load_archive
+    from renfang.progress import load_bar
+
+    jobs = jobs or settings.get("RENFANG_JOBS") or default_jobs()
+    with load_bar() as progress:
+        summary = load_archive(data_dir, jobs=jobs, on_progress=progress)
+    _print_load(summary, jobs)
+    return summary
+
+
+def _summary(command: str, data_dir: Path, exit_code: int, result=None, load=None) -> None:
+    """The last line a command prints, also appended to DATA_DIR/logs/runs.log."""
+    from collections import Counter
+
+    from renfang.progress import record_summary
+
+    parts = []
+    if result is not None:
+        if result.run:
+            statuses = Counter(s["status"] for s in result.sites)
+            run = result.run
+            parts.append(f"run {run['id']}: {len(result.sites)} site(s) "
+                         f"({', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))}), "
+                         f"{sum(s['reports'] for s in result.sites)} reports, "
+                         f"{run['docs_new']} new and {run['docs_changed']} changed report documents, "
+                         f"{len(result.alerts)} new alert(s)")
+        else:
+            parts.append("no site due")
+        if result.not_due:
+            parts.append(f"{len(result.not_due)} not due")
+    if load is not None:
+        parts.append(f"load: {load.reports} reports, {load.checks_failed} failing checks")
+    line = f"renfang {command} {data_dir}: " + "; ".join(parts) + f"; exit {exit_code}"
+    record_summary(data_dir, line)
+    click.echo(line)
 
 
 crawl_options = [
@@ -176,6 +223,8 @@ crawl_options = [
                       "failure, less often while blocked); every site's next due time goes to crawl_schedule."),
     click.option("--now", metavar="DATE", envvar="RENFANG_NOW",
                  help="Fix the clock (2026-01-20 or an ISO time), for tests and replays; env RENFANG_NOW."),
+    click.option("-v", "--verbose", is_flag=True,
+                 help="Show Scrapy's log on stderr too (it always goes to DIR/logs/crawl-run<N>.log)."),
 ]
 
 
@@ -190,7 +239,7 @@ def with_crawl_options(f):
 @data_dir_option
 @with_crawl_options
 @wait_option
-def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, wait):
+def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, verbose, wait):
     """Crawl the sites of a registry; store every document under its SHA-256.
 
     A recrawl asks only for what changed (If-None-Match / If-Modified-Since); a crawl
@@ -209,8 +258,9 @@ def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, d
     """
     with writing(data_dir, "crawl", wait, create=True):
         refuse_damaged(data_dir)
-        result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now)
+        result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now, verbose)
         _print_run(result)
+        _summary("crawl", data_dir, result.exit_code, result)
     sys.exit(result.exit_code)
 
 
@@ -257,6 +307,7 @@ def parse(file, as_json):
         renfang parse ../shared/real/huaian_hongzequ_gov_2023.pdf --json
     """
     import parsers
+    from parsers.vocab import CheckStatus
 
     try:
         report = parsers.parse_document(file.read_bytes(), filename=file.name)
@@ -272,9 +323,9 @@ def parse(file, as_json):
                f"published {report.published or '?'} · {report.media_type}, {report.pages or '-'} pages")
     click.echo(f"{len(report.facts)} facts ({sum(f.value is not None for f in report.facts)} with a value)")
     for c in report.checks:
-        if c.status != "pass":
+        if c.status != CheckStatus.PASS:
             click.echo(f"  check {c.code} [{c.key}]: {c.status} ({c.lhs} vs {c.rhs})")
-    passed = sum(c.status == "pass" for c in report.checks)
+    passed = sum(c.status == CheckStatus.PASS for c in report.checks)
     click.echo(f"{passed}/{len(report.checks)} checks pass")
 
 
@@ -283,22 +334,43 @@ jobs_option = click.option(
     help="Parser worker processes (default: $RENFANG_JOBS or the number of cores, at most 8).")
 
 
+settings_option = click.option(
+    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+    help="Set a RENFANG_* setting, as its environment variable would, e.g. -s RENFANG_JOBS=2.")
+
+
+def apply_settings(overrides: tuple[str, ...], crawl: bool = False) -> None:
+    """``-s`` of a command that is not a crawl: RENFANG_* settings only (into the environment)."""
+    from archive.settings import SettingError, apply_overrides, split_overrides
+
+    try:
+        ours, others = split_overrides(overrides)
+    except SettingError as e:
+        raise click.ClickException(str(e))
+    if others and not crawl:
+        raise click.ClickException(f"-s {next(iter(others))}: not a setting of this command "
+                                   "(Scrapy settings apply to `renfang crawl` and `renfang run`)")
+    apply_overrides(ours)
+
+
 @cli.command()
 @data_dir_option
 @jobs_option
+@settings_option
 @wait_option
-def load(data_dir, jobs, wait):
+def load(data_dir, jobs, overrides, wait):
     """Parse what was crawled and load it into DIR/archive.db.
 
     \b
     Example:
         renfang load --data-dir data --jobs 2
+        renfang load --data-dir data -s RENFANG_PARSE_SECONDS=60
     """
-    from archive.load import load_archive
-
+    apply_settings(overrides)
     with writing(data_dir, "load", wait):
         refuse_damaged(data_dir, required=": run `renfang crawl` first")
-        _print_load(load_archive(data_dir, jobs=jobs))
+        summary = _load(data_dir, jobs)
+        _summary("load", data_dir, 0, load=summary)
 
 
 @cli.command()
@@ -307,26 +379,27 @@ def load(data_dir, jobs, wait):
 @with_crawl_options
 @jobs_option
 @wait_option
-def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, jobs, wait):
+def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, verbose, jobs, wait):
     """Crawl, then load, in one go.
 
     \b
     Example:
         renfang run --registry sample_portal/registry.csv --data-dir data
-    """
-    from archive.load import load_archive
+        renfang run --registry sample_portal/registry.csv --data-dir data --due --now 2026-01-20
 
+    Exit codes: as `renfang crawl`'s; 75 when another command is writing to DIR (see --wait).
+    """
     with writing(data_dir, "run", wait, create=True):
         refuse_damaged(data_dir)
-        result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now)
+        result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now, verbose)
         _print_run(result)
-        if result.run:
-            _print_load(load_archive(data_dir, jobs=jobs))
+        summary = _load(data_dir, jobs) if result.run else None
+        _summary("run", data_dir, result.exit_code, result, summary)
     sys.exit(result.exit_code)
 
 
 def datasette_command(data_dir: Path, host: str, port: int, immutable: bool = False) -> list[str]:
-    db = str(data_dir / "archive.db")
+    db = str(DataDir(data_dir).db)
     return [sys.executable, "-m", "datasette", "serve", *(["--immutable", db] if immutable else [db]),
             "--host", host, "--port", str(port), "--metadata", str(METADATA),
             # the site (archive/datasette/): templates, our plugin, static files
@@ -396,7 +469,7 @@ def run_service(command: list[str], grace: float = 10) -> int:
 def _serve(data_dir: Path, host: str, port: int) -> None:
     from archive.fixity import unreadable
 
-    db = data_dir / "archive.db"
+    db = DataDir(data_dir).db
     if not db.exists():
         raise click.ClickException(f"{db} does not exist: run `renfang run` first")
     why = unreadable(db)
@@ -527,7 +600,6 @@ def demo(data_dir, port, portal_port):
         renfang demo      # then open http://127.0.0.1:8001/archive
     """
 
-    from archive.load import load_archive
     from sample_portal import server
 
     started = time.monotonic()
@@ -543,8 +615,9 @@ def demo(data_dir, port, portal_port):
         for site in portal.sites:
             click.echo(f"sample portal: {site['name']} at {site['url']}")
         with writing(data_dir, "demo", create=True):
-            _print_run(_crawl(registry, data_dir, (), False, ()))
-            _print_load(load_archive(data_dir))
+            result = _crawl(registry, data_dir, (), False, ())
+            _print_run(result)
+            _summary("demo", data_dir, result.exit_code, result, _load(data_dir, None))
         click.echo(f"demo archive ready in {time.monotonic() - started:.0f} s")
         _serve(data_dir, "127.0.0.1", port)
     finally:

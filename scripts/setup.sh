@@ -24,6 +24,10 @@ PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
-.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+# pip's and setuptools' chatter goes to .venv/setup.log; on a failure its end is shown
+log=.venv/setup.log
+quietly() { "$@" >>"$log" 2>&1 || { tail -n 40 "$log" >&2; echo "setup: failed: $* (whole log: $log)" >&2; exit 1; }; }
+: >"$log"
+quietly .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
+quietly .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 echo "setup: ready (.venv/bin/renfang)"

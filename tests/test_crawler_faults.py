@@ -46,17 +46,28 @@ def test_one_site_with_progress(tmp_path):
         registry = sites.write_registry(portal, tmp_path / "registry.csv")
         data = tmp_path / "data"
         proc = renfang("crawl", "--registry", registry, "--data-dir", data, "--site", "hanx",
-                       *ONLY_REGISTRY[:-2], "-s", "RENFANG_PROGRESS_INTERVAL=0.2")
+                       *ONLY_REGISTRY[:-2], "-s", "RENFANG_PROGRESS_INTERVAL=0.2", "--now", "2026-06-20")
         hits = list(portal.hits)
+        verbose = renfang("crawl", "--registry", registry, "--data-dir", tmp_path / "v", "--site", "hanx",
+                          *ONLY_REGISTRY[:-2], "-v")
     finally:
         portal.stop()
     assert {h.site for h in hits} == {"hanx"}
     assert {a for (a,) in q(data, "select distinct agency_id from fetches where agency_id is not null")} == {"hanx"}
     assert q(data, "select agency_id, status, reports from crawl_sites") == [("hanx", "ok", 3)]
-    # progress lines per site while crawling, and the summary at the end
-    progress = [line for line in proc.stderr.splitlines() if "progress hanx:" in line]
+    # progress lines per site while crawling go to the run's log, not the terminal; one line per
+    # site and the summary (also kept in logs/runs.log) are what the command prints
+    log = (data / "logs" / "crawl-run1.log").read_text(encoding="utf-8")
+    progress = [line for line in log.splitlines() if "progress hanx:" in line]
     assert progress and progress[-1].endswith("12 pages, 3 reports found, 7 documents stored")
+    assert "progress hanx:" not in proc.stderr and "[scrapy" not in proc.stderr, proc.stderr
     assert "  hanx: ok, 12 pages, 3 reports; documents 7 new, 0 changed, 0 unchanged, 0 gone, 0 failed" in proc.stdout
+    summary = proc.stdout.strip().splitlines()[-1]
+    assert summary == (f"renfang crawl {data}: run 1: 1 site(s) (1 ok), 3 reports, 7 new and 0 changed "
+                       "report documents, 1 new alert(s); exit 0"), proc.stdout   # hanx's 2025 report is late
+    assert (data / "logs" / "runs.log").read_text(encoding="utf-8").strip().endswith(summary)
+    assert "INFO: Spider closed (finished)" in verbose.stderr      # -v: Scrapy's log on stderr too
+    assert "INFO: Spider closed (finished)" in (tmp_path / "v" / "logs" / "crawl-run1.log").read_text(encoding="utf-8")
 
 
 RAISING_CRAWL = """

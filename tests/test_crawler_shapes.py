@@ -55,6 +55,8 @@ def test_every_site_is_ok_with_no_exception_and_the_run_exits_0(crawled):
     assert q(data, "select sum(errors) from crawl_sites") == [(0,)]
     assert crawled["first"].returncode == 0
     assert "Traceback" not in crawled["first"].stderr
+    log = (data / "logs" / "crawl-run1.log").read_text(encoding="utf-8")
+    assert "Spider closed (finished)" in log and "Traceback" not in log and " ERROR: " not in log
     # what the crawl took was taken from what the pages say: entries judged, others turned down
     taken, rejected = q(data, "select sum(entries_taken), sum(entries_rejected) from crawl_sites")[0]
     assert taken >= sum(len(v) for v in shapes.EXPECTED.values()) and rejected > 0

@@ -14,6 +14,7 @@ import functools
 
 import scrapy
 
+from archive.vocab import Kind
 from crawler import extract, shapes
 from crawler.classify import DISCLOSURE_COLUMN, REPORT_COLUMN, classify_title, report_year
 from crawler.items import FetchFailure, PageSeen, ReportDocument, ReportListing
@@ -76,16 +77,16 @@ class PortalSpider(scrapy.Spider):
     async def start(self):
         for site in self.sites:
             if site.column_url:
-                yield self.request(site.column_url, self.parse_list, site, kind="list")
+                yield self.request(site.column_url, self.parse_list, site, kind=Kind.LIST)
             else:
-                yield self.request(site.url, self.parse_home, site, kind="home")
+                yield self.request(site.url, self.parse_home, site, kind=Kind.HOME)
 
     def retry(self, site: Site, url: str, kind: str, parent: str | None, title: str | None,
               year: int | None) -> scrapy.Request:
         """A request again for what failed in an earlier run (crawler.middlewares.RetryFailedMiddleware)."""
-        callback = {"article": self.parse_article, "attachment": self.parse_attachment}.get(kind, self.parse_list)
+        callback = {Kind.ARTICLE: self.parse_article, Kind.ATTACHMENT: self.parse_attachment}.get(kind, self.parse_list)
         return self.request(url, callback, site, kind=kind, parent=parent, title=title or "",
-                            year=year, report_url=parent if kind == "attachment" else None,
+                            year=year, report_url=parent if kind == Kind.ATTACHMENT else None,
                             renfang_retry=True)
 
     def on_error(self, failure):
@@ -126,16 +127,16 @@ class PortalSpider(scrapy.Spider):
             yield from self.parse_article(response)
             return
         columns = extract.best_links(response.selector, response.url, REPORT_COLUMN[:3])
-        follows, problem, callback, kind = [], None, self.parse_list, "list"
+        follows, problem, callback, kind = [], None, self.parse_list, Kind.LIST
         if not columns:
             columns = extract.best_links(response.selector, response.url, DISCLOSURE_COLUMN)
-            callback, kind = self.parse_column, "column"
+            callback, kind = self.parse_column, Kind.COLUMN
         if not columns:
             frames = shapes.iframes(response.selector, response.url).follows
             if frames and response.meta.get("depth", 0) < 2:   # a <frameset> home page: its frames are the home
                 for f in frames:
                     follows.append((f.url, "iframe", "a frame of the home page"))
-                    yield self.request(f.url, self.parse_home, site, kind="home", parent=key)
+                    yield self.request(f.url, self.parse_home, site, kind=Kind.HOME, parent=key)
             else:
                 problem = f"no disclosure column (政府信息公开 / 信息公开 / 政务公开) linked from {response.url}"
         for link in columns:
@@ -144,7 +145,7 @@ class PortalSpider(scrapy.Spider):
         # a home page may list reports itself (通知公告, a 年报 block)
         verdicts = self._verdicts(response, extract.list_items(response.selector, response.url))
         yield from self._take(response, verdicts)
-        yield PageSeen(site.id, response.url, "home", key, [], verdicts, follows, problem=problem,
+        yield PageSeen(site.id, response.url, Kind.HOME, key, [], verdicts, follows, problem=problem,
                        depth=response.meta.get("depth", 0))
 
     @_skip_challenges
@@ -157,8 +158,8 @@ class PortalSpider(scrapy.Spider):
             return
         columns = extract.best_links(response.selector, response.url, REPORT_COLUMN)
         for link in columns:
-            yield self.request(link.url, self.parse_list, site, kind="list", parent=key)
-        yield from self._list_page(response, kind="column",
+            yield self.request(link.url, self.parse_list, site, kind=Kind.LIST, parent=key)
+        yield from self._list_page(response, kind=Kind.COLUMN,
                                    extra=[(l.url, "links", f"annual-report column {l.text!r}") for l in columns],
                                    problem=None if columns else f"no annual-report column on {response.url}")
 
@@ -167,7 +168,7 @@ class PortalSpider(scrapy.Spider):
         if not self._html(response):
             yield from self.parse_article(response)
             return
-        yield from self._list_page(response, kind="list")
+        yield from self._list_page(response, kind=Kind.LIST)
 
     def _list_page(self, response, kind: str, extra=(), problem: str | None = None):
         site, key = response.meta["site"], request_key(response.request)
@@ -195,13 +196,13 @@ class PortalSpider(scrapy.Spider):
                 asked.add(f.postback)
             yield self._follow(f, site, key, postbacks=asked)
         follows = [*extra, *((f.url, f.strategy, f.reason) for f in found.follows)]
-        explore = response.meta.get("renfang_explore", False) or kind == "column"
+        explore = response.meta.get("renfang_explore", False) or kind == Kind.COLUMN
         pages = shapes.page_count(response.selector, js)
-        if (pages and pages > 1 and not response.meta.get("renfang_pager") and kind == "list"
-                and not any(f.pager or f.kind == "api" for f in found.follows)):
+        if (pages and pages > 1 and not response.meta.get("renfang_pager") and kind == Kind.LIST
+                and not any(f.pager or f.kind == Kind.API for f in found.follows)):
             # the page says it has more pages and no strategy could reach them: a miss, said aloud
             problem = problem or f"list page {response.url} says it has {pages} pages; its pager could not be followed"
-        if kind == "list" and not any(v.take for v in verdicts) and not found.follows and not explore:
+        if kind == Kind.LIST and not any(v.take for v in verdicts) and not found.follows and not explore:
             problem = problem or f"list page {response.url} has no report entries and no further pages"
         unfollowed = bool(problem and "could not be followed" in problem)
         yield PageSeen(site.id, response.url, kind, key, found.notes, verdicts, follows,
@@ -209,7 +210,7 @@ class PortalSpider(scrapy.Spider):
                        unfollowed_pager=unfollowed)
 
     def _follow(self, f: shapes.Follow, site: Site, parent: str, postbacks=()) -> scrapy.Request:
-        callback = self.parse_api if f.kind == "api" else self.parse_list
+        callback = self.parse_api if f.kind == Kind.API else self.parse_list
         meta = {"renfang_pager": f.pager, "renfang_explore": f.explore, "renfang_guess": f.guess,
                 "renfang_strategy": f.strategy}
         if f.postback is not None:
@@ -218,7 +219,7 @@ class PortalSpider(scrapy.Spider):
             meta["renfang_api"] = f.api
         if f.strategy == "hanweb":
             meta["dataproxy"] = True
-        return self.request(f.url, callback, site, kind="list", parent=parent, method=f.method,
+        return self.request(f.url, callback, site, kind=Kind.LIST, parent=parent, method=f.method,
                             formdata=f.form, body=f.body, **meta)
 
     @_skip_challenges
@@ -239,7 +240,7 @@ class PortalSpider(scrapy.Spider):
             for n, (url, method, form, body) in shapes.api_next(api, got):
                 nxt = {**api, "page": n, "first": False, "seen_first": first}
                 follows.append((url, "script_api", f"{api['page_key']}={n}"))
-                yield self.request(url, self.parse_api, site, kind="list", parent=key, method=method,
+                yield self.request(url, self.parse_api, site, kind=Kind.LIST, parent=key, method=method,
                                    formdata=form, body=body, renfang_api=nxt, renfang_pager=True,
                                    renfang_strategy="script_api")
         notes = [f"script_api: {got.format} answer with {len(got.entries)} rows"
@@ -247,7 +248,7 @@ class PortalSpider(scrapy.Spider):
         problem = None
         if not got.entries and api.get("first", True):
             problem = f"endpoint {response.url} answered no rows"
-        yield PageSeen(site.id, response.url, "api", key, notes, verdicts, follows, problem=problem,
+        yield PageSeen(site.id, response.url, Kind.API, key, notes, verdicts, follows, problem=problem,
                        depth=response.meta.get("depth", 0))
 
     # -- entries ------------------------------------------------------------------------
@@ -262,7 +263,7 @@ class PortalSpider(scrapy.Spider):
                 continue
             if v.year is not None:
                 yield ReportListing(site.id, v.year, v.title, v.url, response.url)
-            yield self.request(v.url, self.parse_article, site, kind="article", parent=key,
+            yield self.request(v.url, self.parse_article, site, kind=Kind.ARTICLE, parent=key,
                                title=v.title, year=v.year, renfang_verify=v.verify)
 
     def _is_report_page(self, response, verdicts) -> bool:
@@ -304,24 +305,24 @@ class PortalSpider(scrapy.Spider):
         if own is not None:
             found = classify_title(own)
             if found.agency and not office.matches(found.agency):
-                yield PageSeen(site.id, response.url, "article", request_key(response.request),
+                yield PageSeen(site.id, response.url, Kind.ARTICLE, request_key(response.request),
                                [f"article: its own title names another office: {own}"], [], [],
                                explore=True)
                 return
         elif meta.get("renfang_verify"):
-            yield PageSeen(site.id, response.url, "article", request_key(response.request),
+            yield PageSeen(site.id, response.url, Kind.ARTICLE, request_key(response.request),
                            [f"article: its own title is not a report's ({titles[0] if titles else 'none'})"],
                            [], [], explore=True)
             return
         title = own or meta.get("title") or (titles[0] if titles else "")
         year = meta.get("year") or report_year(title) or report_year(
             " ".join(response.css("body ::text").getall())[:3000])
-        yield self.document(response, "article", title, year, report_url=response.url)
+        yield self.document(response, Kind.ARTICLE, title, year, report_url=response.url)
         for page in extract.continuation_pages(response.selector, response.url):   # an article split in pages
-            yield self.request(page, self.parse_article, site, kind="article", parent=request_key(response.request),
+            yield self.request(page, self.parse_article, site, kind=Kind.ARTICLE, parent=request_key(response.request),
                                title=title, year=year)
         for att in extract.attachments(response.selector, response.url):
-            yield self.request(att.url, self.parse_attachment, site, kind="attachment",
+            yield self.request(att.url, self.parse_attachment, site, kind=Kind.ATTACHMENT,
                                parent=request_key(response.request), title=title, year=year,
                                report_url=response.url)
 
@@ -330,7 +331,7 @@ class PortalSpider(scrapy.Spider):
         meta = response.meta
         title = meta.get("title") or ""
         year = meta.get("year") or report_year(title)
-        yield self.document(response, "attachment", title, year,
+        yield self.document(response, Kind.ATTACHMENT, title, year,
                             report_url=meta.get("report_url") or response.url)
 
     def document(self, response, kind, title, year, report_url) -> ReportDocument:
