@@ -33,6 +33,11 @@ class DataDir:
         return self.root / "warc"
 
     @property
+    def lock(self) -> Path:
+        """The writer lock (``archive.lock.writer_lock``): one writer per data dir."""
+        return self.root / "renfang.lock"
+
+    @property
     def logs(self) -> Path:
         """Crawl logs, ``--explain`` files and the one-line summaries of scheduled runs."""
         return self.root / "logs"

@@ -26,9 +26,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from archive.datadir import DataDir
 from archive.schema import now
 
-LOCK_NAME = "renfang.lock"
+LOCK_NAME = DataDir(".").lock.name
 
 EXIT_OK = 0
 EXIT_ERROR = 1     # bad input or a failure, said in one line on stderr
@@ -59,7 +60,7 @@ os.register_at_fork(after_in_child=_close_inherited)
 def holder(data_dir: str | os.PathLike) -> dict | None:
     """Who wrote the lock file last (pid, command, since), when it says."""
     try:
-        return json.loads((Path(data_dir) / LOCK_NAME).read_text(encoding="utf-8"))
+        return json.loads(DataDir(data_dir).lock.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 
@@ -75,7 +76,7 @@ def writer_lock(data_dir: str | os.PathLike, command: str, wait: float = 0) -> I
     """Hold the data dir's writer lock; wait up to ``wait`` seconds for it, else ArchiveBusy.
 
     Re-entrant within one process (``run`` and ``demo`` take it once for crawl and load)."""
-    path = (Path(data_dir) / LOCK_NAME).resolve()
+    path = DataDir(data_dir).lock.resolve()
     if path in _held:
         yield
         return

@@ -1,151 +1,445 @@
-"""The archive's SQLite schema: the one place that says which tables exist.
+"""The archive's SQLite schema, described once: every table, every column's type, its Chinese
+and English description and, where it holds a word of the vocabulary, its allowed values.
 
-Everything that writes to ``archive.db`` (the crawler's pipeline, the loader)
-goes through :func:`open_archive`, which creates missing tables and indexes.
-The tables are documented for SQL users in README.md ("The schema").
+Everything that writes to an archive (the crawler's pipeline, the loader, the site's checks)
+goes through :func:`open_archive`, which creates a new archive from :data:`TABLES` or migrates
+an older one through :data:`MIGRATIONS`. Generated from this module (``python -m
+archive.site_metadata`` writes both; ``tests/test_schema_drift.py`` fails when they differ):
+the Datasette site's table and column descriptions (``archive/datasette/metadata.json``) and
+the README's "The schema" tables (:func:`markdown`).
+
+Adding a column: describe it in :data:`TABLES` (``col(type, "中文", "English", values)``) and
+add a migration that adds it to older archives (``Migration(n, "what", add_columns(...))``);
+the migration tests open archives made by earlier releases and compare them with a new one.
+A new table needs only its description: a table an archive lacks is created when it is opened.
 """
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from enum import StrEnum
 
 import sqlite_utils
+from sqlite_utils.db import COLUMN_TYPE_MAPPING
 
-SCHEMA_VERSION = 2  # 2: views, version_facts, search_docs + search_bigrams (FTS5)
+from archive.vocab import (COVERAGE_STATES, SITE_STATUSES, AlertKind, AlertState, Kind, Outcome,
+                           RunStatus, Stage)
+from parsers.vocab import CheckStatus, Method, ParseStatus
 
-# name -> (columns, primary key, foreign keys, not-null columns)
-TABLES: dict[str, dict] = {
-    "agencies": dict(
-        columns={"id": str, "name": str, "aliases": str, "level": str, "province": str,
-                 "url": str, "cms": str},
-        pk="id", not_null={"name"},
-    ),
-    "crawl_runs": dict(
-        columns={"id": int, "started_at": str, "finished_at": str, "registry": str,
-                 "status": str, "responses": int, "documents_new": int,
-                 "documents_seen": int, "errors": int,
-                 # report documents (article pages, attachments) by outcome, from crawl_ledger
-                 "docs_new": int, "docs_changed": int, "docs_unchanged": int, "docs_gone": int,
-                 "docs_failed": int, "bytes_downloaded": int, "resumed": int, "warc": str},
-        pk="id",
-    ),
-    # one row per (run, site): how the site went in that run
-    "crawl_sites": dict(
-        columns={"run_id": int, "agency_id": str, "status": str, "message": str,
-                 "pages": int, "reports": int, "docs_new": int, "docs_changed": int,
-                 "docs_unchanged": int, "docs_gone": int, "docs_failed": int,
-                 # exceptions while handling its pages; list entries taken / not taken as its reports
-                 "errors": int, "entries_taken": int, "entries_rejected": int},
-        pk=("run_id", "agency_id"),
-    ),
-    # when each site is next due for a crawl, and why (crawler/schedule.py; renfang run --due)
-    "crawl_schedule": dict(
-        columns={"agency_id": str, "next_due": str, "reason": str, "planned_at": str},
-        pk="agency_id",
-    ),
-    # what should exist and does not, or broke: late / broken / blocked / edited (crawler/monitors.py)
-    "alerts": dict(
-        columns={"key": str, "kind": str, "agency_id": str, "report_id": str, "message": str, "state": str,
-                 "first_seen": str, "last_seen": str, "resolved_at": str, "delivered_at": str,
-                 "first_run": int, "last_run": int},
-        pk="key",
-    ),
-    # every URL the crawler ever requested: stage, attempts, validators, hash (crawler/ledger.py)
-    "crawl_ledger": dict(
-        columns={"key": str, "url": str, "agency_id": str, "kind": str, "parent": str,
-                 "stage": str, "attempts": int, "last_status": int, "last_error": str,
-                 "sha256": str, "etag": str, "last_modified": str, "headers": str,
-                 "outcome": str, "outcome_run": int, "last_run_id": int,
-                 "first_seen": str, "last_seen": str, "gone_since": str,
-                 # a run that did not request it because its list page was unchanged (early stop)
-                 "carried_run": int},
-        pk="key", not_null={"url", "stage"},
-    ),
-    "documents": dict(
-        columns={"sha256": str, "size": int, "media_type": str,
-                 "first_seen": str, "last_seen": str},
-        pk="sha256", not_null={"size", "media_type", "first_seen", "last_seen"},
-    ),
-    "fetches": dict(
-        columns={"id": int, "run_id": int, "agency_id": str, "method": str, "url": str,
-                 "final_url": str, "status": int, "fetched_at": str, "sha256": str,
-                 "size": int, "media_type": str, "filename": str, "headers": str, "error": str},
-        pk="id",
-        foreign_keys=[("run_id", "crawl_runs", "id"), ("sha256", "documents", "sha256"),
-                      ("agency_id", "agencies", "id")],
-        not_null={"url", "fetched_at"},
-    ),
-    "reports": dict(
-        columns={"id": str, "agency_id": str, "year": int, "title": str, "url": str,
-                 "list_url": str, "published": str, "document_number": str,
-                 "format_version": str, "parse_status": str, "parse_message": str,
-                 "source_sha256": str, "parser_version": str,
-                 "first_seen": str, "last_seen": str, "gone_since": str,
-                 "ocr": int},
-        pk="id",
-        foreign_keys=[("agency_id", "agencies", "id")],
-        not_null={"agency_id", "year", "parse_status"},
-    ),
-    "report_documents": dict(
-        columns={"report_id": str, "sha256": str, "url": str, "kind": str, "filename": str,
-                 "first_seen": str, "last_seen": str, "gone_since": str},
-        pk=("report_id", "sha256", "url"),
-        foreign_keys=[("report_id", "reports", "id"), ("sha256", "documents", "sha256")],
-    ),
-    "parses": dict(
-        columns={"sha256": str, "parser_version": str, "status": str, "message": str,
-                 "format_version": str, "agency": str, "year": int, "title": str,
-                 "published": str, "document_number": str, "pages": int,
-                 "facts": int, "parsed_at": str,
-                 # text_sha256: SHA-256 of the normalised text (a re-saved copy hashes the
-                 # same); method: text | ocr | mixed | libreoffice; ocr: 1 when any page was
-                 # OCR'd; seconds: wall time of the parse in its worker
-                 "text_sha256": str, "method": str, "ocr": int, "seconds": float},
-        pk="sha256",
-        foreign_keys=[("sha256", "documents", "sha256")],
-        not_null={"parser_version", "status"},
-    ),
-    "document_texts": dict(
-        columns={"sha256": str, "text": str},
-        pk="sha256",
-        foreign_keys=[("sha256", "documents", "sha256")],
-    ),
-    "facts": dict(
-        columns={"report_id": str, "table_name": str, "row_code": str, "column_code": str,
-                 "value": float, "raw": str, "unit": str, "page": int, "sha256": str,
-                 # confidence: 0-1 for a cell read by OCR (parsers.model.Fact), null otherwise
-                 "bbox": str, "confidence": float},
-        pk=("report_id", "table_name", "row_code", "column_code"),
-        foreign_keys=[("report_id", "reports", "id"), ("sha256", "documents", "sha256")],
-    ),
-    "checks": dict(
-        columns={"report_id": str, "code": str, "key": str, "status": str,
-                 "lhs": float, "rhs": float},
-        pk=("report_id", "code", "key"),
-        foreign_keys=[("report_id", "reports", "id")],
-        not_null={"status"},
-    ),
-    "codes": dict(
-        columns={"table_name": str, "kind": str, "code": str, "position": int, "label": str},
-        pk=("table_name", "kind", "code"),
-    ),
-    "meta": dict(columns={"key": str, "value": str}, pk="key"),
+
+# ---------------------------------------------------------------------------- the description
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its SQLite type, what it holds (Chinese, English) and its allowed values
+    (word -> meaning; taken from the vocabulary modules)."""
+    type: type
+    zh: str
+    en: str
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def sql_type(self) -> str:
+        return COLUMN_TYPE_MAPPING[self.type]
+
+    def describe(self) -> str:
+        """One line, as the Datasette site shows it: ``状态 how the run ended: a / b / c``."""
+        text = f"{self.zh} {self.en}"
+        if self.values:
+            text += ": " + " / ".join(self.values)
+        return text
+
+
+def col(type_: type, zh: str, en: str, values: Mapping[str, str] | Iterable[str] = ()) -> Column:
+    values = dict(values) if isinstance(values, Mapping) else {str(v): "" for v in values}
+    return Column(type_, zh, en, {str(k): v for k, v in values.items()})
+
+
+def meaning(enum: type[StrEnum], meanings: Mapping[str, str]) -> dict[str, str]:
+    """The words of ``enum`` with their meanings, in the enum's order; every word must have one
+    (a word added to the vocabulary without a meaning here fails at import)."""
+    if set(meanings) != set(enum):
+        raise ValueError(f"{enum.__name__}: meanings for {sorted(meanings)}, words {sorted(enum)}")
+    return {str(word): meanings[word] for word in enum}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table (or a view, ``kind="view"``; a table another module creates and refreshes,
+    ``kind="derived"``): what one row is, in Chinese and English, and its columns."""
+    zh: str
+    en: str
+    columns: dict[str, Column]
+    pk: str | tuple[str, ...] | None = None
+    foreign_keys: tuple[tuple[str, str, str], ...] = ()
+    not_null: frozenset[str] = frozenset()
+    kind: str = "table"   # table: created here; derived: a table refreshed by archive/derived.py; view
+
+    def describe(self) -> str:
+        return f"{self.zh} {self.en}"
+
+
+def table(zh: str, en: str, columns: dict[str, Column], pk=None, foreign_keys=(), not_null=(),
+          kind: str = "table") -> Table:
+    return Table(zh, en, columns, pk, tuple(foreign_keys), frozenset(not_null), kind)
+
+
+PARSE_STATUS = meaning(ParseStatus, {
+    ParseStatus.PARSED: "figures found",
+    ParseStatus.TEXT_ONLY: "a report without a single figure: no national tables, and no sentence stating one",
+    ParseStatus.PENDING: "crawled, not loaded yet",
+    ParseStatus.NO_DOCUMENT: "listed, but no document could be fetched",
+    ParseStatus.ERROR: "a parser bug, with its message",
+    ParseStatus.CORRUPT: "the file is damaged",
+    ParseStatus.ENCRYPTED: "password-protected",
+    ParseStatus.EMPTY: "no text, and nothing OCR could read",
+    ParseStatus.UNSUPPORTED: "a format the parsers do not read",
+    ParseStatus.NOT_REPORT: "the document is not an annual report",
+    ParseStatus.TOO_LARGE: "the parser's worker hit its memory limit",
+    ParseStatus.TIMEOUT: "the parser's worker hit its time limit",
+})
+CHECK_STATUS = meaning(CheckStatus, {
+    CheckStatus.PASS: "both sides equal", CheckStatus.FAIL: "they differ",
+    CheckStatus.UNKNOWN: "a figure the check needs is blank",
+})
+METHOD = meaning(Method, {
+    Method.TEXT: "the document's own text layer", Method.OCR: "every page recognised from its image",
+    Method.MIXED: "some pages text, some OCR", Method.LIBREOFFICE: "converted to PDF by LibreOffice first",
+})
+STAGE = meaning(Stage, {
+    Stage.STORED: "body in the object store", Stage.NOT_MODIFIED: "304: the stored version holds",
+    Stage.FAILED: "HTTP error, network error, anti-bot challenge, robots.txt",
+    Stage.GONE: "404/410 of a URL that had a document, or no longer linked",
+})
+KIND = meaning(Kind, {
+    Kind.HOME: "the site's registry URL", Kind.COLUMN: "a section page that leads to lists",
+    Kind.LIST: "a list of articles (one page of it)", Kind.API: "a JSON/JSONP endpoint a list page's script reads",
+    Kind.ARTICLE: "a report's own page", Kind.ATTACHMENT: "a report's document (PDF, Word, OFD, image …)",
+    Kind.REDIRECT: "a URL that answered with a redirect",
+})
+OUTCOME = meaning(Outcome, {
+    Outcome.NEW: "first stored in that run", Outcome.CHANGED: "stored again with other bytes",
+    Outcome.UNCHANGED: "the same bytes, or a 304", Outcome.GONE: "404/410, or no longer linked",
+    Outcome.FAILED: "could not be fetched", Outcome.REFUSED: "not requested: off target, or robots.txt",
+    Outcome.ABSENT: "a guessed URL (a pager's next page) that is not there",
+})
+RUN_STATUS = {**meaning(RunStatus, {
+    RunStatus.RUNNING: "in progress (or killed: the next crawl resumes it)",
+    RunStatus.FINISHED: "ran out of URLs",
+    RunStatus.ABANDONED: "found still running by the next crawl while nobody held the data dir: its process died",
+}), "stopped: <reason>": "Scrapy closed it early, e.g. stopped: shutdown after a signal"}
+ALERT_KIND = meaning(AlertKind, {
+    AlertKind.LATE: "no report for last year after the deadline",
+    AlertKind.BROKEN: "the site's lists yield nothing, or fewer reports than last run",
+    AlertKind.BLOCKED: "the site answers anti-bot challenges",
+    AlertKind.EDITED: "a report's document changed after it was archived",
+})
+ALERT_STATE = meaning(AlertState, {AlertState.OPEN: "holds", AlertState.RESOLVED: "no longer holds"})
+SITE_STATUS = {str(k): v for k, v in SITE_STATUSES.items()}
+COVERAGE = {str(k): label for k, (label, _colour) in COVERAGE_STATES.items()}
+FORMAT_VERSION = {"2019": "the 2019 layout (国办公开办函〔2019〕60号)", "2021": "the 2021 layout (国办公开办函〔2021〕30号)",
+                  "pre2019": "before the national tables: figures stated in sentences"}
+
+# columns that recur, described once
+UTC = "(UTC)"
+AGENCY_ID = col(str, "机关", "agencies.id")
+REPORT_ID = col(str, "报告", "reports.id")
+RUN_ID = col(int, "批次", "crawl_runs.id")
+#: the office of a row, in the views and derived tables
+OFFICE = {"agency": col(str, "机关", "office name"), "province": col(str, "省份", "province"),
+          "level": col(str, "级别", "level")}
+
+
+#: a run's (and a site's) report documents (article pages, attachments) by outcome, from crawl_ledger
+DOCS = {"docs_new": col(int, "新文件", "report documents new in this run"),
+        "docs_changed": col(int, "已变更", "report documents whose bytes changed"),
+        "docs_unchanged": col(int, "未变", "report documents unchanged"),
+        "docs_gone": col(int, "已下线", "report documents gone from the portal"),
+        "docs_failed": col(int, "失败", "report documents that could not be fetched")}
+
+
+TABLES: dict[str, Table] = {
+    "agencies": table("机关", "Offices from the registry (人防办 / 国防动员办公室).", {
+        "id": col(str, "登记编号", "registry id"),
+        "name": col(str, "名称", "official name"),
+        "aliases": col(str, "别名", "other names (JSON list), e.g. the later 国防动员办公室 name"),
+        "level": col(str, "级别", "level: national / province / city / county"),
+        "province": col(str, "省份", "province"),
+        "url": col(str, "网站", "site home page"),
+        "cms": col(str, "网站系统", "CMS style of the site (trs_wcm, hanweb, empty = generic)"),
+    }, pk="id", not_null={"name"}),
+    "crawl_runs": table("抓取批次", "One row per crawl run, with its counts.", {
+        "id": col(int, "编号", "run id"),
+        "started_at": col(str, "开始", "started " + UTC),
+        "finished_at": col(str, "结束", "finished " + UTC),
+        "registry": col(str, "登记表", "registry file"),
+        "status": col(str, "状态", "how the run ended", RUN_STATUS),
+        "responses": col(int, "响应数", "responses"),
+        "documents_new": col(int, "新文件", "new documents"),
+        "documents_seen": col(int, "文件数", "distinct documents fetched"),
+        "errors": col(int, "错误数", "failed requests"),
+        **DOCS,
+        "bytes_downloaded": col(int, "下载量", "bytes downloaded"),
+        "resumed": col(int, "续抓", "times the run was resumed after its process was killed (0 = never)"),
+        "warc": col(str, "WARC 文件", "WARC files of the run, if recorded"),
+    }, pk="id"),
+    "crawl_sites": table("站点抓取结果", "One row per (crawl run, site): how the site went in that run.", {
+        "run_id": RUN_ID, "agency_id": AGENCY_ID,
+        "status": col(str, "状态", "how the site went, worst first", SITE_STATUS),
+        "message": col(str, "说明", "why the site is not ok"),
+        "pages": col(int, "页面数", "pages fetched"),
+        "reports": col(int, "报告数", "reports found in the run (listed, stored, or beneath an unchanged list)"),
+        **DOCS,
+        "errors": col(int, "异常", "exceptions while handling its pages (each a failed fetch)"),
+        "entries_taken": col(int, "采纳条目", "list entries taken as the office's reports"),
+        "entries_rejected": col(int, "未采纳条目", "report-like list entries not taken (another office's, not a report)"),
+    }, pk=("run_id", "agency_id")),
+    "crawl_schedule": table("抓取计划", "Each site's next crawl: when it is due and why (written after every run; renfang run --due).", {
+        "agency_id": AGENCY_ID,
+        "next_due": col(str, "下次抓取", "next crawl due " + UTC),
+        "reason": col(str, "原因", "why then (cadence, a failure to retry, a blocked site backing off …)"),
+        "planned_at": col(str, "计划时间", "when this plan was made " + UTC),
+    }, pk="agency_id"),
+    "alerts": table("告警", "What should exist and does not, or broke (one row each; crawler/monitors.py).", {
+        "key": col(str, "键", "what the alert is about, e.g. late:pzhrf:2025"),
+        "kind": col(str, "种类", "what is wrong", ALERT_KIND),
+        "agency_id": AGENCY_ID,
+        "report_id": col(str, "报告", "reports.id, if about one report"),
+        "message": col(str, "说明", "what is wrong, in words"),
+        "state": col(str, "状态", "whether it still holds", ALERT_STATE),
+        "first_seen": col(str, "首次", "opened " + UTC),
+        "last_seen": col(str, "最近", "last seen holding " + UTC),
+        "resolved_at": col(str, "解除", "resolved " + UTC),
+        "delivered_at": col(str, "已通知", "announced " + UTC + ": each alert once"),
+        "first_run": col(int, "首次批次", "crawl_runs.id that opened it"),
+        "last_run": col(int, "最近批次", "last run it held in"),
+    }, pk="key"),
+    "crawl_ledger": table("抓取台账", "Every URL the crawler ever requested (POSTs: URL + form): stage, attempts, validators, hash (crawler/ledger.py).", {
+        "key": col(str, "键", "ledger key: the URL, or method, URL and a digest of the form"),
+        "url": col(str, "网址", "URL"),
+        "agency_id": AGENCY_ID,
+        "kind": col(str, "种类", "what the URL is to the crawl", KIND),
+        "parent": col(str, "来源", "key of the page that linked it"),
+        "stage": col(str, "阶段", "how its last request ended", STAGE),
+        "attempts": col(int, "尝试次数", "attempts in its last run"),
+        "last_status": col(int, "状态码", "last HTTP status"),
+        "last_error": col(str, "错误", "last error"),
+        "sha256": col(str, "哈希", "SHA-256 of the last body"),
+        "etag": col(str, "ETag 验证器", "HTTP ETag of that body"),
+        "last_modified": col(str, "修改时间", "HTTP Last-Modified of that body"),
+        "headers": col(str, "响应头", "kept response headers (JSON)"),
+        "outcome": col(str, "结果", "what its last run found", OUTCOME),
+        "outcome_run": col(int, "结果批次", "run of that outcome"),
+        "last_run_id": col(int, "最近批次", "last run that requested it"),
+        "first_seen": col(str, "首次", "first requested " + UTC),
+        "last_seen": col(str, "最近", "last requested " + UTC),
+        "gone_since": col(str, "下线时间", "gone from the portal since " + UTC),
+        "carried_run": col(int, "沿用批次", "a run that did not request it because its list page was unchanged (early stop)"),
+    }, pk="key", not_null={"url", "stage"}),
+    "documents": table("文件", "Every stored document; its bytes are kept under their SHA-256 and served by this site at /-/documents/<sha256>.", {
+        "sha256": col(str, "哈希", "SHA-256 of the bytes = file name in objects/ (links to the archived original)"),
+        "size": col(int, "大小", "size in bytes"),
+        "media_type": col(str, "类型", "media type, sniffed from the bytes"),
+        "first_seen": col(str, "首次抓取", "first fetched " + UTC),
+        "last_seen": col(str, "最近抓取", "last fetched " + UTC),
+    }, pk="sha256", not_null={"size", "media_type", "first_seen", "last_seen"}),
+    "fetches": table("抓取记录", "Fetch log: every HTTP request of every crawl.", {
+        "id": col(int, "编号", "fetch id"), "run_id": RUN_ID, "agency_id": AGENCY_ID,
+        "method": col(str, "方法", "HTTP method"),
+        "url": col(str, "网址", "requested URL"),
+        "final_url": col(str, "最终网址", "URL after redirects"),
+        "status": col(int, "状态码", "HTTP status"),
+        "fetched_at": col(str, "时间", "fetched at " + UTC),
+        "sha256": col(str, "哈希", "SHA-256 of the stored body (2xx only)"),
+        "size": col(int, "大小", "body size in bytes"),
+        "media_type": col(str, "类型", "sniffed media type"),
+        "filename": col(str, "文件名", "file name (Content-Disposition or URL)"),
+        "headers": col(str, "响应头", "response headers (JSON)"),
+        "error": col(str, "错误", "why the request failed"),
+    }, pk="id", foreign_keys=[("run_id", "crawl_runs", "id"), ("sha256", "documents", "sha256"),
+                             ("agency_id", "agencies", "id")], not_null={"url", "fetched_at"}),
+    "reports": table("年度报告", "One row per annual report = (office, year).", {
+        "id": col(str, "编号", "report id = <agency_id>-<year>"), "agency_id": AGENCY_ID,
+        "year": col(int, "报告年度", "report year"),
+        "title": col(str, "标题", "title as listed on the portal"),
+        "url": col(str, "网址", "article page on the portal"),
+        "list_url": col(str, "列表页", "list page where it was found"),
+        "published": col(str, "成文日期", "date printed in the report"),
+        "document_number": col(str, "文号", "document number"),
+        "format_version": col(str, "格式", "layout", FORMAT_VERSION),
+        "parse_status": col(str, "解析状态", "how reading its document ended", PARSE_STATUS),
+        "parse_message": col(str, "说明", "why parsing failed"),
+        "source_sha256": col(str, "来源文件", "SHA-256 of the document (rendition) the figures come from"),
+        "parser_version": col(str, "解析器版本", "parser version that produced the figures"),
+        "first_seen": col(str, "首次发现", "first listed " + UTC),
+        "last_seen": col(str, "最近发现", "last listed " + UTC),
+        "gone_since": col(str, "下线时间", "when no document of it was online any more " + UTC + "; null = still online"),
+        "ocr": col(int, "OCR 识别", "1 = figures read by OCR from a scan (check against the original)"),
+    }, pk="id", foreign_keys=[("agency_id", "agencies", "id")], not_null={"agency_id", "year", "parse_status"}),
+    "report_documents": table("报告文件", "Which stored documents are renditions (article page, PDF, DOCX …) or versions of which report.", {
+        "report_id": REPORT_ID,
+        "sha256": col(str, "哈希", "documents.sha256"),
+        "url": col(str, "网址", "where it was fetched"),
+        "kind": col(str, "种类", "article, pdf, docx, doc, xlsx, html, text, zip, image …"),
+        "filename": col(str, "文件名", "file name"),
+        "first_seen": col(str, "首次抓取", "first fetched " + UTC),
+        "last_seen": col(str, "最近抓取", "last fetched " + UTC),
+        "gone_since": col(str, "下线时间", "when the URL stopped serving or listing it " + UTC),
+    }, pk=("report_id", "sha256", "url"),
+        foreign_keys=[("report_id", "reports", "id"), ("sha256", "documents", "sha256")]),
+    "parses": table("解析记录", "One parse per stored document and parser version.", {
+        "sha256": col(str, "哈希", "documents.sha256"),
+        "parser_version": col(str, "解析器版本", "parser version"),
+        "status": col(str, "状态", "how the parse ended", PARSE_STATUS),
+        "message": col(str, "说明", "error message"),
+        "format_version": col(str, "格式", "layout found", FORMAT_VERSION),
+        "agency": col(str, "机关", "agency printed in the document"),
+        "year": col(int, "年度", "year printed"),
+        "title": col(str, "标题", "title printed"),
+        "published": col(str, "成文日期", "date printed"),
+        "document_number": col(str, "文号", "document number"),
+        "pages": col(int, "页数", "pages"),
+        "facts": col(int, "数据数", "figures with a value"),
+        "parsed_at": col(str, "时间", "parsed at " + UTC),
+        "text_sha256": col(str, "文本哈希", "SHA-256 of the normalised text (a re-saved copy hashes the same)"),
+        "method": col(str, "方法", "how the text was obtained", METHOD),
+        "ocr": col(int, "OCR 识别", "1 = at least one page was OCR'd"),
+        "seconds": col(float, "耗时", "wall time of the parse in its worker, in seconds"),
+    }, pk="sha256", foreign_keys=[("sha256", "documents", "sha256")], not_null={"parser_version", "status"}),
+    "document_texts": table("全文", "Full text of each parsed document.", {
+        "sha256": col(str, "哈希", "documents.sha256"), "text": col(str, "全文", "extracted text"),
+    }, pk="sha256", foreign_keys=[("sha256", "documents", "sha256")]),
+    "facts": table("数据", "Every printed figure of tables 二、三、四: (table, row, column) → value, with the printed text and page.", {
+        "report_id": REPORT_ID,
+        "table_name": col(str, "表", "disclosure (二 主动公开), applications (三 依申请公开), appeals (四 复议诉讼)"),
+        "row_code": col(str, "行代码", "canonical row code (see codes)"),
+        "column_code": col(str, "列代码", "canonical column code (see codes)"),
+        "value": col(float, "数值", "the number as printed; null = blank cell, never 0"),
+        "raw": col(str, "原文", "printed text of the cell"),
+        "unit": col(str, "单位", "元 / 万元 for money"),
+        "page": col(int, "页码", "page of the source document"),
+        "sha256": col(str, "来源文件", "SHA-256 of the source document"),
+        "bbox": col(str, "位置", "x0,top,x1,bottom of the cell (PDF points)"),
+        "confidence": col(float, "识别置信度", "OCR confidence 0-1 of a cell read from a scan; null = read from a text layer or markup"),
+    }, pk=("report_id", "table_name", "row_code", "column_code"),
+        foreign_keys=[("report_id", "reports", "id"), ("sha256", "documents", "sha256")]),
+    "checks": table("勾稽关系", "Cross-checks per report (and applications.carry_chain across years): pass, fail or unknown, with both sides.", {
+        "report_id": REPORT_ID,
+        "code": col(str, "检查", "applications.balance, applications.row_sum, applications.outcome_sum, appeals.group_sum, "
+                    "applications.carry_chain, text.applications / text.appeals (a figure stated in the text vs its table cell)"),
+        "key": col(str, "对象", "the column or row checked"),
+        "status": col(str, "结果", "the check's result", CHECK_STATUS),
+        "lhs": col(float, "计算值", "computed sum (carry_chain: last year's carried_forward; text.*: the figure the text states)"),
+        "rhs": col(float, "印刷值", "printed total (carry_chain: this year's carried_over; text.*: the table cell)"),
+    }, pk=("report_id", "code", "key"), foreign_keys=[("report_id", "reports", "id")], not_null={"status"}),
+    "codes": table("代码", "Canonical codes and their Chinese labels (from parsers/codes.py).", {
+        "table_name": col(str, "表", "table code"),
+        "kind": col(str, "种类", "row or column", ("row", "column")),
+        "code": col(str, "代码", "code"),
+        "position": col(int, "位置", "printed order"),
+        "label": col(str, "标签", "Chinese label as printed"),
+    }, pk=("table_name", "kind", "code")),
+    "meta": table("元数据", "Archive metadata, e.g. schema_version (the number of the last migration).", {
+        "key": col(str, "键", "key"), "value": col(str, "值", "value"),
+    }, pk="key"),
+    "migrations": table("迁移", "The schema migrations applied to this archive (archive/schema.py MIGRATIONS).", {
+        "number": col(int, "编号", "migration number; the last is meta.schema_version"),
+        "name": col(str, "名称", "what it changed"),
+        "applied_at": col(str, "时间", "when it was applied " + UTC + "; null = the archive had it before migrations were recorded"),
+    }, pk="number"),
     # Derived tables (archive/derived.py refreshes them at the end of every load):
-    # the figures of every version of a report document whose URL served changed bytes,
-    "version_facts": dict(
-        columns={"sha256": str, "table_name": str, "row_code": str, "column_code": str,
-                 "value": float, "raw": str, "parser_version": str},
-        pk=("sha256", "table_name", "row_code", "column_code"),
-        foreign_keys=[("sha256", "documents", "sha256")],
-    ),
-    # and the searchable text of each report (full-text index: archive/search.py).
-    "search_docs": dict(
-        columns={"id": int, "report_id": str, "sha256": str, "title": str, "text": str},
-        pk="id",
-        foreign_keys=[("report_id", "reports", "id")],
-        not_null={"report_id"},
-    ),
+    "version_facts": table("版本数据", "Figures of each version of a document whose URL served changed bytes.", {
+        "sha256": col(str, "哈希", "documents.sha256 of the version"),
+        "table_name": col(str, "表", "table code"), "row_code": col(str, "行代码", "row code"),
+        "column_code": col(str, "列代码", "column code"), "value": col(float, "数值", "value"),
+        "raw": col(str, "原文", "printed text"), "parser_version": col(str, "解析器版本", "parser version"),
+    }, pk=("sha256", "table_name", "row_code", "column_code"), foreign_keys=[("sha256", "documents", "sha256")]),
+    "search_docs": table("检索文本", "Searchable title and text per report (full-text index: search_bigrams); the search box here (?_search=) finds Chinese words of any length: 人防, 人民防空. 本表搜索框支持任意长度的中文词。", {
+        "id": col(int, "编号", "row id = search_bigrams rowid"), "report_id": REPORT_ID,
+        "sha256": col(str, "来源文件", "document whose text is indexed"),
+        "title": col(str, "标题", "title"), "text": col(str, "全文", "normalised text"),
+    }, pk="id", foreign_keys=[("report_id", "reports", "id")], not_null={"report_id"}),
+    # Tables and views made by other modules (archive/derived.py, archive/views.py), described here.
+    "report_overview": table("报告一览", "One row per report with its office, counts of figures and failing checks, and the link to the archived original (a table refreshed at every load).", {
+        "report_id": col(str, "报告", "reports.id (links to the report as printed)"),
+        **OFFICE, "year": col(int, "报告年度", "year"),
+        "format_version": col(str, "格式", "layout", FORMAT_VERSION),
+        "title": col(str, "标题", "title"),
+        "parse_status": col(str, "解析状态", "parse status", PARSE_STATUS),
+        "published": col(str, "成文日期", "date printed"),
+        "document_number": col(str, "文号", "document number"),
+        "facts": col(int, "数据数", "number of figures"),
+        "failing_checks": col(int, "不成立数", "failing checks"),
+        "source_sha256": col(str, "来源文件", "SHA-256 of the source document"),
+        "document_path": col(str, "原件", "path of the archived original on this site"),
+        "url": col(str, "网址", "article page on the portal"),
+        "first_seen": col(str, "首次发现", "first listed " + UTC),
+        "last_seen": col(str, "最近发现", "last listed " + UTC),
+        "agency_id": AGENCY_ID,
+        "parse_message": col(str, "说明", "why the document could not be read, if it could not"),
+        "gone_since": col(str, "下线时间", "removed from the portal " + UTC),
+        "parser_version": col(str, "解析器版本", "parser version"),
+    }, kind="derived"),
+    "failing_checks": table("勾稽关系不成立", "Every failing check, with its rule in words, the row or column it is about, both sides as printed and the link to the report page (where the sentence and the cells involved are shown).", {
+        "report_id": col(str, "报告", "reports.id (links to the report as printed)"),
+        **OFFICE, "year": col(int, "报告年度", "year"),
+        "code": col(str, "检查", "check code"), "rule": col(str, "规则", "the rule in words"),
+        "key": col(str, "对象", "the column or row checked (code)"),
+        "key_label": col(str, "对象", "its label as printed (自然人, 行政复议 …)"),
+        "computed": col(float, "计算值", "the computed sum"),
+        "printed": col(float, "印刷值", "the printed total, as printed: 2, not 2.0 (carry_chain: this year's 上年结转)"),
+        "report_page": col(str, "报告页", "the report page, at its failing checks"),
+    }, kind="view"),
+    "missing_reports": table("缺失或无法读取的年度报告", "Offices × years without an archived, readable report: missing (deadline passed), listed only, gone, unreadable, not a report.", {
+        "agency_id": AGENCY_ID, **OFFICE,
+        "year": col(int, "年度", "report year"),
+        "deadline": col(str, "截止日期", "legal deadline: 31 January of the next year"),
+        "status": col(str, "状态", "coverage state", COVERAGE),
+        "report_id": col(str, "报告", "reports.id, if any"),
+    }, kind="view"),
+    "coverage": table("覆盖情况", "Offices × years, from the first report year to last year, judged on today's date: archived (and readable), unreadable, not a report, gone from the portal, listed only, missing (deadline 31 January of the next year passed) or not yet due. The coloured page: /-/coverage; archive.views.coverage_sql(today) gives the same SQL for another date.", {
+        "agency_id": AGENCY_ID, **OFFICE,
+        "year": col(int, "年度", "report year"),
+        "deadline": col(str, "截止日期", "legal deadline: 31 January of the next year"),
+        "report_id": col(str, "报告", "reports.id, if any"),
+        "parse_status": col(str, "解析状态", "parse status", PARSE_STATUS),
+        "status": col(str, "状态", "coverage state", COVERAGE),
+        "first_seen": col(str, "首次发现", "first listed " + UTC),
+        "gone_since": col(str, "下线时间", "removed from the portal " + UTC),
+    }, kind="view"),
+    "version_changes": table("版本变化", "Figures that changed between consecutive versions of a report document (silent edits).", {
+        "report_id": REPORT_ID, "url": col(str, "网址", "document URL"),
+        "old_sha256": col(str, "旧版本", "SHA-256 of the earlier version"),
+        "new_sha256": col(str, "新版本", "SHA-256 of the later version"),
+        "changed_seen": col(str, "发现时间", "when the later version was first fetched " + UTC),
+        "table_name": col(str, "表", "table code"), "row_code": col(str, "行代码", "row code"),
+        "column_code": col(str, "列代码", "column code"),
+        "old_value": col(float, "旧值", "earlier value"), "new_value": col(float, "新值", "later value"),
+        "old_raw": col(str, "旧原文", "earlier printed text"), "new_raw": col(str, "新原文", "later printed text"),
+    }, kind="view"),
 }
+
+#: the columns every wide table (disclosure_wide, applications_wide, appeals_wide) starts with;
+#: then one column per printed cell, described from the canonical codes (archive/site_metadata.py)
+WIDE_COMMON: dict[str, Column] = {
+    "report_id": REPORT_ID, "agency_id": AGENCY_ID, **OFFICE,
+    "year": col(int, "报告年度", "year"), "format_version": col(str, "格式", "layout", FORMAT_VERSION),
+    "parse_status": col(str, "解析状态", "parse status", PARSE_STATUS),
+    "source_sha256": col(str, "来源文件", "SHA-256 of the source document"),
+    "parser_version": col(str, "解析器版本", "parser version"),
+}
+WIDE_TITLES = {
+    "disclosure": "二、主动公开 Table 二 (proactive disclosure) in wide form",
+    "applications": "三、依申请公开 Table 三 (applications) in wide form",
+    "appeals": "四、复议诉讼 Table 四 (reviews and suits) in wide form",
+}
+
+#: what the schema lets Datasette hide (internal tables of SQLite's full-text index)
+INTERNAL_PREFIXES = ("search_bigrams", "sqlite_")
 
 INDEXES = [
     ("fetches", ["run_id"]), ("fetches", ["url"]), ("fetches", ["sha256"]),
@@ -165,6 +459,94 @@ INDEXES = [
 ]
 
 
+def created_here(tables: Mapping[str, Table] | None = None) -> dict[str, Table]:
+    """The tables :func:`open_archive` creates (the others are made by derived.py / views.py)."""
+    return {name: t for name, t in (TABLES if tables is None else tables).items() if t.kind == "table"}
+
+
+_CJK, _LATIN = re.compile(r"[\u4e00-\u9fff]"), re.compile(r"[A-Za-z]{2}")
+
+
+def description_problems(tables: Mapping[str, Table] | None = None) -> list[str]:
+    """Tables and columns whose description lacks its Chinese or its English (``name`` or
+    ``name.column``: what it lacks)."""
+    out = []
+    for name, spec in (TABLES if tables is None else tables).items():
+        items = [(name, spec.zh, spec.en)] + [(f"{name}.{c}", col.zh, col.en) for c, col in spec.columns.items()]
+        for where, zh, en in items:
+            lacks = [lang for lang, ok in (("Chinese", _CJK.search(zh or "")), ("English", _LATIN.search(en or ""))) if not ok]
+            if lacks:
+                out.append(f"{where}: no {' and no '.join(lacks)} description")
+    return out
+
+
+# ---------------------------------------------------------------------------- migrations
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One numbered change of the schema; ``apply`` runs inside the migration's transaction."""
+    number: int
+    name: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+def add_columns(table_name: str, *columns: str) -> Callable[[sqlite_utils.Database], None]:
+    """A migration step: add described columns to a table, with the type :data:`TABLES` gives
+    them (a column an archive already has is left as it is: archives of schema 2 differ)."""
+    spec = TABLES[table_name]
+    missing = [c for c in columns if c not in spec.columns]
+    if missing:
+        raise KeyError(f"{table_name}: {missing} not described in TABLES")
+
+    def apply(db: sqlite_utils.Database) -> None:
+        if not _exists(db, table_name):
+            return  # created whole, with these columns, after the migrations
+        have = {r[1] for r in db.execute(f'pragma table_info("{table_name}")')}
+        for column in columns:
+            if column not in have:
+                db.execute(f'alter table "{table_name}" add column "{column}" {spec.columns[column].sql_type}')
+    apply.__doc__ = f"add {', '.join(columns)} to {table_name}"
+    return apply
+
+
+def steps(*functions: Callable[[sqlite_utils.Database], None]) -> Callable[[sqlite_utils.Database], None]:
+    def apply(db: sqlite_utils.Database) -> None:
+        for f in functions:
+            f(db)
+    return apply
+
+
+def _nothing(db: sqlite_utils.Database) -> None:
+    """The first schema: an archive that has it needs nothing."""
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "offices, documents, fetches, reports, parses, figures, checks, codes", _nothing),
+    # schema 2 (Nov 2026): crawl_sites, crawl_ledger, version_facts, search_docs are new tables
+    Migration(2, "crawl ledger and per-site results, run counts, document versions and gone dates, "
+                 "parse methods, full-text search", steps(
+        add_columns("crawl_runs", "docs_new", "docs_changed", "docs_unchanged", "docs_gone", "docs_failed",
+                    "bytes_downloaded", "resumed", "warc"),
+        add_columns("reports", "gone_since", "ocr"),
+        add_columns("report_documents", "gone_since"),
+        add_columns("parses", "text_sha256", "method", "ocr", "seconds"))),
+    # columns added to schema 2 without a new version (crawl_schedule and alerts are new tables);
+    # from here on every change of the schema is a migration of its own
+    Migration(3, "site entry counts, carried ledger rows, OCR confidence; migrations recorded", steps(
+        add_columns("crawl_sites", "errors", "entries_taken", "entries_rejected"),
+        add_columns("crawl_ledger", "carried_run"),
+        add_columns("facts", "confidence"))),
+)
+#: the schema an archive has once :func:`open_archive` opened it: its last migration's number
+SCHEMA_VERSION = MIGRATIONS[-1].number
+assert [m.number for m in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1)), "migrations are numbered 1, 2, 3 …"
+
+
+class SchemaError(Exception):
+    """The archive's schema is not one this code can use (newer, or not what TABLES says)."""
+
+
 def now() -> str:
     """The archive's timestamps: UTC, ISO 8601, to the second. ``RENFANG_NOW`` (an ISO date or
     time; ``renfang run --now``) fixes the clock, for tests and replays of the schedule."""
@@ -176,7 +558,7 @@ def now() -> str:
 
 
 def open_archive(path: str | os.PathLike) -> sqlite_utils.Database:
-    """Open (creating if needed) the archive database with every table and index."""
+    """Open (creating or migrating if needed) the archive database with every table and index."""
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA foreign_keys=ON")
@@ -184,27 +566,80 @@ def open_archive(path: str | os.PathLike) -> sqlite_utils.Database:
     return db
 
 
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    for name, spec in TABLES.items():
-        if not db[name].exists():
-            db[name].create(
-                spec["columns"], pk=spec["pk"],
-                foreign_keys=spec.get("foreign_keys"),
-                not_null=spec.get("not_null"),
-            )
-        else:  # an archive made by an older version: add the columns it lacks
-            have = db[name].columns_dict
-            for column, column_type in spec["columns"].items():
-                if column not in have:
-                    db[name].add_column(column, column_type)
-    for table, columns in INDEXES:
-        db[table].create_index(columns, if_not_exists=True)
-    # raw upserts: sqlite-utils' .upsert() first probes SQLite by creating and dropping a table,
-    # which changed the schema (and took the write lock) on every open
+def _exists(db: sqlite_utils.Database, name: str) -> bool:
+    return db.execute("select 1 from sqlite_master where type = 'table' and name = ?", [name]).fetchone() is not None
+
+
+def archive_version(db: sqlite_utils.Database) -> int:
+    """The schema version an archive has: 0 = a new, empty database."""
+    if _exists(db, "meta"):
+        row = db.execute("select value from meta where key = 'schema_version'").fetchone()
+        if row:
+            return int(row[0])
+    return 1 if _exists(db, "reports") else 0  # schema 1 had no meta table at first
+
+
+def migrate(db: sqlite_utils.Database) -> list[Migration]:
+    """Bring the archive to :data:`SCHEMA_VERSION`: a new one is created from :data:`TABLES` and
+    stamped with every migration; an older one gets each pending migration in order, each in
+    one transaction with its record in ``migrations`` and ``meta.schema_version``. Returns the
+    migrations applied to an existing archive."""
+    version = archive_version(db)
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"{db.conn.execute('pragma database_list').fetchone()[2]} has schema "
+                          f"{version}, newer than this renfang's {SCHEMA_VERSION}: upgrade renfang")
+    applied: list[Migration] = []
+    if version == SCHEMA_VERSION:
+        return applied
+    t = now()
     with db.atomic():
-        db.execute("insert into meta (key, value) values ('schema_version', ?) "
-                   "on conflict (key) do update set value = excluded.value where value is not excluded.value",
-                   [str(SCHEMA_VERSION)])
+        _create_missing_tables(db, only=("meta", "migrations"))
+        if version:  # what the archive had before migrations were recorded
+            db.conn.executemany("insert or ignore into migrations (number, name, applied_at) values (?, ?, null)",
+                                [(m.number, m.name) for m in MIGRATIONS if m.number <= version])
+    for m in MIGRATIONS:
+        if m.number <= version:
+            continue
+        with db.atomic():
+            if version:
+                m.apply(db)
+                applied.append(m)
+            db.execute("insert or replace into migrations (number, name, applied_at) values (?, ?, ?)",
+                       [m.number, m.name, t])
+            db.execute("insert into meta (key, value) values ('schema_version', ?) "
+                       "on conflict (key) do update set value = excluded.value", [str(m.number)])
+    return applied
+
+
+def _create_missing_tables(db: sqlite_utils.Database, only: Iterable[str] | None = None) -> None:
+    for name, spec in created_here().items():
+        if only is not None and name not in only:
+            continue
+        if not _exists(db, name):
+            db[name].create({c: column.type for c, column in spec.columns.items()}, pk=spec.pk,
+                            foreign_keys=list(spec.foreign_keys) or None, not_null=set(spec.not_null) or None)
+
+
+def missing_columns(db: sqlite_utils.Database, tables: Mapping[str, Table] | None = None) -> list[str]:
+    """``table.column`` of every column :data:`TABLES` describes for a table created here that
+    the archive lacks: a column described without a migration that adds it."""
+    out = []
+    for name, spec in created_here(tables).items():
+        have = {r[1] for r in db.execute(f'pragma table_info("{name}")')}
+        out += [f"{name}.{c}" for c in spec.columns if c not in have]
+    return out
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    migrate(db)
+    with db.atomic():
+        _create_missing_tables(db)
+    lacking = missing_columns(db)
+    if lacking:
+        raise SchemaError(f"the archive lacks {', '.join(lacking)}: a column described in archive/schema.py "
+                          "TABLES needs a migration (MIGRATIONS) that adds it to older archives")
+    for table_name, columns in INDEXES:
+        db[table_name].create_index(columns, if_not_exists=True)
     _load_codes(db)
     from archive.search import ensure_search_index
     from archive.views import ensure_views
@@ -218,9 +653,9 @@ def _load_codes(db: sqlite_utils.Database) -> None:
     from parsers.codes import TABLES as CODE_TABLES  # the one source of truth for codes
 
     rows = []
-    for table in CODE_TABLES.values():
-        for kind, items in (("row", table.rows), ("column", table.columns)):
-            rows += [{"table_name": table.code, "kind": kind, "code": item.code,
+    for code_table in CODE_TABLES.values():
+        for kind, items in (("row", code_table.rows), ("column", code_table.columns)):
+            rows += [{"table_name": code_table.code, "kind": kind, "code": item.code,
                       "position": i, "label": item.label} for i, item in enumerate(items)]
     with db.atomic():
         db.conn.executemany(
@@ -229,3 +664,64 @@ def _load_codes(db: sqlite_utils.Database) -> None:
                set position = excluded.position, label = excluded.label
                where position is not excluded.position or label is not excluded.label""",
             [(r["table_name"], r["kind"], r["code"], r["position"], r["label"]) for r in rows])
+
+
+# ---------------------------------------------------------------------------- generated docs
+
+MARKDOWN_BEGIN = "<!-- schema: generated from archive/schema.py by `python -m archive.site_metadata`; do not edit -->"
+MARKDOWN_END = "<!-- /schema -->"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _values_markdown(values: Mapping[str, str]) -> str:
+    return "; ".join(f"`{w}` = {m}" if m else f"`{w}`" for w, m in values.items())
+
+
+def markdown() -> str:
+    """The README's schema tables: one per table and view, every column with its type,
+    Chinese name, English description and allowed values."""
+    kinds = {"table": "table", "derived": "table, refreshed at every load (archive/derived.py)",
+             "view": "view (archive/views.py)"}
+    out = [MARKDOWN_BEGIN, ""]
+    for name, spec in TABLES.items():
+        out += [f"#### `{name}` ({kinds[spec.kind]})", "", f"{spec.zh} {spec.en}", "",
+                "| column | type | 中文 | description |", "|---|---|---|---|"]
+        pk = (spec.pk,) if isinstance(spec.pk, str) else tuple(spec.pk or ())
+        fks = {c: f"{t}.{tc}" for c, t, tc in spec.foreign_keys}
+        for column_name, c in spec.columns.items():
+            notes = [c.en]
+            if column_name in pk:
+                notes.append("primary key" if len(pk) == 1 else "part of the primary key")
+            if column_name in fks and fks[column_name] not in c.en:
+                notes.append(f"references {fks[column_name]}")
+            if column_name in spec.not_null:
+                notes.append("never null")
+            text = "; ".join(notes)
+            if c.values:
+                text += ": " + _values_markdown(c.values)
+            out.append(f"| `{column_name}` | {c.sql_type.lower()} | {_cell(c.zh)} | {_cell(text)} |")
+        out.append("")
+    out += [f"#### `disclosure_wide`, `applications_wide`, `appeals_wide` (tables, refreshed at every load)", "",
+            "One row per report with figures of that table (二、三、四); these columns, then one column per "
+            "printed cell named `<row>__<column>`, e.g. `received__total`, `review__pending` (counts as "
+            "integers, 2 not 2.0), and for money its unit as printed: `procurement__amount__unit`, "
+            "`fees__amount_10k_yuan__unit` (元 / 万元).", "",
+            "| column | type | 中文 | description |", "|---|---|---|---|"]
+    for column_name, c in WIDE_COMMON.items():
+        text = c.en + (": " + _values_markdown(c.values) if c.values else "")
+        out.append(f"| `{column_name}` | {c.sql_type.lower()} | {_cell(c.zh)} | {_cell(text)} |")
+    out += ["", MARKDOWN_END]
+    return "\n".join(out) + "\n"
+
+
+def readme_with_schema(readme: str) -> str:
+    """``readme`` with its generated schema block replaced by :func:`markdown`."""
+    start, end = readme.index(MARKDOWN_BEGIN), readme.index(MARKDOWN_END) + len(MARKDOWN_END) + 1
+    return readme[:start] + markdown() + readme[end:]
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

@@ -1,209 +1,33 @@
 """Writes ``archive/datasette/metadata.json``: the Datasette site's title, licence, table and
 column descriptions (Chinese and English), facets, canned queries and charts.
 
-The descriptions of the wide views' columns come from the canonical codes, so the file is
-generated: edit this module, then run ``python -m archive.site_metadata`` (a test checks that
-the committed file is up to date).
+The table and column descriptions come from archive/schema.py (the one description of the
+schema), those of the wide tables' cells from the canonical codes, so the file is generated:
+edit archive/schema.py or this module, then run ``python -m archive.site_metadata``, which also
+rewrites the README's schema tables (tests/test_schema_drift.py checks both are up to date).
 """
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 
 from archive.derived import wide_columns
+from parsers.vocab import PARSE_READ, sql_list
+from archive.schema import INTERNAL_PREFIXES, WIDE_TITLES, readme_with_schema
+from archive.schema import TABLES as SCHEMA_TABLES
+from archive.schema import WIDE_COMMON as SCHEMA_WIDE_COMMON
 
 PATH = Path(__file__).resolve().parent / "datasette" / "metadata.json"
+README = Path(__file__).resolve().parents[1] / "README.md"
 
-# table -> (description, {column: description}); every description says it in Chinese and English.
+# table -> (description, {column: description}): generated from the one description in
+# archive/schema.py (every description says it in Chinese and English)
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
-    "agencies": ("机关 Offices from the registry (人防办 / 国防动员办公室).", {
-        "id": "登记编号 registry id",
-        "name": "名称 official name",
-        "aliases": "别名 other names (JSON list), e.g. the later 国防动员办公室 name",
-        "level": "级别 level: national / province / city / county",
-        "province": "省份 province",
-        "url": "网站 site home page",
-        "cms": "网站系统 CMS style of the site (trs_wcm, hanweb, empty = generic)",
-    }),
-    "documents": ("文件 Every stored document; its bytes are kept under their SHA-256 and served by this site at /-/documents/<sha256>.", {
-        "sha256": "哈希 SHA-256 of the bytes = file name in objects/ (links to the archived original)",
-        "size": "大小 size in bytes",
-        "media_type": "类型 media type, sniffed from the bytes",
-        "first_seen": "首次抓取 first fetched (UTC)",
-        "last_seen": "最近抓取 last fetched (UTC)",
-    }),
-    "fetches": ("抓取记录 Fetch log: every HTTP request of every crawl.", {
-        "id": "编号 fetch id", "run_id": "批次 crawl_runs.id", "agency_id": "机关 agencies.id",
-        "method": "方法 HTTP method", "url": "网址 requested URL", "final_url": "最终网址 URL after redirects",
-        "status": "状态码 HTTP status", "fetched_at": "时间 fetched at (UTC)",
-        "sha256": "哈希 SHA-256 of the stored body (2xx only)", "size": "大小 body size in bytes",
-        "media_type": "类型 sniffed media type", "filename": "文件名 file name (Content-Disposition or URL)",
-        "headers": "响应头 response headers (JSON)", "error": "错误 why the request failed",
-    }),
-    "crawl_runs": ("抓取批次 One row per crawl run, with its counts.", {
-        "id": "编号 run id", "started_at": "开始 started (UTC)", "finished_at": "结束 finished (UTC)",
-        "registry": "登记表 registry file", "status": "状态 running / finished / failed",
-        "responses": "响应数 responses", "documents_new": "新文件 new documents",
-        "documents_seen": "文件数 distinct documents fetched", "errors": "错误数 failed requests",
-        "docs_new": "新文件 report documents new in this run", "docs_changed": "已变更 report documents whose bytes changed",
-        "docs_unchanged": "未变 report documents unchanged", "docs_gone": "已下线 report documents gone from the portal",
-        "docs_failed": "失败 report documents that could not be fetched",
-        "bytes_downloaded": "下载量 bytes downloaded", "resumed": "续抓 1 = resumed an interrupted run",
-        "warc": "WARC 文件 WARC file of the run, if recorded",
-    }),
-    "crawl_sites": ("站点抓取结果 One row per (crawl run, site): how the site went in that run.", {
-        "run_id": "批次 crawl_runs.id", "agency_id": "机关 agencies.id",
-        "status": "状态 ok, partial, fewer_reports, layout_changed, no_reports, list_capped, errors, failed, blocked",
-        "message": "说明 why the site is not ok", "pages": "页面数 pages fetched",
-        "reports": "报告数 reports found in the run (listed, stored, or beneath an unchanged list)",
-        "docs_new": "新文件 new report documents", "docs_changed": "已变更 changed report documents",
-        "docs_unchanged": "未变 unchanged report documents", "docs_gone": "已下线 report documents gone",
-        "docs_failed": "失败 report documents that failed",
-        "errors": "异常 exceptions while handling its pages (each a failed fetch)",
-        "entries_taken": "采纳条目 list entries taken as the office's reports",
-        "entries_rejected": "未采纳条目 report-like list entries not taken (another office's, not a report)",
-    }),
-    "crawl_schedule": ("抓取计划 Each site's next crawl: when it is due and why (written after every run).", {
-        "agency_id": "机关 agencies.id", "next_due": "下次抓取 next crawl due (UTC)",
-        "reason": "原因 why then (cadence, a failure to retry, a blocked site backing off …)",
-        "planned_at": "计划时间 when this plan was made (UTC)",
-    }),
-    "alerts": ("告警 What should exist and does not, or broke: late, broken, blocked, edited (one row each).", {
-        "key": "键 what the alert is about, e.g. late:pzhrf:2025", "kind": "种类 late / broken / blocked / edited",
-        "agency_id": "机关 agencies.id", "report_id": "报告 reports.id, if about one report",
-        "message": "说明 what is wrong", "state": "状态 open / resolved",
-        "first_seen": "首次 opened (UTC)", "last_seen": "最近 last seen holding (UTC)",
-        "resolved_at": "解除 resolved (UTC)", "delivered_at": "已通知 announced (UTC): each alert once",
-        "first_run": "首次批次 crawl_runs.id that opened it", "last_run": "最近批次 last run it held in",
-    }),
-    "crawl_ledger": ("抓取台账 Every URL the crawler ever requested: stage, attempts, validators, hash.", {
-        "key": "键 ledger key", "url": "网址 URL", "agency_id": "机关 agencies.id", "kind": "种类 page / list / article / attachment",
-        "parent": "来源 key of the page that linked it", "stage": "阶段 crawl stage", "attempts": "尝试次数 attempts",
-        "last_status": "状态码 last HTTP status", "last_error": "错误 last error", "sha256": "哈希 SHA-256 of the last body",
-        "etag": "ETag 验证器 HTTP ETag", "last_modified": "修改时间 HTTP Last-Modified", "headers": "响应头 headers (JSON)",
-        "outcome": "结果 outcome of the last fetch (new, changed, unchanged, gone, failed)",
-        "outcome_run": "结果批次 run of that outcome", "last_run_id": "最近批次 last run that requested it",
-        "first_seen": "首次 first requested (UTC)", "last_seen": "最近 last requested (UTC)",
-        "gone_since": "下线时间 gone from the portal since (UTC)",
-        "carried_run": "沿用批次 run that did not request it because its list page was unchanged",
-    }),
-    "reports": ("年度报告 One row per annual report = (office, year).", {
-        "id": "编号 report id = <agency_id>-<year>", "agency_id": "机关 agencies.id",
-        "year": "报告年度 report year", "title": "标题 title as listed on the portal",
-        "url": "网址 article page on the portal", "list_url": "列表页 list page where it was found",
-        "published": "成文日期 date printed in the report", "document_number": "文号 document number",
-        "format_version": "格式 layout: 2019, 2021 or pre2019",
-        "parse_status": "解析状态 parsed, text_only, not_report, corrupt, encrypted, empty, unsupported, too_large, error, no_document, pending",
-        "parse_message": "说明 why parsing failed",
-        "source_sha256": "来源文件 SHA-256 of the document the figures come from",
-        "parser_version": "解析器版本 parser version that produced the figures",
-        "first_seen": "首次发现 first listed (UTC)", "last_seen": "最近发现 last listed (UTC)",
-        "gone_since": "下线时间 when the portal stopped listing it (UTC), null = still online",
-        "ocr": "OCR 识别 1 = figures read by OCR from a scan (check against the original)",
-    }),
-    "report_documents": ("报告文件 Which stored documents are renditions (article page, PDF, DOCX …) or versions of which report.", {
-        "report_id": "报告 reports.id", "sha256": "哈希 documents.sha256", "url": "网址 where it was fetched",
-        "kind": "种类 article, pdf, docx, html, …", "filename": "文件名 file name",
-        "first_seen": "首次抓取 first fetched (UTC)", "last_seen": "最近抓取 last fetched (UTC)",
-        "gone_since": "下线时间 when the URL stopped serving it (UTC)",
-    }),
-    "parses": ("解析记录 One parse per stored document and parser version.", {
-        "sha256": "哈希 documents.sha256", "parser_version": "解析器版本 parser version",
-        "status": "状态 parse status", "message": "说明 error message",
-        "format_version": "格式 layout found", "agency": "机关 agency printed in the document",
-        "year": "年度 year printed", "title": "标题 title printed", "published": "成文日期 date printed",
-        "document_number": "文号 document number", "pages": "页数 pages", "facts": "数据数 figures with a value",
-        "parsed_at": "时间 parsed at (UTC)",
-        "text_sha256": "文本哈希 SHA-256 of the normalised text (a re-saved copy hashes the same)",
-        "method": "方法 extraction method: text / ocr / mixed / libreoffice",
-        "ocr": "OCR 识别 1 = at least one page was OCR'd", "seconds": "耗时 parse wall time in seconds",
-    }),
-    "document_texts": ("全文 Full text of each parsed document.", {
-        "sha256": "哈希 documents.sha256", "text": "全文 extracted text"}),
-    "facts": ("数据 Every printed figure of tables 二、三、四: (table, row, column) → value, with the printed text and page.", {
-        "report_id": "报告 reports.id",
-        "table_name": "表 disclosure (二 主动公开), applications (三 依申请公开), appeals (四 复议诉讼)",
-        "row_code": "行代码 canonical row code (see codes)", "column_code": "列代码 canonical column code (see codes)",
-        "value": "数值 the number as printed; null = blank cell, never 0", "raw": "原文 printed text of the cell",
-        "unit": "单位 元 / 万元 for money", "page": "页码 page of the source document",
-        "sha256": "来源文件 SHA-256 of the source document", "bbox": "位置 x0,top,x1,bottom of the cell (PDF points)",
-        "confidence": "识别置信度 OCR confidence 0-1 of a cell read from a scan; null = read from a text layer or markup",
-    }),
-    "checks": ("勾稽关系 Cross-checks per report (and applications.carry_chain across years): pass, fail or unknown, with both sides.", {
-        "report_id": "报告 reports.id",
-        "code": "检查 applications.balance, applications.row_sum, applications.outcome_sum, appeals.group_sum, applications.carry_chain, text.applications / text.appeals (a figure stated in the text vs its table cell)",
-        "key": "对象 the column or row checked", "status": "结果 pass / fail / unknown (an input is blank)",
-        "lhs": "计算值 computed sum (carry_chain: last year's carried_forward; text.*: the figure the text states)",
-        "rhs": "印刷值 printed total (carry_chain: this year's carried_over; text.*: the table cell)",
-    }),
-    "codes": ("代码 Canonical codes and their Chinese labels.", {
-        "table_name": "表 table code", "kind": "种类 row or column", "code": "代码 code",
-        "position": "位置 printed order", "label": "标签 Chinese label as printed",
-    }),
-    "meta": ("元数据 Archive metadata, e.g. schema_version.", {"key": "键 key", "value": "值 value"}),
-    "version_facts": ("版本数据 Figures of each version of a document whose URL served changed bytes.", {
-        "sha256": "哈希 documents.sha256 of the version", "table_name": "表 table code",
-        "row_code": "行代码 row code", "column_code": "列代码 column code", "value": "数值 value",
-        "raw": "原文 printed text", "parser_version": "解析器版本 parser version",
-    }),
-    "search_docs": ("检索文本 Searchable title and text per report (full-text index: search_bigrams); the search box here (?_search=) finds Chinese words of any length: 人防, 人民防空. 本表搜索框支持任意长度的中文词。", {
-        "id": "编号 row id = search_bigrams rowid", "report_id": "报告 reports.id",
-        "sha256": "来源文件 document whose text is indexed", "title": "标题 title", "text": "全文 text",
-    }),
-    "report_overview": ("报告一览 One row per report with its office, counts of figures and failing checks, and the link to the archived original (a table refreshed at every load).", {
-        "report_id": "报告 reports.id (links to the report as printed)", "agency": "机关 office name",
-        "province": "省份 province", "level": "级别 level", "year": "报告年度 year",
-        "format_version": "格式 layout", "title": "标题 title", "parse_status": "解析状态 parse status",
-        "published": "成文日期 date printed", "document_number": "文号 document number",
-        "facts": "数据数 number of figures", "failing_checks": "不成立数 failing checks",
-        "source_sha256": "来源文件 SHA-256 of the source document",
-        "document_path": "原件 path of the archived original on this site",
-        "url": "网址 article page on the portal", "first_seen": "首次发现 first listed (UTC)",
-        "last_seen": "最近发现 last listed (UTC)", "agency_id": "机关 agencies.id",
-        "parse_message": "说明 why the document could not be read, if it could not",
-        "gone_since": "下线时间 removed from the portal (UTC)", "parser_version": "解析器版本 parser version",
-    }),
-    "failing_checks": ("勾稽关系不成立 Every failing check, with its rule in words, the row or column it is about, both sides as printed and the link to the report page (where the sentence and the cells involved are shown).", {
-        "report_id": "报告 reports.id (links to the report as printed)", "agency": "机关 office name",
-        "province": "省份 province", "level": "级别 level", "year": "报告年度 year",
-        "code": "检查 check code", "rule": "规则 the rule in words", "key": "对象 the column or row checked (code)",
-        "key_label": "对象 its label as printed", "computed": "计算值 the computed sum",
-        "printed": "印刷值 the printed total (carry_chain: this year's 上年结转)",
-        "report_page": "报告页 the report page, at its failing checks",
-    }),
-    "missing_reports": ("缺失或无法读取的年度报告 Offices × years without an archived, readable report: missing (deadline passed), listed only, gone, unreadable, not a report.", {
-        "agency_id": "机关 agencies.id", "agency": "机关 office name", "province": "省份 province",
-        "level": "级别 level", "year": "年度 report year", "deadline": "截止日期 legal deadline",
-        "status": "状态 coverage state", "report_id": "报告 reports.id, if any",
-    }),
-    "coverage": ("覆盖情况 Offices × years: archived (and readable), unreadable, not a report, gone from the portal, listed only, missing (deadline 31 January of the next year passed) or not yet due. The coloured page: /-/coverage.", {
-        "agency_id": "机关 agencies.id", "agency": "机关 office name", "province": "省份 province",
-        "level": "级别 level", "year": "年度 report year", "deadline": "截止日期 legal deadline",
-        "report_id": "报告 reports.id, if any", "parse_status": "解析状态 parse status",
-        "status": "状态 archived / unreadable / not_report / gone / listed_only / missing / not_due",
-        "first_seen": "首次发现 first listed (UTC)", "gone_since": "下线时间 removed from the portal (UTC)",
-    }),
-    "version_changes": ("版本变化 Figures that changed between consecutive versions of a report document (silent edits).", {
-        "report_id": "报告 reports.id", "url": "网址 document URL",
-        "old_sha256": "旧版本 SHA-256 of the earlier version", "new_sha256": "新版本 SHA-256 of the later version",
-        "changed_seen": "发现时间 when the later version was first fetched (UTC)",
-        "table_name": "表 table code", "row_code": "行代码 row code", "column_code": "列代码 column code",
-        "old_value": "旧值 earlier value", "new_value": "新值 later value",
-        "old_raw": "旧原文 earlier printed text", "new_raw": "新原文 later printed text",
-    }),
+    name: (spec.describe(), {column: c.describe() for column, c in spec.columns.items()})
+    for name, spec in SCHEMA_TABLES.items()
 }
-
-WIDE_COMMON = {
-    "report_id": "报告 reports.id", "agency_id": "机关 agencies.id", "agency": "机关 office name",
-    "province": "省份 province", "level": "级别 level", "year": "报告年度 year",
-    "format_version": "格式 layout", "parse_status": "解析状态 parse status",
-    "source_sha256": "来源文件 SHA-256 of the source document", "parser_version": "解析器版本 parser version",
-}
-WIDE_TITLES = {
-    "disclosure": "二、主动公开 Table 二 (proactive disclosure) in wide form",
-    "applications": "三、依申请公开 Table 三 (applications) in wide form",
-    "appeals": "四、复议诉讼 Table 四 (reviews and suits) in wide form",
-}
+WIDE_COMMON = {column: c.describe() for column, c in SCHEMA_WIDE_COMMON.items()}
 
 FACETS = {
     "report_overview": ["province", "level", "year", "format_version", "parse_status"],
@@ -220,16 +44,20 @@ FACETS = {
 
 
 def _outcome_rows() -> list[tuple[str, str, str]]:
-    """(code, label with its group as printed, outcome) of the withheld/unavailable/refused rows."""
+    """(code, label with its group as printed, outcome) of the withheld/unavailable/refused rows,
+    matched by their printed group (parsers.codes), in printed order."""
     from parsers.codes import APPLICATIONS
 
     out = []
     for row in APPLICATIONS.rows:
-        for prefix, outcome in (("withheld_", "withheld 不予公开"), ("unavailable_", "unavailable 无法提供"),
-                                ("refused_", "refused 不予处理")):
-            if row.code.startswith(prefix):
-                out.append((row.code, f"{row.group} {row.label}", outcome))
+        for zh, en in _OUTCOME_GROUPS.items():
+            if row.group and row.group.endswith(zh):
+                out.append((row.code, f"{row.group} {row.label}", f"{en} {zh}"))
     return out
+
+
+#: the printed groups of table 三's refusals (parsers.codes Row.group ends with these)
+_OUTCOME_GROUPS = {"不予公开": "withheld", "无法提供": "unavailable", "不予处理": "refused"}
 
 
 def _refusal_sql(dashboard: bool = False) -> str:
@@ -323,7 +151,7 @@ limit 100""",
         "description": "The 100 reports archived most recently whose document could be read; subscribe to /-/feed.atom.",
         "sql": """select report_id, agency, province, level, year, title, parse_status, first_seen, source_sha256
 from report_overview
-where parse_status in ('parsed', 'text_only')
+where parse_status in """ + sql_list(PARSE_READ) + """
 order by first_seen desc, report_id
 limit 100""",
     },
@@ -467,7 +295,7 @@ def metadata() -> dict:
         tables[f"{code}_wide"]["size"] = 20
     tables["reports"]["sort_desc"] = "year"
     tables["report_overview"]["sort_desc"] = "year"
-    for hidden in ("search_bigrams", "meta"):
+    for hidden in ("search_bigrams", "meta", "migrations"):
         tables.setdefault(hidden, {})["hidden"] = True
     tables["search_docs"]["sortable_columns"] = ["report_id"]
     # Datasette's own search box on search_docs: the bigram index (search_bigrams.rowid = id);
@@ -502,6 +330,59 @@ def render() -> str:
     return json.dumps(metadata(), ensure_ascii=False, indent=2) + "\n"
 
 
-if __name__ == "__main__":
+def write() -> list[Path]:
+    """Write the generated files: the site's metadata.json and the README's schema tables."""
     PATH.write_text(render(), encoding="utf-8")
-    print(f"wrote {PATH}")
+    README.write_text(readme_with_schema(README.read_text(encoding="utf-8")), encoding="utf-8")
+    return [PATH, README]
+
+
+if __name__ == "__main__":
+    for path in write():
+        print(f"wrote {path}")
+
+
+# ---------------------------------------------------------------------------- drift checks
+
+
+def undescribed(db) -> list[str]:
+    """Tables, views and columns of an archive that the site's metadata does not describe
+    (``name`` or ``name.column``); SQLite's and the full-text index's internal tables aside."""
+    described = metadata()["databases"]["archive"]["tables"]
+    out = []
+    for (name,) in db.execute("select name from sqlite_master where type in ('table', 'view') order by name"):
+        if name.startswith(INTERNAL_PREFIXES):
+            continue
+        entry = described.get(name)
+        if not entry or not entry.get("description"):
+            out.append(name)
+            entry = {}
+        columns = entry.get("columns", {})
+        out += [f"{name}.{c}" for (c,) in db.execute(f"select name from pragma_table_info('{name}')")
+                if not columns.get(c)]
+    return out
+
+
+def stale(db) -> list[str]:
+    """Tables and columns the schema describes that a new archive does not have."""
+    out = []
+    for name, spec in SCHEMA_TABLES.items():
+        have = [c for (c,) in db.execute(f"select name from pragma_table_info('{name}')")]
+        if not have:
+            out.append(name)
+        out += [f"{name}.{c}" for c in spec.columns if have and c not in have]
+    return out
+
+
+def drift(committed: str, generated: str, what: str) -> list[str]:
+    """The lines where a committed generated file differs from what it is generated to be."""
+    lines = difflib.unified_diff(committed.splitlines(), generated.splitlines(), n=0, lineterm="")
+    return [f"{what}: {line}" for line in lines if not line.startswith(("---", "+++", "@@"))]
+
+
+def readme_drift(readme: str) -> list[str]:
+    return drift(readme, readme_with_schema(readme), "README.md")
+
+
+def metadata_drift(committed: str) -> list[str]:
+    return drift(committed, render(), "metadata.json")

@@ -13,12 +13,14 @@ from pathlib import Path
 import bagit
 import pytest
 
+from archive.datadir import DataDir
 from archive.schema import SCHEMA_VERSION, TABLES
+from parsers.vocab import CheckStatus
 from tests.conftest import REPO, renfang
 
 
 def connect(data_dir: Path) -> sqlite3.Connection:
-    return sqlite3.connect(data_dir / "archive.db")
+    return sqlite3.connect(DataDir(data_dir).db)
 
 
 def readme_queries() -> list[str]:
@@ -49,14 +51,15 @@ def test_schema_version_keys_and_indexes(archive_dir):
     assert conn.execute("pragma foreign_key_check").fetchall() == []
     for name, spec in TABLES.items():
         declared = {(r[3], r[2], r[4]) for r in conn.execute(f"pragma foreign_key_list('{name}')")}
-        assert declared == set(spec.get("foreign_keys") or []), name
+        assert declared == set(spec.foreign_keys), name
     indexed = {tuple(c for (_, _, c) in conn.execute(f"pragma index_info('{i}')"))
                for (i,) in conn.execute("select name from sqlite_master where type = 'index'")}
     for columns in [("agency_id", "year"), ("code", "status"), ("table_name", "row_code", "column_code")]:
         assert columns in indexed
     # the common queries use them
     plan = " ".join(r[3] for r in conn.execute(
-        "explain query plan select * from checks where code = 'applications.balance' and status = 'fail'"))
+        "explain query plan select * from checks where code = 'applications.balance' and status = ?",
+        [CheckStatus.FAIL]))
     assert "USING INDEX" in plan
 
 
@@ -108,7 +111,7 @@ def test_incremental_derived_refresh_touches_only_what_changed(archive_dir, tmp_
 
     data = tmp_path / "data"
     shutil.copytree(archive_dir, data)
-    db = open_archive(data / "archive.db")
+    db = open_archive(DataDir(data).db)
     nothing = {"carry_chain": 0, "search": 0, "versions": 0, "disclosure_wide": 0, "applications_wide": 0,
                "appeals_wide": 0, "report_overview": 0}
     assert refresh_derived(db, data) == nothing
@@ -143,8 +146,8 @@ def test_release_is_dated_with_csv_and_a_sha256_manifest(archive_dir, tmp_path):
         assert hashlib.sha256((release / name).read_bytes()).hexdigest() == digest, name
     files = {p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()}
     assert files - {"manifest-sha256.txt"} == set(listed)
-    assert {"archive.db", "release.json", "csv/facts.csv", "csv/applications_wide.csv", "csv/coverage.csv"} <= set(listed)
-    conn = sqlite3.connect(release / "archive.db")
+    assert {DataDir(release).db.name, "release.json", "csv/facts.csv", "csv/applications_wide.csv", "csv/coverage.csv"} <= set(listed)
+    conn = sqlite3.connect(DataDir(release).db)
     with open(release / "csv" / "facts.csv", encoding="utf-8") as f:
         assert sum(1 for _ in csv.reader(f)) - 1 == conn.execute("select count(*) from facts").fetchone()[0]
     # counts as printed, not as REAL: 2, not 2.0
@@ -177,7 +180,7 @@ def test_export_is_a_valid_bagit_bag_with_every_document(archive_dir, tmp_path):
     for sha in documents:
         assert bag.entries[f"data/objects/{sha[:2]}/{sha}"]["sha256"] == sha
     # a damaged bag does not validate
-    victim = bag_dir / "data" / "objects" / documents[0][:2] / documents[0]
+    victim = DataDir(bag_dir / "data").objects / documents[0][:2] / documents[0]
     victim.write_bytes(victim.read_bytes() + b"x")
     with pytest.raises(bagit.BagValidationError):
         bagit.Bag(str(bag_dir)).validate()
