@@ -19,8 +19,23 @@ from parsers.vocab import CheckStatus
 from tests.conftest import REPO, renfang
 
 
+_open: list[sqlite3.Connection] = []
+
+
 def connect(data_dir: Path) -> sqlite3.Connection:
-    return sqlite3.connect(DataDir(data_dir).db)
+    """A connection to the data dir's archive, closed when the test ends (a connection left to
+    the garbage collector closes whenever it runs, and the last one to close deletes the WAL
+    file: a copy of the data dir taken meanwhile failed)."""
+    conn = sqlite3.connect(DataDir(data_dir).db)
+    _open.append(conn)
+    return conn
+
+
+@pytest.fixture(autouse=True)
+def _close_connections():
+    yield
+    while _open:
+        _open.pop().close()
 
 
 def readme_queries() -> list[str]:
