@@ -14,6 +14,7 @@ import pytest
 from archive import schema
 from archive.datadir import DataDir
 from archive.schema import MIGRATIONS, SCHEMA_VERSION, Migration, SchemaError, open_archive
+from parsers.vocab import ParseStatus
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "archives"
 # commit -> the schema version that release wrote
@@ -81,7 +82,7 @@ def test_an_archive_of_an_earlier_release_is_migrated(commit, tmp_path, new_arch
                       "'applications' and row_code = 'received' and value > 0 order by 1") == \
         [("natural_person", 2.0), ("total", 2.0)]
     assert rows(path, "select id, parse_status from reports where agency_id = 'pzhrf' order by id") == \
-        [("pzhrf-2017", "no_document"), ("pzhrf-2018", "corrupt"), ("pzhrf-2019", "parsed")]
+        [("pzhrf-2017", ParseStatus.NO_DOCUMENT), ("pzhrf-2018", ParseStatus.CORRUPT), ("pzhrf-2019", ParseStatus.PARSED)]
     if commit != "9415145":  # a column it lacked (migration 3) is there, empty
         assert rows(path, "select count(*) = count(*) - count(confidence) from facts") == [(1,)]
     # opening it again applies nothing
