@@ -7,23 +7,39 @@ rewrites only that report's rows (and the reports whose cross-year check it chan
 """
 from __future__ import annotations
 
+from itertools import chain
 from pathlib import Path
+from typing import Mapping
 
 import sqlite_utils
 
+from parsers import sandbox
+from parsers.codes import TABLES
+from parsers.model import ParsedReport
+from parsers.vocab import CheckStatus, ParseStatus, sql_list
 from archive.crosscheck import refresh_carry_chain
+from archive.datadir import DataDir
 from archive.search import refresh_search
 from archive.store import ObjectStore
 
 
-def refresh_derived(db: sqlite_utils.Database, data_dir: str | Path) -> dict:
+def refresh_derived(db: sqlite_utils.Database, data_dir: str | Path,
+                    parsed: Mapping[str, ParsedReport | None] | None = None, jobs: int = 1,
+                    time_limit: float = sandbox.TIME_LIMIT,
+                    memory_limit: int | None = sandbox.MEMORY_LIMIT) -> dict:
+    """Bring every derived table up to date; rows rewritten (documents parsed) per part.
+
+    ``parsed``: documents this load parsed already (by SHA-256); any other document a version
+    needs is parsed in ``jobs`` sandboxed workers with ``time_limit`` and ``memory_limit``.
+    """
     ensure_materialised(db)
     # the reports whose figures changed since the last refresh: those out of date in applications_wide
     stale, gone = _stale(db, "applications_wide", only_with_facts="applications")
     done = {
         "carry_chain": refresh_carry_chain(db, None if gone else stale),
         "search": refresh_search(db),
-        "versions": refresh_versions(db, ObjectStore(Path(data_dir) / "objects")),
+        "versions": refresh_versions(db, ObjectStore(DataDir(data_dir).objects), parsed, jobs,
+                                     time_limit, memory_limit),
         **refresh_materialised(db),
     }
     analyze(db, changed=sum(done.values()))
@@ -40,8 +56,6 @@ _MONEY_UNIT = "__unit"
 
 def wide_columns(table_code: str) -> list[tuple[str, str, bool]]:
     """(row, column, has_unit) of a wide table's cells, in printed order."""
-    from parsers.codes import TABLES
-
     from archive.views import _wide_columns
 
     table = TABLES[table_code]
@@ -73,7 +87,7 @@ def materialised_tables() -> dict[str, tuple[dict[str, str], list[tuple[str, ...
     # rows themselves (~190 cells each)
     out = {f"{code}_wide": (_wide_spec(code), [("province", "year"), ("level", "year"), ("year",),
                                                 ("agency_id", "year"), ("report_id", *_SIGNATURE)])
-           for code in ("disclosure", "applications", "appeals")}
+           for code in TABLES}
     out["report_overview"] = (_overview_spec(), [("year",), ("province", "year"), ("level", "year"),
                                                  ("parse_status",), ("format_version",), ("agency_id", "year"),
                                                  ("failing_checks",), ("first_seen",)])
@@ -136,7 +150,7 @@ def refresh_materialised(db: sqlite_utils.Database) -> dict[str, int]:
 
     ensure_materialised(db)
     done = {}
-    for code in ("disclosure", "applications", "appeals"):
+    for code in TABLES:
         name = f"{code}_wide"
         stale, gone = _stale(db, name, only_with_facts=code)
         done[name] = len(stale) + len(gone)
@@ -167,7 +181,7 @@ def refresh_materialised(db: sqlite_utils.Database) -> dict[str, int]:
         f" or m.{c} is not s.{c}" for c in ("title", "parse_message", "published", "document_number",
                                               "url", "first_seen", "last_seen", "gone_since"))
         + " or m.failing_checks is not (select count(*) from checks c where c.report_id = s.id"
-          " and c.status = 'fail')")
+          f" and c.status in {sql_list([CheckStatus.FAIL])})")
     done["report_overview"] = len(stale) + len(gone)
     if stale or gone:
         with db.atomic():
@@ -188,33 +202,48 @@ def analyze(db: sqlite_utils.Database, changed: int) -> None:
         db.execute("pragma optimize")
 
 
-def refresh_versions(db: sqlite_utils.Database, store: ObjectStore) -> int:
+def refresh_versions(db: sqlite_utils.Database, store: ObjectStore,
+                     parsed: Mapping[str, ParsedReport | None] | None = None, jobs: int = 1,
+                     time_limit: float = sandbox.TIME_LIMIT,
+                     memory_limit: int | None = sandbox.MEMORY_LIMIT) -> int:
     """Keep the figures of every version of a document whose URL served changed bytes.
 
     A report document's URL that gave two different SHA-256s over time is a silent edit (or a
     re-upload). The loader stores facts only for a report's chosen source, so the figures of each
     such version are kept in ``version_facts``; the ``version_changes`` view compares consecutive
-    versions. Returns the number of documents parsed.
+    versions. A version this load parsed (``parsed``) is not parsed again; the others are parsed
+    like any document, in the sandbox's limited workers (``parsers.sandbox.parse_many``), so a
+    hostile version cannot hang or exhaust this process. A version that fails now (its outcome
+    is in ``parses`` already) keeps no figures. Returns the number of documents whose figures
+    were looked for.
     """
     import parsers
 
     todo = db.execute(
-        """select distinct rd.sha256, rd.filename from report_documents rd
-           join parses p on p.sha256 = rd.sha256 and p.status = 'parsed'
+        """select rd.sha256, min(rd.filename) from report_documents rd
+           join parses p on p.sha256 = rd.sha256 and p.status = ?
            where (rd.report_id, rd.url) in (
                    select report_id, url from report_documents
                    group by report_id, url having count(distinct sha256) > 1)
              and not exists (select 1 from version_facts v
-                             where v.sha256 = rd.sha256 and v.parser_version = ?)""",
-        [parsers.PARSER_VERSION]).fetchall()
-    done = set()
-    for sha256, filename in todo:
-        if sha256 in done:
-            continue
-        done.add(sha256)
-        try:
-            report = parsers.parse_document(store.get(sha256), filename=filename)
-        except Exception:  # the parse outcome is already recorded in `parses`
+                             where v.sha256 = rd.sha256 and v.parser_version = ?)
+           group by rd.sha256""",
+        [ParseStatus.PARSED, parsers.PARSER_VERSION]).fetchall()
+    parsed = parsed or {}
+    have = [(sha256, parsed[sha256]) for sha256, _ in todo if parsed.get(sha256) is not None]
+
+    def items():
+        for sha256, filename in todo:
+            if parsed.get(sha256) is None:
+                try:
+                    yield sha256, store.get(sha256), filename
+                except OSError:  # a missing object: `renfang verify` reports it
+                    continue
+
+    limited = ((sha256, outcome.report) for sha256, outcome in sandbox.parse_many(
+        items(), jobs=jobs, time_limit=time_limit, memory_limit=memory_limit))
+    for sha256, report in chain(have, limited):  # one at a time: at most `jobs` held
+        if report is None:
             continue
         rows = [(sha256, f.table, f.row, f.column, f.value, f.raw, parsers.PARSER_VERSION)
                 for f in report.facts]
@@ -223,4 +252,4 @@ def refresh_versions(db: sqlite_utils.Database, store: ObjectStore) -> int:
             db.conn.executemany(
                 """insert into version_facts (sha256, table_name, row_code, column_code, value, raw,
                                               parser_version) values (?, ?, ?, ?, ?, ?, ?)""", rows)
-    return len(done)
+    return len(todo)

@@ -29,16 +29,19 @@ import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from archive.datadir import DataDir
 from archive.store import sha256_file
+from archive.vocab import Damage
 
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
+LAYOUT = DataDir("")  # the data dir's parts relative to it: the paths problems are named by
 MAX_DB_LINES = 20  # integrity_check lines reported (SQLite stops at 100 by itself)
 
 
 @dataclass
 class Problem:
-    kind: str
+    kind: str      # a vocab.Damage
     path: str      # relative to the data dir
     message: str
 
@@ -73,25 +76,25 @@ def database_damage(path: Path, foreign_keys: bool = False) -> list[Problem]:
     longer matches its table), and with ``foreign_keys`` also ``foreign_key_check``."""
     name = path.name
     if not path.exists():
-        return [Problem("database", name, "does not exist")]
+        return [Problem(Damage.DATABASE, name, "does not exist")]
     if path.stat().st_size == 0:
-        return [Problem("database", name, "is empty (0 bytes): not an archive")]
+        return [Problem(Damage.DATABASE, name, "is empty (0 bytes): not an archive")]
     problems = []
     try:
         conn = connect_readonly(path)
         try:
             rows = conn.execute("pragma integrity_check").fetchall()
             if rows != [("ok",)]:
-                problems += [Problem("database", name, f"integrity_check: {r[0]}")
+                problems += [Problem(Damage.DATABASE, name, f"integrity_check: {r[0]}")
                              for r in rows[:MAX_DB_LINES]]
             if foreign_keys and not problems:
                 for table, rowid, parent, _ in conn.execute("pragma foreign_key_check"):
-                    problems.append(Problem("foreign_key", name,
+                    problems.append(Problem(Damage.FOREIGN_KEY, name,
                                             f"{table} rowid {rowid} refers to a missing {parent} row"))
         finally:
             conn.close()
     except sqlite3.Error as e:
-        problems.append(Problem("database", name, f"cannot be read: {e}"))
+        problems.append(Problem(Damage.DATABASE, name, f"cannot be read: {e}"))
     return problems
 
 
@@ -129,36 +132,40 @@ def object_problems(objects: Path, recorded: set[str] | None) -> tuple[int, list
     problems, found = [], set()
 
     def rel(p: Path) -> str:
-        return f"objects/{p.relative_to(objects).as_posix()}" if p != objects else "objects"
+        return (LAYOUT.objects / p.relative_to(objects)).as_posix()
 
     if objects.exists():
         for sub in sorted(objects.iterdir()):
             if not (sub.is_dir() and re.fullmatch(r"[0-9a-f]{2}", sub.name)):
-                problems.append(Problem("stray_file", rel(sub), "not a two-hex-digit object directory"))
+                problems.append(Problem(Damage.STRAY_FILE, rel(sub), "not a two-hex-digit object directory"))
                 continue
             for f in sorted(sub.iterdir()):
                 if f.name.startswith(".incoming-"):
-                    problems.append(Problem("partial_file", rel(f),
+                    problems.append(Problem(Damage.PARTIAL_FILE, rel(f),
                                             "an object write that never finished (remove it)"))
                 elif not (f.is_file() and SHA256.fullmatch(f.name) and f.name[:2] == sub.name):
-                    problems.append(Problem("stray_file", rel(f), "not an object (name is not its SHA-256)"))
+                    problems.append(Problem(Damage.STRAY_FILE, rel(f), "not an object (name is not its SHA-256)"))
                 else:
                     try:
                         digest = sha256_file(f)
                     except OSError as e:
-                        problems.append(Problem("changed_object", rel(f), f"cannot be read: {e.strerror}"))
+                        problems.append(Problem(Damage.CHANGED_OBJECT, rel(f), f"cannot be read: {e.strerror}"))
                         continue
                     found.add(f.name)
                     if digest != f.name:
-                        problems.append(Problem("changed_object", rel(f), f"its bytes hash to {digest}"))
+                        problems.append(Problem(Damage.CHANGED_OBJECT, rel(f), f"its bytes hash to {digest}"))
     if recorded is not None:
         for sha in sorted(recorded - found):
-            problems.append(Problem("missing_object", f"objects/{sha[:2]}/{sha}",
+            problems.append(Problem(Damage.MISSING_OBJECT, _object_path(sha),
                                     "a documents row without its object"))
         for sha in sorted(found - recorded):
-            problems.append(Problem("unrecorded_object", f"objects/{sha[:2]}/{sha}",
+            problems.append(Problem(Damage.UNRECORDED_OBJECT, _object_path(sha),
                                     "an object no documents row records"))
     return len(found), problems
+
+
+def _object_path(sha256: str) -> str:
+    return (LAYOUT.objects / sha256[:2] / sha256).as_posix()
 
 
 def warc_problems(path: Path) -> tuple[int, list[Problem]]:
@@ -166,13 +173,13 @@ def warc_problems(path: Path) -> tuple[int, list[Problem]]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    name = f"warc/{path.name}"
+    name = (LAYOUT.warc / path.name).as_posix()
     try:  # every gzip member complete (warcio itself stops quietly at a truncated one)
         with gzip.open(path, "rb") as f:
             while f.read(1 << 20):
                 pass
     except (OSError, EOFError, zlib.error) as e:
-        return 0, [Problem("warc", name, f"does not read to its end: {e}")]
+        return 0, [Problem(Damage.WARC, name, f"does not read to its end: {e}")]
     records = 0
     try:
         with open(path, "rb") as f:
@@ -181,7 +188,7 @@ def warc_problems(path: Path) -> tuple[int, list[Problem]]:
                     pass
                 records += 1
     except (ArchiveLoadFailed, OSError, ValueError, EOFError) as e:
-        return records, [Problem("warc", name, f"record {records + 1}: {e}")]
+        return records, [Problem(Damage.WARC, name, f"record {records + 1}: {e}")]
     return records, []
 
 
@@ -221,31 +228,31 @@ def live_writer(data_dir: Path) -> dict | None:
 
 
 # What a running crawl or load has in hand: not damage while it runs.
-IN_PROGRESS = ("partial_file", "unrecorded_object")
+IN_PROGRESS = (Damage.PARTIAL_FILE, Damage.UNRECORDED_OBJECT)
 
 
 def audit(data_dir: str | os.PathLike) -> Audit:
-    data_dir = Path(data_dir)
+    data = DataDir(data_dir)
     result = Audit()
-    db_path = data_dir / "archive.db"
+    db_path = data.db
     result.problems += database_damage(db_path, foreign_keys=True)
     recorded = _recorded_documents(db_path) if db_path.exists() else None
     result.documents = len(recorded or ())
-    result.objects, problems = object_problems(data_dir / "objects", recorded)
+    result.objects, problems = object_problems(data.objects, recorded)
     result.problems += problems
-    warcs = sorted((data_dir / "warc").glob("*")) if (data_dir / "warc").is_dir() else []
+    warcs = sorted(data.warc.glob("*")) if data.warc.is_dir() else []
     for warc in warcs:
         if not warc.name.endswith(".warc.gz"):
-            result.problems.append(Problem("stray_file", f"warc/{warc.name}", "not a .warc.gz file"))
+            result.problems.append(Problem(Damage.STRAY_FILE, (LAYOUT.warc / warc.name).as_posix(), "not a .warc.gz file"))
             continue
         records, problems = warc_problems(warc)
         result.warc_files += 1
         result.warc_records += records
         result.problems += problems
-    result.writer = live_writer(data_dir)
+    result.writer = live_writer(data.root)
     if result.writer:  # its objects being written, the WARC file it is appending to
         newest = max((w for w in warcs if w.name.endswith(".warc.gz")), key=lambda w: w.stat().st_mtime,
                      default=None)
         result.problems = [p for p in result.problems if p.kind not in IN_PROGRESS
-                           and not (newest and p.kind == "warc" and p.path == f"warc/{newest.name}")]
+                           and not (newest and p.kind == Damage.WARC and p.path == (LAYOUT.warc / newest.name).as_posix())]
     return result  # other files of DIR (a registry, notes) are the user's: not audited

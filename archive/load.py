@@ -6,7 +6,8 @@ parser version in ``parses``, picks the rendition that yields the most figures
 as the report's source, and writes that rendition's ``facts`` and ``checks``.
 A bad document becomes a status in ``parses``/``reports``, never a crash: each
 document is parsed in a forked worker with a time and a memory limit
-(``parsers.sandbox``), ``jobs`` of them at once. A re-saved copy whose
+(``parsers.sandbox``), ``jobs`` of them at once: ``load_archive``'s ``jobs``, ``time_limit`` and
+``memory_limit``, which the command line passes from the user's settings. A re-saved copy whose
 normalised text hashes the same (``parses.text_sha256``) leaves its report as it was.
 Loading again with nothing new changes nothing.
 """
@@ -20,12 +21,16 @@ import sqlite_utils
 
 import parsers
 from parsers import sandbox
+from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus
+from archive.datadir import DataDir
 from archive.derived import refresh_derived
 from archive.schema import now, open_archive
 from archive.store import ObjectStore
+from archive.vocab import Rendition
 
 # Among renditions with equally many figures, prefer the one with page numbers.
-KIND_PREFERENCE = {"pdf": 0, "docx": 1, "doc": 2, "html": 3, "article": 3, "text": 4}
+KIND_PREFERENCE = {Rendition.PDF: 0, Rendition.DOCX: 1, Rendition.DOC: 2, Rendition.HTML: 3,
+                   Rendition.ARTICLE: 3, Rendition.TEXT: 4}
 
 
 @dataclass
@@ -38,15 +43,10 @@ class LoadSummary:
     statuses: dict = field(default_factory=dict)  # report parse_status -> count
 
 
-def parse_bytes(data: bytes, filename: str | None) -> tuple[parsers.ParsedReport | None, str, str | None]:
-    """(report, status, message) for one document, parsed in a limited worker; never raises."""
-    outcome = sandbox.parse_isolated(data, filename)
-    return outcome.report, outcome.status, outcome.message
-
-
 def _parse_row(sha256: str, outcome: sandbox.Outcome) -> dict:
+    # vocabulary words as plain str: sqlite-utils types a column it adds by the value's class
     report = outcome.report
-    row = {"sha256": sha256, "parser_version": parsers.PARSER_VERSION, "status": outcome.status,
+    row = {"sha256": sha256, "parser_version": parsers.PARSER_VERSION, "status": str(outcome.status),
            "message": outcome.message, "parsed_at": now(), "facts": 0,
            "seconds": round(outcome.seconds, 3), "ocr": 0, "method": None, "text_sha256": None}
     if report is not None:
@@ -54,7 +54,7 @@ def _parse_row(sha256: str, outcome: sandbox.Outcome) -> dict:
                    title=report.title, published=report.published,
                    document_number=report.document_number, pages=report.pages,
                    facts=sum(f.value is not None for f in report.facts),
-                   text_sha256=report.text_sha256, method=report.method, ocr=int(report.ocr))
+                   text_sha256=report.text_sha256, method=str(report.method), ocr=int(report.ocr))
     return row
 
 
@@ -67,15 +67,18 @@ def record_parse(db: sqlite_utils.Database, sha256: str, outcome: sandbox.Outcom
 
 
 def parse_document_row(db: sqlite_utils.Database, store: ObjectStore, sha256: str,
-                       filename: str | None) -> parsers.ParsedReport | None:
+                       filename: str | None, time_limit: float = sandbox.TIME_LIMIT,
+                       memory_limit: int | None = sandbox.MEMORY_LIMIT) -> parsers.ParsedReport | None:
     """Parse one stored document (time and memory limited) and record the outcome."""
-    outcome = sandbox.parse_isolated(store.get(sha256), filename)
+    outcome = sandbox.parse_isolated(store.get(sha256), filename, time_limit=time_limit,
+                                     memory_limit=memory_limit)
     record_parse(db, sha256, outcome)
     return outcome.report
 
 
 def parse_stored(db: sqlite_utils.Database, store: ObjectStore, todo: list[tuple[str, str | None]],
-                 jobs: int, on_progress=None) -> dict[str, parsers.ParsedReport | None]:
+                 jobs: int, on_progress=None, time_limit: float = sandbox.TIME_LIMIT,
+                 memory_limit: int | None = sandbox.MEMORY_LIMIT) -> dict[str, parsers.ParsedReport | None]:
     """Parse documents in ``jobs`` limited worker processes; record each outcome as it ends
     (``on_progress(done, total)`` after each)."""
     done = 0
@@ -92,27 +95,33 @@ def parse_stored(db: sqlite_utils.Database, store: ObjectStore, todo: list[tuple
             try:
                 data = store.get(sha256)
             except (OSError, KeyError, ValueError) as e:  # a missing or damaged object file
-                recorded(sha256, sandbox.Outcome(None, "corrupt", f"object store: {e}"))
+                recorded(sha256, sandbox.Outcome(None, ParseStatus.CORRUPT, f"object store: {e}"))
                 continue
             yield sha256, data, filename
 
     fresh = {}
-    for sha256, outcome in sandbox.parse_many(items(), jobs=jobs):
+    for sha256, outcome in sandbox.parse_many(items(), jobs=jobs, time_limit=time_limit,
+                                                memory_limit=memory_limit):
         recorded(sha256, outcome)
         fresh[sha256] = outcome.report
     return fresh
 
 
 def default_jobs() -> int:
-    return max(1, min(int(os.environ.get("RENFANG_JOBS", 0)) or (os.cpu_count() or 1), 8))
+    """Parser workers when none are asked for: one per core, at most 8."""
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
-def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None) -> LoadSummary:
+def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None,
+                 time_limit: float = sandbox.TIME_LIMIT,
+                 memory_limit: int | None = sandbox.MEMORY_LIMIT) -> LoadSummary:
     """Parse what is not parsed yet and give every report its figures; ``on_progress(done,
-    total)`` after each document parsed."""
-    data_dir = Path(data_dir)
-    db = open_archive(data_dir / "archive.db")
-    store = ObjectStore(data_dir / "objects")
+    total)`` after each document parsed. ``jobs`` parser workers (None: :func:`default_jobs`),
+    each document limited to ``time_limit`` seconds and ``memory_limit`` bytes of address space."""
+    data = DataDir(data_dir)
+    db = open_archive(data.db)
+    store = ObjectStore(data.objects)
+    jobs = jobs or default_jobs()
     summary = LoadSummary()
     fresh: dict[str, parsers.ParsedReport | None] = {}
 
@@ -123,7 +132,7 @@ def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None
            where p.sha256 is null group by rd.sha256""", [parsers.PARSER_VERSION]).fetchall()
     if on_progress is not None:
         on_progress(0, len(todo))
-    fresh.update(parse_stored(db, store, todo, jobs or default_jobs(), on_progress))
+    fresh.update(parse_stored(db, store, todo, jobs, on_progress, time_limit, memory_limit))
     summary.parsed += len(todo)
 
     # 2. Give every report its best rendition's figures.
@@ -133,30 +142,34 @@ def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None
                from report_documents rd join parses p on p.sha256 = rd.sha256
                where rd.report_id = ? group by p.sha256""", [report["id"]]).fetchall()
         if not candidates:
-            status = report["parse_status"] if report["parse_status"] != "pending" else "no_document"
+            status = (report["parse_status"] if report["parse_status"] != ParseStatus.PENDING
+                      else ParseStatus.NO_DOCUMENT)
             db["reports"].update(report["id"], {"parse_status": status,
                                                 "parse_message": "no document of this report was fetched"})
             continue
-        best = min(candidates, key=lambda c: (c[1] not in ("parsed", "text_only"), -(c[3] or 0),
+        best = min(candidates, key=lambda c: (c[1] not in PARSE_READ, -(c[3] or 0),
                                               KIND_PREFERENCE.get(c[4], 9)))
         sha256, status, message = best[0], best[1], best[2]
         current = (report["parser_version"] == parsers.PARSER_VERSION and report["parse_status"] == status
                    and _facts_intact(db, report["id"], report["source_sha256"]))
         if current and report["source_sha256"] == sha256:
             continue  # nothing changed since the last load
-        if (current and report["source_sha256"] and status in ("parsed", "text_only")
+        if (current and report["source_sha256"] and status in PARSE_READ
                 and _same_text(db, report["source_sha256"], sha256)):
             continue  # a re-saved copy with the same text: the report is unchanged
         parsed = fresh.get(sha256)
-        if parsed is None and status in ("parsed", "text_only"):
-            parsed = parse_document_row(db, store, sha256, best[5])
+        if parsed is None and status in PARSE_READ:
+            parsed = parse_document_row(db, store, sha256, best[5], time_limit, memory_limit)
         write_report(db, report["id"], sha256, status, message, parsed)
         summary.reports_written += 1
 
-    refresh_derived(db, data_dir)  # cross-year checks, search index, document versions
+    # cross-year checks, search index, document versions (parsed in the same limited workers)
+    refresh_derived(db, data.root, parsed=fresh, jobs=jobs, time_limit=time_limit,
+                    memory_limit=memory_limit)
     summary.reports = db["reports"].count
     summary.facts = db["facts"].count
-    summary.checks_failed = db.execute("select count(*) from checks where status = 'fail'").fetchone()[0]
+    summary.checks_failed = db.execute("select count(*) from checks where status = ?",
+                                       [CheckStatus.FAIL]).fetchone()[0]
     summary.statuses = dict(db.execute(
         "select parse_status, count(*) from reports group by parse_status order by 1").fetchall())
     db.close()

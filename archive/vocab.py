@@ -52,6 +52,21 @@ class Outcome(StrEnum):
     ABSENT = "absent"          # a guessed URL (a pager's next page) that is not there
 
 
+class Rendition(StrEnum):
+    """``report_documents.kind``: which rendition of a report a document is (an attachment's
+    from the media type sniffed from its bytes)."""
+    ARTICLE = "article"        # the report's own page
+    PDF = "pdf"
+    DOCX = "docx"
+    DOC = "doc"
+    XLSX = "xlsx"
+    HTML = "html"
+    TEXT = "text"
+    ZIP = "zip"
+    IMAGE = "image"
+    OTHER = "other"
+
+
 class SiteStatus(StrEnum):
     """``crawl_sites.status``, worst first; every status but ``ok`` makes a crawl exit 3."""
     BLOCKED = "blocked"
@@ -86,6 +101,18 @@ UNREACHED_STATUSES = (SiteStatus.BLOCKED, SiteStatus.FAILED, SiteStatus.ERRORS)
 #: statuses that mean the site's discovery is broken (a ``broken`` alert)
 BROKEN_STATUSES = (SiteStatus.NO_REPORTS, SiteStatus.LAYOUT_CHANGED, SiteStatus.FEWER_REPORTS,
                    SiteStatus.LIST_CAPPED, SiteStatus.ERRORS, SiteStatus.FAILED)
+
+
+class Damage(StrEnum):
+    """``renfang verify``: the kind of each problem found in a data dir (``archive.fixity``)."""
+    DATABASE = "database"                    # archive.db missing, empty, unreadable, not intact
+    FOREIGN_KEY = "foreign_key"              # a row referring to a missing row
+    MISSING_OBJECT = "missing_object"        # a documents row without its object
+    CHANGED_OBJECT = "changed_object"        # an object whose bytes do not hash to its name
+    UNRECORDED_OBJECT = "unrecorded_object"  # an object no documents row records
+    STRAY_FILE = "stray_file"                # a file that is not an object (or not a WARC file)
+    PARTIAL_FILE = "partial_file"            # an object write that never finished
+    WARC = "warc"                            # a WARC file that does not read to its end
 
 
 class RunStatus(StrEnum):

@@ -61,7 +61,7 @@ def offices() -> list[dict]:
 
 def report_facts(rng: random.Random, version: str, fail: bool) -> list:
     """A plausible 2019/2021 report's facts: tables add up, unless ``fail``."""
-    from parsers.codes import APPEALS, APPLICATIONS, DISCLOSURE, OTHER_SUBROWS
+    from parsers.codes import APPEALS, APPLICATIONS, DISCLOSURE, OTHER_SUBROWS, OUTCOME_ROWS
     from parsers.model import Fact
 
     facts = []
@@ -71,8 +71,7 @@ def report_facts(rng: random.Random, version: str, fail: bool) -> list:
             value = round(rng.uniform(0, 5000), 2) if unit else rng.choice((0, 0, 0, 1, 2, 3, 5, 12))
             facts.append(Fact("disclosure", row, column, value, str(value), unit, 2))
     columns = APPLICATIONS.column_codes()
-    outcome = [r for r in APPLICATIONS.row_codes()
-               if r in ("granted", "partly_granted") or r.startswith(("withheld_", "unavailable_", "refused_"))]
+    outcome = list(OUTCOME_ROWS)
     outcome += list(OTHER_SUBROWS) if version == "2021" else ["other"]
     grid = {r: [0] * 6 for r in [*outcome, "received", "carried_over", "total_handled", "carried_forward"]}
     for _ in range(rng.choice((0, 1, 2, 3, 5, 8, 20))):  # each application: an applicant and an outcome

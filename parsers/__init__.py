@@ -22,6 +22,7 @@ from .sentences import sentence_facts
 from .sniff import (BMP, DOCX, GIF, HTML, JPEG, OFD, OLE2, PDF, PNG, TEXT, TIFF,
                     sniff_media_type)
 from .tables import grids_to_facts, layout_version
+from .vocab import ParseStatus
 
 __all__ = ["parse_document", "sniff_media_type", "ParsedReport", "Fact", "Check", "ParseError",
            "PARSER_VERSION"]
@@ -60,32 +61,32 @@ def parse_document(data: bytes, filename: str | None = None) -> ParsedReport:
     ``filename`` is informational only: the type comes from the bytes (sniff.py).
     """
     if not data or not data.strip():
-        raise ParseError("empty", "no bytes")
+        raise ParseError(ParseStatus.EMPTY, "no bytes")
     if len(data) > MAX_BYTES:
-        raise ParseError("too_large", f"{len(data)} bytes")
+        raise ParseError(ParseStatus.TOO_LARGE, f"{len(data)} bytes")
     media_type = sniff_media_type(data)
     extract = load_extractor(media_type)
     if extract is None:
-        raise ParseError("unsupported", f"{media_type} ({filename or 'no name'})")
+        raise ParseError(ParseStatus.UNSUPPORTED, f"{media_type} ({filename or 'no name'})")
     try:
         extracted = extract(data)
         return _build_report(extracted)
     except ParseError:
         raise
     except MemoryError as e:
-        raise ParseError("too_large", "memory limit reached while parsing") from e
+        raise ParseError(ParseStatus.TOO_LARGE, "memory limit reached while parsing") from e
     except Exception as e:  # pdfminer/pdfium/docx/lxml raise anything on damaged input
-        raise ParseError("corrupt", f"{type(e).__name__}: {e}") from e
+        raise ParseError(ParseStatus.CORRUPT, f"{type(e).__name__}: {e}") from e
 
 
 def _build_report(ex: Extracted) -> ParsedReport:
     text = ex.text
     if not text.strip() and not ex.grids:
-        raise ParseError("empty", "no text (a blank scan?)")
+        raise ParseError(ParseStatus.EMPTY, "no text (a blank scan?)")
     facts = grids_to_facts(ex.grids)
     lines = text_lines(text)
     if not facts and not is_report(text):
-        raise ParseError("not_report", "no disclosure tables and not a report by its substance "
+        raise ParseError(ParseStatus.NOT_REPORT, "no disclosure tables and not a report by its substance "
                                        f"(found only: {', '.join(report_evidence(text)) or 'nothing'})")
     title = find_title(lines, ex.title_hint)
     year = find_year(title, text)

@@ -5,13 +5,9 @@ input is 'unknown'; a check whose facts are absent altogether (table not printed
 """
 from __future__ import annotations
 
-from .codes import APPEALS, APPLICATIONS, CHECKS, OTHER_SUBROWS
+from .codes import APPEALS, APPLICATIONS, CHECKS, OTHER_SUBROWS, OUTCOME_ROWS
 from .model import Check, Fact
-from .vocab import check_status
-
-_OUTCOME_ROWS = [c for c in APPLICATIONS.row_codes()
-                 if c in ("granted", "partly_granted")
-                 or c.startswith(("withheld_", "unavailable_", "refused_"))]
+from .vocab import CheckStatus, check_status
 
 
 def _sum(values: list) -> int | float | None:
@@ -24,7 +20,7 @@ def _sum(values: list) -> int | float | None:
 def _check(code: str, key: str, lhs_terms: list, rhs_terms: list) -> Check:
     lhs, rhs = _sum(lhs_terms), _sum(rhs_terms)
     if lhs is None or rhs is None:
-        return Check(code, key, "unknown", lhs, rhs)
+        return Check(code, key, CheckStatus.UNKNOWN, lhs, rhs)
     return Check(code, key, check_status(lhs, rhs), lhs, rhs)
 
 
@@ -56,10 +52,10 @@ def compute_checks(facts: list[Fact]) -> list[Check]:
                                  [get("applications", row, c, None) for c in columns[:-1]],
                                  [get("applications", row, "total", None)]))
     # outcome_sum: the outcome rows (+ 其他处理, or its 2021 sub-rows) = total_handled
-    if "total_handled" in app_rows and any(r in app_rows for r in _OUTCOME_ROWS):
+    if "total_handled" in app_rows and any(r in app_rows for r in OUTCOME_ROWS):
         other_rows = [r for r in OTHER_SUBROWS if r in app_rows] or ["other"]
         # a row missing from the print is a null input: the check becomes 'unknown'
-        outcome_rows = _OUTCOME_ROWS + other_rows
+        outcome_rows = [*OUTCOME_ROWS, *other_rows]
         for col in columns:
             checks.append(_check(
                 "applications.outcome_sum", col,

@@ -107,15 +107,16 @@ DISCLOSURE = Table(
 )
 
 # ---------------------------------------------------------------- 三、收到和处理政府信息公开申请情况
+_DECIDED = "三、本年度办理结果"
 _W, _U, _R, _O = "（三）不予公开", "（四）无法提供", "（五）不予处理", "（六）其他处理"
 APPLICATIONS = Table(
     "applications", "三、收到和处理政府信息公开申请情况",
     rows=(
         Row("received", "一、本年新收政府信息公开申请数量", keys=("本年新收",)),
         Row("carried_over", "二、上年结转政府信息公开申请数量", keys=("上年结转",)),
-        Row("granted", "（一）予以公开", keys=("予以公开",), group="三、本年度办理结果"),
+        Row("granted", "（一）予以公开", keys=("予以公开",), group=_DECIDED),
         Row("partly_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-            keys=("部分公开",), group="三、本年度办理结果"),
+            keys=("部分公开",), group=_DECIDED),
         Row("withheld_state_secret", "1.属于国家秘密", keys=("国家秘密",), group=_W),
         Row("withheld_prohibited_by_law", "2.其他法律行政法规禁止公开",
             keys=("禁止公开", "法律行政法规", "行政止公开"), group=_W),
@@ -158,6 +159,12 @@ APPLICATIONS = Table(
 # "other" is the 2019 row; the 2021 layout splits it into the other_* rows, but reports from
 # 2021 on sometimes keep the single row (FORMAT.md, 三（六）), so it is valid in both versions.
 OTHER_SUBROWS = ("other_no_correction", "other_unpaid_fee", "other_misc")
+#: 三（三）-（五）: the printed groups of the refusals of each kind, by outcome (match a row by
+#: its ``Row.group``, never by the prefix of its code)
+REFUSAL_GROUPS = {"withheld": _W, "unavailable": _U, "refused": _R}
+#: 三（一）-（五）: the rows of an application's outcome, granted to refused (the outcome_sum
+#: check adds （六）: ``other``, or its 2021 ``OTHER_SUBROWS``)
+OUTCOME_ROWS = tuple(r.code for r in APPLICATIONS.rows if r.group in (_DECIDED, _W, _U, _R))
 
 # ---------------------------------------------------------------- 四、行政复议、行政诉讼情况
 APPEALS = Table(

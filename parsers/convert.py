@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from .model import ParseError
+from .vocab import Method, ParseStatus
 
 TIMEOUT = 90  # seconds; a report converts in ~1 s
 SOFFICE_CANDIDATES = ("soffice", "libreoffice", "/usr/lib/libreoffice/program/soffice")
@@ -34,7 +35,7 @@ def libreoffice_convert(data: bytes, source_ext: str, target: str = "docx",
     """Convert ``data`` (a file whose type LibreOffice detects, named ``*.source_ext``)."""
     binary = soffice()
     if binary is None:
-        raise ParseError("unsupported", "LibreOffice (soffice) is not installed: "
+        raise ParseError(ParseStatus.UNSUPPORTED, "LibreOffice (soffice) is not installed: "
                          "apt-get install libreoffice-writer-nogui")
     with tempfile.TemporaryDirectory(prefix="renfang-lo-") as tmp:
         tmp_path = Path(tmp)
@@ -52,11 +53,11 @@ def libreoffice_convert(data: bytes, source_ext: str, target: str = "docx",
         except subprocess.TimeoutExpired as e:
             os.killpg(proc.pid, signal.SIGKILL)  # soffice -> oosplash -> soffice.bin: all of them
             proc.communicate()
-            raise ParseError("timeout", f"LibreOffice did not convert within {timeout:g} s") from e
+            raise ParseError(ParseStatus.TIMEOUT, f"LibreOffice did not convert within {timeout:g} s") from e
         produced = sorted(out.glob(f"*.{target.split(':')[0]}")) if out.exists() else []
         if not produced or produced[0].stat().st_size == 0:
             message = (stderr or stdout).decode("utf-8", "replace").strip()
-            raise ParseError("corrupt", f"LibreOffice could not read it ({source_ext}): "
+            raise ParseError(ParseStatus.CORRUPT, f"LibreOffice could not read it ({source_ext}): "
                              f"{message[-300:] or 'no output'}")
         return produced[0].read_bytes()
 
@@ -68,8 +69,8 @@ def extract_ole2(data: bytes):
 
     if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in data[:1 << 20] and \
             b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" not in data[:1 << 20]:
-        raise ParseError("unsupported", "an OLE2 spreadsheet (.xls/.et), not a text document")
+        raise ParseError(ParseStatus.UNSUPPORTED, "an OLE2 spreadsheet (.xls/.et), not a text document")
     ex = extract_docx(libreoffice_convert(data, "doc", "docx"))
     ex.media_type = OLE2
-    ex.method = "libreoffice"
+    ex.method = Method.LIBREOFFICE
     return ex

@@ -12,6 +12,7 @@ from .grid import Extracted, Grid, SpanCell, build_grid
 from .model import ParseError
 from .normalize import fix_radicals
 from .sniff import DOCX
+from .vocab import ParseStatus
 
 # A report DOCX is a few MB even with pictures; the directory is checked before python-docx
 # inflates anything, so a zip bomb costs nothing.
@@ -25,10 +26,10 @@ def check_zip(data: bytes) -> None:
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise ParseError("corrupt", f"zip: {e}") from e
+        raise ParseError(ParseStatus.CORRUPT, f"zip: {e}") from e
     total = sum(i.file_size for i in infos)
     if len(infos) > MAX_MEMBERS or total > MAX_UNCOMPRESSED:
-        raise ParseError("too_large", f"{len(infos)} members, {total} bytes uncompressed")
+        raise ParseError(ParseStatus.TOO_LARGE, f"{len(infos)} members, {total} bytes uncompressed")
 
 
 def extract_docx(data: bytes) -> Extracted:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .model import BBox
+from .vocab import Method
 
 
 @dataclass
@@ -34,7 +35,7 @@ class Extracted:
     date_hint: str | None = None     # ISO date from PubDate-like metadata
     agency_hint: str | None = None   # ContentSource/SiteName-like metadata
     ocr_pages: list[int] = field(default_factory=list)  # 1-based pages read by OCR
-    method: str = "text"             # text | ocr | mixed | libreoffice (see model.ParsedReport)
+    method: str = Method.TEXT        # a vocab.Method (see model.ParsedReport)
 
     @property
     def text(self) -> str:

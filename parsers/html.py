@@ -14,6 +14,7 @@ from .grid import Extracted, Grid, GridTooLarge, SpanCell, build_grid
 from .model import ParseError
 from .normalize import decode_text, fix_radicals
 from .sniff import HTML
+from .vocab import ParseStatus
 
 MAX_GRID_CELLS = 200_000  # the three report tables have ~300 cells; spans can blow a grid up
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
@@ -121,7 +122,7 @@ def table_to_grid(table) -> Grid:
     try:
         return build_grid(spans, MAX_GRID_CELLS)
     except GridTooLarge as e:
-        raise ParseError("too_large", str(e)) from e
+        raise ParseError(ParseStatus.TOO_LARGE, str(e)) from e
 
 
 def cell_text(td) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from parsers.vocab import PARSE_FAILURES
+from parsers.vocab import PARSE_FAILURES, Method
 
 # Bump whenever the output for the same input can change (codes, values, checks, metadata).
 PARSER_VERSION = "1.3.2"
@@ -79,13 +79,13 @@ class ParsedReport:
     text_sha256: str | None = None
     # how the text and tables were obtained: 'text' (a text layer / markup), 'ocr' (every page
     # OCR'd), 'mixed' (some pages OCR'd: garbage text layer), 'libreoffice' (DOC/WPS converted)
-    method: str = "text"
+    method: str = Method.TEXT
     ocr_pages: list[int] = field(default_factory=list)  # 1-based pages read by OCR
     sections: list[Section] = field(default_factory=list)
 
     @property
     def ocr(self) -> bool:
-        return bool(self.ocr_pages) or self.method in ("ocr", "mixed")
+        return bool(self.ocr_pages) or self.method in (Method.OCR, Method.MIXED)
 
     def fact(self, table: str, row: str, column: str) -> Fact | None:
         return next((f for f in self.facts

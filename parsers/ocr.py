@@ -9,9 +9,12 @@ rulings are read as digits), so the table structure is found *before* OCR:
 2. ruling lines are found as long runs of dark pixels (horizontal and vertical), by shrinking
    the image along one axis with a box filter so that only runs longer than a glyph stay black;
 3. the rulings become cells with pdfplumber's own edge -> intersection -> cell -> table code,
-   so merged cells come out exactly as for a PDF with a text layer (covered positions None);
+   so merged cells come out exactly as for a PDF with a text layer (covered positions None;
+   ``layout.py``, which OFD pages use too);
 4. the rulings are painted white and Tesseract reads the whole page once (TSV: word boxes);
-5. every word goes to the cell holding its centre; words outside every table are the text.
+5. every word goes to the cell holding its centre; words outside every table are the text
+   (``layout.table_grids``, ``layout.text_with_tables``);
+6. every inked cell is read again as a line of digits (one Tesseract call for the page's cells).
 
 Cells then follow the PDF conventions (page number, bbox in PDF points), and digits misread
 as letters inside figure cells (O/o/〇/D -> 0, l/I/| -> 1 ...) are repaired.
@@ -25,10 +28,12 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import replace
 
-from .grid import Grid, GridRow, boxes_to_spans, place_cells
+from .grid import Grid
+from .layout import Word, mean, rulings_to_tables, table_grids, text_with_tables
 from .model import ParseError
+from .vocab import Method, ParseStatus
 
 OCR_DPI = 300
 TIMEOUT_PER_PAGE = 60
@@ -38,17 +43,6 @@ MAX_IMAGE_PIXELS = 60_000_000  # ~ A2 at 300 dpi; anything larger is a trap or a
 
 def tesseract() -> str | None:
     return shutil.which("tesseract")
-
-
-@dataclass
-class Word:
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    line: tuple       # (block, paragraph, line) of Tesseract's layout
-    conf: float = 0.0  # Tesseract's confidence, 0-100
 
 
 # ----------------------------------------------------------------- ruling lines
@@ -146,28 +140,6 @@ def open_ends(horizontal, vertical, tol: int = 16) -> list[tuple]:
     return added
 
 
-def rulings_to_tables(horizontal, vertical, block: int = 20) -> list[list[tuple]]:
-    """Cell boxes (x0, top, x1, bottom in pixels) per table, by pdfplumber's algorithm."""
-    from pdfplumber.table import (cells_to_tables, edges_to_intersections,
-                                  intersections_to_cells, merge_edges)
-
-    # the block quantisation loses up to one block at each end of a segment: extend by it
-    edges = []
-    for x0, x1, y in horizontal:
-        x0, x1 = x0 - block, x1 + block
-        edges.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0,
-                      "orientation": "h", "object_type": "line"})
-    for x, y0, y1 in vertical:
-        y0, y1 = y0 - block, y1 + block
-        edges.append({"x0": x, "x1": x, "top": y0, "bottom": y1, "width": 0, "height": y1 - y0,
-                      "orientation": "v", "object_type": "line"})
-    edges = merge_edges(edges, snap_x_tolerance=6, snap_y_tolerance=6,
-                        join_x_tolerance=block, join_y_tolerance=block)
-    intersections = edges_to_intersections(edges, x_tolerance=6, y_tolerance=6)
-    cells = intersections_to_cells(intersections)
-    return [t for t in cells_to_tables(cells) if len(t) >= 2]
-
-
 def erase_rulings(img, horizontal, vertical, pad: int = 4):
     from PIL import ImageDraw
 
@@ -181,74 +153,64 @@ def erase_rulings(img, horizontal, vertical, pad: int = 4):
 
 
 # ----------------------------------------------------------------- Tesseract
-def run_tesseract(img, psm: int = 11) -> list[Word]:
+def _tesseract_tsv(images, args: list[str], what: str) -> list[dict[str, str]]:
+    """The word rows (TSV level 5, with text) of one Tesseract process over ``images`` (a
+    list of image files read in one call: the model is loaded once); ``page_num`` is 1-based
+    in ``images``. The one place Tesseract is run: installed, one thread (``OMP_THREAD_LIMIT``),
+    a time limit, its exit status checked."""
     binary = tesseract()
     if binary is None:
-        raise ParseError("unsupported", "a scan needs OCR, and Tesseract is not installed: "
+        raise ParseError(ParseStatus.UNSUPPORTED, "a scan needs OCR, and Tesseract is not installed: "
                          "apt-get install tesseract-ocr tesseract-ocr-chi-sim")
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     with tempfile.TemporaryDirectory(prefix="renfang-ocr-") as tmp:
-        path = os.path.join(tmp, "page.png")
-        img.save(path)
-        cmd = [binary, path, "stdout", "-l", LANG, "--psm", str(psm),
-               "-c", "preserve_interword_spaces=1", "tsv"]
+        paths = []
+        for i, img in enumerate(images):
+            paths.append(os.path.join(tmp, f"image{i:04d}.png"))
+            img.save(paths[-1])
+        source = paths[0]
+        if len(paths) > 1:
+            source = os.path.join(tmp, "images.txt")
+            with open(source, "w") as f:
+                f.write("\n".join(paths) + "\n")
         try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_PER_PAGE, env=env,
-                                  stdin=subprocess.DEVNULL)
+            proc = subprocess.run([binary, source, "stdout", *args, "tsv"], capture_output=True,
+                                  timeout=TIMEOUT_PER_PAGE, env=env, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired as e:
-            raise ParseError("timeout", f"Tesseract took over {TIMEOUT_PER_PAGE} s on a page") from e
+            raise ParseError(ParseStatus.TIMEOUT, f"Tesseract took over {TIMEOUT_PER_PAGE} s on {what}") from e
     if proc.returncode != 0:
-        raise ParseError("corrupt", "Tesseract failed: " + proc.stderr.decode("utf-8", "replace")[-300:])
-    words = []
+        raise ParseError(ParseStatus.CORRUPT,
+                         "Tesseract failed: " + proc.stderr.decode("utf-8", "replace")[-300:])
     reader = csv.DictReader(io.StringIO(proc.stdout.decode("utf-8", "replace")),
                             delimiter="\t", quoting=csv.QUOTE_NONE)
-    for r in reader:
-        text = (r.get("text") or "").strip()
-        if r.get("level") != "5" or not text:
-            continue
+    return [r for r in reader if r.get("level") == "5" and (r.get("text") or "").strip()]
+
+
+def run_tesseract(img, psm: int = 11) -> list[Word]:
+    """The words of a page image, with their boxes (pixels) and confidences."""
+    words = []
+    for r in _tesseract_tsv([img], ["-l", LANG, "--psm", str(psm),
+                                    "-c", "preserve_interword_spaces=1"], "a page"):
         x, y, w, h = (int(r[k]) for k in ("left", "top", "width", "height"))
-        words.append(Word(text, x, y, x + w, y + h,
+        words.append(Word(r["text"].strip(), x, y, x + w, y + h,
                           (int(r["block_num"]), int(r["par_num"]), int(r["line_num"])),
                           float(r.get("conf") or 0)))
     return words
 
 
 def run_tesseract_batch(images, whitelist: str = "0123456789.") -> list[tuple[str, float]]:
-    """One line of figures per image, all images in one Tesseract process (model loaded once)."""
-    binary = tesseract()
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    with tempfile.TemporaryDirectory(prefix="renfang-ocr-") as tmp:
-        paths = []
-        for i, img in enumerate(images):
-            path = os.path.join(tmp, f"cell{i:04d}.png")
-            img.save(path)
-            paths.append(path)
-        listing = os.path.join(tmp, "cells.txt")
-        with open(listing, "w") as f:
-            f.write("\n".join(paths) + "\n")
-        cmd = [binary, listing, "stdout", "-l", "eng", "--psm", "7",
-               "-c", f"tessedit_char_whitelist={whitelist}", "tsv"]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, env=env, stdin=subprocess.DEVNULL,
-                                  timeout=TIMEOUT_PER_PAGE)
-        except subprocess.TimeoutExpired as e:
-            raise ParseError("timeout", "Tesseract took too long on the table cells") from e
+    """(text, mean confidence 0-100) of one line of figures per image, all images in one
+    Tesseract process."""
+    if not images:
+        return []
     texts: dict[int, list[str]] = {}
     confs: dict[int, list[float]] = {}
-    reader = csv.DictReader(io.StringIO(proc.stdout.decode("utf-8", "replace")),
-                            delimiter="\t", quoting=csv.QUOTE_NONE)
-    for r in reader:
-        text = (r.get("text") or "").strip()
-        if r.get("level") != "5" or not text:
-            continue
+    for r in _tesseract_tsv(images, ["-l", "eng", "--psm", "7",
+                                     "-c", f"tessedit_char_whitelist={whitelist}"], "the table cells"):
         page = int(r["page_num"]) - 1
-        texts.setdefault(page, []).append(text)
+        texts.setdefault(page, []).append(r["text"].strip())
         confs.setdefault(page, []).append(float(r.get("conf") or 0))
-    return [("".join(texts.get(i, [])), _mean(confs.get(i, []))) for i in range(len(images))]
-
-
-def _mean(values: list[float]) -> float:
-    return sum(values) / len(values) if values else 0.0
+    return [("".join(texts.get(i, [])), mean(confs.get(i, []))) for i in range(len(images))]
 
 
 # ----------------------------------------------------------------- page -> grids + text
@@ -272,40 +234,6 @@ def fix_figure(text: str) -> str:
                                                      or len(compact) <= 2):
         return compact.translate(_DIGIT_FIXES)
     return text
-
-
-def _lines(words: list[Word]) -> list[tuple[float, str]]:
-    """(top, text) of each line in reading order: CJK without spaces, Latin/digits spaced."""
-    words = sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0))
-    lines: list[list[Word]] = []
-    for w in words:
-        mid = (w.top + w.bottom) / 2
-        if lines:
-            ref = lines[-1][0]
-            if abs(mid - (ref.top + ref.bottom) / 2) < max(8, (ref.bottom - ref.top) * 0.6):
-                lines[-1].append(w)
-                continue
-        lines.append([w])
-    out = []
-    for line in lines:
-        line.sort(key=lambda w: w.x0)
-        text = ""
-        for i, w in enumerate(line):
-            gap = w.x0 - line[i - 1].x1
-            if i and (not _cjk(text[-1]) or not _cjk(w.text[0])) and \
-                    gap > max(1.0, 0.1 * (w.bottom - w.top)):
-                text += " "
-            text += w.text
-        out.append((min(w.top for w in line), text))
-    return out
-
-
-def _join(words: list[Word]) -> str:
-    return "\n".join(text for _, text in _lines(words))
-
-
-def _cjk(ch: str) -> bool:
-    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
 
 
 def estimate_skew(img, max_degrees: float = 2.0, step: float = 0.1) -> float:
@@ -361,7 +289,7 @@ def ocr_page_image(img, page_number: int, scale: float) -> tuple[str, list[Grid]
 
     img = img.convert("L")
     if img.size[0] * img.size[1] > MAX_IMAGE_PIXELS:
-        raise ParseError("too_large", f"page image of {img.size[0]}x{img.size[1]} pixels")
+        raise ParseError(ParseStatus.TOO_LARGE, f"page image of {img.size[0]}x{img.size[1]} pixels")
     angle = estimate_skew(img)
     if angle:
         img = img.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
@@ -370,18 +298,15 @@ def ocr_page_image(img, page_number: int, scale: float) -> tuple[str, list[Grid]
     tables = rulings_to_tables(horizontal + open_ends(horizontal, vertical), vertical)
     clean = erase_rulings(img, horizontal, vertical) if tables else img  # the drawn ones only
     words = run_tesseract(clean, psm=3)
-    grids: list[Grid] = []
-    used: set[int] = set()
-    for cells in sorted(tables, key=lambda t: min(c[1] for c in t)):
-        grids.append(_table_grid(cells, words, used, page_number, scale))
+    grids, rest = table_grids(tables, words, page_number, scale, repair=fix_figure, confidences=True)
     if tables:
-        _reread_figures(binary, grids)
-    rest = [w for i, w in enumerate(words) if i not in used]
-    return _text_with_tables(rest, grids, tables), grids
+        grids = _reread_figures(binary, grids, scale)
+    return text_with_tables(rest, grids, tables), grids
 
 
-def _reread_figures(binary, grids: list[Grid]) -> None:
-    """Read every inked table cell again as a line of digits; keep the likelier reading.
+def _reread_figures(binary, grids: list[Grid], scale: float) -> list[Grid]:
+    """The grids with every inked table cell read again as a line of digits, keeping the
+    likelier reading (``scale``: pixels of ``binary`` to the cells' PDF points).
 
     Tesseract's page layout analysis drops lone digits in a sparse table ("0" in a wide cell)
     and chi_sim reads some as ideographs (玖, 要). One batched call over the cell crops,
@@ -392,13 +317,14 @@ def _reread_figures(binary, grids: list[Grid]) -> None:
     """
     from PIL import ImageOps
 
+    grids = [Grid([replace(row, cells=list(row.cells), confidences=None if row.confidences is None
+                           else list(row.confidences)) for row in grid.rows]) for grid in grids]
     todo = []  # (row, cell index, crop with a margin, glyph shape)
     for grid in grids:
         for row in grid.rows:
             for ci, box in enumerate(row.bboxes or []):
                 if box is None or row.cells[ci] is None:
                     continue
-                scale = row._scale
                 inner = (int(box[0] / scale) + 8, int(box[1] / scale) + 8,
                          int(box[2] / scale) - 8, int(box[3] / scale) - 8)
                 if inner[2] <= inner[0] or inner[3] <= inner[1]:
@@ -436,6 +362,7 @@ def _reread_figures(binary, grids: list[Grid]) -> None:
     for grid in grids:
         for row in grid.rows:
             row.cells = [None if c is None else fix_figure(c) for c in row.cells]
+    return grids
 
 
 TEMPLATE_MIN_CONF = 75   # a digit reading this sure of itself is a template of its figure
@@ -472,62 +399,6 @@ def _closest(shape, templates: dict[str, list]) -> tuple[str | None, float]:
     return scores[0][1], scores[0][0]
 
 
-def _table_grid(cells, words: list[Word], used: set[int], page_number: int, scale: float,
-                repair: bool = True) -> Grid:
-    """The ruled cells as a grid (grid.place_cells, the builder HTML and DOCX use too), each
-    cell's words joined, with its box in PDF points and Tesseract's mean confidence."""
-    content: dict[tuple, list[Word]] = {c: [] for c in cells}
-    for i, w in enumerate(words):
-        cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
-        for c in cells:
-            if c[0] <= cx <= c[2] and c[1] <= cy <= c[3]:
-                content[c].append(w)
-                used.add(i)
-                break
-    spans, boxes = boxes_to_spans(list(cells))
-    box_of = {id(cell): box for row, row_boxes in zip(spans, boxes)
-              for cell, box in zip(row, row_boxes)}
-    placed = place_cells(spans)
-    width = max((c + 1 for _, c in placed), default=0)
-    grid = Grid()
-    for r in range(len(spans)):
-        texts: list[str | None] = []
-        bboxes = []
-        confs = []
-        for c in range(width):
-            cell = placed.get((r, c))
-            if cell is None:  # covered by a merged cell, or no cell drawn there
-                texts.append(None)
-                bboxes.append(None)
-                confs.append(0.0)
-                continue
-            box = box_of[id(cell)]
-            text = _join(content[box])
-            texts.append(fix_figure(text) if repair else text)
-            bboxes.append(tuple(v * scale for v in box))
-            confs.append(_mean([w.conf for w in content[box]]))
-        # confidences are OCR's (repair): an OFD's text runs are exact, their cells have none
-        grid_row = GridRow(texts, page_number, bboxes, [c / 100 for c in confs] if repair else None)
-        grid_row._scale = scale
-        grid.rows.append(grid_row)
-    return grid
-
-
-def _text_with_tables(words: list[Word], grids: list[Grid], tables) -> str:
-    """Prose lines, with each table's rows (TAB between cells) where the table stands."""
-    tops = sorted(min(c[1] for c in t) for t in tables)
-    out: list[str] = []
-    ti = 0
-    for top, line in _lines(words):
-        while ti < len(grids) and tops[ti] < top:
-            out.extend("\t".join(c or "" for c in r.cells) for r in grids[ti].rows)
-            ti += 1
-        out.append(line)
-    for grid in grids[ti:]:
-        out.extend("\t".join(c or "" for c in r.cells) for r in grid.rows)
-    return "\n".join(out)
-
-
 # ----------------------------------------------------------------- documents
 def ocr_pdf_pages(data: bytes, pages: list[int], dpi: int = OCR_DPI) -> dict[int, tuple[str, list[Grid]]]:
     """OCR the given 1-based pages of a PDF: {page: (text, grids)}."""
@@ -560,14 +431,14 @@ def ocr_image_bytes(data: bytes) -> list[tuple[str, list[Grid]]]:
         frames = []
         for i, frame in enumerate(ImageSequence.Iterator(im)):
             if i >= 50:
-                raise ParseError("too_large", "more than 50 frames")
+                raise ParseError(ParseStatus.TOO_LARGE, "more than 50 frames")
             frames.append(drop_red_ink(frame))
     except Image.DecompressionBombError as e:
-        raise ParseError("too_large", str(e)) from e
+        raise ParseError(ParseStatus.TOO_LARGE, str(e)) from e
     except ParseError:
         raise
     except Exception as e:
-        raise ParseError("corrupt", f"image: {type(e).__name__}: {e}") from e
+        raise ParseError(ParseStatus.CORRUPT, f"image: {type(e).__name__}: {e}") from e
     results = []
     for number, frame in enumerate(frames, start=1):
         dpi = (im.info.get("dpi") or (OCR_DPI, OCR_DPI))[0] or OCR_DPI
@@ -589,4 +460,4 @@ def extract_image(data: bytes):
     texts = [text for text, _ in pages]
     grids = [g for _, page_grids in pages for g in page_grids]
     return Extracted(sniff_media_type(data), grids, texts, pages=len(pages),
-                     ocr_pages=list(range(1, len(pages) + 1)), method="ocr")
+                     ocr_pages=list(range(1, len(pages) + 1)), method=Method.OCR)

@@ -4,7 +4,7 @@ An OFD is a zip of XML: ``OFD.xml`` names the document root (``Doc_0/Document.xm
 lists the pages; each page's ``Content.xml`` holds layers of ``TextObject`` (a ``Boundary``
 ``x y w h`` in millimetres and ``TextCode`` runs) and ``PathObject`` (``AbbreviatedData``
 ``M x y L x y …`` relative to its boundary). Tables are drawn as path lines, exactly like a
-PDF: the lines become cells with pdfplumber's edge algorithm (shared with ocr.py), text runs go
+PDF: the lines become cells with pdfplumber's edge algorithm (``layout.py``, shared with OCR), text runs go
 to the cell holding their centre, and everything else is the page text. Coordinates are
 converted to points so bboxes read like those of PDFs.
 """
@@ -19,10 +19,11 @@ from lxml import etree
 
 from .docx import check_zip
 from .grid import Extracted
+from .layout import Word, rulings_to_tables, table_grids, text_with_tables
 from .model import ParseError
 from .normalize import fix_radicals
-from .ocr import Word, _table_grid, _text_with_tables, rulings_to_tables
 from .sniff import OFD
+from .vocab import ParseStatus
 
 MM = 72 / 25.4
 MAX_PAGES = 300
@@ -42,7 +43,7 @@ def _read(z: zipfile.ZipFile, path: str) -> etree._Element:
     try:
         return etree.fromstring(z.read(path), _PARSER)
     except KeyError as e:
-        raise ParseError("corrupt", f"OFD member missing: {path}") from e
+        raise ParseError(ParseStatus.CORRUPT, f"OFD member missing: {path}") from e
 
 
 def _nums(text: str | None) -> list[float]:
@@ -56,7 +57,7 @@ def extract_ofd(data: bytes) -> Extracted:
     root = _read(z, names.get("ofd.xml", "OFD.xml"))
     doc_root = _find(root, "DocRoot")
     if doc_root is None or not (doc_root.text or "").strip():
-        raise ParseError("corrupt", "OFD.xml names no DocRoot")
+        raise ParseError(ParseStatus.CORRUPT, "OFD.xml names no DocRoot")
     doc_path = doc_root.text.strip().lstrip("/")
     document = _read(z, doc_path)
     base = posixpath.dirname(doc_path)
@@ -66,7 +67,7 @@ def extract_ofd(data: bytes) -> Extracted:
         title = info.text.strip()
     pages = [p for p in document.iter() if _local(p.tag) == "Page" and p.get("BaseLoc")]
     if len(pages) > MAX_PAGES:
-        raise ParseError("too_large", f"{len(pages)} pages")
+        raise ParseError(ParseStatus.TOO_LARGE, f"{len(pages)} pages")
     page_texts, grids = [], []
     for number, page in enumerate(pages, start=1):
         loc = page.get("BaseLoc").lstrip("/")
@@ -76,14 +77,12 @@ def extract_ofd(data: bytes) -> Extracted:
         vertical = [e for e in edges if e[0] == "v"]
         tables = rulings_to_tables([(a, b, y) for _, a, b, y in horizontal],
                                    [(x, a, b) for _, a, b, x in vertical], block=1)
-        used: set[int] = set()
-        page_grids = [_table_grid(cells, words, used, number, 1.0, repair=False)
-                      for cells in sorted(tables, key=lambda t: min(c[1] for c in t))]
-        rest = [w for i, w in enumerate(words) if i not in used]
-        page_texts.append(fix_radicals(_text_with_tables(rest, page_grids, tables)))
+        # an OFD's text runs are exact: no repair, no confidences
+        page_grids, rest = table_grids(tables, words, number, 1.0)
+        page_texts.append(fix_radicals(text_with_tables(rest, page_grids, tables)))
         grids.extend(page_grids)
     if not pages:
-        raise ParseError("empty", "OFD without pages")
+        raise ParseError(ParseStatus.EMPTY, "OFD without pages")
     return Extracted(OFD, grids, page_texts, pages=len(pages), title_hint=title)
 
 

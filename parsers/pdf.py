@@ -26,6 +26,7 @@ from .normalize import fix_radicals
 from .pdfium_page import (FastPage, extract_table, find_tables, fonts_unsure, read_page,
                           streams_unsure)
 from .sniff import PDF
+from .vocab import Method, ParseStatus
 
 MAX_PAGES = 300  # reports run 3-30 pages; hundreds means a bundle or a trap
 
@@ -97,14 +98,14 @@ def _extract(data: bytes, doc: pdfium.PdfDocument, allow_ocr: bool) -> Extracted
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except PDFPasswordIncorrect as e:
-        raise ParseError("encrypted", "PDF needs a password") from e
+        raise ParseError(ParseStatus.ENCRYPTED, "PDF needs a password") from e
     except Exception as e:
         if "password" in str(e).lower() or "encrypt" in str(e).lower():
-            raise ParseError("encrypted", str(e)) from e
-        raise ParseError("corrupt", f"pdfplumber: {e}") from e
+            raise ParseError(ParseStatus.ENCRYPTED, str(e)) from e
+        raise ParseError(ParseStatus.CORRUPT, f"pdfplumber: {e}") from e
     with pdf:
         if len(pdf.pages) > MAX_PAGES:
-            raise ParseError("too_large", f"{len(pdf.pages)} pages")
+            raise ParseError(ParseStatus.TOO_LARGE, f"{len(pdf.pages)} pages")
         if len(pdf.pages) != len(ruled):
             fast = {}  # the two parsers disagree on the pages: no page-by-page shortcut
         for number, fp in fast.items():  # before pdfminer decodes any stream (a fallback page)
@@ -138,9 +139,10 @@ def _extract(data: bytes, doc: pdfium.PdfDocument, allow_ocr: bool) -> Extracted
                     or _cells_garbage(grids_by_page[number])):
                 suspect.append(number)
     ocr_pages: list[int] = []
-    if suspect and allow_ocr and _worth_ocr(doc, suspect, page_texts):
+    suspect = _worth_ocr(doc, suspect, page_texts) if allow_ocr else []
+    if suspect:
         if len(suspect) > MAX_OCR_PAGES:
-            raise ParseError("too_large", f"{len(suspect)} pages would need OCR")
+            raise ParseError(ParseStatus.TOO_LARGE, f"{len(suspect)} pages would need OCR")
         from .ocr import ocr_pdf_pages
 
         for number, (text, grids) in ocr_pdf_pages(data, suspect).items():
@@ -148,8 +150,8 @@ def _extract(data: bytes, doc: pdfium.PdfDocument, allow_ocr: bool) -> Extracted
             grids_by_page[number] = grids
             ocr_pages.append(number)
     if not any(t.strip() for t in page_texts):
-        raise ParseError("empty", "no text layer, and OCR found no text")
-    method = "text" if not ocr_pages else ("ocr" if len(ocr_pages) == len(page_texts) else "mixed")
+        raise ParseError(ParseStatus.EMPTY, "no text layer, and OCR found no text")
+    method = Method.TEXT if not ocr_pages else (Method.OCR if len(ocr_pages) == len(page_texts) else Method.MIXED)
     grids = [g for n in sorted(grids_by_page) for g in grids_by_page[n]]
     return Extracted(PDF, grids, [fix_radicals(t) for t in page_texts],
                      pages=len(page_texts), title_hint=title, ocr_pages=sorted(ocr_pages),
@@ -201,13 +203,13 @@ def _open_pdfium(data: bytes) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as e:
         message = str(e)
         if "password" in message.lower():
-            raise ParseError("encrypted", message) from e
-        raise ParseError("corrupt", message) from e
+            raise ParseError(ParseStatus.ENCRYPTED, message) from e
+        raise ParseError(ParseStatus.CORRUPT, message) from e
 
 
-def _worth_ocr(doc: pdfium.PdfDocument, suspect: list[int], page_texts: list[str]) -> bool:
-    """OCR only pages that hold something to read (an image, or glyphs drawn as paths):
-    a blank text-less page stays blank."""
+def _worth_ocr(doc: pdfium.PdfDocument, suspect: list[int], page_texts: list[str]) -> list[int]:
+    """The ``suspect`` pages worth OCR: those that hold something to read (an image, or glyphs
+    drawn as paths, or some text); a blank text-less page stays blank."""
     keep = []
     for number in suspect:
         page = doc[number - 1]
@@ -216,8 +218,7 @@ def _worth_ocr(doc: pdfium.PdfDocument, suspect: list[int], page_texts: list[str
         page.close()
         if drawn or page_texts[number - 1].strip():
             keep.append(number)
-    suspect[:] = keep
-    return bool(keep)
+    return keep
 
 
 def page_to_grids(page, number: int) -> list[Grid]:
@@ -240,7 +241,7 @@ def _pdfium_text(doc: pdfium.PdfDocument) -> tuple[list[str], str | None, list[b
     """Page texts, the /Title when it is a report title, which pages draw paths/rules, and
     pdfplumber-compatible objects of the ruled pages whose text is good (the fast path)."""
     if len(doc) > MAX_PAGES:
-        raise ParseError("too_large", f"{len(doc)} pages")
+        raise ParseError(ParseStatus.TOO_LARGE, f"{len(doc)} pages")
     texts, ruled, fast = [], [], {}
     for i in range(len(doc)):
         page = doc[i]

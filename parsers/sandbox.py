@@ -10,6 +10,9 @@ the child is killed when the time is up. Whatever happens, the caller gets one
     for key, outcome in parse_many(items, jobs=2):   # items: (key, bytes, filename)
         ...
 
+The limits are parameters (``time_limit`` seconds, ``memory_limit`` bytes, ``jobs``) with the
+defaults below; the caller passes the user's settings down (nothing here reads the environment).
+
 Fork keeps it cheap (~10 ms a document): before forking, the parent imports the modules of the
 document's format (``preload``; parsers/__init__.py imports a format's modules only when it is
 met), so no child imports pdfplumber or python-docx again.
@@ -24,26 +27,25 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from .model import ParsedReport, ParseError
+from .vocab import ParseStatus
 
-import os
-
-# seconds a document (OCR of a 30-page scan fits) and bytes of address space of its worker
-# (RLIMIT_AS); RENFANG_PARSE_SECONDS / RENFANG_PARSE_MEMORY_MB override them
-TIME_LIMIT = float(os.environ.get("RENFANG_PARSE_SECONDS") or 300)
-MEMORY_LIMIT = int(os.environ.get("RENFANG_PARSE_MEMORY_MB") or 3072) * 1024 ** 2
+#: seconds a document may take (OCR of a 30-page scan fits)
+TIME_LIMIT = 300.0
+#: bytes of address space of a worker (RLIMIT_AS, inherited by the converters it starts)
+MEMORY_LIMIT = 3072 * 1024 ** 2
 
 
 @dataclass
 class Outcome:
     report: ParsedReport | None
-    status: str            # parsed | text_only | a ParseError status | timeout | error
+    status: str            # a vocab.ParseStatus: parsed, text_only, a ParseError's, error
     message: str | None
     seconds: float = 0.0
     peak_rss_kb: int | None = None  # of the worker, when known
 
 
 def classify(report: ParsedReport) -> str:
-    return "parsed" if report.facts else "text_only"
+    return ParseStatus.PARSED if report.facts else ParseStatus.TEXT_ONLY
 
 
 def preload(data: bytes) -> None:
@@ -68,12 +70,12 @@ def parse_inline(data: bytes, filename: str | None = None) -> Outcome:
     except ParseError as e:
         return Outcome(None, e.status, e.message or str(e), time.perf_counter() - start)
     except MemoryError:
-        return Outcome(None, "too_large", "memory limit reached while parsing",
+        return Outcome(None, ParseStatus.TOO_LARGE, "memory limit reached while parsing",
                        time.perf_counter() - start)
     except RecursionError as e:
-        return Outcome(None, "corrupt", f"RecursionError: {e}", time.perf_counter() - start)
+        return Outcome(None, ParseStatus.CORRUPT, f"RecursionError: {e}", time.perf_counter() - start)
     except Exception as e:  # a parser bug: recorded against the document
-        return Outcome(None, "error", f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}",
+        return Outcome(None, ParseStatus.ERROR, f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}",
                        time.perf_counter() - start)
     return Outcome(report, classify(report), None, time.perf_counter() - start)
 
@@ -92,7 +94,7 @@ def _child(conn, data: bytes, filename: str | None, memory_limit: int | None) ->
     try:
         conn.send(outcome)
     except Exception as e:  # an unpicklable or oversized result
-        conn.send(Outcome(None, "error", f"result not transferable: {type(e).__name__}: {e}",
+        conn.send(Outcome(None, ParseStatus.ERROR, f"result not transferable: {type(e).__name__}: {e}",
                           outcome.seconds))
     conn.close()
 
@@ -177,14 +179,14 @@ def _collect(job: _Running, time_limit: float, memory_limit: int | None) -> Outc
         return outcome
     elapsed = time.monotonic() - job.started
     if elapsed >= time_limit:
-        return Outcome(None, "timeout", f"parse did not finish within {time_limit:g} s", elapsed)
+        return Outcome(None, ParseStatus.TIMEOUT, f"parse did not finish within {time_limit:g} s", elapsed)
     code = job.process.exitcode
     if code is not None and code < 0:
         # SIGKILL/SIGSEGV/SIGABRT: a native library crashed, mostly on allocation failure
-        return Outcome(None, "too_large" if code in (-9, -6) else "corrupt",
+        return Outcome(None, ParseStatus.TOO_LARGE if code in (-9, -6) else ParseStatus.CORRUPT,
                        f"parser process died from signal {-code} (memory limit "
                        f"{(memory_limit or 0) >> 20} MiB, or a native crash)", elapsed)
-    return Outcome(None, "error", f"parser process exited with code {code} and no result", elapsed)
+    return Outcome(None, ParseStatus.ERROR, f"parser process exited with code {code} and no result", elapsed)
 
 
 def parse_isolated(data: bytes, filename: str | None = None, time_limit: float = TIME_LIMIT,

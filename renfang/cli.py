@@ -176,7 +176,9 @@ def _load(data_dir: Path, jobs: int | None):
 
     jobs = jobs or settings.get("RENFANG_JOBS") or default_jobs()
     with load_bar() as progress:
-        summary = load_archive(data_dir, jobs=jobs, on_progress=progress)
+        summary = load_archive(data_dir, jobs=jobs, on_progress=progress,
+                               time_limit=settings.get("RENFANG_PARSE_SECONDS"),
+                               memory_limit=settings.get("RENFANG_PARSE_MEMORY_MB") << 20)
     _print_load(summary, jobs)
     return summary
 
