@@ -1,6 +1,6 @@
 # The two commands of README.md: `make demo` and `make test`.
 # Both install what is needed first (scripts/setup.sh is idempotent and quick when done).
-.PHONY: setup demo test lock render-sample clean
+.PHONY: setup demo test check lock render-sample clean
 
 VENV := .venv
 STAMP := $(VENV)/.installed
@@ -16,6 +16,10 @@ demo: setup
 
 test: setup
 	$(VENV)/bin/python -m pytest
+
+# The quick tier for a developer's loop (README "Development"): no slow, OCR or browser test.
+check: setup
+	$(VENV)/bin/python -m pytest -q -m "not slow and not ocr and not browser"
 
 # Re-pin the dependencies of pyproject.toml into requirements.lock.
 lock:

@@ -517,7 +517,7 @@ def release(data_dir, out, bom, wait):
     \b
     Example:
         renfang release --data-dir data --out releases
-        cd releases/renfang-archive-2026-01-31 && sha256sum -c manifest-sha256.txt
+        cd releases/renfang-archive-$(date -u +%F) && sha256sum -c manifest-sha256.txt
     """
     from archive.release import make_release
 

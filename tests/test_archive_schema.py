@@ -16,7 +16,7 @@ import pytest
 from archive.datadir import DataDir
 from archive.schema import SCHEMA_VERSION, TABLES
 from parsers.vocab import CheckStatus
-from tests.conftest import REPO, renfang
+from tests.helpers import REPO, renfang
 
 
 _open: list[sqlite3.Connection] = []

@@ -16,8 +16,9 @@ import urllib.parse
 
 import pytest
 
-from tests.conftest import REPO
-from tests.test_datasette_site import SCRIPT_TITLE, extend_archive, start_datasette, stop_datasette
+from tests.helpers import REPO, SCRIPT_TITLE, extend_archive, start_datasette, stop_datasette
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # test tiers: README "Development"
 
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

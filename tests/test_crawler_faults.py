@@ -2,10 +2,13 @@
 not "no reports": nothing is marked gone) and a site that does not answer at all."""
 from __future__ import annotations
 
-from tests.conftest import free_port, q, renfang
+import pytest
+
+from tests.helpers import ONLY_REGISTRY, free_port, q, renfang
 from tests.portals import sites
 from tests.portals.server import Page
-from tests.test_crawler_portals import ONLY_REGISTRY
+
+pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
 
 
 def test_layout_change_and_dead_site_are_recorded(tmp_path):
@@ -92,7 +95,7 @@ def test_a_callback_that_raises_is_a_failed_fetch_not_a_silent_ok(tmp_path):
     import subprocess
     import sys
 
-    from tests.conftest import REPO
+    from tests.helpers import REPO
     portal = sites.start()
     try:
         registry = sites.write_registry(portal, tmp_path / "registry.csv", ids=["plainx"])

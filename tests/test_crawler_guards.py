@@ -9,9 +9,10 @@ import hashlib
 import pytest
 
 from archive.store import ObjectStore
-from tests.conftest import q, renfang
+from tests.helpers import ONLY_REGISTRY, q, renfang
 from tests.portals import guards
-from tests.test_crawler_portals import ONLY_REGISTRY
+
+pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
 
 MAX_LIST_PAGES = 4
 MAX_REDIRECTS = 5

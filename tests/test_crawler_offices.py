@@ -10,9 +10,10 @@ import pytest
 from crawler import records
 from archive.schema import open_archive
 from crawler.registry import Site
-from tests.conftest import q, renfang
+from tests.helpers import ONLY_REGISTRY, q, renfang
 from tests.portals import offices
-from tests.test_crawler_portals import ONLY_REGISTRY
+
+pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,10 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.store import ObjectStore
-from tests.conftest import FAST, q, renfang
+from tests.helpers import ONLY_REGISTRY, path_of, q, renfang
 from tests.portals import sites
 
-# Nothing but the registry's loopback sites may be requested (no *.gov.cn either).
-ONLY_REGISTRY = [*FAST, "-s", "RENFANG_ALLOWED_SUFFIXES=", "-s", "RENFANG_PROGRESS_INTERVAL=0"]
-
+pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
 
 @pytest.fixture(scope="module")
 def rounds(tmp_path_factory):
@@ -39,10 +37,6 @@ def rounds(tmp_path_factory):
                    out1=out1.stdout, out2=out2.stdout, registry=registry, proc1=out1, proc2=out2)
     finally:
         portal.stop()
-
-
-def path_of(url: str) -> str:
-    return "/" + url.split("://", 1)[1].split("/", 1)[1]
 
 
 # ------------------------------------------------------------------------------ round 1

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from archive.store import ObjectStore
-from tests.conftest import RENFANG, REPO, q, renfang
+from tests.helpers import ONLY_REGISTRY, RENFANG, REPO, path_of, q, renfang
 from tests.portals import sites
-from tests.test_crawler_portals import ONLY_REGISTRY, path_of
+
+pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
 
 # one request at a time per site, each page 0.1 s: the crawl takes long enough to be killed mid-way
 SLOW = [*ONLY_REGISTRY, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]

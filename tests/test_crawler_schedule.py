@@ -8,9 +8,8 @@ from datetime import datetime, timezone
 import pytest
 
 from crawler.schedule import Cadence, next_due
-from tests.conftest import q, renfang
+from tests.helpers import ONLY_REGISTRY, q, renfang
 from tests.portals import sites
-from tests.test_crawler_portals import ONLY_REGISTRY
 
 UTC = timezone.utc
 CADENCE = Cadence()
@@ -43,6 +42,8 @@ def crawl_due(registry, data, now, expect):
                    expect=expect).stdout
 
 
+@pytest.mark.slow
+@pytest.mark.loopback
 def test_due_sites_in_the_reporting_season_and_in_june_and_a_blocked_site_backs_off(tmp_path):
     portal = sites.start()
     try:
@@ -76,7 +77,7 @@ def test_schedule_units_name_the_real_command_and_parse_as_systemd_units(tmp_pat
     import re
     import shlex
 
-    from tests.conftest import REPO
+    from tests.helpers import REPO
     registry = REPO / "sample_portal" / "registry.csv"
     proc = renfang("schedule", "--registry", registry, "--data-dir", tmp_path / "d", "--install", tmp_path / "units")
     assert "systemctl daemon-reload && systemctl enable --now renfang-crawl.timer" in proc.stdout
@@ -104,7 +105,7 @@ def test_installed_units_pass_systemd_analyze_verify(tmp_path):
     no bad value, an executable ExecStart. It only warns about a bad value, so any output fails."""
     import subprocess
 
-    from tests.conftest import REPO
+    from tests.helpers import REPO
     units = tmp_path / "units"
     renfang("schedule", "--registry", REPO / "sample_portal" / "registry.csv", "--data-dir", tmp_path / "d",
             "--install", units)
@@ -119,6 +120,8 @@ def test_installed_units_pass_systemd_analyze_verify(tmp_path):
     assert "Failed to parse service type" in proc.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.loopback
 def test_overlapping_scheduled_runs_one_exits_locked_nothing_corrupted(tmp_path):
     """The timer fires while the last run is still crawling (a slow site): the second run exits
     75 (locked) at once, the first finishes, the archive passes `renfang verify`."""
@@ -126,7 +129,7 @@ def test_overlapping_scheduled_runs_one_exits_locked_nothing_corrupted(tmp_path)
     import time
 
     from archive.lock import EXIT_BUSY
-    from tests.conftest import RENFANG, REPO
+    from tests.helpers import RENFANG, REPO
     portal = sites.start()
     try:
         registry = sites.write_registry(portal, tmp_path / "registry.csv", ids=["trsx", "hanx"])
@@ -153,6 +156,8 @@ def test_overlapping_scheduled_runs_one_exits_locked_nothing_corrupted(tmp_path)
     assert (data / "logs" / "runs.log").read_text(encoding="utf-8").count("renfang run") == 1
 
 
+@pytest.mark.slow
+@pytest.mark.loopback
 def test_alerts_open_once_hold_and_resolve(tmp_path):
     """After the deadline: trsx has no 2023 report yet (late), rs412 answers challenges (blocked);
     in round 2 trsx's 2022 PDF changes (edited) and its 2023 report appears (late resolved), and

@@ -11,9 +11,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.conftest import q, renfang
+from tests.helpers import ONLY_REGISTRY, q, renfang
 from tests.portals import shapes
-from tests.test_crawler_portals import ONLY_REGISTRY
+
+pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,11 @@ from datetime import date, datetime
 import pytest
 
 from archive.views import coverage_sql
-from tests.conftest import FAST, renfang
+from tests.helpers import ONLY_REGISTRY, Site, renfang, start_datasette, stop_datasette
 from tests.portals import sites
-from tests.test_datasette_site import Site, start_datasette, stop_datasette
 
-ONLY_REGISTRY = [*FAST, "-s", "RENFANG_ALLOWED_SUFFIXES=", "-s", "RENFANG_PROGRESS_INTERVAL=0"]
+pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
+
 
 
 @pytest.fixture(scope="module")

@@ -11,138 +11,16 @@ One Datasette serves it for the module.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import shutil
-import signal
 import sqlite3
-import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
-from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import REPO, RENFANG, SHARED, free_port, renfang, stop_server
-
-HONGZE_PDF = SHARED / "real" / "huaian_hongzequ_gov_2023.pdf"
-SCRIPT_TITLE = "<script>document.title='XSS';document.body.innerHTML='PWNED'</script>攀枝花市人民防空办公室2020年报"
-
-
-def extend_archive(src: Path, dst: Path) -> None:
-    """Copy the archive at ``src`` to ``dst`` and add what a later crawl would have found."""
-    from crawler import records
-    from archive.schema import open_archive
-    from archive.store import ObjectStore
-
-    shutil.copytree(src, dst)
-    db = open_archive(dst / "archive.db")
-    store = ObjectStore(dst / "objects")
-    # 1. 江西 2021: its 上年结转 (carried_over) disagrees with 2020's 结转下年度 for natural_person.
-    text = next((SHARED / "seeds").glob("004_*.txt")).read_text(encoding="utf-8")
-    text = text.replace("2020 年", "2021 年")
-    text, n = re.subn(r"(上年结转政府信息公开申请数量)\t0\t0\t0\t0\t0\t0\t0", r"\1\t3\t0\t0\t0\t0\t0\t3", text)
-    assert n == 1
-    rid = records.record_listing(db, "jxrf", 2021, "江西省人民防空办公室2021年政府信息公开工作年度报告",
-                                 "http://127.0.0.1:1/art/2022/1/28/art_1005_4001.html")
-    sha, _ = records.store_document(db, store, text.encode("utf-8"))
-    records.record_report_document(db, rid, sha, "http://127.0.0.1:1/jxrf-2021.txt", "text", "jxrf-2021.txt")
-    # 1b. 江西 2022 in the 2021 layout: 二 with 本年制发件数 …, 三（六） as three sub-rows.
-    rid = records.record_listing(db, "jxrf", 2022, "江西省人民防空办公室2022年政府信息公开工作年度报告",
-                                 "http://127.0.0.1:1/art/2023/1/20/art_1005_5001.html")
-    sha, _ = records.store_document(db, store, text_2021_layout().encode("utf-8"))
-    records.record_report_document(db, rid, sha, "http://127.0.0.1:1/jxrf-2022.txt", "text", "jxrf-2022.txt")
-    # 1c. The real 洪泽区 2023 report (a PDF), under an office of its own.
-    records.upsert_agency(db, SimpleNamespace(
-        id="hzq", name="淮安市洪泽区人民政府", aliases=("洪泽区人民政府",), level="district",
-        province="江苏", url="http://127.0.0.1:1/", cms=""))
-    rid = records.record_listing(db, "hzq", 2023, "淮安市洪泽区人民政府2023年政府信息公开工作年度报告",
-                                 "http://127.0.0.1:1/hzq/2023.html")
-    sha, _ = records.store_document(db, store, HONGZE_PDF.read_bytes())
-    records.record_report_document(db, rid, sha, "http://127.0.0.1:1/hzq/2023.pdf", "pdf", "hzq2023.pdf")
-    # 2. The 攀枝花 2019 article page changes silently at the same URL: 增加 36 件 -> 增加 37 件.
-    url, old_sha, filename = db.execute(
-        "select url, sha256, filename from report_documents where report_id = 'pzhrf-2019' and kind = 'article'").fetchone()
-    body = store.get(old_sha)
-    edited = body.replace("增加 <span lang=EN-US>36</span> 件".encode("gbk"),
-                          "增加 <span lang=EN-US>37</span> 件".encode("gbk"))
-    assert edited != body
-    new_sha, _ = records.store_document(db, store, edited)
-    time.sleep(1.1)  # a later first_seen than the original version
-    records.record_report_document(db, "pzhrf-2019", new_sha, url, "article", filename)
-    # 3. A listing whose title carries markup: it must be shown as text everywhere.
-    records.record_listing(db, "pzhrf", 2020, SCRIPT_TITLE, "http://127.0.0.1:1/zwgk/zfxxgknb/202101/t1.html")
-    db.close()
-    renfang("load", "--data-dir", dst)
-
-
-def text_2021_layout() -> str:
-    """Seed 004 (江西 2020, 2019 layout) rewritten as a 2022 report in the 2021 layout."""
-    text = next((SHARED / "seeds").glob("004_*.txt")).read_text(encoding="utf-8")
-    text = text.replace("2020 年", "2022 年").replace("2020年", "2022年")
-    lines = text.split("\n")
-    start = next(i for i, line in enumerate(lines) if line.startswith("第二十条第（一）项"))
-    end = next(i for i, line in enumerate(lines) if line.startswith("政府集中采购"))
-    lines[start:end + 1] = [
-        "第二十条第（一）项\t\t\t", "信息内容\t本年制发件数\t本年废止件数\t现行有效件数",
-        "规章\t0\t0\t0", "行政规范性文件\t3\t1\t12",
-        "第二十条第（五）项\t", "信息内容\t本年处理决定数量", "行政许可\t17",
-        "第二十条第（六）项\t", "信息内容\t本年处理决定数量", "行政处罚\t6", "行政强制\t0",
-        "第二十条第（八）项\t", "信息内容\t本年收费金额（单位：万元）", "行政事业性收费\t0"]
-    text = "\n".join(lines)
-    subrows = ("\t(六) 其他处理\t1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\t0\t0\t0\t0\t0\t0\t0\n"
-               "\t\t2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请\t0\t0\t0\t0\t0\t0\t0\n"
-               "\t\t3.其他\t1\t0\t0\t0\t0\t0\t1")
-    text, n = re.subn(r"\t\(六\) 其他处理(\t0){7}", lambda m: subrows, text)
-    assert n == 1
-    return text
-
-
-class Site:
-    def __init__(self, base: str, data_dir: Path):
-        self.base, self.data_dir = base, data_dir
-
-    def get(self, path: str, **params):
-        url = self.base + path + ("?" + urllib.parse.urlencode(params) if params else "")
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
-
-    def json(self, path: str, **params):
-        return json.loads(self.get(path, **params)[2])
-
-    def rows(self, path: str, **params) -> list[dict]:
-        return self.json(path, _shape="array", **params)
-
-    def sql(self, sql: str) -> list[dict]:
-        return self.rows("/archive.json", sql=sql)
-
-
-def start_datasette(data_dir: Path):
-    port = free_port()
-    # the log goes to a file: a pipe nobody reads fills up and stalls Datasette after ~600 requests
-    log = open(data_dir.parent / f"datasette-{port}.log", "w")
-    proc = subprocess.Popen([*RENFANG, "serve", "--data-dir", str(data_dir), "--port", str(port)],
-                            cwd=REPO, stdout=log, stderr=subprocess.STDOUT, text=True)
-    log.close()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/archive.json", timeout=5).read()
-            return proc, base
-        except OSError:
-            assert proc.poll() is None, (data_dir.parent / f"datasette-{port}.log").read_text()
-            assert time.monotonic() < deadline, "Datasette did not answer within 60 s"
-            time.sleep(0.3)
-
-
-def stop_datasette(proc) -> None:
-    stop_server(proc, signal.SIGINT)  # SIGKILL after 15 s; Datasette dies with `renfang serve`
-
+from tests.helpers import REPO, Site, extend_archive, start_datasette, stop_datasette
 
 @pytest.fixture(scope="module")
 def site(archive_dir, tmp_path_factory):
@@ -258,6 +136,7 @@ def test_archive_page_lists_reports_figures_and_checks_first(site):
     assert "Many rows" not in html
 
 
+@pytest.mark.slow
 def test_read_only_with_a_sql_time_limit(site):
     with pytest.raises(urllib.error.HTTPError) as e:
         site.get("/archive.json", sql="delete from checks")

@@ -1,7 +1,7 @@
 """Every printed figure of tables 二, 三 and 四 of three real reports, written by hand.
 
-The expected values below were read off the printed documents (the seed texts; the 洪泽区 PDF
-rendered to PNG and looked at), never produced by running the parser. Blank cells are None,
+The expected values (tests/expected/reports/*.json) were read off the printed documents (the
+seed texts; the 洪泽区 PDF rendered to PNG and looked at), never produced by running the parser. Blank cells are None,
 printed errors are kept (seed 000's 三（七）总计 = 0, 洪泽区's 四 总计 = 0).
 The same seed expectations are checked against the PDF/DOCX/HTML renditions under
 sample_portal/documents when they exist.
@@ -16,204 +16,13 @@ from pathlib import Path
 import pytest
 
 from parsers import ParseError, parse_document
+from tests.helpers import REPO, SHARED, assert_report, expected_cells, expected_report
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 DOCUMENTS = REPO / "sample_portal" / "documents"
-
-APP_COLUMNS = ["natural_person", "commercial", "research", "social_org", "legal_services",
-               "other_org", "total"]
-APPEAL_COLUMNS = ["upheld", "corrected", "other", "pending", "total"]
-APP_ROWS_2019 = [
-    "received", "carried_over", "granted", "partly_granted",
-    "withheld_state_secret", "withheld_prohibited_by_law", "withheld_security_stability",
-    "withheld_third_party", "withheld_internal_affairs", "withheld_process_info",
-    "withheld_enforcement_files", "withheld_query_matters",
-    "unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear",
-    "refused_complaint", "refused_duplicate", "refused_publication", "refused_excessive",
-    "refused_reconfirm", "other", "total_handled", "carried_forward",
-]
-ZERO7 = [0, 0, 0, 0, 0, 0, 0]
-
-# ------------------------------------------------------------------ seed 000: 攀枝花 2019
-SEED000 = {
-    "meta": {"agency": "攀枝花市人民防空办公室", "year": 2019, "format_version": "2019",
-             "published": "2020-01-20", "document_number": "攀人防发〔2020〕7号"},
-    "disclosure": {
-        "regulations": {"made": 0, "published": 0, "total_published": 0},
-        "normative_documents": {"made": 0, "published": 0, "total_published": 0},
-        "licensing": {"items_last_year": 22, "items_change": 36, "decisions": 58},
-        "other_services": {"items_last_year": 0, "items_change": 0, "decisions": 0},
-        "penalties": {"items_last_year": 0, "items_change": 0, "decisions": 0},
-        "enforcement": {"items_last_year": 0, "items_change": 0, "decisions": 0},
-        "fees": {"items_last_year": 5, "items_change": 19},
-        "procurement": {"projects": 0, "amount": 0},
-    },
-    # every row printed; only 一、本年新收 and （一）予以公开 are non-zero; （七）总计 prints 0
-    "applications": {row: list(ZERO7) for row in APP_ROWS_2019} | {
-        "received": [2, 0, 0, 0, 0, 0, 2],
-        "granted": [2, 0, 0, 0, 0, 0, 2],
-        "total_handled": [0, 0, 0, 0, 0, 0, 0],
-    },
-    # the 行政复议 group is printed blank: 5 empty cells, then 10 zeros
-    "appeals": {
-        "review": [None, None, None, None, None],
-        "suit_direct": [0, 0, 0, 0, 0],
-        "suit_after_review": [0, 0, 0, 0, 0],
-    },
-    "raw": {("disclosure", "licensing", "items_change"): "增加 36 件",
-            ("disclosure", "fees", "items_change"): "增加 19 件",
-            ("appeals", "review", "upheld"): ""},
-    "units": {},
-    "failing": {("applications.balance", "natural_person"): (2, 0),
-                ("applications.balance", "total"): (2, 0),
-                ("applications.outcome_sum", "natural_person"): (2, 0),
-                ("applications.outcome_sum", "total"): (2, 0)},
-    "unknown": {("appeals.group_sum", "review")},
-    "text": set(),  # no sentence states an application or appeal count
-}
-
-# ------------------------------------------------------------------ seed 004: 江西 2020
-SEED004 = {
-    "meta": {"agency": "江西省人民防空办公室", "year": 2020, "format_version": "2019",
-             "published": "2021-01-30", "document_number": None},
-    "disclosure": {
-        "regulations": {"made": 15, "published": 15, "total_published": 15},
-        "normative_documents": {"made": 8, "published": 8, "total_published": 10},
-        "licensing": {"items_last_year": 1, "items_change": 0, "decisions": 17},
-        "other_services": {"items_last_year": 4, "items_change": 0, "decisions": 85},
-        "penalties": {"items_last_year": 2, "items_change": 0, "decisions": 6},
-        "enforcement": {"items_last_year": 0, "items_change": 0, "decisions": 0},
-        "fees": {"items_last_year": 0, "items_change": 0},
-        "procurement": {"projects": 15, "amount": 3995.07},
-    },
-    "applications": {row: list(ZERO7) for row in APP_ROWS_2019} | {
-        "received": [2, 0, 0, 0, 0, 0, 2],
-        "granted": [1, 0, 0, 0, 0, 0, 1],
-        "unavailable_not_held": [1, 0, 0, 0, 0, 0, 1],
-        "total_handled": [2, 0, 0, 0, 0, 0, 2],
-    },
-    "appeals": {
-        "review": [None, None, None, None, None],
-        "suit_direct": [0, 0, 0, 0, 0],
-        "suit_after_review": [0, 0, 0, 0, 0],
-    },
-    "raw": {("disclosure", "procurement", "amount"): "3995.07"},
-    "units": {("disclosure", "procurement", "amount"): "万元"},
-    "failing": {},
-    "unknown": {("appeals.group_sum", "review")},
-    "text": {("text.applications", "received")},  # 共收到政府信息公开申请2件 = 2
-}
-
-# ------------------------------------------------------------------ 洪泽区人民政府 2023 (real PDF)
-HONGZE = {
-    "meta": {"agency": "洪泽区人民政府", "year": 2023, "format_version": "2021",
-             "published": None, "document_number": None},
-    "disclosure": {
-        "regulations": {"issued": 0, "repealed": 0, "in_force": 0},
-        "normative_documents": {"issued": 0, "repealed": 5, "in_force": 5},
-        "licensing": {"decisions": 550},
-        "penalties": {"decisions": 4119},
-        "enforcement": {"decisions": 195},
-        "fees": {"amount_10k_yuan": 7730.28},
-    },
-    # 2021 layout, but 三（六） is the single 2019-style 其他处理 row
-    "applications": {
-        "received": [21, 0, 0, 0, 0, 0, 21],
-        "carried_over": [0, 0, 0, 0, 0, 0, 0],
-        "granted": [0, 0, 0, 0, 0, 0, 0],
-        "partly_granted": [4, 0, 0, 0, 0, 0, 4],
-        "withheld_state_secret": [1, 0, 0, 0, 0, 0, 1],
-        "withheld_prohibited_by_law": [0, 0, 0, 0, 0, 0, 0],  # printed 其他法律行政止公开
-        "withheld_security_stability": [0, 0, 0, 0, 0, 0, 0],
-        "withheld_third_party": [0, 0, 0, 0, 0, 0, 0],
-        "withheld_internal_affairs": [0, 0, 0, 0, 0, 0, 0],
-        "withheld_process_info": [1, 0, 0, 0, 0, 0, 1],
-        "withheld_enforcement_files": [1, 0, 0, 0, 0, 0, 1],
-        "withheld_query_matters": [0, 0, 0, 0, 0, 0, 0],
-        "unavailable_not_held": [10, 0, 0, 0, 0, 0, 10],
-        "unavailable_needs_creation": [3, 0, 0, 0, 0, 0, 3],
-        "unavailable_unclear": [0, 0, 0, 0, 0, 0, 0],       # first row on page 4
-        "refused_complaint": [1, 0, 0, 0, 0, 0, 1],
-        "refused_duplicate": [0, 0, 0, 0, 0, 0, 0],
-        "refused_publication": [0, 0, 0, 0, 0, 0, 0],
-        "refused_excessive": [0, 0, 0, 0, 0, 0, 0],
-        "refused_reconfirm": [0, 0, 0, 0, 0, 0, 0],
-        "other": [0, 0, 0, 0, 0, 0, 0],
-        "total_handled": [21, 0, 0, 0, 0, 0, 21],
-        "carried_forward": [0, 0, 0, 0, 0, 0, 0],
-    },
-    "appeals": {
-        "review": [10, 1, 0, 0, 0],
-        "suit_direct": [0, 0, 0, 0, 0],
-        "suit_after_review": [5, 0, 0, 0, 0],
-    },
-    "raw": {("disclosure", "fees", "amount_10k_yuan"): "7730.28"},
-    "units": {("disclosure", "fees", "amount_10k_yuan"): "万元"},
-    "failing": {("appeals.group_sum", "review"): (11, 0),
-                ("appeals.group_sum", "suit_after_review"): (5, 0)},
-    "unknown": set(),
-    "text": {("text.applications", "received")},  # 受理政府信息公开申请21件 = 21
-    "pages": {("disclosure", "regulations", "issued"): 2,
-              ("disclosure", "licensing", "decisions"): 2,
-              ("disclosure", "penalties", "decisions"): 3,
-              ("disclosure", "fees", "amount_10k_yuan"): 3,
-              ("applications", "received", "natural_person"): 3,
-              ("applications", "unavailable_needs_creation", "total"): 3,
-              ("applications", "unavailable_unclear", "natural_person"): 4,
-              ("applications", "carried_forward", "total"): 4,
-              ("appeals", "review", "upheld"): 4},
-}
-
-
-def expected_cells(exp: dict) -> dict[tuple[str, str, str], object]:
-    cells = {}
-    for row, cols in exp["disclosure"].items():
-        for col, value in cols.items():
-            cells[("disclosure", row, col)] = value
-    for row, values in exp["applications"].items():
-        for col, value in zip(APP_COLUMNS, values, strict=True):
-            cells[("applications", row, col)] = value
-    for row, values in exp["appeals"].items():
-        for col, value in zip(APPEAL_COLUMNS, values, strict=True):
-            cells[("appeals", row, col)] = value
-    return cells
-
-
-def assert_report(report, exp: dict) -> None:
-    for key, value in exp["meta"].items():
-        assert getattr(report, key) == value, key
-    got = {(f.table, f.row, f.column): f for f in report.facts}
-    want = expected_cells(exp)
-    assert len(got) == len(report.facts), "a cell was emitted twice"
-    assert set(got) == set(want), (sorted(set(want) - set(got)), sorted(set(got) - set(want)))
-    wrong = {k: (got[k].value, v) for k, v in want.items()
-             if got[k].value != v or type(got[k].value) is not type(v)}
-    assert not wrong, wrong
-    for key, raw in exp["raw"].items():
-        assert got[key].raw == raw, key
-    for key, fact in got.items():
-        assert fact.unit == exp["units"].get(key), key
-        if fact.value is None:
-            assert fact.raw == "", key  # printed blank, kept as an empty string
-    checks = {(c.code, c.key): c for c in report.checks}
-    assert len(checks) == len(report.checks)
-    for key, (lhs, rhs) in exp["failing"].items():
-        c = checks[key]
-        assert (c.status, c.lhs, c.rhs) == ("fail", lhs, rhs), key
-    for key in exp["unknown"]:
-        assert checks[key].status == "unknown", key
-    others = {k: c.status for k, c in checks.items()
-              if k not in exp["failing"] and k not in exp["unknown"]}
-    assert others and set(others.values()) == {"pass"}, {k: s for k, s in others.items()
-                                                         if s != "pass"}
-    # every check family that has its facts printed is there
-    assert {code for code, _ in checks if not code.startswith("text.")} == {
-        "applications.balance", "applications.row_sum", "applications.outcome_sum",
-        "appeals.group_sum"}
-    # prose <-> table: the plainly stated figures of sections 一-四 (test_parsers_textchecks.py)
-    assert {k for k in checks if k[0].startswith("text.")} == exp["text"]
-    assert len([k for k in checks if k[0] == "applications.row_sum"]) == len(exp["applications"])
+# tests/expected/reports/*.json: written by hand from the printed documents
+SEED000 = expected_report("seed000")  # 攀枝花 2019 (seed 000)
+SEED004 = expected_report("seed004")  # 江西 2020 (seed 004)
+HONGZE = expected_report("hongze-2023")  # 洪泽区人民政府 2023 (real PDF)
 
 
 def _read(path: Path) -> bytes:

@@ -114,11 +114,13 @@ def _ruled_pages(data: bytes) -> list[int]:
         doc.close()
 
 
+@pytest.mark.slow
 def test_real_hongze_pdf(monkeypatch):
     taken = check_both_ways(REAL_PDF.read_bytes(), monkeypatch)
     assert taken == [1, 2, 3, 4, 5]  # page 3's vertical (Identity-V) label too
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(p.name for p in DOCS.glob("*.pdf")))
 def test_sample_portal_pdfs(name, monkeypatch):
     data = (DOCS / name).read_bytes()
@@ -129,6 +131,7 @@ def test_sample_portal_pdfs(name, monkeypatch):
         assert taken == _ruled_pages(data)  # every ruled page of a reportlab report
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["seed000.docx", "seed000.doc", "seed000.html",
                                   "seed004.docx", "seed004.doc", "seed004.html"])
 def test_seed_renditions_printed_by_libreoffice(name, monkeypatch):
@@ -137,6 +140,7 @@ def test_seed_renditions_printed_by_libreoffice(name, monkeypatch):
     assert taken  # LibreOffice's PDFs take the fast path on their table pages
 
 
+@pytest.mark.slow
 def test_hongze_rendition_printed_by_libreoffice(monkeypatch):
     docx = mk.make_for_hongze()["docx"]
     assert check_both_ways(_lo_pdf(docx), monkeypatch)
@@ -160,6 +164,8 @@ def _chromium_pdf(source: Path) -> bytes:
     return _cached(f"{source.stem}.chromium.{key}.pdf", make)
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.parametrize("name", ["seed000.html", "seed004.html"])
 def test_seed_html_printed_by_chromium(name, monkeypatch):
     """Chromium's PDFs (Skia: Type3 fonts on some pages, which go to pdfplumber)."""
@@ -173,6 +179,7 @@ def test_scans_have_no_fast_path(name, monkeypatch):
     assert check_both_ways(data, monkeypatch) == []
 
 
+@pytest.mark.slow
 def test_benchmark_corpus_sample(corpus, monkeypatch):
     for path in corpus:
         data = path.read_bytes()
@@ -231,6 +238,7 @@ def test_plain_ruled_table_takes_the_fast_path(monkeypatch):
         ["项目", "数量"], ["本年新收政府信息公开申请数量", "12"], ["上年结转", "3"]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("offset", [0.2, 1.0])
 def test_fake_bold_falls_back_to_pdfplumber(offset, monkeypatch):
     """Every string drawn twice: pdfium merges near copies (0.2 pt), pdfplumber would not;
@@ -256,6 +264,7 @@ def test_rotated_page_falls_back(monkeypatch):
     assert check_both_ways(data, monkeypatch) == []
 
 
+@pytest.mark.slow
 def test_damaged_streams_fall_back(monkeypatch):
     """A byte flipped inside a compressed stream: pdfminer and pdfium each recover something
     (or pdfminer raises); the fast path must leave such pages to pdfplumber."""

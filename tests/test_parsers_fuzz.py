@@ -22,6 +22,8 @@ import pytest
 
 from parsers import sandbox
 
+pytestmark = pytest.mark.slow  # test tiers: README "Development"
+
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "sample_portal" / "documents"
 KNOWN_STATUSES = {"parsed", "text_only", "not_report", "corrupt", "encrypted", "empty",

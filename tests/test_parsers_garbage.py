@@ -11,7 +11,12 @@ import pytest
 
 from parsers import parse_document
 from parsers.pdf import GARBAGE_SHARE, garbage_share
-from tests.test_parsers_documents import DOCUMENTS, SEED004, expected_cells
+from tests.helpers import REPO, expected_cells, expected_report
+
+pytestmark = [pytest.mark.ocr, pytest.mark.slow]  # test tiers: README "Development"
+
+DOCUMENTS = REPO / "sample_portal" / "documents"
+SEED004 = expected_report("seed004")
 
 
 @pytest.fixture(scope="module")

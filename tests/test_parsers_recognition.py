@@ -127,6 +127,8 @@ def test_wrapped_title_text_layer(name):
     assert _facts(report) == exp["facts"]
 
 
+@pytest.mark.slow
+@pytest.mark.ocr
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_wrapped_title_scanned(name):
     exp = EXPECTED[name]

@@ -1,7 +1,7 @@
 """Every real report in every rendition a portal publishes: DOCX, DOC, HTML, OFD and a scan.
 
-The expected cells are the hand-written ones of test_parsers_documents.py (SEED000, SEED004,
-HONGZE), never parser output. Text-layer renditions must match 100 %, with the same checks
+The expected cells are the hand-written ones of tests/expected/reports/ (seed000, seed004,
+hongze-2023), never parser output. Text-layer renditions must match 100 %, with the same checks
 failing on both sides; the scanned (image-only) renditions go through OCR, are marked as OCR'd,
 and their cell accuracy is measured against the same expectations.
 
@@ -18,10 +18,11 @@ import pytest
 
 from parsers import parse_document
 from tests.fixtures.renditions import make_renditions as mk
-from tests.test_parsers_documents import HONGZE, SEED000, SEED004, assert_report, expected_cells
+from tests.helpers import assert_report, expected_cells, expected_report
 
 FIXTURES = Path(mk.__file__).resolve().parent
-EXPECTED = {"seed000": SEED000, "seed004": SEED004, "hongze": HONGZE}
+EXPECTED = {"seed000": expected_report("seed000"), "seed004": expected_report("seed004"),
+            "hongze": expected_report("hongze-2023")}
 MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
          "doc": "application/msword", "html": "text/html", "ofd": "application/ofd"}
 
@@ -58,6 +59,7 @@ def rendition(name: str, ext: str, hongze: dict[str, Path]) -> bytes:
 CASES = [(n, e) for n in EXPECTED for e in ("docx", "doc", "html", "ofd")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,ext", CASES, ids=[f"{n}.{e}" for n, e in CASES])
 def test_text_renditions_match_every_printed_cell(name, ext, hongze_renditions):
     report = parse_document(rendition(name, ext, hongze_renditions), f"{name}.{ext}")
@@ -71,6 +73,7 @@ def test_text_renditions_match_every_printed_cell(name, ext, hongze_renditions):
         assert all(f.page and f.bbox for f in report.facts)
 
 
+@pytest.mark.slow
 def test_a_resaved_copy_has_the_same_text_hash(hongze_renditions):
     docx = parse_document(rendition("seed004", "docx", hongze_renditions))
     doc = parse_document(rendition("seed004", "doc", hongze_renditions))  # Word 97 re-save
@@ -93,6 +96,8 @@ def ocr_accuracy(report, exp) -> tuple[int, int, dict]:
 OCR_MIN_ACCURACY = {"hongze": 0.98, "seed000": 0.98, "seed004": 0.98}
 
 
+@pytest.mark.slow
+@pytest.mark.ocr
 @pytest.mark.parametrize("name", list(OCR_MIN_ACCURACY))
 def test_scanned_rendition_is_ocrd_and_its_accuracy_measured(name, hongze_renditions):
     data = rendition(name, "scan.pdf", hongze_renditions)
@@ -119,13 +124,15 @@ def test_scanned_rendition_is_ocrd_and_its_accuracy_measured(name, hongze_rendit
 STAMPED_MIN_ACCURACY = 0.98
 
 
+@pytest.mark.slow
+@pytest.mark.ocr
 def test_scan_with_a_red_seal_over_the_table():
     cached = _cache() / f"seed004.{mk.SCAN_DPI}.seal-multiply.scan.pdf"
     if not cached.exists():
         cached.write_bytes(mk.stamped_scan_pdf(mk.SEED_PDFS["seed004"].read_bytes(), page=2))
     report = parse_document(cached.read_bytes(), "seed004.stamped.scan.pdf")
     assert report.ocr and report.method == "ocr"
-    right, total, wrong = ocr_accuracy(report, SEED004)
+    right, total, wrong = ocr_accuracy(report, EXPECTED["seed004"])
     print(f"\nOCR seed004 stamped: {right}/{total} cells exact ({right / total:.1%}); wrong: {wrong}")
     assert right / total >= STAMPED_MIN_ACCURACY, wrong
     assert all(f.confidence is not None for f in report.facts if f.bbox)

@@ -6,9 +6,11 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 from archive.store import ObjectStore
-from tests.conftest import FAST, REPO, renfang
-from tests.conftest import q as query
+from tests.helpers import FAST, REPO, renfang
+from tests.helpers import q as query
 
 
 def test_every_report_of_the_portal_is_found_with_its_agency_and_year(archive_dir):
@@ -97,6 +99,7 @@ def snapshot(data_dir):
         conn.close()
 
 
+@pytest.mark.slow
 def test_a_second_run_over_an_unchanged_portal_adds_nothing(registry, tmp_path):
     data_dir = tmp_path / "twice"
     renfang("run", "--registry", registry, "--data-dir", data_dir, *FAST, expect=3)   # pzhrf: a 500
@@ -121,6 +124,7 @@ def test_a_second_run_over_an_unchanged_portal_adds_nothing(registry, tmp_path):
     assert snapshot(data_dir)["facts"] == before["facts"]
 
 
+@pytest.mark.slow
 def test_scrapy_crawl_works_from_the_checkout(registry, tmp_path):
     data_dir = tmp_path / "scrapy"
     proc = subprocess.run(

@@ -101,6 +101,7 @@ def test_every_expected_document_is_served(sites, portal):
     assert bad == []
 
 
+@pytest.mark.slow
 def test_every_report_document_and_listed_distractor_can_be_reached(sites, portal):
     """The truth is reachable: from the home page by links, or through the calls the pages'
     scripts make; the distractors a list rules out are on those lists (real traps)."""
@@ -121,6 +122,7 @@ def test_every_expected_report_has_documents_and_a_plausible_year(sites):
             assert sites.expected_documents[rid], rid
 
 
+@pytest.mark.slow
 def test_every_distractor_exists_and_is_no_report_document(sites, portal):
     for sid in sites.ids:
         docs = set().union(*(sites.expected_documents[r] for r in sites.expected[sid]))

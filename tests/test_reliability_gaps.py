@@ -18,13 +18,12 @@ import pytest
 from archive.lock import EXIT_ERROR
 from crawler.run import EXIT_SITES_NOT_OK
 from archive.store import sha256_file
-from tests.conftest import FAST, REPO, RENFANG, free_port, q, renfang, start_server, stop_server
+from tests.helpers import (FAST, ONLY_REGISTRY, REPO, RENFANG, copy_archive, free_port, q, renfang, start_server,
+                           stop_server)
 from tests.portals import server as portal_server
 from tests.portals.server import Page
-from tests.test_reliability_load import copy_archive, crawled  # noqa: F401 (a fixture)
 from tests.portals.sites import html
 
-ONLY_REGISTRY = [*FAST, "-s", "RENFANG_ALLOWED_SUFFIXES=", "-s", "RENFANG_PROGRESS_INTERVAL=0"]
 NAME = "炸弹市人民防空办公室"
 
 
@@ -77,6 +76,7 @@ def bomb_portal():
         portal.stop()
 
 
+@pytest.mark.slow
 def test_a_gzip_bomb_and_an_off_target_redirect_each_leave_a_record(bomb_portal, tmp_path):
     portal = bomb_portal
     registry = write_registry(tmp_path / "registry.csv", portal.url("bombx"))
@@ -121,6 +121,7 @@ def kill_when_stored(proc: subprocess.Popen, data_dir: Path, documents: int = 4)
     proc.communicate()
 
 
+@pytest.mark.slow
 def test_resume_is_keyed_by_the_registry_file_and_counts_the_killed_process_bytes(registry, tmp_path):
     """Killed, then started again naming the same registry another way: the run is resumed, a
     half-written object is removed, and bytes_downloaded adds up both processes' downloads."""
@@ -146,6 +147,7 @@ def test_resume_is_keyed_by_the_registry_file_and_counts_the_killed_process_byte
     assert runs[0][4] == q(reference, "select documents_new from crawl_runs")[0][0]
 
 
+@pytest.mark.slow
 def test_partial_objects_are_removed_at_the_next_start_and_a_dead_run_is_not_left_running(
         registry, tmp_path):
     data_dir = tmp_path / "data"
@@ -182,6 +184,7 @@ def odd_ids(archive_dir, tmp_path_factory):
     stop_server(proc)
 
 
+@pytest.mark.slow
 def test_report_pages_work_for_ids_with_dots_chinese_and_spaces(odd_ids):
     base, ids = odd_ids
     from datasette.utils import tilde_encode
@@ -207,7 +210,8 @@ def test_export_holds_the_warc_files(archive_dir, tmp_path):
     assert oxum == f"{sum(p.stat().st_size for p in files)}.{len(files)}"
 
 
-def test_a_full_disk_or_a_read_only_archive_db_stops_a_load_in_one_line(crawled, tmp_path):  # noqa: F811
+@pytest.mark.slow
+def test_a_full_disk_or_a_read_only_archive_db_stops_a_load_in_one_line(crawled, tmp_path):
     import resource
 
     data_dir = copy_archive(crawled, tmp_path / "data")

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, start_server, stop_server
+from tests.helpers import free_port, start_server, stop_server
+
+pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
 
 MB = 1024 * 1024
 

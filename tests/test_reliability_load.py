@@ -21,32 +21,15 @@ from pathlib import Path
 import pytest
 import sqlite_utils.db
 
-from crawler.run import EXIT_SITES_NOT_OK  # the sample portal's 攀枝花 2017 page answers 500
-from tests.conftest import FAST, REPO, RENFANG, renfang
+from tests.helpers import REPO, RENFANG, copy_archive, renfang
+
+pytestmark = pytest.mark.slow  # test tiers: README "Development"
 
 KILLED = 77  # the exit status of the simulated kill
 # Kill before every STRIDE-th statement (1: every one; `RENFANG_KILL_STRIDE=1 pytest …` runs the
 # whole sweep, 1,204 statements: 396 s measured, all repaired; the default keeps `make test` short while
 # still landing in every transaction of the load, none of which is shorter than 3 statements).
 STRIDE = int(os.environ.get("RENFANG_KILL_STRIDE") or 3)
-
-
-@pytest.fixture(scope="module")
-def crawled(registry, tmp_path_factory) -> Path:
-    """The sample portal crawled, nothing loaded yet."""
-    data_dir = tmp_path_factory.mktemp("crawled")
-    renfang("crawl", "--registry", registry, "--data-dir", data_dir, *FAST, expect=EXIT_SITES_NOT_OK)
-    return data_dir
-
-
-def copy_archive(crawled: Path, target: Path) -> Path:
-    """A private archive.db beside the crawled objects (the load only reads objects/)."""
-    target.mkdir()
-    for name in ("archive.db", "archive.db-wal"):
-        if (crawled / name).exists():
-            shutil.copyfile(crawled / name, target / name)
-    (target / "objects").symlink_to(crawled / "objects")
-    return target
 
 
 def archive_state(data_dir: Path) -> dict:

@@ -2,13 +2,16 @@
 (--wait), never corrupts the archive, never "resumes" a live run; readers are never blocked."""
 from __future__ import annotations
 
+import pytest
+
 import subprocess
 import time
 
 from archive.lock import EXIT_BUSY, holder, writer_lock
 from crawler.run import EXIT_SITES_NOT_OK  # the sample portal's 攀枝花 2017 page answers 500
-from tests.conftest import FAST, REPO, RENFANG, q, renfang
-from tests.test_reliability_load import copy_archive, crawled  # noqa: F401 (a fixture)
+from tests.helpers import FAST, REPO, RENFANG, copy_archive, q, renfang
+
+pytestmark = pytest.mark.slow  # test tiers: README "Development"
 
 # the sample portal at 0.3 s a request: a crawl of some seconds, long enough to meet another
 SLOW = ["-s", "DOWNLOAD_DELAY=0.3", "-s", "AUTOTHROTTLE_ENABLED=False"]
@@ -68,7 +71,7 @@ def test_a_load_during_a_crawl_is_refused_or_waits_for_it(registry, tmp_path):
     assert q(data_dir, "select status from crawl_runs") == [("finished",)]
 
 
-def test_two_loads_at_once_give_the_archive_of_one(crawled, tmp_path):  # noqa: F811
+def test_two_loads_at_once_give_the_archive_of_one(crawled, tmp_path):
     data_dir = copy_archive(crawled, tmp_path / "data")
     loads = [start("load", "--data-dir", data_dir, "--jobs", "1", "--wait", "120") for _ in range(2)]
     outs = [p.communicate(timeout=120) for p in loads]
@@ -80,7 +83,7 @@ def test_two_loads_at_once_give_the_archive_of_one(crawled, tmp_path):  # noqa: 
     assert q(data_dir, "pragma integrity_check") == [("ok",)]
 
 
-def test_a_held_lock_refuses_each_writer_and_blocks_no_reader(crawled, registry, tmp_path):  # noqa: F811
+def test_a_held_lock_refuses_each_writer_and_blocks_no_reader(crawled, registry, tmp_path):
     data_dir = copy_archive(crawled, tmp_path / "data")
     with writer_lock(data_dir, "renfang load"):
         for args in (["load"], ["crawl", "--registry", registry], ["run", "--registry", registry],

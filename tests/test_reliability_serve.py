@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from archive.lock import EXIT_DAMAGED, EXIT_USAGE
-from tests.conftest import REPO, RENFANG, free_port, renfang, start_server, stop_server
+from tests.helpers import REPO, RENFANG, free_port, renfang, start_server, stop_server
+
+pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
 
 
 def children(pid: int) -> list[int]:

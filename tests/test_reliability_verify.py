@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from archive.lock import EXIT_DAMAGED
-from tests.conftest import q, renfang
+from tests.helpers import q, renfang
 
 
 @pytest.fixture()

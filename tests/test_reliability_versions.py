@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SHARED
+from tests.helpers import REPO, SHARED
 
 HONGZE_PDF = SHARED / "real" / "huaian_hongzequ_gov_2023.pdf"
 URL = "http://127.0.0.1:1/hzq/2023.pdf"

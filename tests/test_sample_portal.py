@@ -299,6 +299,7 @@ def test_not_a_report_docx():
     assert not d.tables and "通知" in text and "人民防空" in text and "年度报告" not in text
 
 
+@pytest.mark.slow
 def test_rendering_is_reproducible(tmp_path):
     """The committed documents are what render.py produces (and it is deterministic)."""
     if not render.DEFAULT_SEEDS.is_dir():

@@ -12,7 +12,7 @@ import pytest
 from archive import schema, site_metadata
 from archive.datadir import DataDir
 from archive.schema import TABLES, Table, col, open_archive
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,17 @@
 """A running Datasette publishes the archive at /archive, and Ctrl-C stops it cleanly."""
 from __future__ import annotations
 
+import pytest
+
 import json
 import signal
 import socket
 import urllib.parse
 import urllib.request
 
-from tests.conftest import free_port, start_server, stop_server
+from tests.helpers import free_port, start_server, stop_server
+
+pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
 
 
 def free_ports(n: int) -> int:

@@ -8,9 +8,8 @@ import shutil
 import pytest
 
 from archive import settings
-from tests.conftest import REPO, q, renfang
+from tests.helpers import ONLY_REGISTRY, REPO, q, renfang
 from tests.portals import sites
-from tests.test_crawler_portals import ONLY_REGISTRY
 
 
 def test_every_setting_read_in_the_code_is_described_once():
