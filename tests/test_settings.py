@@ -54,6 +54,7 @@ def crawled(tmp_path_factory):
     return tmp / "data"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["-s", "environment"])
 def test_parse_limits_and_jobs_take_effect_by_either_way(crawled, tmp_path, monkeypatch, how):
     data = tmp_path / "data"
@@ -73,6 +74,8 @@ def test_parse_limits_and_jobs_take_effect_by_either_way(crawled, tmp_path, monk
     assert "timeout" in statuses and "parsed" not in statuses and "text_only" not in statuses, statuses
 
 
+@pytest.mark.slow
+@pytest.mark.loopback
 @pytest.mark.parametrize("how", ["-s", "environment"])
 def test_crawl_settings_take_effect_by_either_way(tmp_path, monkeypatch, how):
     portal = sites.start()
@@ -90,6 +93,7 @@ def test_crawl_settings_take_effect_by_either_way(tmp_path, monkeypatch, how):
     assert q(tmp_path / "data", "select status from crawl_sites") == [("list_capped",)]
 
 
+@pytest.mark.slow
 def test_a_bad_setting_is_one_line_and_exit_1(tmp_path):
     for command in (["load", "--data-dir", tmp_path], ["crawl", "--registry", REPO / "sample_portal" / "registry.csv",
                                                        "--data-dir", tmp_path / "d"]):
