@@ -238,6 +238,7 @@ def test_plain_ruled_table_takes_the_fast_path(monkeypatch):
         ["项目", "数量"], ["本年新收政府信息公开申请数量", "12"], ["上年结转", "3"]]
 
 
+@pytest.mark.ocr
 @pytest.mark.slow
 @pytest.mark.parametrize("offset", [0.2, 1.0])
 def test_fake_bold_falls_back_to_pdfplumber(offset, monkeypatch):
@@ -264,6 +265,7 @@ def test_rotated_page_falls_back(monkeypatch):
     assert check_both_ways(data, monkeypatch) == []
 
 
+@pytest.mark.ocr
 @pytest.mark.slow
 def test_damaged_streams_fall_back(monkeypatch):
     """A byte flipped inside a compressed stream: pdfminer and pdfium each recover something

@@ -2,10 +2,10 @@
 
 Pre-2019 reports are free prose, and their PDFs wrap the title inside a word
 (``…2016年政府信息公开工作年`` / ``度报告``), letter-space headings, print full-width digits and
-break sentences at the margin. The two reports below are drawn line by line with reportlab
-exactly so (text layer), then rasterised as scans (image only, OCR). The expected values are
-written by hand from the lines below; the distractors of the sample and test portals must stay
-``not_report``.
+break sentences at the margin. The two reports of tests/expected/pre2019/ are drawn line by
+line with reportlab exactly so (text layer), then rasterised as scans (image only, OCR). The
+expected values there are written by hand from those lines; the distractors of the sample and
+test portals must stay ``not_report``.
 """
 from __future__ import annotations
 
@@ -19,65 +19,15 @@ from parsers import ParseError, parse_document
 from parsers.meta import find_title, is_report, report_evidence, text_lines
 from parsers.normalize import flow_text, layout_line
 from tests.fixtures.renditions import make_renditions as mk
+from tests.helpers import expected_json
 
 REPO = Path(__file__).resolve().parents[1]
 FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 
-# (font size, line) as printed: each list item is one printed line, wraps where the margin fell
-JX2016 = [
-    (18, "江西省人民防空办公室2016年政府信息公开工作年"),
-    (18, "度报告"),
-    (12, "根据《中华人民共和国政府信息公开条例》（以下简称《条例》）的规定，现公布本办"),
-    (12, "2016年度政府信息公开工作情况。本报告中所列数据的统计期限自2016年1月1日起至"),
-    (12, "2016年12月31日止。"),
-    (12, "一、概述"),
-    (12, "2016年，我办认真贯彻落实《条例》，坚持以公开为常态、不公开为例外，推进政务公"),
-    (12, "开工作。"),
-    (12, "二、主动公开政府信息情况"),
-    (12, "全年通过门户网站主动公开政府信息１５６条，涵盖工作动态、政策法规和人防工程信息。"),
-    (12, "三、依申请公开政府信息情况"),
-    (12, "2016年，我办共收到政府信息公开申请2件，均已在法定期限内按时答"),
-    (12, "复。"),
-    (12, "四、政府信息公开的收费及减免情况"),
-    (12, "我办未收取政府信息公开相关费用。"),
-    (12, "五、因政府信息公开申请提起行政复议、行政诉讼的情况"),
-    (12, "2016年，未发生因政府信息公开申请提起行政复议和行政诉讼的情况。"),
-    (12, "六、存在的主要问题及改进措施"),
-    (12, "信息公开的及时性还需提高，下一步将进一步规范公开流程，提升公开质量。"),
-    (12, "江西省人民防空办公室"),
-    (12, "2017年3月20日"),
-]
-# letter-spaced title broken after 年度报, full-width digits, spaced headings
-PZH2015 = [
-    (18, "攀枝花市人民防空办公室"),
-    (18, "２０１５年 政 府 信 息 公 开 工 作 年 度 报"),
-    (18, "告"),
-    (12, "本报告依据《中华人民共和国政府信息公开条例》要求编制，统计期限自２０１５年１月１日"),
-    (12, "至２０１５年１２月３１日。"),
-    (12, "一、概 述"),
-    (12, "我办按照《条例》规定，将主动公开作为常态，全年主动公开政府信息８２条，依申请公开"),
-    (12, "工作平稳有序。"),
-    (12, "二、依申请公开情况"),
-    (12, "２０１５年我办未收到政府信息公开申请。"),
-    (12, "三、行政复议和行政诉讼情况"),
-    (12, "全年未发生因政府信息公开引起的行政复议、行政诉讼。"),
-    (12, "四、存在的不足和改进措施"),
-    (12, "政府信息公开工作的制度化水平有待提升，下一步将加强培训和督查。"),
-    (12, "攀枝花市人民防空办公室"),
-    (12, "２０１６年２月２６日"),
-]
-EXPECTED = {
-    "jx2016": {"lines": JX2016, "year": 2016, "agency": "江西省人民防空办公室",
-               "title": "江西省人民防空办公室2016年政府信息公开工作年度报告",
-               "published": "2017-03-20",
-               "facts": {"applications.received.total": 2, "appeals.review.total": 0,
-                         "appeals.suit_direct.total": 0, "appeals.suit_after_review.total": 0}},
-    "pzh2015": {"lines": PZH2015, "year": 2015, "agency": "攀枝花市人民防空办公室",
-                "title": "攀枝花市人民防空办公室２０１５年 政 府 信 息 公 开 工 作 年 度 报告",
-                "published": "2016-02-26",
-                "facts": {"applications.received.total": 0, "appeals.review.total": 0,
-                          "appeals.suit_direct.total": 0, "appeals.suit_after_review.total": 0}},
-}
+# tests/expected/pre2019/NAME.json: the report's printed lines, (font size, text) each, wrapped
+# where the margin fell, and what they say, written by hand from those lines
+EXPECTED = {name: expected_json(f"pre2019/{name}.json") for name in ("jx2016", "pzh2015")}
+JX2016 = [tuple(line) for line in EXPECTED["jx2016"]["lines"]]
 
 
 def lines_pdf(lines: list[tuple[int, str]]) -> bytes:
