@@ -76,6 +76,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RENFANG_EXPLAIN", "", "site ids whose pages are explained (`--explain ID` sets it)", str, "crawl"),
     Setting("RENFANG_RUN_ID", None, "the crawl_runs row a crawl writes under (set by `renfang crawl`)",
             _optional_int, "crawl"),
+    # a crawl across machines (crawler/distributed.py; `renfang crawl --redis URL --workers N`)
+    Setting("RENFANG_REDIS_WORKERS", 1, "workers a round of a shared frontier waits for before it starts "
+            "(`--workers` sets it)", int, "crawl"),
+    Setting("RENFANG_REDIS_WAIT", 600.0, "seconds a worker waits for the others to join, then starts anyway",
+            float, "crawl"),
+    Setting("RENFANG_MARK_GONE", True, "mark documents gone that the site no longer links (off for a worker "
+            "of a shared frontier: another worker may have fetched them)", _bool, "crawl"),
     # the schedule (crawler/schedule.py)
     Setting("RENFANG_DUE_SEASON", "01-15..03-31", "the reporting season, month-day..month-day", str, "crawl"),
     Setting("RENFANG_DUE_IN_SEASON_HOURS", 24.0, "hours between crawls of a site in the season", float, "crawl"),

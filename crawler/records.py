@@ -248,7 +248,7 @@ def upsert_agency(db: sqlite_utils.Database, site) -> None:
     """The registry's row of an office; aliases learnt from report titles in earlier runs are kept."""
     row = db.execute("select aliases from agencies where id = ?", [site.id]).fetchone() \
         if db["agencies"].exists() else None
-    kept = _aliases(row[0]) if row else []
+    kept = alias_list(row[0]) if row else []
     aliases = [a for a in dict.fromkeys([*site.aliases, *kept]) if a and a != site.name]
     db["agencies"].upsert({
         "id": site.id, "name": site.name, "aliases": json.dumps(aliases, ensure_ascii=False),
@@ -256,7 +256,7 @@ def upsert_agency(db: sqlite_utils.Database, site) -> None:
     }, pk="id")
 
 
-def _aliases(value: str | None) -> list[str]:
+def alias_list(value: str | None) -> list[str]:
     try:
         names = json.loads(value) if value else []
     except ValueError:
@@ -280,7 +280,7 @@ def add_agency_alias(db: sqlite_utils.Database, agency_id: str, name: str | None
         row = db.execute("select name, aliases from agencies where id = ?", [agency_id]).fetchone()
         if row is None or name == row[0]:
             return False
-        aliases = _aliases(row[1])
+        aliases = alias_list(row[1])
         if name in aliases:
             return False
         db.execute("update agencies set aliases = ? where id = ?",

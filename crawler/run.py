@@ -75,7 +75,8 @@ def _holding_writer_lock(fn):
 def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (),
           ignore_robots: bool = False, overrides: tuple[str, ...] = (), fresh: bool = False,
           explain: tuple[str, ...] = (), on_resume=None, spider_cls=None, due: bool = False,
-          on_partial=None, on_progress=None, verbose: bool = False) -> CrawlResult:
+          on_partial=None, on_progress=None, verbose: bool = False, redis: str | None = None,
+          workers: int = 1) -> CrawlResult:
     """Crawl the registry's sites (or only ``sites``) into ``data_dir``. ``spider_cls``: a
     subclass of ``PortalSpider`` (for a portal with a quirk of its own), else PortalSpider.
     ``due``: only the sites the reporting-calendar cadence says are due (crawler/schedule.py);
@@ -83,7 +84,8 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     dir's writer lock, so a run still ``running`` is a killed one and an ``.incoming-*`` file garbage.
 
     Scrapy's log goes to ``DATA_DIR/logs/crawl-run<N>.log`` (:attr:`CrawlResult.log`), and also to
-    stderr with ``verbose``. ``on_progress(pages, reports, documents)`` is called after each response."""
+    stderr with ``verbose``. ``on_progress(pages, reports, documents)`` is called after each response.
+    ``redis``: a Redis URL, to be one of ``workers`` workers sharing one frontier (crawler/distributed.py)."""
     from scrapy.crawler import CrawlerProcess
 
     from archive.schema import open_archive
@@ -137,9 +139,14 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     log = crawl_log(data_dir, run_id)
     settings.set("LOG_FILE", str(log), priority="cmdline")
     settings.set("LOG_FILE_APPEND", True, priority="cmdline")    # a resumed run goes on in its file
+    spider_cls = spider_cls or PortalSpider
+    if redis:
+        from crawler import distributed
+        settings.setdict(distributed.settings(redis, workers), priority="cmdline")
+        spider_cls = distributed.spider_class(spider_cls)
     process = CrawlerProcess(settings)
     echo = _echo_log_to_stderr() if verbose else None
-    crawler = process.create_crawler(spider_cls or PortalSpider)
+    crawler = process.create_crawler(spider_cls)
     if on_progress is not None:
         _report_progress(crawler, on_progress)
     process.crawl(crawler, sites=chosen, registry=str(registry))

@@ -127,7 +127,7 @@ class CrawlState:
         if self.warc:
             self.warc.close()
         records.finish_sites(self.db, self.run_id, self.progress, self.ledger,
-                             mark_gone=status == RunStatus.FINISHED,
+                             mark_gone=status == RunStatus.FINISHED and self.crawler.settings.getbool("RENFANG_MARK_GONE"),
                              max_list_pages=self.crawler.settings.getint("RENFANG_MAX_LIST_PAGES"))
         records.add_bytes(self.db, self.run_id, self.bytes_downloaded)
         for sid in self.explain_sites & set(self.progress):

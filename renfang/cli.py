@@ -106,7 +106,8 @@ def cli():
 
 def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots: bool,
            overrides: tuple[str, ...], fresh: bool = False, explain: tuple[str, ...] = (),
-           due: bool = False, now: str | None = None, verbose: bool = False):
+           due: bool = False, now: str | None = None, verbose: bool = False,
+           redis: str | None = None, workers: int = 1):
     """crawler.run.crawl with the command line's error handling (a bad registry or setting is
     one line) and its progress bar."""
     from archive.settings import SettingError
@@ -127,7 +128,7 @@ def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots
         with crawl_bar(count) as progress:
             return crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain,
                          on_resume=resumed, on_partial=cleaned, due=due, on_progress=progress,
-                         verbose=verbose)
+                         verbose=verbose, redis=redis, workers=workers)
     except (RegistryError, SettingError) as e:
         raise click.ClickException(str(e))
 
@@ -227,6 +228,12 @@ crawl_options = [
                  help="Fix the clock (2026-01-20 or an ISO time), for tests and replays; env RENFANG_NOW."),
     click.option("-v", "--verbose", is_flag=True,
                  help="Show Scrapy's log on stderr too (it always goes to DIR/logs/crawl-run<N>.log)."),
+    click.option("--redis", metavar="URL", envvar="RENFANG_REDIS",
+                 help="Be one worker of a crawl across machines: share the frontier and duplicate filter in "
+                      "Redis (scrapy-redis), e.g. redis://host:6379/0; this worker writes DIR only "
+                      "(combine the workers' dirs with `renfang merge`). Env RENFANG_REDIS."),
+    click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+                 help="With --redis: wait until this many workers have joined before starting."),
 ]
 
 
@@ -241,7 +248,8 @@ def with_crawl_options(f):
 @data_dir_option
 @with_crawl_options
 @wait_option
-def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, verbose, wait):
+def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, verbose, redis, workers,
+          wait):
     """Crawl the sites of a registry; store every document under its SHA-256.
 
     A recrawl asks only for what changed (If-None-Match / If-Modified-Since); a crawl
@@ -260,7 +268,8 @@ def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, d
     """
     with writing(data_dir, "crawl", wait, create=True):
         refuse_damaged(data_dir)
-        result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now, verbose)
+        result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now, verbose,
+                        redis, workers)
         _print_run(result)
         _summary("crawl", data_dir, result.exit_code, result)
     sys.exit(result.exit_code)
@@ -381,7 +390,8 @@ def load(data_dir, jobs, overrides, wait):
 @with_crawl_options
 @jobs_option
 @wait_option
-def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, verbose, jobs, wait):
+def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, verbose, redis, workers, jobs,
+        wait):
     """Crawl, then load, in one go.
 
     \b
@@ -393,11 +403,59 @@ def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due
     """
     with writing(data_dir, "run", wait, create=True):
         refuse_damaged(data_dir)
-        result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now, verbose)
+        result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now, verbose,
+                        redis, workers)
         _print_run(result)
         summary = _load(data_dir, jobs) if result.run else None
         _summary("run", data_dir, result.exit_code, result, summary)
     sys.exit(result.exit_code)
+
+
+@cli.command()
+@data_dir_option
+@click.argument("sources", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@wait_option
+def merge(data_dir, sources, wait):
+    """Merge the archives SOURCE... into DIR (the data dirs of `renfang crawl --redis` workers,
+    or an archive shipped from another machine).
+
+    Objects are copied by hash; runs, fetches, the ledger, reports and their figures are
+    combined (the runs of one distributed round become one run); merging again changes nothing.
+
+    \b
+    Example:
+        renfang merge --data-dir merged worker1 worker2
+    """
+    from archive.datadir import DataDir
+    from archive.derived import refresh_derived
+    from archive.merge import merge as merge_archive
+    from archive.schema import open_archive
+    from archive.store import ObjectStore
+
+    target = DataDir(data_dir)
+    with writing(data_dir, "merge", wait, create=True):
+        refuse_damaged(data_dir)
+        for src in map(DataDir, sources):
+            if src.root.resolve() == target.root.resolve():
+                raise click.ClickException(f"{src.root} is the target itself")
+            if not src.db.exists():
+                raise click.ClickException(f"{src.db} does not exist")
+            refuse_damaged(src.root)
+            with writing(src.root, "merge (source)", wait):
+                db, source = open_archive(target.db), open_archive(src.db)
+                try:
+                    summary = merge_archive(db, ObjectStore(target.objects), target.root,
+                                            source, ObjectStore(src.objects), src.root)
+                finally:
+                    source.close()
+                click.echo(f"merge {src.root}: {summary.line()}")
+                db.close()
+        db = open_archive(target.db)
+        refresh_derived(db, target.root)
+        reports = db.execute("select count(*) from reports").fetchone()[0]
+        db.close()
+        click.echo(f"merge: {target.root} holds {reports} reports")
 
 
 def datasette_command(data_dir: Path, host: str, port: int, immutable: bool = False) -> list[str]:

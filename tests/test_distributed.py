@@ -1,0 +1,186 @@
+"""A crawl across machines (crawler/distributed.py, archive/merge.py) against the test portals
+(tests/portals) with a real ``redis-server`` on loopback: two ``renfang crawl --redis`` workers
+in parallel, each into its own data dir, then ``renfang merge`` and ``renfang load``; compared
+with one worker crawling the same portal (``renfang run``), table by table.
+
+Round 2: the merged archive is merged back into each worker (so each knows every URL's
+validators and holds every object) and the unchanged portal is crawled again by both workers.
+"""
+from __future__ import annotations
+
+import collections
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from archive.vocab import DOCUMENT_KINDS
+from tests.conftest import RENFANG, REPO, free_port, q, renfang
+from tests.portals import sites
+from tests.test_crawler_portals import ONLY_REGISTRY
+
+WORKERS = 2
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    """A real redis-server (Debian's, scripts/system-packages.txt) on 127.0.0.1, no persistence."""
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=port)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise AssertionError(f"redis-server did not start: {proc.communicate()[0]}")
+            time.sleep(0.1)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def workers(registry, dirs, redis_url, *options) -> list[subprocess.CompletedProcess]:
+    """``renfang crawl --redis`` in WORKERS processes at once; their results."""
+    procs = [subprocess.Popen([*RENFANG, "crawl", "--registry", str(registry), "--data-dir", str(d),
+                               "--redis", redis_url, "--workers", str(len(dirs)), *ONLY_REGISTRY, *options],
+                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+             for d in dirs]
+    out = []
+    for p, d in zip(procs, dirs):
+        stdout, stderr = p.communicate(timeout=300)
+        assert p.returncode in (0, 3), f"worker {d} exited {p.returncode}\n{stdout}\n{stderr[-4000:]}"
+        out.append(subprocess.CompletedProcess(p.args, p.returncode, stdout, stderr))
+    return out
+
+
+@pytest.fixture(scope="module")
+def crawls(tmp_path_factory, redis_url):
+    root = tmp_path_factory.mktemp("distributed")
+    portal = sites.start()
+    try:
+        registry = sites.write_registry(portal, root / "registry.csv")
+        single = root / "single"
+        renfang("run", "--registry", registry, "--data-dir", single, *ONLY_REGISTRY, expect=3)
+        hits_single = list(portal.hits)
+
+        sites.build(portal, 1)           # the same portal again (its 500-once pages fail once more)
+        portal.clear()
+        dirs = [root / f"worker{i}" for i in range(1, WORKERS + 1)]
+        round1 = workers(registry, dirs, redis_url)
+        hits1 = list(portal.hits)
+        merged = root / "merged"
+        merges = [renfang("merge", "--data-dir", merged, *dirs)]
+        renfang("load", "--data-dir", merged)
+        snapshot = {t: rows(merged, t) for t in COMPARED}
+        merges.append(renfang("merge", "--data-dir", merged, *dirs))       # again: nothing changes
+        again = {t: rows(merged, t) for t in COMPARED}
+
+        # round 2: every worker starts from the merged archive, the portal unchanged
+        for d in dirs:
+            renfang("merge", "--data-dir", d, merged)
+        shutil.copytree(merged, root / "merged-round1")
+        portal.clear()
+        # without the early stop on unchanged lists, so that every document is asked again
+        # (conditionally), most by a worker that did not fetch it in round 1
+        round2 = workers(registry, dirs, redis_url, "-s", "RENFANG_EARLY_STOP=False")
+        hits2 = list(portal.hits)
+        yield dict(portal=portal, single=single, dirs=dirs, merged=merged, round1=round1, round2=round2,
+                   hits_single=hits_single, hits1=hits1, hits2=hits2, snapshot=snapshot, again=again,
+                   merges=merges)
+    finally:
+        portal.stop()
+
+
+# The tables a user relies on, each without the columns that cannot be equal between a crawl
+# by one worker and by two: run ids (one run per worker before the merge, numbered by the
+# merge), row ids, clock times (the two crawls ran at different times; Date headers), a parse's
+# wall time.
+TIMES = {"first_seen", "last_seen", "fetched_at", "parsed_at", "started_at", "finished_at", "planned_at"}
+EXCLUDED = {
+    "agencies": set(),
+    "documents": TIMES,
+    "reports": TIMES,
+    "report_documents": TIMES,
+    "facts": set(),
+    "checks": set(),
+    "parses": TIMES | {"seconds"},
+    "document_texts": set(),
+    "crawl_ledger": TIMES | {"outcome_run", "last_run_id", "carried_run", "headers"},
+    "fetches": TIMES | {"id", "run_id", "headers"},
+    "crawl_sites": {"run_id"},
+}
+COMPARED = list(EXCLUDED)
+
+
+# and rows: robots.txt, which each worker fetches for itself (it obeys robots.txt on its own)
+ROWS = {"fetches": "url not like '%/robots.txt'"}
+
+
+def rows(data_dir, table) -> list[tuple]:
+    cols = [c for (_, c, *_) in q(data_dir, f"pragma table_info({table})") if c not in EXCLUDED[table]]
+    return sorted(q(data_dir, f"select {', '.join(cols)} from {table} where {ROWS.get(table, '1')}"), key=repr)
+
+
+def test_both_workers_crawled(crawls):
+    for d in crawls["dirs"]:
+        assert q(d, "select count(*) from fetches where url not like '%/robots.txt'")[0][0] > 0, d
+        # two rounds, one run of each (round 1's own run replaced by the merged round 1)
+        assert q(d, "select count(*) from meta where key like 'round:%'") == [(2,)]
+
+
+def test_every_report_is_found(crawls):
+    found = {r for (r,) in q(crawls["merged"], "select id from reports")}
+    assert found == sites.EXPECTED[1]
+
+
+def _counts(hits):
+    return collections.Counter((h.site, h.method, h.path) for h in hits)
+
+
+def test_no_url_is_requested_twice(crawls):
+    """From the portal's own log. robots.txt is fetched by each worker (each obeys it itself);
+    a page that answers 500 first is asked again by the retry policy, as by a single worker."""
+    counts, single = _counts(crawls["hits1"]), _counts(crawls["hits_single"])
+    robots = {k for k in counts if k[2] == "/robots.txt"}
+    assert all(counts[k] <= WORKERS for k in robots)
+    retried = {(h.site, h.method, h.path) for h in crawls["hits1"] if h.status >= 500}
+    assert {k for k, n in counts.items() if n > 1 and k not in robots} <= retried
+    assert retried, "the test portal has a page that answers 500 once"
+    # and exactly what one worker requests
+    assert {k: n for k, n in counts.items() if k not in robots} == {
+        k: n for k, n in single.items() if k[2] != "/robots.txt"}
+
+
+def test_merged_archive_equals_a_single_worker_crawl(crawls):
+    for table in COMPARED:
+        assert crawls["snapshot"][table] == rows(crawls["single"], table), table
+    assert q(crawls["merged"], "select count(*) from crawl_runs") == [(1,)]    # one round, one run
+
+
+def test_merging_twice_changes_nothing(crawls):
+    assert crawls["again"] == crawls["snapshot"]
+    second = crawls["merges"][1].stdout
+    assert "0 objects, 0 WARC files, 0 runs added (1 already there), 0 fetches" in second, second
+
+
+def test_second_round_downloads_no_document_bytes(crawls):
+    docs = {"/" + u.split("://", 1)[1].split("/", 1)[1] for (u,) in q(
+        crawls["merged"], f"select url from crawl_ledger where kind in ({', '.join('?' * len(DOCUMENT_KINDS))})"
+                          " and sha256 is not null", list(DOCUMENT_KINDS))}
+    asked = [h for h in crawls["hits2"] if h.path in docs]
+    assert asked, ("round 2 asked for the documents again", docs, crawls["hits2"], crawls["round2"])
+    # (a report URL that redirects to its page is asked as it is: a redirect has no validators)
+    assert all(h.conditional for h in asked if h.status // 100 != 3), [h for h in asked if not h.conditional]
+    assert sum(h.sent for h in asked) == 0, [h for h in asked if h.sent]
+    assert {h.status for h in asked} <= {304, 302}
