@@ -15,7 +15,9 @@ and for an archive shipped from elsewhere. What is combined, and how:
   version wins (by ``last_seen``/``planned_at``; on a tie the target's), first-seen dates are
   the earliest of both; a report's ``facts`` and ``checks`` go with its winning row;
 * ``parses``, ``document_texts``, ``agencies``: the target's row is kept when it has one;
-* the derived tables are refreshed (archive/derived.py) from the result.
+* the derived tables are refreshed (archive/derived.py) from the result, and the monitors
+  (crawler/monitors.py) judge the runs a merge added: a worker of a shared frontier does not,
+  since it saw a share of each site only.
 
 Merging the same source twice changes nothing.
 """
@@ -52,6 +54,7 @@ class MergeSummary:
     runs_added: int = 0
     runs_known: int = 0
     fetches: int = 0
+    run_ids: list = field(default_factory=list)  # target runs added or combined by this merge
     rows: dict = field(default_factory=dict)     # table -> rows inserted or replaced
 
     def line(self) -> str:
@@ -111,25 +114,50 @@ def _round(db, run_id: int) -> str | None:
 
 def combine_sites(rows: list[dict]) -> dict:
     """One ``crawl_sites`` row from the workers' rows of a site in one round: counts add up (each
-    request was made by one worker), reports do not (see below); the
-    status is ``ok`` when every worker that saw the site found it ok, else the first worker's
-    other status (a worker that saw nothing of the site says nothing of it)."""
-    saw = [r for r in rows if r["pages"] or r["docs_new"] or r["docs_changed"] or r["docs_unchanged"]
-           or r["docs_failed"] or r["status"] not in NOTHING_SEEN] or rows
+    request was made by one worker), reports do not (see below). A share judges the site only
+    by what it saw: "nothing found" (``failed``, ``no_reports``, a ``layout_changed`` with no
+    report) says nothing when another share saw more, and ``fewer_reports`` compares a share with
+    a whole run (the merge compares the round again, :func:`recount_site`). The status is the
+    first other status that is not ``ok``, else ``ok``."""
+    def blind(r):
+        return r["status"] in NOTHING_SEEN or (r["status"] == SiteStatus.LAYOUT_CHANGED and not r["reports"])
+    saw = [r for r in rows if not blind(r)] or rows
     out = dict(saw[0])
     for col in SITE_SUMS:
         out[col] = sum(r[col] or 0 for r in rows)
     # two workers may both have seen a report (one its list, one its page): the largest share,
-    # then the merge counts the round's reports from its ledger (records.reports_seen)
+    # then the merge counts the round's reports from its ledger (recount_site)
     out["reports"] = max(r["reports"] or 0 for r in rows)
-    worse = [r for r in saw if r["status"] != SiteStatus.OK]
-    # a site that only one worker's share calls fine-but-partial stays partial
+    worse = [r for r in saw if r["status"] not in (SiteStatus.OK, SiteStatus.FEWER_REPORTS)]
     if worse:
         bad = [r for r in worse if r["status"] not in COMPLETE_STATUSES] or worse
         out["status"], out["message"] = bad[0]["status"], bad[0]["message"]
-    else:
+    elif len(rows) > 1:
         out["status"], out["message"] = SiteStatus.OK, None
     return out
+
+
+def recount_site(db: sqlite_utils.Database, run_id: int, agency_id: str) -> dict:
+    """A combined round's reports of a site (from its ledger, records.reports_seen) and, for a
+    site the shares found ok, ``fewer_reports`` when the round found fewer than the run before."""
+    from crawler import records
+
+    row = _rows(db, "select * from crawl_sites where run_id = ? and agency_id = ?", [run_id, agency_id])[0]
+    # listed on a page of the round, or its page or a document of it requested in the round
+    listed = db.execute(
+        """select count(*) from reports r where r.agency_id = ? and exists (
+               select 1 from crawl_ledger c where ? in (c.last_run_id, c.carried_run)
+               and (c.url in (r.url, r.list_url)
+                    or c.url in (select rd.url from report_documents rd where rd.report_id = r.id)))""",
+        [agency_id, run_id]).fetchone()[0]
+    found = max(row["reports"] or 0, listed, records.reports_seen(db, agency_id, run_id, set()))
+    update = {"reports": found}
+    before = records.previous_reports(db, agency_id, run_id)
+    if row["status"] in (SiteStatus.OK, SiteStatus.FEWER_REPORTS):
+        fewer = before and found < before[1]
+        update["status"] = SiteStatus.FEWER_REPORTS if fewer else SiteStatus.OK
+        update["message"] = f"{found} reports found, {before[1]} in run {before[0]}" if fewer else None
+    return update
 
 
 def _copy_objects(target_objects: ObjectStore, source_objects: ObjectStore) -> int:
@@ -326,15 +354,14 @@ def merge(target: sqlite_utils.Database, target_objects: ObjectStore, target_dir
 
     # a combined round: its counts from its fetches and ledger, as the crawl itself counts them
     # (records.finish_run commits: the merge above is in by then)
-    for tid in sorted({tid for _, tid, _ in todo}):
+    s.run_ids = sorted({tid for _, tid, _ in todo})
+    for tid in s.run_ids:
         run = _rows(target, "select finished_at, status from crawl_runs where id = ?", [tid])[0]
         records.finish_run(target, tid, run["status"])
         with target.conn:
             _update(target, "crawl_runs", {"id": tid}, {"finished_at": run["finished_at"]})
-            for agency, found in target.execute("select agency_id, reports from crawl_sites where run_id = ?",
-                                                [tid]).fetchall():
-                _update(target, "crawl_sites", {"run_id": tid, "agency_id": agency},
-                        {"reports": max(found or 0, records.reports_seen(target, agency, tid, set()))})
+            for (agency,) in target.execute("select agency_id from crawl_sites where run_id = ?", [tid]).fetchall():
+                _update(target, "crawl_sites", {"run_id": tid, "agency_id": agency}, recount_site(target, tid, agency))
     return s
 
 

@@ -433,7 +433,9 @@ def merge(data_dir, sources, wait):
     from archive.schema import open_archive
     from archive.store import ObjectStore
 
-    target = DataDir(data_dir)
+    from crawler import monitors, schedule
+
+    target, added = DataDir(data_dir), set()
     with writing(data_dir, "merge", wait, create=True):
         refuse_damaged(data_dir)
         for src in map(DataDir, sources):
@@ -450,9 +452,14 @@ def merge(data_dir, sources, wait):
                 finally:
                     source.close()
                 click.echo(f"merge {src.root}: {summary.line()}")
+                added.update(summary.run_ids)
                 db.close()
         db = open_archive(target.db)
         refresh_derived(db, target.root)
+        for run_id in sorted(added):     # the alerts of each run merged in (a round judged whole)
+            sites = [a for (a,) in db.execute("select agency_id from crawl_sites where run_id = ?", [run_id])]
+            for a in monitors.update(db, sites, run_id, schedule.clock()):
+                click.echo(f"alert {a['kind']} {a['agency_id']}: {a['message']}", err=True)
         reports = db.execute("select count(*) from reports").fetchone()[0]
         db.close()
         click.echo(f"merge: {target.root} holds {reports} reports")
