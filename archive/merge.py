@@ -14,10 +14,11 @@ and for an archive shipped from elsewhere. What is combined, and how:
 * rows with a key (ledger, documents, reports, report documents, alerts, schedule): the newer
   version wins (by ``last_seen``/``planned_at``; on a tie the target's), first-seen dates are
   the earliest of both; a report's ``facts`` and ``checks`` go with its winning row;
-* ``parses``, ``document_texts``, ``agencies``: the target's row is kept when it has one;
-* the derived tables are refreshed (archive/derived.py) from the result, and the monitors
-  (crawler/monitors.py) judge the runs a merge added: a worker of a shared frontier does not,
-  since it saw a share of each site only.
+* ``parses``, ``document_texts``, ``agencies``: the target's row is kept when it has one (an
+  agency's aliases are those of both);
+* then ``renfang merge`` refreshes the derived tables (archive/derived.py) and lets the monitors
+  (crawler/monitors.py) judge the runs it added (:attr:`MergeSummary.run_ids`): a worker of a
+  shared frontier does not, since it saw a share of each site only.
 
 Merging the same source twice changes nothing.
 """
@@ -34,9 +35,6 @@ import sqlite_utils
 from archive.store import ObjectStore, sha256_file
 from archive.vocab import COMPLETE_STATUSES, RunStatus, SiteStatus
 
-#: crawl_runs columns that are counts (recomputed for a combined round)
-RUN_COUNTS = ("responses", "documents_new", "documents_seen", "errors", "docs_new", "docs_changed",
-              "docs_unchanged", "docs_gone", "docs_failed")
 #: crawl_sites columns that add up over the workers of a round (each saw its own share)
 SITE_SUMS = ("pages", "docs_new", "docs_changed", "docs_unchanged", "docs_gone",
              "docs_failed", "errors", "entries_taken", "entries_rejected")

@@ -228,10 +228,10 @@ crawl_options = [
                  help="Fix the clock (2026-01-20 or an ISO time), for tests and replays; env RENFANG_NOW."),
     click.option("-v", "--verbose", is_flag=True,
                  help="Show Scrapy's log on stderr too (it always goes to DIR/logs/crawl-run<N>.log)."),
-    click.option("--redis", metavar="URL", envvar="RENFANG_REDIS",
+    click.option("--redis", metavar="URL",
                  help="Be one worker of a crawl across machines: share the frontier and duplicate filter in "
                       "Redis (scrapy-redis), e.g. redis://host:6379/0; this worker writes DIR only "
-                      "(combine the workers' dirs with `renfang merge`). Env RENFANG_REDIS."),
+                      "(combine the workers' dirs with `renfang merge`)."),
     click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
                  help="With --redis: wait until this many workers have joined before starting."),
 ]
