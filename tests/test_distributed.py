@@ -17,9 +17,8 @@ import time
 import pytest
 
 from archive.vocab import DOCUMENT_KINDS
-from tests.conftest import RENFANG, REPO, free_port, q, renfang
+from tests.helpers import ONLY_REGISTRY, RENFANG, REPO, free_port, q, renfang
 from tests.portals import sites
-from tests.test_crawler_portals import ONLY_REGISTRY
 
 WORKERS = 2
 
