@@ -45,19 +45,12 @@ FACETS = {
 
 def _outcome_rows() -> list[tuple[str, str, str]]:
     """(code, label with its group as printed, outcome) of the withheld/unavailable/refused rows,
-    matched by their printed group (parsers.codes), in printed order."""
-    from parsers.codes import APPLICATIONS
+    matched by their printed group (parsers.codes.REFUSAL_GROUPS), in printed order."""
+    from parsers.codes import APPLICATIONS, REFUSAL_GROUPS
 
-    out = []
-    for row in APPLICATIONS.rows:
-        for zh, en in _OUTCOME_GROUPS.items():
-            if row.group and row.group.endswith(zh):
-                out.append((row.code, f"{row.group} {row.label}", f"{en} {zh}"))
-    return out
-
-
-#: the printed groups of table 三's refusals (parsers.codes Row.group ends with these)
-_OUTCOME_GROUPS = {"不予公开": "withheld", "无法提供": "unavailable", "不予处理": "refused"}
+    outcomes = {group: f"{en} {group.split('）', 1)[-1]}" for en, group in REFUSAL_GROUPS.items()}
+    return [(row.code, f"{row.group} {row.label}", outcomes[row.group])
+            for row in APPLICATIONS.rows if row.group in outcomes]
 
 
 def _refusal_sql(dashboard: bool = False) -> str:
