@@ -84,7 +84,7 @@ def database_damage(path: Path, foreign_keys: bool = False) -> list[Problem]:
         conn = connect_readonly(path)
         try:
             rows = conn.execute("pragma integrity_check").fetchall()
-            if rows != [("ok",)]:
+            if rows != [("ok",)]:  # not vocabulary: SQLite's answer
                 problems += [Problem(Damage.DATABASE, name, f"integrity_check: {r[0]}")
                              for r in rows[:MAX_DB_LINES]]
             if foreign_keys and not problems:

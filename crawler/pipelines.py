@@ -14,7 +14,7 @@ from scrapy import signals
 from twisted.internet import task
 
 from crawler import records
-from archive.vocab import DOCUMENT_KINDS, NAVIGATION_KINDS, Kind, Outcome, RunStatus, Stage, stopped
+from archive.vocab import DOCUMENT_KINDS, NAVIGATION_KINDS, Kind, Outcome, Rendition, RunStatus, Stage, stopped
 from crawler.classify import classify_title
 from crawler.items import FetchFailure, PageSeen, ReportDocument, ReportListing
 from crawler.ledger import request_key
@@ -22,16 +22,16 @@ from crawler.state import get_state
 
 # Media types (sniffed from the bytes) to the report_documents.kind vocabulary.
 KIND_BY_MEDIA_TYPE = {
-    "application/pdf": "pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/msword": "doc",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "text/html": "html",
-    "text/plain": "text",
-    "application/zip": "zip",
-    "image/png": "image",
-    "image/jpeg": "image",
-    "image/gif": "image",
+    "application/pdf": Rendition.PDF,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": Rendition.DOCX,
+    "application/msword": Rendition.DOC,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": Rendition.XLSX,
+    "text/html": Rendition.HTML,
+    "text/plain": Rendition.TEXT,
+    "application/zip": Rendition.ZIP,
+    "image/png": Rendition.IMAGE,
+    "image/jpeg": Rendition.IMAGE,
+    "image/gif": Rendition.IMAGE,
 }
 
 # Response headers the ledger keeps to answer from the store (resume, 304).
@@ -207,7 +207,7 @@ class ArchivePipeline:
             if item.year is not None:
                 rid = records.record_listing(db, item.agency_id, item.year, item.title, item.final_url
                                              if item.kind == Kind.ARTICLE else item.report_url)
-                kind = item.kind if item.kind == Kind.ARTICLE else KIND_BY_MEDIA_TYPE.get(media_type, "other")
+                kind = item.kind if item.kind == Kind.ARTICLE else KIND_BY_MEDIA_TYPE.get(media_type, Rendition.OTHER)
                 records.record_report_document(db, rid, sha256, item.final_url, kind, item.filename)
                 if item.kind == Kind.ARTICLE:   # the title printed on the report's own page
                     records.set_report_url(db, rid, item.url, item.final_url)

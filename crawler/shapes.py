@@ -146,7 +146,7 @@ def trs_next_pages(html: str, base_url: str, limit: int | None = None, js: str |
         values = [_js_value(a, js if js is not None else html) for a in m.group(1).split(",")]
         numbers = [v for v in values if isinstance(v, int)]
         strings = [v for v in values if isinstance(v, str)]
-        ext_at = next((i for i, s in enumerate(strings) if s.lower() in ("html", "htm", "shtml", "jsp", "php")),
+        ext_at = next((i for i, s in enumerate(strings) if s.lower() in ("html", "htm", "shtml", "jsp", "php")),  # not vocabulary: URL extensions
                       None)
         if numbers and ext_at:
             break
@@ -291,7 +291,7 @@ def postback(sel: Selector, url: str) -> Analysis:
         if not form:
             continue
         fields = {i.attrib["name"]: i.attrib.get("value", "") for i in form[0].xpath(".//input[@name]")
-                  if i.attrib.get("type", "text").lower() not in ("submit", "button", "image", "reset", "file")}
+                  if i.attrib.get("type", "text").lower() not in ("submit", "button", "image", "reset", "file")}  # not vocabulary: input types
         fields.update({"__EVENTTARGET": m.group(1), "__EVENTARGUMENT": m.group(2)})
         action = urljoin(url, form[0].attrib.get("action") or url)
         follows.append(Follow(action, "postback", f"__doPostBack pager {m.group(1)} {m.group(2)!r}",

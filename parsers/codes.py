@@ -220,7 +220,7 @@ def label_of(table: str, code: str, kind: str | None = None) -> str:
         for r in t.rows:
             if r.code == code:
                 return r.label
-    if kind in (None, "column"):
+    if kind in (None, "column"):  # not vocabulary: a check's key kind
         for c in t.columns:
             if c.code == code:
                 return c.label

@@ -19,7 +19,7 @@ from .model import ParseError
 from .vocab import Method, ParseStatus
 
 TIMEOUT = 90  # seconds; a report converts in ~1 s
-SOFFICE_CANDIDATES = ("soffice", "libreoffice", "/usr/lib/libreoffice/program/soffice")
+SOFFICE_CANDIDATES = ("soffice", "libreoffice", "/usr/lib/libreoffice/program/soffice")  # not vocabulary: a program name
 
 
 def soffice() -> str | None:

@@ -27,7 +27,7 @@ _BODY_XPATHS = (
     '//*[contains(@class,"bt_content")]', '//*[contains(@class,"main-txt")]', '//article',
 )
 _BLOCK = {"p", "div", "br", "tr", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-          "table", "section", "article", "center", "dd", "dt", "dl", "blockquote", "pre",
+          "table", "section", "article", "center", "dd", "dt", "dl", "blockquote", "pre",  # not vocabulary: HTML tags
           "header", "footer", "hr", "caption", "tbody", "thead"}
 _SKIP = {"script", "style", "noscript", "template", "head", "select", "button"}
 _META_TITLE = ("ArticleTitle", "articletitle", "title", "og:title")

@@ -189,7 +189,7 @@ def _disclosure_columns(code: str, header, n_values: int,
 
 
 # ---------------------------------------------------------------- 三、收到和处理政府信息公开申请情况
-_KEYED = [r for r in APPLICATIONS.rows if r.keys and r.code not in ("other", "total_handled")]
+_KEYED = [r for r in APPLICATIONS.rows if r.keys and r.code not in ("other", "total_handled")]  # not vocabulary: row codes
 
 
 @functools.lru_cache(maxsize=8192)  # pure, and labels repeat across rows and reports
@@ -219,7 +219,7 @@ def keyed_application_row(text: str | None) -> str | None:
         return max(hits)[1]
     if "其他处理" in label:
         rest = label.split("其他处理", 1)[1]
-        return "other_misc" if rest.endswith("其他") else "other"
+        return "other_misc" if rest.endswith("其他") else "other"  # not vocabulary: a row code
     if strip_numbering(text) == "其他":
         return "other_misc"
     if "总计" in label:
@@ -300,7 +300,7 @@ def applications_facts(rows: list[GridRow]) -> list[Fact]:
 
 # section 三's rows in printed order: 2019 (and 2021 keeping the single （六）其他处理 row), 2021
 _APPLICATION_ORDERS = (APPLICATIONS.row_codes("2019"),
-                       [c for c in APPLICATIONS.row_codes("2021") if c != "other"])
+                       [c for c in APPLICATIONS.row_codes("2021") if c != "other"])  # not vocabulary: a row code
 
 
 def _in_layout_order(keyed: list[str | None]) -> list[str] | None:
