@@ -4,7 +4,7 @@ line per place and exits 1 when there is one (tests/test_vocab.py runs it).
 
 A word counts where it is used as a value of the vocabulary: compared (``status == "ok"``,
 ``kind in ("list", …)``), passed or defaulted as ``status=``/``stage=``/``kind=``/``outcome=``/
-``state=``, returned, or quoted inside SQL text (``status = 'fail'``). Column names, dictionary
+``state=``, returned, made a module constant of words, or quoted inside SQL text (``status = 'fail'``). Column names, dictionary
 keys, messages and comments are not values and are not counted; nor is a line that says
 ``# not vocabulary`` (the same word meaning something else: SQLite's ``'ok'``, an HTML tag).
 """
@@ -71,9 +71,12 @@ def literals(path: Path, vocabulary: set[str]) -> list[tuple[int, str]]:
                                     node.args.defaults):
                 if arg.arg in FIELDS:
                     take(_strings(default), f"default {arg.arg}=")
-        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id.isupper()
-                                                  and not t.id.endswith("COLUMNS") for t in node.targets):
-            take(_strings(node.value), "constant")
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets):
+            strings = _strings(node.value)
+            # a set of words (RETRY_SOON = ("failed", "errors")), not a list of column names
+            # in which one name happens to be a word too ("pages", "errors", "entries_taken")
+            if strings and all(n.value in vocabulary for n in strings):
+                take(strings, "constant")
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(
                 r"\b(select|update|insert|where|case when)\b", node.value, re.I):
             for m in sql_word.finditer(node.value):
