@@ -425,7 +425,7 @@ def merge(data_dir, sources, wait):
 
     \b
     Example:
-        renfang merge --data-dir merged worker1 worker2
+        renfang merge --data-dir merged data
     """
     from archive.datadir import DataDir
     from archive.derived import refresh_derived
