@@ -25,7 +25,7 @@ from enum import StrEnum
 import sqlite_utils
 from sqlite_utils.db import COLUMN_TYPE_MAPPING
 
-from archive.vocab import (COVERAGE_STATES, SITE_STATUSES, AlertKind, AlertState, Kind, Outcome,
+from archive.vocab import (COVERAGE_STATES, SITE_STATUSES, AlertKind, AlertState, Channel, Kind, Outcome,
                            RunStatus, Stage)
 from parsers.vocab import CheckStatus, Method, ParseStatus
 
@@ -139,6 +139,8 @@ ALERT_KIND = meaning(AlertKind, {
     AlertKind.EDITED: "a report's document changed after it was archived",
 })
 ALERT_STATE = meaning(AlertState, {AlertState.OPEN: "holds", AlertState.RESOLVED: "no longer holds"})
+CHANNEL = meaning(Channel, {Channel.PRINT: "stderr of the crawl", Channel.SMTP: "e-mail ([smtp] of the settings file)",
+                            Channel.WEBHOOK: "JSON POST ([webhook] of the settings file)"})
 SITE_STATUS = {str(k): v for k, v in SITE_STATUSES.items()}
 COVERAGE = {str(k): label for k, (label, _colour) in COVERAGE_STATES.items()}
 FORMAT_VERSION = {"2019": "the 2019 layout (国办公开办函〔2019〕60号)", "2021": "the 2021 layout (国办公开办函〔2021〕30号)",
@@ -214,10 +216,20 @@ TABLES: dict[str, Table] = {
         "first_seen": col(str, "首次", "opened " + UTC),
         "last_seen": col(str, "最近", "last seen holding " + UTC),
         "resolved_at": col(str, "解除", "resolved " + UTC),
-        "delivered_at": col(str, "已通知", "announced " + UTC + ": each alert once"),
+        "delivered_at": col(str, "已通知", "printed " + UTC + " (each channel: alert_deliveries)"),
         "first_run": col(int, "首次批次", "crawl_runs.id that opened it"),
         "last_run": col(int, "最近批次", "last run it held in"),
+        "opened_at": col(str, "本次开启", "when this occurrence opened " + UTC + "; again after it was resolved"),
     }, pk="key"),
+    "alert_deliveries": table("告警投递", "Each alert occurrence on each push channel: sent, or why not (retried next run; archive/notify.py).", {
+        "alert_key": col(str, "告警", "alerts.key"),
+        "opened_at": col(str, "开启", "alerts.opened_at of the occurrence sent"),
+        "channel": col(str, "渠道", "where it was sent", CHANNEL),
+        "delivered_at": col(str, "已送达", "sent " + UTC + "; empty while it fails"),
+        "attempts": col(int, "尝试次数", "attempts"),
+        "last_attempt": col(str, "最近尝试", "last attempt " + UTC),
+        "error": col(str, "错误", "why the last attempt failed (empty once sent)"),
+    }, pk=("alert_key", "opened_at", "channel")),
     "crawl_ledger": table("抓取台账", "Every URL the crawler ever requested (POSTs: URL + form): stage, attempts, validators, hash (crawler/ledger.py).", {
         "key": col(str, "键", "ledger key: the URL, or method, URL and a digest of the form"),
         "url": col(str, "网址", "URL"),
@@ -537,6 +549,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         add_columns("crawl_sites", "errors", "entries_taken", "entries_rejected"),
         add_columns("crawl_ledger", "carried_run"),
         add_columns("facts", "confidence"))),
+    # alert_deliveries is a new table
+    Migration(4, "alert occurrences (delivered once per channel)", add_columns("alerts", "opened_at")),
 )
 #: the schema an archive has once :func:`open_archive` opened it: its last migration's number
 SCHEMA_VERSION = MIGRATIONS[-1].number

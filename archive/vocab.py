@@ -142,6 +142,13 @@ class AlertState(StrEnum):
     RESOLVED = "resolved"
 
 
+class Channel(StrEnum):
+    """``alert_deliveries.channel``: where an alert is pushed (the Atom feed ``/-/alerts.atom`` is pulled)."""
+    PRINT = "print"        # stderr of the crawl (always)
+    SMTP = "smtp"          # e-mail, [smtp] of the settings file
+    WEBHOOK = "webhook"    # JSON POST, [webhook] of the settings file
+
+
 class Coverage(StrEnum):
     """``coverage.status``: what the archive holds of one office's report for one year."""
     ARCHIVED = "archived"

@@ -134,8 +134,8 @@ def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots
 
 
 def _print_run(result) -> None:
-    """One line per site, the alerts, the run's totals (the summary line comes last, from
-    :func:`_summary`)."""
+    """One line per site, the run's totals (the alerts follow, from :func:`_announce`; the
+    summary line comes last, from :func:`_summary`)."""
     run = result.run
     for d in result.not_due:
         click.echo(f"  {d.agency_id}: not due until {d.next_due.isoformat(timespec='minutes')} ({d.reason})")
@@ -156,8 +156,6 @@ def _print_run(result) -> None:
                f"report documents: {run['docs_new']} new, {run['docs_changed']} changed, "
                f"{run['docs_unchanged']} unchanged, {run['docs_gone']} gone, {run['docs_failed']} failed; "
                f"{run['bytes_downloaded'] or 0} bytes downloaded; log {result.log}")
-    for a in result.alerts:      # each alert once, when it opens (crawler/monitors.py; table alerts)
-        click.echo(f"alert {a['kind']} {a['agency_id']}: {a['message']}", err=True)
     if result.not_ok:
         click.echo(f"{len(result.not_ok)} of {len(result.sites)} site(s) not ok: "
                    + ", ".join(f"{s['agency_id']} {s['status']}" for s in result.not_ok), err=True)
@@ -184,7 +182,7 @@ def _load(data_dir: Path, jobs: int | None):
     return summary
 
 
-def _summary(command: str, data_dir: Path, exit_code: int, result=None, load=None) -> None:
+def _summary(command: str, data_dir: Path, exit_code: int, result=None, load=None, delivery=None) -> None:
     """The last line a command prints, also appended to DATA_DIR/logs/runs.log."""
     from collections import Counter
 
@@ -206,9 +204,48 @@ def _summary(command: str, data_dir: Path, exit_code: int, result=None, load=Non
             parts.append(f"{len(result.not_due)} not due")
     if load is not None:
         parts.append(f"load: {load.reports} reports, {load.checks_failed} failing checks")
+    if delivery is not None and delivery.failures:
+        parts.append(f"{delivery.failures} alert delivery(ies) failed (retried next run)")
     line = f"renfang {command} {data_dir}: " + "; ".join(parts) + f"; exit {exit_code}"
     record_summary(data_dir, line)
     click.echo(line)
+
+
+config_option = click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), envvar="RENFANG_CONFIG", default=None,
+    help="Alert delivery settings (TOML: [smtp], [webhook], [alerts]; README \"Alerts\"); "
+         "default DIR/renfang.toml when it exists; env RENFANG_CONFIG.")
+
+
+def _alert_config(config: Path | None, data_dir: Path):
+    """The alert settings, read before anything runs: a bad file is bad input (exit 1)."""
+    from archive.notify import ConfigError, load_config
+    try:
+        return load_config(config, data_dir)
+    except ConfigError as e:
+        raise click.ClickException(str(e))
+
+
+def _announce(data_dir: Path, config, result=None):
+    """Print the alerts not printed yet and push them over the configured channels
+    (archive/notify.py); ``result``: the crawl whose alerts are refreshed first (after its load,
+    the printed dates and changed figures are known). Failed deliveries are printed with their
+    reason and counted in the summary line."""
+    from archive.notify import deliver
+    from archive.schema import open_archive
+    from crawler import monitors, schedule
+
+    db = open_archive(DataDir(data_dir).db)
+    try:
+        if result is not None and result.run:
+            monitors.update(db, [s["agency_id"] for s in result.sites], result.run["id"], schedule.clock())
+        delivery = deliver(db, config, printer=lambda a: click.echo(
+            f"alert {a['kind']} {a['agency_id']}: {a['message']}", err=True))
+    finally:
+        db.close()
+    if delivery.summary():
+        click.echo(delivery.summary(), err=True)
+    return delivery
 
 
 crawl_options = [
@@ -234,6 +271,7 @@ crawl_options = [
                       "(combine the workers' dirs with `renfang merge`)."),
     click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
                  help="With --redis: wait until this many workers have joined before starting."),
+    config_option,
 ]
 
 
@@ -249,7 +287,7 @@ def with_crawl_options(f):
 @with_crawl_options
 @wait_option
 def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, verbose, redis, workers,
-          wait):
+          config, wait):
     """Crawl the sites of a registry; store every document under its SHA-256.
 
     A recrawl asks only for what changed (If-None-Match / If-Modified-Since); a crawl
@@ -266,12 +304,14 @@ def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, d
     layout_changed, fewer_reports, list_capped, partial: the summary says which and why);
     1 bad input (an unreadable registry, an unknown --site).
     """
+    alert_config = _alert_config(config, data_dir)
     with writing(data_dir, "crawl", wait, create=True):
         refuse_damaged(data_dir)
         result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now, verbose,
                         redis, workers)
         _print_run(result)
-        _summary("crawl", data_dir, result.exit_code, result)
+        delivery = _announce(data_dir, alert_config)
+        _summary("crawl", data_dir, result.exit_code, result, delivery=delivery)
     sys.exit(result.exit_code)
 
 
@@ -390,8 +430,8 @@ def load(data_dir, jobs, overrides, wait):
 @with_crawl_options
 @jobs_option
 @wait_option
-def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, verbose, redis, workers, jobs,
-        wait):
+def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, verbose, redis, workers,
+        config, jobs, wait):
     """Crawl, then load, in one go.
 
     \b
@@ -401,13 +441,15 @@ def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due
 
     Exit codes: as `renfang crawl`'s; 75 when another command is writing to DIR (see --wait).
     """
+    alert_config = _alert_config(config, data_dir)
     with writing(data_dir, "run", wait, create=True):
         refuse_damaged(data_dir)
         result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now, verbose,
                         redis, workers)
         _print_run(result)
         summary = _load(data_dir, jobs) if result.run else None
-        _summary("run", data_dir, result.exit_code, result, summary)
+        delivery = _announce(data_dir, alert_config, result)
+        _summary("run", data_dir, result.exit_code, result, summary, delivery)
     sys.exit(result.exit_code)
 
 
@@ -463,6 +505,44 @@ def merge(data_dir, sources, wait):
         reports = db.execute("select count(*) from reports").fetchone()[0]
         db.close()
         click.echo(f"merge: {target.root} holds {reports} reports")
+
+
+@cli.command()
+@data_dir_option
+@config_option
+@wait_option
+def alerts(data_dir, config, wait):
+    """Deliver the alerts not delivered yet, then list the open ones and their deliveries.
+
+    A crawl delivers its alerts itself; this retries what failed (an SMTP server that was
+    down) without crawling, and shows where each open alert was sent.
+
+    \b
+    Example:
+        renfang alerts --data-dir data --config renfang.toml
+
+    Exit codes: 0 every open alert delivered on every configured channel; 3 some delivery
+    failed (the reason is printed and kept in alert_deliveries); 1 bad input.
+    """
+    from archive.notify import EXIT_UNDELIVERED, delivery_status
+    from archive.schema import open_archive
+
+    alert_config = _alert_config(config, data_dir)
+    with writing(data_dir, "alerts", wait):
+        refuse_damaged(data_dir, required=": run `renfang crawl` first")
+        delivery = _announce(data_dir, alert_config)
+        db = open_archive(DataDir(data_dir).db)
+        try:
+            rows = delivery_status(db, alert_config)
+        finally:
+            db.close()
+    for r in rows:
+        click.echo(f"{r['kind']} {r['agency_id']} (open since {r['opened_at']}): {r['message']}")
+        for channel, state in r["channels"].items():
+            click.echo(f"    {channel}: {state}")
+    click.echo(f"{len(rows)} open alert(s)")
+    sys.exit(EXIT_UNDELIVERED if delivery.failures or any(
+        not s.startswith("sent") for r in rows for s in r["channels"].values()) else 0)
 
 
 def datasette_command(data_dir: Path, host: str, port: int, immutable: bool = False) -> list[str]:
@@ -684,7 +764,9 @@ def demo(data_dir, port, portal_port):
         with writing(data_dir, "demo", create=True):
             result = _crawl(registry, data_dir, (), False, ())
             _print_run(result)
-            _summary("demo", data_dir, result.exit_code, result, _load(data_dir, None))
+            summary = _load(data_dir, None)
+            delivery = _announce(data_dir, _alert_config(None, data_dir), result)
+            _summary("demo", data_dir, result.exit_code, result, summary, delivery)
         click.echo(f"demo archive ready in {time.monotonic() - started:.0f} s")
         _serve(data_dir, "127.0.0.1", port)
     finally:
