@@ -33,6 +33,7 @@ recorded with its reason, counted in the crawl's summary and retried by the next
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import smtplib
@@ -42,7 +43,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 from pathlib import Path
 from typing import Callable
 
@@ -194,8 +195,8 @@ def email(config: Config, alert: dict) -> EmailMessage:
     msg["From"] = config.smtp.sender
     msg["To"] = ", ".join(config.smtp.to)
     msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(idstring=f"{alert['key']}@{alert['opened_at']}".replace(" ", "_"),
-                                   domain="renfang-archive")
+    occurrence = hashlib.sha256(f"{alert['key']}\n{alert['opened_at']}".encode()).hexdigest()[:32]
+    msg["Message-ID"] = f"<alert.{occurrence}@renfang-archive>"     # the same for a resend of this occurrence
     msg["X-Renfang-Alert"] = alert["key"]
     url = alert_url(config, alert)
     msg.set_content(f"{alert['kind']} {alert['agency_id']}: {alert['message']}\n\n"

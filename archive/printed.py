@@ -22,25 +22,26 @@ import sqlite3
 from collections.abc import Callable
 
 from archive.views import DOCUMENT_ROUTE
+from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus
 
 
 # What each parse status means for a reader (reports.parse_status); one source for the report
 # page, the coverage page and the dashboard.
 STATUS_TEXT: dict[str, str] = {
-    "parsed": "figures read from the archived document 已解析",
-    "text_only": "archived and readable, but no tables of figures were found (text only) 仅文本",
-    "not_report": "the archived document is not an annual report (a wrong upload or another notice) 非年报",
-    "corrupt": "the archived document is damaged and cannot be opened 文件损坏",
-    "encrypted": "the archived document is password-protected 文件加密",
-    "empty": "the archived document has no text 文件无内容",
-    "unsupported": "the archived document is in a format the parser cannot read 格式不支持",
-    "too_large": "the archived document is too large to parse within the limits 文件过大",
-    "timeout": "parsing the archived document did not finish within the time limit 解析超时",
-    "error": "the parser failed on the archived document 解析出错",
-    "no_document": "the report is listed on the portal, but no document of it could be fetched 未取得文件",
-    "pending": "the document is archived but not yet parsed 待解析",
+    ParseStatus.PARSED: "figures read from the archived document 已解析",
+    ParseStatus.TEXT_ONLY: "archived and readable, but no tables of figures were found (text only) 仅文本",
+    ParseStatus.NOT_REPORT: "the archived document is not an annual report (a wrong upload or another notice) 非年报",
+    ParseStatus.CORRUPT: "the archived document is damaged and cannot be opened 文件损坏",
+    ParseStatus.ENCRYPTED: "the archived document is password-protected 文件加密",
+    ParseStatus.EMPTY: "the archived document has no text 文件无内容",
+    ParseStatus.UNSUPPORTED: "the archived document is in a format the parser cannot read 格式不支持",
+    ParseStatus.TOO_LARGE: "the archived document is too large to parse within the limits 文件过大",
+    ParseStatus.TIMEOUT: "parsing the archived document did not finish within the time limit 解析超时",
+    ParseStatus.ERROR: "the parser failed on the archived document 解析出错",
+    ParseStatus.NO_DOCUMENT: "the report is listed on the portal, but no document of it could be fetched 未取得文件",
+    ParseStatus.PENDING: "the document is archived but not yet parsed 待解析",
 }
-READABLE = ("parsed", "text_only")
+READABLE = PARSE_READ
 # An OCR'd cell read with less confidence than this (facts.confidence, 0-1) is marked on the page:
 # check it against the archived original.
 LOW_CONFIDENCE = 0.8
@@ -137,15 +138,15 @@ def explain_check(check: dict, facts: dict, previous_report: str | None = None) 
             f"{_label(c)} {number(value(c))}" for c in nonzero) or "all 0 or blank"
 
     cells: dict = {}
-    if code.startswith("text.") and check["status"] != "unknown":
-        verb = "but" if check["status"] == "fail" else "and"
+    if code.startswith("text.") and check["status"] != CheckStatus.UNKNOWN:
+        verb = "but" if check["status"] == CheckStatus.FAIL else "and"
         sentence = f"{subject}: the text states {lhs}, {verb} the table prints 总计 {rhs}"
         cells = {c: "printed" for c in printed_cells if c in facts}
     elif code == "applications.carry_chain":
         sentence = (f"{subject}: {printed_words} printed {rhs}, but the report of the year before "
                     f"printed 四、结转下年度继续办理 {lhs}")
         cells = {c: "printed" for c in printed_cells}
-    elif check["status"] == "unknown":
+    elif check["status"] == CheckStatus.UNKNOWN:
         blanks = [c for c in [*sum_cells, *printed_cells] if c in facts and value(c) is None]
         missing = [c for c in [*sum_cells, *printed_cells] if c not in facts]
         what = ", ".join(_label(c) for c in (blanks or missing)[:4]) + (" …" if len(blanks or missing) > 4 else "")
@@ -154,18 +155,18 @@ def explain_check(check: dict, facts: dict, previous_report: str | None = None) 
         shown_sum, sum_text = terms(present)
         if code == "applications.balance":
             shown_printed, printed_text = terms(printed_cells)
-            verb = "but" if check["status"] == "fail" else "and"
+            verb = "but" if check["status"] == CheckStatus.FAIL else "and"
             sentence = (f"{subject}: {sum_words} = {lhs} ({sum_text}), {verb} {printed_words} = {rhs} "
                         f"({printed_text})")
         else:
             shown_printed = [c for c in printed_cells if c in facts]
-            verb = "but" if check["status"] == "fail" else "and"
+            verb = "but" if check["status"] == CheckStatus.FAIL else "and"
             sentence = f"{subject}: {printed_words} printed {rhs}, {verb} {sum_words} sum to {lhs} ({sum_text})"
         cells = {**{c: "sum" for c in shown_sum}, **{c: "printed" for c in shown_printed}}
     return {"sentence": sentence, "cells": cells, "previous_report": previous_report}
 
 
-_ORDER = {"fail": 0, "unknown": 1, "pass": 2}
+_ORDER = {CheckStatus.FAIL: 0, CheckStatus.UNKNOWN: 1, CheckStatus.PASS: 2}
 
 
 def _int(value):
@@ -201,7 +202,7 @@ def build_report(conn: sqlite3.Connection, report_id: str,
         c["sentence"] = explained["sentence"]
         c["previous_report"] = explained["previous_report"] if c["code"] == "applications.carry_chain" else None
         c["cells"] = [".".join(cell) + ":" + role for cell, role in explained["cells"].items()]
-        if c["status"] != "fail":
+        if c["status"] != CheckStatus.FAIL:
             continue
         for cell, role in explained["cells"].items():
             failing.setdefault(cell, []).append(f"{c['sentence']} [{c['code']}·{c['key']}]")
@@ -274,7 +275,7 @@ def build_report(conn: sqlite3.Connection, report_id: str,
         "documents": documents,
         "tables": tables,
         "checks": checks,
-        "failing_checks": sum(c["status"] == "fail" for c in checks),
+        "failing_checks": sum(c["status"] == CheckStatus.FAIL for c in checks),
         "status_text": STATUS_TEXT.get(report["parse_status"], report["parse_status"]),
         "low_confidence": sum(1 for f in facts.values()
                               if f.get("confidence") is not None and f["confidence"] < LOW_CONFIDENCE),
@@ -282,8 +283,8 @@ def build_report(conn: sqlite3.Connection, report_id: str,
         "readable": report["parse_status"] in READABLE,
         "other_years": [dict(y) for y in conn.execute(
             """select r.id, r.year, r.parse_status,
-                      (select count(*) from checks c where c.report_id = r.id and c.status = 'fail') as failing
-               from reports r where r.agency_id = ? order by r.year""", [report["agency_id"]])],
+                      (select count(*) from checks c where c.report_id = r.id and c.status = ?) as failing
+               from reports r where r.agency_id = ? order by r.year""", [CheckStatus.FAIL, report["agency_id"]])],
         "versions": _versions(conn, report_id),
         "changes": [dict(c) for c in conn.execute(
             """select url, old_sha256, new_sha256, changed_seen, table_name, row_code, column_code,

@@ -24,6 +24,7 @@ import sqlite3
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from archive.datadir import DataDir
 from archive.schema import SCHEMA_VERSION
 from archive.store import ObjectStore, sha256_file
 
@@ -87,8 +88,8 @@ def release_target(out: Path, today: date) -> tuple[Path, int]:
 def make_release(data_dir: Path, out: Path, today: date | None = None, bom: bool = False) -> Path:
     today = today or datetime.now(timezone.utc).date()
     target, number = release_target(out, today)
-    _copy_db(data_dir / "archive.db", target / "archive.db")
-    counts = export_csv(target / "archive.db", target / "csv", bom=bom)
+    _copy_db(DataDir(data_dir).db, DataDir(target).db)
+    counts = export_csv(DataDir(target).db, target / "csv", bom=bom)
     (target / "release.json").write_text(json.dumps({
         "name": target.name, "date": today.isoformat(), "number": number, "csv_bom": bom,
         "schema_version": SCHEMA_VERSION,
@@ -104,26 +105,26 @@ def make_bag(data_dir: Path, bag: Path, bom: bool = False) -> Path:
     if bag.exists() and any(bag.iterdir()):
         raise FileExistsError(f"{bag} exists and is not empty")
     payload = bag / "data"
-    (payload / "objects").mkdir(parents=True)
-    _copy_db(data_dir / "archive.db", payload / "archive.db")
-    export_csv(payload / "archive.db", payload / "csv", bom=bom)
-    store = ObjectStore(data_dir / "objects")
+    DataDir(payload).objects.mkdir(parents=True)
+    _copy_db(DataDir(data_dir).db, DataDir(payload).db)
+    export_csv(DataDir(payload).db, payload / "csv", bom=bom)
+    store = ObjectStore(DataDir(data_dir).objects)
     lines, octets, count = [], 0, 0
     for sha256 in store:
-        target = payload / "objects" / sha256[:2] / sha256
+        target = DataDir(payload).objects / sha256[:2] / sha256
         target.parent.mkdir(exist_ok=True)
         shutil.copyfile(store.path(sha256), target)
         digest = sha256_file(target)  # hash the copy: the manifest says what the bag holds
         lines.append(f"{digest}  data/objects/{sha256[:2]}/{sha256}\n")
         octets += target.stat().st_size
         count += 1
-    warcs = sorted((data_dir / "warc").glob("*.warc.gz")) if (data_dir / "warc").is_dir() else []
+    source, copy = DataDir(data_dir), DataDir(payload)
+    warcs = sorted(source.warc.glob("*.warc.gz")) if source.warc.is_dir() else []
     if warcs:  # every exchange of every crawl, as fetched
-        (payload / "warc").mkdir()
+        copy.warc.mkdir()
     for warc in warcs:
-        shutil.copyfile(warc, payload / "warc" / warc.name)
-    for p in sorted([payload / "archive.db", *(payload / "csv").iterdir(),
-                     *(payload / "warc" / w.name for w in warcs)]):
+        shutil.copyfile(warc, copy.warc / warc.name)
+    for p in sorted([copy.db, *(payload / "csv").iterdir(), *(copy.warc / w.name for w in warcs)]):
         lines.append(f"{sha256_file(p)}  {p.relative_to(bag).as_posix()}\n")
         octets += p.stat().st_size
         count += 1

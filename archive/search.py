@@ -31,6 +31,10 @@ import re
 
 import sqlite_utils
 
+from parsers.vocab import PARSE_READ, sql_list
+
+READ = sql_list(PARSE_READ)   # statuses whose document text is indexed
+
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _RUNS = re.compile(f"([{_CJK}]+)")
 
@@ -112,12 +116,12 @@ def refresh_search(db: sqlite_utils.Database) -> int:
     ensure_search_index(db)
     _renormalise(db)
     changed = db.execute(
-        """select r.id, r.title,
-                  case when r.parse_status in ('parsed', 'text_only') then r.source_sha256 end as sha,
+        f"""select r.id, r.title,
+                  case when r.parse_status in {READ} then r.source_sha256 end as sha,
                   d.id, d.title, d.text
            from reports r left join search_docs d on d.report_id = r.id
            where d.id is null or d.title is not r.title
-              or d.sha256 is not (case when r.parse_status in ('parsed', 'text_only')
+              or d.sha256 is not (case when r.parse_status in {READ}
                                        then r.source_sha256 end)""").fetchall()
     gone = db.execute("""select d.id, d.title, d.text from search_docs d
                          where not exists (select 1 from reports r where r.id = d.report_id)""").fetchall()

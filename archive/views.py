@@ -34,8 +34,8 @@ import re
 
 import sqlite_utils
 
-from archive.vocab import GAP_STATES
-from parsers.vocab import sql_list
+from archive.vocab import GAP_STATES, Coverage
+from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus, sql_list
 
 DOCUMENT_ROUTE = "/-/documents/"  # served by archive/datasette/plugins/renfang_site.py
 
@@ -63,7 +63,7 @@ REPORT_OVERVIEW_COLUMNS = ("report_id", "agency", "province", "level", "year", "
 REPORT_OVERVIEW = f"""select r.id as report_id, a.name as agency, a.province, a.level, r.year,
   r.format_version, r.title, r.parse_status, r.parse_message, r.published, r.document_number,
   (select count(*) from facts f where f.report_id = r.id) as facts,
-  (select count(*) from checks c where c.report_id = r.id and c.status = 'fail') as failing_checks,
+  (select count(*) from checks c where c.report_id = r.id and c.status = '{CheckStatus.FAIL}') as failing_checks,
   r.source_sha256,
   case when r.source_sha256 is not null then '{DOCUMENT_ROUTE}' || r.source_sha256 end as document_path,
   r.url, r.first_seen, r.last_seen, r.gone_since, r.agency_id, r.parser_version
@@ -92,14 +92,14 @@ select a.id as agency_id, a.name as agency, a.province, a.level, y.year,
   r.id as report_id, r.parse_status,
   case
     when r.id is not null and r.gone_since is not null
-         and exists (select 1 from report_documents rd where rd.report_id = r.id) then 'gone'
-    when r.id is not null and r.parse_status in ('parsed', 'text_only') then 'archived'
-    when r.id is not null and r.parse_status = 'not_report' then 'not_report'
+         and exists (select 1 from report_documents rd where rd.report_id = r.id) then '{Coverage.GONE}'
+    when r.id is not null and r.parse_status in {sql_list(PARSE_READ)} then '{Coverage.ARCHIVED}'
+    when r.id is not null and r.parse_status = '{ParseStatus.NOT_REPORT}' then '{Coverage.NOT_REPORT}'
     when r.id is not null and exists (select 1 from report_documents rd where rd.report_id = r.id)
-      then 'unreadable'
-    when r.id is not null then 'listed_only'
-    when {day} <= printf('%d-01-31', y.year + 1) then 'not_due'
-    else 'missing'
+      then '{Coverage.UNREADABLE}'
+    when r.id is not null then '{Coverage.LISTED_ONLY}'
+    when {day} <= printf('%d-01-31', y.year + 1) then '{Coverage.NOT_DUE}'
+    else '{Coverage.MISSING}'
   end as status,
   r.first_seen, r.gone_since
 from agencies a
@@ -154,7 +154,7 @@ left join codes k on k.table_name = case when c.code in ('appeals.group_sum', 't
   and k.code = c.key and k.kind = case when c.code in ('applications.row_sum', 'appeals.group_sum',
                                                        'text.applications', 'text.appeals')
                                        then 'row' else 'column' end
-where c.status = 'fail'"""
+where c.status = '{CheckStatus.FAIL}'"""
 
 
 CARRY_CHAIN_RULE = "上年结转 = 上一年度报告的结转下年度继续办理"

@@ -149,6 +149,13 @@ class Channel(StrEnum):
     WEBHOOK = "webhook"    # JSON POST, [webhook] of the settings file
 
 
+class Change(StrEnum):
+    """What a crawl run did to a report (archive/changelog.py: the change log)."""
+    ADDED = "added"        # its first document was first archived in the run
+    CHANGED = "changed"    # a document of it served new bytes at a URL archived before
+    GONE = "gone"          # the portal no longer lists it or answers 404/410 for it
+
+
 class Coverage(StrEnum):
     """``coverage.status``: what the archive holds of one office's report for one year."""
     ARCHIVED = "archived"

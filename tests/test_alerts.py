@@ -16,10 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import free_port, q, renfang
+from tests.helpers import ONLY_REGISTRY, free_port, q, renfang
 from tests.portals import sites
 from tests.portals.server import Page
-from tests.test_crawler_portals import ONLY_REGISTRY
 
 
 class Mailbox:

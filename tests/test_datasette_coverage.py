@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 import pytest
 
+from archive.datadir import DataDir
 from archive.views import coverage_sql
 from tests.helpers import ONLY_REGISTRY, Site, renfang, start_datasette, stop_datasette
 from tests.portals import sites
@@ -30,7 +31,7 @@ def gone_site(tmp_path_factory):
         registry = sites.write_registry(portal, root / "registry.csv", ids=["hanx"])
         data = root / "data"
         renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY)
-        conn = sqlite3.connect(data / "archive.db")
+        conn = sqlite3.connect(DataDir(data).db)
         round1 = conn.execute("select id, gone_since from reports order by id").fetchall()
         conn.close()
         sites.build(portal, 2)          # the 2021 公告 leaves the list; its pages answer 404
@@ -109,7 +110,7 @@ def test_the_gone_report_is_still_downloadable_from_the_archive(gone_site):
 def test_coverage_deadline_is_31_january_of_the_next_year(gone_site):
     """The status of a year without a report turns from not_due to missing after 31 January."""
     site, _ = gone_site
-    conn = sqlite3.connect(site.data_dir / "archive.db")
+    conn = sqlite3.connect(DataDir(site.data_dir).db)
 
     def status_on(today: str) -> dict:
         return {y: s for y, s in conn.execute(

@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from archive.datadir import DataDir
 from tests.helpers import REPO, Site, extend_archive, start_datasette, stop_datasette
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,7 @@ def test_metadata_describes_every_table_and_column_in_chinese_and_english(site):
     meta = site.json("/-/metadata.json")
     assert meta["license"] and meta["source"] and "人防" in meta["title"]
     described = meta["databases"]["archive"]["tables"]
-    conn = sqlite3.connect(site.data_dir / "archive.db")
+    conn = sqlite3.connect(DataDir(site.data_dir).db)
     hidden = {"meta", "search_bigrams"}
     names = [n for (n,) in conn.execute(
         "select name from sqlite_master where type in ('table', 'view') and name not like 'search_bigrams_%' "
@@ -215,7 +216,7 @@ def test_two_character_search_finds_what_trigram_misses(site):
     for word in ("人防", "复议", "诉讼"):
         ids = search_ids(site, word)
         assert {"pzhrf-2019", "jxrf-2020"} <= set(ids), word
-    conn = sqlite3.connect(site.data_dir / "archive.db")
+    conn = sqlite3.connect(DataDir(site.data_dir).db)
     texts = dict(conn.execute("select report_id, coalesce(title, '') || coalesce(text, '') from search_docs"))
     # exactly the reports whose title or text contains the word
     assert set(search_ids(site, "复议")) == {r for r, t in texts.items() if "复议" in t}
@@ -228,7 +229,7 @@ def test_two_character_search_finds_what_trigram_misses(site):
 
 def test_words_broken_across_lines_are_found(site):
     """Every 2019+ report prints 结果维持 (table 四), extracted as 结果维\\n持, 结 果\\n维 持, 结果\\n维持."""
-    conn = sqlite3.connect(site.data_dir / "archive.db")
+    conn = sqlite3.connect(DataDir(site.data_dir).db)
     raw = [t for (t,) in conn.execute(
         "select t.text from reports r join document_texts t on t.sha256 = r.source_sha256 where r.year >= 2019")]
     assert raw and not any("结果维持" in t for t in raw)  # never contiguous in the extracted text
@@ -246,7 +247,7 @@ def test_words_broken_across_lines_are_found(site):
 
 
 def test_four_character_and_longer_phrases(site):
-    conn = sqlite3.connect(site.data_dir / "archive.db")
+    conn = sqlite3.connect(DataDir(site.data_dir).db)
     texts = dict(conn.execute("select report_id, coalesce(title, '') || coalesce(text, '') from search_docs"))
     for phrase in ("人民防空", "行政复议", "政府信息公开申请", "攀枝花"):
         expected = {r for r, t in texts.items() if phrase in t}
@@ -517,7 +518,7 @@ def test_datasette_search_box_finds_two_character_words(site):
         found = box(q)
         assert found and found == set(search_ids(site, q)), q
     assert box("防空人民") == set()
-    conn = sqlite3.connect(site.data_dir / "archive.db")
+    conn = sqlite3.connect(DataDir(site.data_dir).db)
     texts = dict(conn.execute("select report_id, coalesce(title, '') || coalesce(text, '') from search_docs"))
     assert box("复议") == {r for r, t in texts.items() if "复议" in t}
     # column search and non-CJK words still behave as in Datasette
@@ -600,7 +601,7 @@ def test_cells_read_by_ocr_with_low_confidence_are_marked(site):
     """facts.confidence (issue 11: OCR'd cells, 0-1): below the threshold a cell is marked."""
     from archive.printed import LOW_CONFIDENCE
 
-    conn = sqlite3.connect(site.data_dir / "archive.db")
+    conn = sqlite3.connect(DataDir(site.data_dir).db)
     if "confidence" not in {c[1] for c in conn.execute("pragma table_info(facts)")}:
         conn.execute("alter table facts add column confidence real")  # as the schema migration does
     with conn:

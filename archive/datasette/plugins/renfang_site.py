@@ -13,6 +13,9 @@
   人防 (two characters), 人民防空 or 防 finds what the ``search`` query finds. Queries without
   CJK characters are escaped exactly as Datasette does.
 - Cell links: SHA-256 columns link to the archived document, report ids to the printed report.
+- Atom feeds (one builder, :func:`_atom`): ``/-/feed.atom`` (new reports), ``/-/alerts.atom``
+  (one entry per alert occurrence, crawler/monitors.py) and ``/-/changes.atom``; the change log
+  page ``/-/changes`` (archive/changelog.py).
 """
 from __future__ import annotations
 
@@ -28,10 +31,13 @@ from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import Response, asgi_start
 from markupsafe import Markup, escape
 
+from archive import changelog
+from archive.datadir import DataDir
 from archive.printed import STATUS_TEXT, build_report, number
 from archive.search import _RUNS, MARK, fts_query, snippet
 from archive.store import ObjectStore
-from archive.vocab import COVERAGE_STATES
+from archive.vocab import COVERAGE_STATES, AlertState, Change
+from parsers.vocab import PARSE_READ, ParseStatus, sql_list
 
 DATABASE = "archive"
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -48,7 +54,7 @@ def _database(datasette):
 
 
 def _store(datasette) -> ObjectStore:
-    return ObjectStore(Path(_database(datasette).path).parent / "objects")
+    return ObjectStore(DataDir(Path(_database(datasette).path).parent).objects)
 
 
 def escape_fts(query: str | None) -> str:
@@ -163,6 +169,9 @@ def register_routes():
         (r"^/-/office/(?P<agency_id>[^/]+)$", serve_office),
         (r"^/-/compare$", serve_compare),
         (r"^/-/feed\.atom$", serve_feed),
+        (r"^/-/alerts\.atom$", serve_alerts_feed),
+        (r"^/-/changes$", serve_changes),
+        (r"^/-/changes\.atom$", serve_changes_feed),
     ]
 
 
@@ -191,6 +200,7 @@ def render_cell(value, column, table, database, datasette):
 def menu_links(datasette):
     return [{"href": "/-/coverage", "label": "Coverage 覆盖情况"},
             {"href": "/-/compare", "label": "Compare offices 机关对比"},
+            {"href": "/-/changes", "label": "Change log 变更记录"},
             {"href": datasette.urls.query(DATABASE, "search"), "label": "Search 全文检索"}]
 
 
@@ -288,12 +298,12 @@ async def _database_vars(datasette):
 
 def _headline(conn) -> dict:
     one = conn.execute(
-        """select count(*), sum(parse_status in ('parsed', 'text_only')), sum(parse_status = 'parsed'),
+        f"""select count(*), sum(parse_status in {sql_list(PARSE_READ)}), sum(parse_status = ?),
                   min(year), max(year), sum(facts), sum(failing_checks > 0), count(distinct agency_id)
-           from report_overview""").fetchone()
+           from report_overview""", [ParseStatus.PARSED]).fetchone()
     latest = conn.execute(
-        """select report_id, agency, province, year, parse_status, failing_checks, first_seen from report_overview
-           where parse_status in ('parsed', 'text_only') order by first_seen desc, report_id limit 10""").fetchall()
+        f"""select report_id, agency, province, year, parse_status, failing_checks, first_seen from report_overview
+           where parse_status in {sql_list(PARSE_READ)} order by first_seen desc, report_id limit 10""").fetchall()
     offices = conn.execute("select count(*) from agencies").fetchone()[0]
     return {"offices": offices, "reports": one[0] or 0, "readable": one[1] or 0, "parsed": one[2] or 0,
             "first_year": one[3], "last_year": one[4], "facts": one[5] or 0, "failing_reports": one[6] or 0,
@@ -449,14 +459,11 @@ async def serve_compare(datasette, request):
 FEED_ENTRIES = 50
 
 
-async def serve_feed(datasette, request):
-    """Atom (RFC 4287) of the newest readable reports: absolute ids and links."""
+def _atom(datasette, request, path: str, alternate: str, title: str, entries: list[dict]) -> Response:
+    """An Atom (RFC 4287) feed at ``path``: each entry a dict of id, title, updated, link,
+    author and summary (ids and links absolute)."""
     import xml.etree.ElementTree as ET
 
-    rows = (await _database(datasette).execute(
-        """select report_id, agency, province, year, title, parse_status, first_seen, source_sha256, facts,
-                  failing_checks from report_overview where parse_status in ('parsed', 'text_only')
-           order by first_seen desc, report_id limit ?""", [FEED_ENTRIES])).rows
     atom = "http://www.w3.org/2005/Atom"
     ET.register_namespace("", atom)
 
@@ -467,25 +474,117 @@ async def serve_feed(datasette, request):
         return el
 
     feed = ET.Element(f"{{{atom}}}feed")
-    sub(feed, "id", datasette.absolute_url(request, "/-/feed.atom"))
-    sub(feed, "title", "人防政府信息公开年报档案: newly archived reports 新存档的年报")
-    sub(feed, "updated", _rfc3339(rows[0]["first_seen"]) if rows else "1970-01-01T00:00:00Z")
-    sub(feed, "link", href=datasette.absolute_url(request, "/-/feed.atom"), rel="self", type="application/atom+xml")
-    sub(feed, "link", href=datasette.absolute_url(request, "/"), rel="alternate", type="text/html")
+    sub(feed, "id", datasette.absolute_url(request, path))
+    sub(feed, "title", title)
+    sub(feed, "updated", max((_rfc3339(e["updated"]) for e in entries), default="1970-01-01T00:00:00Z"))
+    sub(feed, "link", href=datasette.absolute_url(request, path), rel="self", type="application/atom+xml")
+    sub(feed, "link", href=datasette.absolute_url(request, alternate), rel="alternate", type="text/html")
     sub(sub(feed, "author"), "name", "renfang-archive")
-    for r in rows:
+    for e in entries:
         entry = sub(feed, "entry")
-        url = datasette.absolute_url(request, f"/-/report/{tilde_encode(r['report_id'])}")
-        sub(entry, "id", url)
-        sub(entry, "title", f"{r['agency']} {r['year']} · {r['title'] or ''}".strip(" ·"))
-        sub(entry, "updated", _rfc3339(r["first_seen"]))
-        sub(entry, "link", href=url, rel="alternate", type="text/html")
-        sub(sub(entry, "author"), "name", r["agency"])
-        checks = f"{r['failing_checks']} failing checks" if r["failing_checks"] else "all checks pass"
-        sub(entry, "summary", f"{r['agency']} ({r['province'] or ''}), {r['year']}: {r['parse_status']}, "
-                              f"{r['facts']} figures, {checks}; SHA-256 {r['source_sha256']}")
+        sub(entry, "id", e["id"])
+        sub(entry, "title", e["title"])
+        sub(entry, "updated", _rfc3339(e["updated"]))
+        sub(entry, "link", href=e["link"], rel="alternate", type="text/html")
+        sub(sub(entry, "author"), "name", e["author"])
+        sub(entry, "summary", e["summary"])
     body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
     return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+async def serve_feed(datasette, request):
+    """Atom of the newest readable reports: absolute ids and links."""
+    rows = (await _database(datasette).execute(
+        f"""select report_id, agency, province, year, title, parse_status, first_seen, source_sha256, facts,
+                  failing_checks from report_overview where parse_status in {sql_list(PARSE_READ)}
+           order by first_seen desc, report_id limit ?""", [FEED_ENTRIES])).rows
+    entries = []
+    for r in rows:
+        url = datasette.absolute_url(request, f"/-/report/{tilde_encode(r['report_id'])}")
+        checks = f"{r['failing_checks']} failing checks" if r["failing_checks"] else "all checks pass"
+        entries.append({"id": url, "title": f"{r['agency']} {r['year']} · {r['title'] or ''}".strip(" ·"),
+                        "updated": r["first_seen"], "link": url, "author": r["agency"],
+                        "summary": f"{r['agency']} ({r['province'] or ''}), {r['year']}: {r['parse_status']}, "
+                                   f"{r['facts']} figures, {checks}; SHA-256 {r['source_sha256']}"})
+    return _atom(datasette, request, "/-/feed.atom", "/", "人防政府信息公开年报档案: newly archived reports 新存档的年报",
+                 entries)
+
+
+ALERT_ENTRIES = 200
+
+
+async def serve_alerts_feed(datasette, request):
+    """Atom of the alerts (crawler/monitors.py), newest first: one entry per occurrence, whose id
+    and ``updated`` (when it opened) never change, so a feed reader shows each alert once; a
+    resolved one says so in its title."""
+    rows = (await _database(datasette).execute(
+        """select key, kind, agency_id, message, state, coalesce(opened_at, first_seen) as opened_at,
+                  last_seen, resolved_at from alerts order by opened_at desc, key limit ?""", [ALERT_ENTRIES])).rows
+    entries = []
+    for r in rows:
+        row_url = datasette.absolute_url(request, datasette.urls.row(DATABASE, "alerts", tilde_encode(r["key"])))
+        resolved = r["state"] == AlertState.RESOLVED
+        entries.append({"id": f"{row_url}?opened={r['opened_at']}", "link": row_url, "updated": r["opened_at"],
+                        "title": f"{r['kind']} {r['agency_id']}" + (" (resolved 已解除)" if resolved else ""),
+                        "author": r["agency_id"],
+                        "summary": f"{r['message']} (open since {r['opened_at']}"
+                                   + (f", resolved {r['resolved_at']})" if resolved else f", last seen {r['last_seen']})")})
+    return _atom(datasette, request, "/-/alerts.atom", datasette.urls.table(DATABASE, "alerts"), "人防年报档案告警 renfang-archive alerts", entries)
+
+
+def _change_entries(datasette, request, rows: list[dict]) -> list[dict]:
+    out = []
+    for r in rows:
+        url = datasette.absolute_url(request, f"/-/report/{tilde_encode(r['report_id'])}")
+        what = {Change.ADDED: "new report 新增", Change.CHANGED: "changed 已修改", Change.GONE: "gone 已下线"}[r["change"]]
+        detail = (f"; the document at {r['url']} now has SHA-256 {r['sha256']} (was {r['previous_sha256']})"
+                  if r["change"] == Change.CHANGED else f"; {r['url']} is no longer on the portal"
+                  if r["change"] == Change.GONE else "")
+        checks = f"; {r['failing_checks']} failing checks" if r["failing_checks"] else ""
+        out.append({"id": datasette.absolute_url(request, f"/-/changes?run={r['run_id']}") + "#"
+                    + tilde_encode(f"{r['change']}:{r['report_id']}:{r['url'] or ''}"),
+                    "link": url, "updated": r["run_at"], "author": r["agency"] or r["agency_id"],
+                    "title": f"{what}: {r['agency'] or r['agency_id']} {r['year']} ({r['report_id']})",
+                    "summary": f"crawl run {r['run_id']}: {r['title'] or r['report_id']} {r['change']}{detail}{checks}"})
+    return out
+
+
+def _run_arg(request) -> tuple[int | None, str | None]:
+    raw = request.args.get("run") or ""
+    if not raw:
+        return None, None
+    return (int(raw), None) if raw.isdigit() else (None, f"not a run number: {raw!r}")
+
+
+async def serve_changes(datasette, request):
+    """The change log page: the runs, then each run's added, changed and gone reports and the
+    failing checks of the new versions (``?run=N``: that run only)."""
+    run, error = _run_arg(request)
+    db = _database(datasette)
+    changes = await db.execute_fn(lambda conn: changelog.changes(conn, run))
+    checks = await db.execute_fn(lambda conn: changelog.new_failing_checks(conn, run))
+    runs = await db.execute_fn(changelog.runs)
+    by_run: dict[int, dict] = {}
+    for r in runs:
+        if run is None or r["run_id"] == run:
+            by_run[r["run_id"]] = {**r, "entries": [], "checks": []}
+    for c in changes:
+        by_run[c["run_id"]]["entries"].append(c)
+    for c in checks:
+        by_run[c["run_id"]]["checks"].append(c)
+    return Response.html(await datasette.render_template(
+        "changes.html", {"runs": runs, "shown": list(by_run.values()), "run": run, "error": error,
+                         "limit": changelog.LIMIT, "truncated": len(changes) >= changelog.LIMIT},
+        request=request), status=400 if error else 200)
+
+
+async def serve_changes_feed(datasette, request):
+    run, error = _run_arg(request)
+    if error:
+        return Response.text(error, status=400)
+    rows = await _database(datasette).execute_fn(lambda conn: changelog.changes(conn, run, FEED_ENTRIES * 4))
+    return _atom(datasette, request, "/-/changes.atom", "/-/changes", "人防年报档案变更记录 renfang-archive change log",
+                 _change_entries(datasette, request, rows))
 
 
 def _rfc3339(stamp: str | None) -> str:
