@@ -100,6 +100,11 @@ SETTINGS: tuple[Setting, ...] = (
     # every command
     Setting("RENFANG_NOW", None, "fix the clock (an ISO date or time) for tests and replays (`--now`)",
             lambda t: t or None, "all"),
+    # alerts (archive/notify.py; README "Alerts")
+    Setting("RENFANG_CONFIG", None, "the alert delivery settings file, TOML (`--config`; default DATA_DIR/renfang.toml "
+            "when it exists)", lambda t: t or None, "crawl, run, alerts"),
+    Setting("RENFANG_SMTP_PASSWORD", None, "the SMTP password when `[smtp] username` is set (`password_env` names "
+            "another variable)", lambda t: t or None, "crawl, run, alerts"),
     # the test suite
     Setting("RENFANG_KILL_STRIDE", 3, "tests: kill the load before every N-th SQL statement", int, "test"),
 )
