@@ -519,7 +519,7 @@ def alerts(data_dir, config, wait):
 
     \b
     Example:
-        renfang alerts --data-dir data --config renfang.toml
+        renfang alerts --data-dir data
 
     Exit codes: 0 every open alert delivered on every configured channel; 3 some delivery
     failed (the reason is printed and kept in alert_deliveries); 1 bad input.
