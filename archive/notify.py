@@ -127,7 +127,7 @@ def parse_config(text: str, source: str = "settings") -> Config:
             fail(f"[{section}] {key} must be {getattr(kind, '__name__', kind)}, not {value!r}")
         return value
     smtp = webhook = None
-    if "smtp" in data:
+    if Channel.SMTP in data:
         to = get("smtp", "to", (str, list), required=True)
         to = (to,) if isinstance(to, str) else tuple(to)
         if not to or not all(isinstance(a, str) and "@" in a for a in to):
@@ -139,7 +139,7 @@ def parse_config(text: str, source: str = "settings") -> Config:
                     password_env=get("smtp", "password_env", str, "RENFANG_SMTP_PASSWORD"),
                     timeout=get("smtp", "timeout", (int, float), 30),
                     subject_prefix=get("smtp", "subject_prefix", str, "[renfang]"))
-    if "webhook" in data:
+    if Channel.WEBHOOK in data:
         url = get("webhook", "url", str, required=True)
         if not url.startswith(("http://", "https://")):
             fail(f"[webhook] url must be http:// or https://, not {url!r}")

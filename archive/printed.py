@@ -72,7 +72,7 @@ def _short(table, row: str) -> str:
 
 def _check_sides(code: str, key: str) -> tuple[list, list, str, str]:
     """(sum-side cells, printed-side cells, sum-side words, printed-side words) of a check."""
-    from parsers.codes import APPEALS, APPLICATIONS, OTHER_SUBROWS
+    from parsers.codes import APPEALS, APPLICATIONS, OTHER_SUBROWS, OUTCOME_ROWS
 
     if code == "applications.balance":
         return ([("applications", r, key) for r in ("received", "carried_over")],
@@ -83,8 +83,7 @@ def _check_sides(code: str, key: str) -> tuple[list, list, str, str]:
                 [("applications", key, "total")], "the six applicant columns 各类申请人", "总计")
     if code == "applications.outcome_sum":
         rows = [r for r in APPLICATIONS.row_codes()
-                if r in ("granted", "partly_granted", "other", *OTHER_SUBROWS)
-                or r.startswith(("withheld_", "unavailable_", "refused_"))]
+                if r in OUTCOME_ROWS or r in ("other", *OTHER_SUBROWS)]  # not vocabulary: row codes
         return ([("applications", r, key) for r in rows], [("applications", "total_handled", key)],
                 "（一）…（六）", "（七）总计")
     if code == "appeals.group_sum":
@@ -237,10 +236,10 @@ def build_report(conn: sqlite3.Connection, report_id: str,
         codes = [r.code for r in table.rows if r.code in present or version in r.versions]
         if table.code == "applications":  # 三（六）: the single row, the 2021 sub-rows, or both
             subrows = [c for c in OTHER_SUBROWS if c in present]
-            if "other" in present and not subrows:
+            if "other" in present and not subrows:  # not vocabulary: a row code
                 codes = [c for c in codes if c not in OTHER_SUBROWS]
-            elif "other" not in present and (subrows or version == "2021"):
-                codes = [c for c in codes if c != "other"]
+            elif "other" not in present and (subrows or version == "2021"):  # not vocabulary: a row code
+                codes = [c for c in codes if c != "other"]  # not vocabulary: a row code
         return codes
 
     tables = []

@@ -153,7 +153,7 @@ left join codes k on k.table_name = case when c.code in ('appeals.group_sum', 't
                                          else 'applications' end
   and k.code = c.key and k.kind = case when c.code in ('applications.row_sum', 'appeals.group_sum',
                                                        'text.applications', 'text.appeals')
-                                       then 'row' else 'column' end
+                                       then 'row' else 'column' end  -- not vocabulary: codes.kind
 where c.status = '{CheckStatus.FAIL}'"""
 
 

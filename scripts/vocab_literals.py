@@ -6,7 +6,7 @@ A word counts where it is used as a value of the vocabulary: compared (``status 
 ``kind in ("list", …)``), passed or defaulted as ``status=``/``stage=``/``kind=``/``outcome=``/
 ``state=``, returned, made a module constant of words, or quoted inside SQL text (``status = 'fail'``). Column names, dictionary
 keys, messages and comments are not values and are not counted; nor is a line that says
-``# not vocabulary`` (the same word meaning something else: SQLite's ``'ok'``, an HTML tag).
+``# not vocabulary`` (``-- not vocabulary`` in SQL: the same word meaning something else: SQLite's ``'ok'``, an HTML tag).
 """
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ def _strings(node) -> list[ast.Constant]:
 def literals(path: Path, vocabulary: set[str]) -> list[tuple[int, str]]:
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source, str(path))
-    exempt = {i for i, line in enumerate(source.splitlines(), 1) if "# not vocabulary" in line}
+    exempt = {i for i, line in enumerate(source.splitlines(), 1)
+              if "# not vocabulary" in line or "-- not vocabulary" in line}
     hits: list[tuple[int, str]] = []
 
     def take(nodes, how):
@@ -80,8 +81,9 @@ def literals(path: Path, vocabulary: set[str]) -> list[tuple[int, str]]:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(
                 r"\b(select|update|insert|where|case when)\b", node.value, re.I):
             for m in sql_word.finditer(node.value):
-                if m[1] in vocabulary:
-                    line = node.lineno + node.value[:m.start()].count("\n")
+                text_line = node.value[node.value.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]
+                if m[1] in vocabulary and "-- not vocabulary" not in text_line:
+                    line = node.lineno + node.value[:m.start()].count("\n")   # of the string's start
                     hits.append((line, f"in SQL '{m[1]}'"))
     return sorted({(line, what) for line, what in hits if line not in exempt})
 
