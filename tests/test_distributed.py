@@ -142,8 +142,10 @@ def rows(data_dir, table) -> list[tuple]:
 
 
 def test_both_workers_crawled(crawls):
-    """Each worker made requests of its own in each round (no worker did it all)."""
-    assert all(n > 0 for n in crawls["shares"][1] + crawls["shares"][2]), crawls["shares"]
+    """Both workers took requests from the shared queue (no worker did it all). Within one round a
+    worker that joins late on a busy machine may find the queue drained (measured in a CI run at
+    load 6: {1: [38, 0], 2: [37, 1]}), so the share is counted over the two rounds."""
+    assert all(a + b > 0 for a, b in zip(crawls["shares"][1], crawls["shares"][2])), crawls["shares"]
     for d in crawls["dirs"]:
         # two rounds, one run of each (round 1's own run replaced by the merged round 1)
         assert q(d, "select count(*) from meta where key like 'round:%'") == [(2,)]
