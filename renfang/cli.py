@@ -547,7 +547,7 @@ def alerts(data_dir, config, wait):
 
 def datasette_command(data_dir: Path, host: str, port: int, immutable: bool = False) -> list[str]:
     db = str(DataDir(data_dir).db)
-    return [sys.executable, "-m", "datasette", "serve", *(["--immutable", db] if immutable else [db]),
+    return [sys.executable, "-m", "renfang.datasette_main", "serve", *(["--immutable", db] if immutable else [db]),
             "--host", host, "--port", str(port), "--metadata", str(METADATA),
             # the site (archive/datasette/): templates, our plugin, static files
             "--template-dir", str(SITE / "templates"), "--plugins-dir", str(SITE / "plugins"),
