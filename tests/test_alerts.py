@@ -73,6 +73,7 @@ def printed(proc) -> list[str]:
 EDITED = "edited:trsx-2022:{}zwgk/xxgknb/202301/P020230115301001.pdf"
 
 
+@pytest.mark.slow
 def test_each_alert_reaches_smtp_and_webhook_once_and_a_failed_delivery_is_retried(tmp_path, channels):
     box, smtp, hook = channels
     portal = sites.start()
@@ -142,6 +143,7 @@ def test_each_alert_reaches_smtp_and_webhook_once_and_a_failed_delivery_is_retri
         ("print", 5), ("smtp", 5), ("webhook", 5)]
 
 
+@pytest.mark.slow
 def test_renfang_alerts_shows_and_retries_a_failed_delivery(tmp_path, channels):
     box, smtp, hook = channels
     portal = sites.start()

@@ -13,6 +13,8 @@ import pytest
 from tests.helpers import ONLY_REGISTRY, renfang, start_datasette, stop_datasette
 from tests.portals import sites
 
+pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 

@@ -20,6 +20,8 @@ from archive.vocab import DOCUMENT_KINDS
 from tests.helpers import ONLY_REGISTRY, RENFANG, REPO, free_port, q, renfang
 from tests.portals import sites
 
+pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
+
 WORKERS = 2
 
 
