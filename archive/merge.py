@@ -13,7 +13,9 @@ and for an archive shipped from elsewhere. What is combined, and how:
   the run id remapped; so do the run ids of ``crawl_ledger`` and ``alerts``;
 * rows with a key (ledger, documents, reports, report documents, alerts, schedule): the newer
   version wins (by ``last_seen``/``planned_at``; on a tie the target's), first-seen dates are
-  the earliest of both; a report's ``facts`` and ``checks`` go with its winning row;
+  the earliest of both; a report's ``facts`` and ``checks`` go with its winning row; a report
+  still known by a listed URL that redirected to its page takes the page's URL (one worker may
+  have listed it, another followed the redirect: ``records.follow_report_redirects``);
 * ``parses``, ``document_texts``, ``agencies``: the target's row is kept when it has one (an
   agency's aliases are those of both);
 * then ``renfang merge`` refreshes the derived tables (archive/derived.py) and lets the monitors
@@ -349,6 +351,9 @@ def merge(target: sqlite_utils.Database, target_objects: ObjectStore, target_dir
             if _insert_newer(target, "report_documents", ("report_id", "sha256", "url"), row, "last_seen",
                              fill=True):
                 count["report_documents"] = count.get("report_documents", 0) + 1
+
+        # the listing and the redirect it led to may be in different sources (workers)
+        count["reports"] = count.get("reports", 0) + records.follow_report_redirects(target)
 
     # a combined round: its counts from its fetches and ledger, as the crawl itself counts them
     # (records.finish_run commits: the merge above is in by then)

@@ -182,6 +182,20 @@ def set_report_url(db: sqlite_utils.Database, rid: str, listed_url: str, final_u
             db.execute("update reports set url = ? where id = ? and url = ?", [final_url, rid, listed_url])
 
 
+def follow_report_redirects(db: sqlite_utils.Database) -> int:
+    """:func:`set_report_url` over the whole archive: a report still known by a listed URL
+    whose fetch redirected to the report's own page takes the page's URL. A distributed crawl
+    needs it: the worker that listed the report is not always the one that followed its
+    redirect (archive/merge.py). Returns the reports moved."""
+    final = f"""select d.url from fetches f
+                join report_documents d on d.report_id = reports.id and d.url = f.final_url
+                where f.agency_id = reports.agency_id and f.url = reports.url and f.final_url != f.url
+                  and d.kind = '{Kind.ARTICLE}'
+                order by f.id desc limit 1"""
+    with db.conn:
+        return db.execute(f"update reports set url = ({final}) where exists ({final})").rowcount
+
+
 def ledger_404s(db: sqlite_utils.Database, run_id: int) -> list:
     from crawler.ledger import Ledger
     led = Ledger(db)

@@ -36,7 +36,11 @@ def extract_docx(data: bytes) -> Extracted:
     import docx  # python-docx, imported only when a DOCX is met
 
     check_zip(data)
-    document = docx.Document(io.BytesIO(data))
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as e:  # noqa: BLE001 — python-docx raises AttributeError/KeyError/ValueError on a damaged package
+        raise ParseError(ParseStatus.CORRUPT, f"a zip that python-docx cannot open as a Word document "
+                                              f"(damaged [Content_Types].xml or parts): {type(e).__name__}: {e}") from e
     grids: list[Grid] = []
     lines: list[str] = []
     _walk(document.element.body, grids, lines)

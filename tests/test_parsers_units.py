@@ -114,6 +114,15 @@ def test_broken_docx_is_corrupt():
     assert _status(_zip({"word/document.xml": b"<not xml"})) == "corrupt"
 
 
+def test_a_docx_with_a_damaged_package_says_so():
+    """A [Content_Types].xml without its namespace (a hand-made or truncated package): python-docx
+    fails with an AttributeError deep inside; the reason recorded says what the document is."""
+    with pytest.raises(ParseError) as e:
+        parse_document(_zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}))
+    assert e.value.status == "corrupt"
+    assert "python-docx cannot open as a Word document" in e.value.message, e.value.message
+
+
 def test_html_article_without_report_tables_is_not_report():
     page = """<html><head><meta charset="utf-8">
     <meta name="ArticleTitle" content="攀枝花市人民防空办公室2019年政府信息公开工作年度报告">
