@@ -12,10 +12,14 @@ and for an archive shipped from elsewhere. What is combined, and how:
   shipped back to a worker) replaces it. Its ``fetches`` and ``crawl_sites`` rows come along, with
   the run id remapped; so do the run ids of ``crawl_ledger`` and ``alerts``;
 * rows with a key (ledger, documents, reports, report documents, alerts, schedule): the newer
-  version wins (by ``last_seen``/``planned_at``; on a tie the target's), first-seen dates are
-  the earliest of both; a report's ``facts`` and ``checks`` go with its winning row; a report
-  still known by a listed URL that redirected to its page takes the page's URL (one worker may
-  have listed it, another followed the redirect: ``records.follow_report_redirects``);
+  version wins (by ``last_seen``/``planned_at``, or a later ``gone_since``; on a tie the
+  target's), first-seen dates are the earliest of both; a report's ``facts`` and ``checks`` go
+  with its winning row; a report still known by a listed URL that redirected to its page takes
+  the page's URL (one worker may have listed it, another followed the redirect:
+  ``records.follow_report_redirects``);
+* gone marks: a worker makes none (it saw a share of each site); once the target holds the
+  shares of every worker of a round (``meta round_workers:RUN``), what the round's complete
+  sites no longer link is marked gone (``records.mark_run_gone``), as after a single crawl;
 * ``parses``, ``document_texts``, ``agencies``: the target's row is kept when it has one (an
   agency's aliases are those of both);
 * then ``renfang merge`` refreshes the derived tables (archive/derived.py) and lets the monitors
@@ -36,6 +40,7 @@ import sqlite_utils
 
 from archive.store import ObjectStore, sha256_file
 from archive.vocab import COMPLETE_STATUSES, RunStatus, SiteStatus
+from parsers.vocab import sql_list
 
 #: crawl_sites columns that add up over the workers of a round (each saw its own share)
 SITE_SUMS = ("pages", "docs_new", "docs_changed", "docs_unchanged", "docs_gone",
@@ -55,13 +60,17 @@ class MergeSummary:
     runs_known: int = 0
     fetches: int = 0
     run_ids: list = field(default_factory=list)  # target runs added or combined by this merge
+    gone_marked: list = field(default_factory=list)  # of those, the rounds complete: gone marked
+    incomplete: list = field(default_factory=list)   # (run, shares held, workers of the round)
     rows: dict = field(default_factory=dict)     # table -> rows inserted or replaced
 
     def line(self) -> str:
         rows = ", ".join(f"{t} {n}" for t, n in self.rows.items() if n)
         return (f"{self.objects} objects, {self.warc} WARC files, {self.runs_added} runs added "
                 f"({self.runs_known} already there), {self.fetches} fetches"
-                + (f"; rows: {rows}" if rows else ""))
+                + (f"; rows: {rows}" if rows else "")
+                + "".join(f"; run {t}: {n} of {size} workers' shares, nothing marked gone until all are merged"
+                          for t, n, size in self.incomplete))
 
 
 def _rows(db: sqlite_utils.Database, sql: str, params=()) -> list[dict]:
@@ -205,22 +214,29 @@ def _update(db, table: str, pk: dict, values: dict) -> None:
 
 
 def _insert_newer(db, table: str, pk: tuple[str, ...], row: dict, newer: str,
-                  earliest: tuple[str, ...] = ("first_seen",), fill: bool = False) -> bool:
+                  earliest: tuple[str, ...] = ("first_seen",), fill: bool = False,
+                  latest: tuple[str, ...] = ()) -> bool:
     """Insert ``row``, or replace the target's row when ``row[newer]`` is later; keep the
-    earliest of ``earliest`` columns either way; ``fill``: what the newer row lacks (null) is
+    earliest of ``earliest`` columns and the greatest of ``latest`` either way; ``fill``: what the newer row lacks (null) is
     taken from the other (two workers each saw part of a report: its list, its page), except
     ``gone_since`` (null there means: not gone). True when the row was written."""
     where = " and ".join(f"{k} = ?" for k in pk)
     have = _rows(db, f"select * from {table} where {where}", [row[k] for k in pk])
     if have:
         old = have[0]
-        merged, other = (dict(row), old) if (row.get(newer) or "") > (old.get(newer) or "") else (dict(old), row)
+        # a gone mark is news too: made after the row was last seen (a row seen again loses it)
+        def recency(r):
+            return max(r.get(newer) or "", r.get("gone_since") or "")
+        merged, other = (dict(row), old) if recency(row) > recency(old) else (dict(old), row)
         if fill:
             merged.update({c: v for c, v in other.items()
                            if merged.get(c) is None and v is not None and c != "gone_since"})
         for col in earliest:
             dates = [d for d in (row.get(col), old.get(col)) if d]
             merged[col] = min(dates) if dates else None
+        for col in latest:
+            values = [v for v in (row.get(col), old.get(col)) if v is not None]
+            merged[col] = max(values) if values else None
         if merged == old:
             return False
         _update(db, table, {k: old[k] for k in pk}, merged)
@@ -233,7 +249,8 @@ def merge(target: sqlite_utils.Database, target_objects: ObjectStore, target_dir
           source: sqlite_utils.Database, source_objects: ObjectStore, source_dir: Path) -> MergeSummary:
     """Add ``source`` (an archive and its object store) to ``target``. Idempotent."""
     from crawler import records
-    from crawler.distributed import round_key
+    from crawler.distributed import round_key, round_workers_key
+    from crawler.ledger import Ledger
 
     s = MergeSummary()
     count = s.rows
@@ -290,6 +307,10 @@ def merge(target: sqlite_utils.Database, target_objects: ObjectStore, target_dir
                     "status": old["status"] if run["status"] == RunStatus.FINISHED else run["status"]})
                 how, held[tid] = "combine", held[tid] | mine
             _set_meta(target, shares_key(tid), " ".join(sorted(held[tid])))
+            if rnd is not None:      # how many workers the round had: the most any share saw
+                size = max(int(_meta(source, round_workers_key(sid)) or 0), int(_meta(target, round_workers_key(tid)) or 0))
+                if size:
+                    _set_meta(target, round_workers_key(tid), str(size))
             runs[sid] = tid
             todo.append((sid, tid, how))
             s.runs_added += 1
@@ -323,7 +344,9 @@ def merge(target: sqlite_utils.Database, target_objects: ObjectStore, target_dir
             return row
 
         for row in _rows(source, "select * from crawl_ledger"):
-            if _insert_newer(target, "crawl_ledger", ("key",), remap(row, LEDGER_RUNS), "last_seen"):
+            # carried over by one worker (its list unchanged), not by another: carried in the round
+            if _insert_newer(target, "crawl_ledger", ("key",), remap(row, LEDGER_RUNS), "last_seen",
+                             latest=("carried_run",)):
                 count["crawl_ledger"] = count.get("crawl_ledger", 0) + 1
         for row in _rows(source, "select * from alerts"):
             if _insert_newer(target, "alerts", ("key",), remap(row, ALERT_RUNS), "last_seen"):
@@ -356,15 +379,30 @@ def merge(target: sqlite_utils.Database, target_objects: ObjectStore, target_dir
         count["reports"] = count.get("reports", 0) + records.follow_report_redirects(target)
 
     # a combined round: its counts from its fetches and ledger, as the crawl itself counts them
-    # (records.finish_run commits: the merge above is in by then)
+    # (records.finish_run commits: the merge above is in by then); once every worker's share is
+    # in, what the round's complete sites no longer link is gone, as after a single crawl
     s.run_ids = sorted({tid for _, tid, _ in todo})
     for tid in s.run_ids:
         run = _rows(target, "select finished_at, status from crawl_runs where id = ?", [tid])[0]
+        with target.conn:
+            for (agency,) in target.execute("select agency_id from crawl_sites where run_id = ?", [tid]).fetchall():
+                _update(target, "crawl_sites", {"run_id": tid, "agency_id": agency}, recount_site(target, tid, agency))
+        size = int(_meta(target, round_workers_key(tid)) or 0)
+        if run["status"] == RunStatus.FINISHED and size and len(held[tid]) >= size:
+            complete = [a for (a,) in target.execute(
+                f"select agency_id from crawl_sites where run_id = ? and status in {sql_list(COMPLETE_STATUSES)}",
+                [tid])]
+            gone = records.mark_run_gone(target, Ledger(target), tid, complete)
+            with target.conn:
+                for agency, n in gone.items():
+                    target.execute("update crawl_sites set docs_gone = ? where run_id = ? and agency_id = ?",
+                                   [n, tid, agency])
+            s.gone_marked.append(tid)
+        elif size and len(held[tid]) < size:
+            s.incomplete.append((tid, len(held[tid]), size))
         records.finish_run(target, tid, run["status"])
         with target.conn:
             _update(target, "crawl_runs", {"id": tid}, {"finished_at": run["finished_at"]})
-            for (agency,) in target.execute("select agency_id from crawl_sites where run_id = ?", [tid]).fetchall():
-                _update(target, "crawl_sites", {"run_id": tid, "agency_id": agency}, recount_site(target, tid, agency))
     return s
 
 

@@ -82,7 +82,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RENFANG_REDIS_WAIT", 600.0, "seconds a worker waits for the others to join, then starts anyway",
             float, "crawl"),
     Setting("RENFANG_MARK_GONE", True, "mark documents gone that the site no longer links (off for a worker "
-            "of a shared frontier: another worker may have fetched them)", _bool, "crawl"),
+            "of a shared frontier: another worker may have fetched them; renfang merge marks them once "
+            "every share of the round is in)", _bool, "crawl"),
     # the schedule (crawler/schedule.py)
     Setting("RENFANG_DUE_SEASON", "01-15..03-31", "the reporting season, month-day..month-day", str, "crawl"),
     Setting("RENFANG_DUE_IN_SEASON_HOURS", 24.0, "hours between crawls of a site in the season", float, "crawl"),

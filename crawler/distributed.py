@@ -18,7 +18,9 @@ What the project's per-request state needs in a shared queue:
 * A worker stops once the shared queue is empty and no other worker is still busy on a page
   (which could add requests): scrapy-redis' own spiders wait for more URLs forever.
 * A worker sees only part of each site: it does not mark documents gone (another worker may
-  have fetched what it did not), and its ``crawl_sites`` rows count only its own pages.
+  have fetched what it did not), and its ``crawl_sites`` rows count only its own pages. Each
+  worker records how many workers the round had (``meta round_workers:RUN``); ``renfang merge``
+  marks gone once it holds that many shares of the round, as one worker would have.
 
 One round: the first worker to join an empty pool clears what a previous round left in Redis,
 ``RENFANG_REDIS_WORKERS`` makes each worker wait (up to ``RENFANG_REDIS_WAIT`` seconds) until
@@ -50,6 +52,7 @@ DUPEFILTER_KEY = KEY_PREFIX + ":dupefilter"
 WORKERS_KEY = KEY_PREFIX + ":workers"     # sorted set: worker id -> time last seen
 BUSY_KEY = KEY_PREFIX + ":busy"           # hash: worker id -> time it last took a request
 ROUND_KEY = KEY_PREFIX + ":round"         # the round's id, recorded by each worker (meta round:RUN)
+MEMBERS_KEY = KEY_PREFIX + ":members"     # set: every worker that joined the round (never pruned)
 
 #: join a round, atomically: drop workers not heard of lately; the first of a new round clears
 #: what an earlier one left (queue, fingerprints, busy marks) and names the round
@@ -58,9 +61,10 @@ redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[1])
 local n = redis.call('zcard', KEYS[1])
 redis.call('zadd', KEYS[1], ARGV[2], ARGV[3])
 if n == 0 then
-  redis.call('del', KEYS[2], KEYS[3], KEYS[4])
+  redis.call('del', KEYS[2], KEYS[3], KEYS[4], KEYS[6])
   redis.call('set', KEYS[5], ARGV[4])
 end
+redis.call('sadd', KEYS[6], ARGV[3])
 return {n, redis.call('get', KEYS[5])}
 """
 
@@ -115,7 +119,14 @@ def round_key(run_id: int) -> str:
     return f"round:{run_id}"
 
 
-def record_round(settings, round_id: str) -> None:
+def round_workers_key(run_id: int) -> str:
+    """The ``meta`` key under which a worker's archive records how many workers its round had
+    (``renfang merge`` marks gone once it holds the shares of all of them)."""
+    return f"round_workers:{run_id}"
+
+
+def _record_meta(settings, key_of, value: str) -> None:
+    """``meta`` ``key_of(run)`` = ``value`` in the worker's own archive, for its run."""
     from archive.datadir import DataDir
     from archive.schema import open_archive
 
@@ -126,9 +137,13 @@ def record_round(settings, round_id: str) -> None:
     try:
         with db.conn:
             db.execute("insert into meta (key, value) values (?, ?) on conflict (key) do update "
-                       "set value = excluded.value", [round_key(run_id), round_id])
+                       "set value = excluded.value", [key_of(run_id), value])
     finally:
         db.close()
+
+
+def record_round(settings, round_id: str) -> None:
+    _record_meta(settings, round_key, round_id)
 
 
 def worker_id(data_dir: str) -> str:
@@ -154,14 +169,14 @@ class SharedScheduler(Scheduler):
 
     def _keys(self, spider):
         name = {"spider": spider.name}
-        return WORKERS_KEY % name, BUSY_KEY % name
+        return WORKERS_KEY % name, BUSY_KEY % name, MEMBERS_KEY % name
 
     def open(self, spider):
-        self.workers_key, self.busy_key = self._keys(spider)
+        self.workers_key, self.busy_key, self.members_key = self._keys(spider)
         super().open(spider)
         others, self.round = self.server.eval(
-            _JOIN, 5, self.workers_key, self.queue.key, self.df.key, self.busy_key,
-            ROUND_KEY % {"spider": spider.name},
+            _JOIN, 6, self.workers_key, self.queue.key, self.df.key, self.busy_key,
+            ROUND_KEY % {"spider": spider.name}, self.members_key,
             time.time() - self.STALE_SECONDS, time.time(), self.worker, uuid.uuid4().hex)
         self.round = _text(self.round)
         record_round(self.crawler.settings, self.round)
@@ -212,11 +227,15 @@ class SharedScheduler(Scheduler):
         pipe = self.server.pipeline(transaction=True)
         pipe.zrem(self.workers_key, self.worker)
         pipe.hdel(self.busy_key, self.worker)
+        pipe.scard(self.members_key)
         pipe.zcount(self.workers_key, time.time() - self.STALE_SECONDS, "+inf")
-        left = pipe.execute()[-1]   # (the same count as live_workers, in the transaction)
+        *_, members, left = pipe.execute()   # (the same count as live_workers, in the transaction)
+        # the workers that joined the round so far (one joining later is counted by those still in it)
+        _record_meta(self.crawler.settings, round_workers_key, str(members))
         if left == 0 and not len(self.queue):
             self.flush()
-            self.server.delete(self.busy_key, self.workers_key, ROUND_KEY % {"spider": self.spider.name})
+            self.server.delete(self.busy_key, self.workers_key, self.members_key,
+                               ROUND_KEY % {"spider": self.spider.name})
             log.info("distributed: %s was the last worker; round cleared", self.worker)
         super().close(reason)
 

@@ -102,6 +102,8 @@ class ArchivePipeline:
             if agency:
                 state.ledger.record(key, **ledger_args, stage=Stage.NOT_MODIFIED, status=304,
                                     outcome=Outcome.UNCHANGED)
+                wire_headers = {k.lower(): v for k, v in (decoded_headers(wire.headers) if wire else {}).items()}
+                self.record_aliases(request, response.url, not_modified, 304, wire_headers)
             return
         headers = decoded_headers(response.headers)
         if challenge:
@@ -132,15 +134,7 @@ class ArchivePipeline:
                                 outcome=outcome)
             if progress is not None and kind in DOCUMENT_KINDS:
                 progress.documents += 1
-            # the URLs that redirected here: aliases, so that a resumed crawl answers them from
-            # the store too and a list naming them counts as known
-            for alias in dict.fromkeys(meta.get("redirect_urls") or []):
-                if alias != response.url and request.method == "GET":
-                    state.ledger.record(alias, url=alias, run_id=state.run_id, agency_id=agency,
-                                        kind=Kind.REDIRECT, parent=meta.get("renfang_parent"),
-                                        stage=Stage.STORED, status=response.status, sha256=sha256,
-                                        headers={**{k: v for k, v in lower.items() if k in KEPT_HEADERS},
-                                                 "location": response.url})
+            self.record_aliases(request, response.url, sha256, response.status, lower)
         elif response.status in (404, 410) and before is not None and before.sha256:
             state.ledger.record(key, **ledger_args, stage=Stage.GONE, status=response.status,
                                 error=error, outcome=Outcome.GONE)
@@ -152,6 +146,21 @@ class ArchivePipeline:
                                 error=error or "empty body", outcome=Outcome.ABSENT if guess else Outcome.FAILED)
             if progress is not None and kind in NAVIGATION_KINDS and not guess:
                 progress.failed_lists.append(f"{response.url} ({error or 'empty body'})")
+
+    def record_aliases(self, request, final_url: str, sha256: str, status: int, headers: dict) -> None:
+        """The URLs that redirected to ``final_url``: aliases (kind ``redirect``), so that a
+        resumed crawl answers them from the store too and a list naming them counts as known;
+        recorded on a 304 of the target too, or the next run would take them for gone."""
+        if request.method != "GET":
+            return
+        meta = request.meta
+        for alias in dict.fromkeys(meta.get("redirect_urls") or []):
+            if alias != final_url:
+                self.state.ledger.record(alias, url=alias, run_id=self.state.run_id, agency_id=meta.get("agency_id"),
+                                         kind=Kind.REDIRECT, parent=meta.get("renfang_parent"),
+                                         stage=Stage.STORED, status=status, sha256=sha256,
+                                         headers={**{k: v for k, v in headers.items() if k in KEPT_HEADERS},
+                                                  "location": final_url})
 
     # -- what responses mean --------------------------------------------------------
     def learn_alias(self, agency_id: str, title: str) -> None:

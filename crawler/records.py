@@ -149,12 +149,23 @@ def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger,
                      **outcome_counts(o), "errors": len(p.errors),
                      "entries_taken": p.taken, "entries_rejected": sum(p.rejected.values())})
     if mark_gone:
-        gone = ledger.mark_gone(run_id, complete)
-        for entry in ledger_404s(db, run_id) + gone:
-            mark_document_gone(db, entry)
-        mark_reports_gone(db, complete)
+        gone = mark_run_gone(db, ledger, run_id, complete)
+        for row in rows:
+            row["docs_gone"] = gone.get(row["agency_id"], 0)
     for row in rows:
         db["crawl_sites"].upsert(row, pk=("run_id", "agency_id"))
+
+
+def mark_run_gone(db: sqlite_utils.Database, ledger, run_id: int, complete: list[str]) -> dict[str, int]:
+    """After a run whose crawl of the sites ``complete`` went through: mark gone what they no
+    longer link (the ledger, the report documents, the reports) and the documents that answered
+    404. Returns {agency_id: documents gone in the run}. Called by the crawl itself, and by
+    ``renfang merge`` once it holds every worker's share of a distributed round."""
+    gone = ledger.mark_gone(run_id, complete)
+    for entry in ledger_404s(db, run_id) + gone:
+        mark_document_gone(db, entry)
+    mark_reports_gone(db, complete)
+    return {agency: o.get(Outcome.GONE, 0) for agency, o in ledger.outcomes(run_id).items()}
 
 
 def failed_before(db: sqlite_utils.Database, agency_id: str, run_id: int | None) -> list[tuple]:

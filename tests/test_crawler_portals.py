@@ -207,6 +207,21 @@ def test_second_round_changed_removed_added(rounds):
     assert "  plainx: ok, 5 pages, 3 reports; documents 0 new, 0 changed, 2 unchanged, 0 gone" in rounds["out2"]
 
 
+def test_only_what_the_portal_no_longer_links_is_gone(rounds):
+    """Round 2 marks gone the two URLs of the report hanx removed, and the last page of its POST
+    list (one report fewer: two pages of two, not three), and nothing else: a URL the
+    list links that redirects to an unchanged page (its target answered 304) is still known,
+    seen in round 2, not taken for gone (it was, until the 304 path recorded the redirect)."""
+    data = rounds["data2"]
+    gone = {(agency, path_of(key)) for agency, key in q(
+        data, "select agency_id, key from crawl_ledger where gone_since is not null")}
+    assert gone == {("hanx", "/art/2022/1/25/art_2001_11.html"),
+                    ("hanx", "/module/download/downfile.jsp?classid=0&filename=a11.pdf"),
+                    ("hanx", "/module/web/jpage/dataproxy.jsp?startrecord=5&endrecord=5&perpage=2 #1e152391776b")}
+    assert q(data, "select kind, stage, last_run_id from crawl_ledger where key like '%/art_2001_21.html'") == [
+        ("redirect", "stored", 2)]
+
+
 def test_unchanged_documents_cost_zero_bytes_on_the_second_round(rounds):
     """Read from the server's own log: every document stored in round 1 whose bytes did not
     change was answered 304 with no body in round 2."""

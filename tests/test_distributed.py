@@ -104,9 +104,30 @@ def crawls(tmp_path_factory, redis_url):
         round2 = workers(registry, dirs, redis_url, "-s", "RENFANG_EARLY_STOP=False")
         hits2 = list(portal.hits)
         shares[2] = [share(d) for d in dirs]
+
+        # round 3, on copies: round 2 merged (an unchanged portal: nothing gone), merged back into
+        # each worker, then the portal changes (a report deleted, one added, one edited) and the
+        # workers crawl it; merged one share at a time. Compared with one worker crawling the
+        # changed portal after round 1.
+        gone = root / "gone"
+        shutil.copytree(merged, gone / "merged")
+        dirs3 = [gone / d.name for d in dirs]
+        gone_merges = [renfang("merge", "--data-dir", gone / "merged", *dirs)]
+        gone_after_round2 = gone_rows(gone / "merged")
+        for d, d3 in zip(dirs, dirs3):
+            shutil.copytree(d, d3)
+            renfang("merge", "--data-dir", d3, gone / "merged")
+        sites.build(portal, 2)
+        workers(registry, dirs3, redis_url)
+        gone_merges.append(renfang("merge", "--data-dir", gone / "merged", dirs3[0]))
+        gone_after_one_share = gone_rows(gone / "merged")
+        gone_merges.append(renfang("merge", "--data-dir", gone / "merged", dirs3[1]))
+        shutil.copytree(single, gone / "single")
+        renfang("run", "--registry", registry, "--data-dir", gone / "single", *ONLY_REGISTRY, expect=3)
         yield dict(shares=shares, portal=portal, single=single, dirs=dirs, merged=merged, round1=round1, round2=round2,
                    hits_single=hits_single, hits1=hits1, hits2=hits2, snapshot=snapshot, again=again,
-                   merges=merges)
+                   merges=merges, gone=gone, gone_merges=gone_merges, gone_after_round2=gone_after_round2,
+                   gone_after_one_share=gone_after_one_share)
     finally:
         portal.stop()
 
@@ -141,6 +162,16 @@ ROWS = {"fetches": "url not like '%/robots.txt'"}
 def rows(data_dir, table) -> list[tuple]:
     cols = [c for (_, c, *_) in q(data_dir, f"pragma table_info({table})") if c not in EXCLUDED[table]]
     return sorted(q(data_dir, f"select {', '.join(cols)} from {table} where {ROWS.get(table, '1')}"), key=repr)
+
+
+# what is gone, and what the gone mark says (the rest of a row is its history: the distributed
+# crawl had a round more, whose 304s are the last status of what went)
+GONE = {"crawl_ledger": "key, kind, stage, outcome", "report_documents": "report_id, url, kind, sha256",
+        "reports": "id, url"}
+
+
+def gone_rows(data_dir) -> dict[str, list[tuple]]:
+    return {t: sorted(q(data_dir, f"select {cols} from {t} where gone_since is not null")) for t, cols in GONE.items()}
 
 
 def test_both_workers_crawled(crawls):
@@ -186,6 +217,24 @@ def test_merging_twice_changes_nothing(crawls):
     assert crawls["again"] == crawls["snapshot"]
     second = crawls["merges"][1].stdout
     assert "0 objects, 0 WARC files, 0 runs added (1 already there), 0 fetches" in second, second
+
+
+def test_gone_is_marked_once_every_share_of_a_round_is_merged(crawls):
+    """Round 2 (an unchanged portal) marks nothing gone. After round 3 deleted hanx's 2021 report,
+    the first worker's share alone marks nothing (the other worker may have seen the rest) and
+    says so; with the second share in, the gone rows are those of one worker crawling the same
+    change: the ledger entries, the report's documents and the report itself."""
+    assert crawls["gone_after_round2"] == {t: [] for t in GONE}
+    assert crawls["gone_after_one_share"] == {t: [] for t in GONE}
+    assert "1 of 2 workers' shares, nothing marked gone until all are merged" in crawls["gone_merges"][1].stdout
+    merged, single = crawls["gone"] / "merged", crawls["gone"] / "single"
+    assert gone_rows(merged) == gone_rows(single)
+    assert [r for (r,) in q(merged, "select id from reports where gone_since is not null")] == ["hanx-2021"]
+    # and counted: the round's crawl_sites and crawl_runs rows say how many documents went
+    assert q(merged, "select agency_id, docs_gone from crawl_sites where docs_gone > 0") == \
+        q(single, "select agency_id, docs_gone from crawl_sites where docs_gone > 0")
+    assert q(merged, "select docs_gone from crawl_runs order by id desc limit 1") == \
+        q(single, "select docs_gone from crawl_runs order by id desc limit 1")
 
 
 def test_second_round_downloads_no_document_bytes(crawls):
