@@ -56,11 +56,11 @@ _MONEY_UNIT = "__unit"
 
 def wide_columns(table_code: str) -> list[tuple[str, str, bool]]:
     """(row, column, has_unit) of a wide table's cells, in printed order."""
-    from archive.views import _wide_columns
+    from archive.views import printed_cells
 
     table = TABLES[table_code]
     money = {"amount", "amount_10k_yuan"}
-    return [(r, c, table_code == "disclosure" and c in money) for r, c in _wide_columns(table)]
+    return [(r, c, table_code == "disclosure" and c in money) for r, c in printed_cells(table)]
 
 
 def _wide_spec(table_code: str) -> dict[str, str]:

@@ -36,7 +36,8 @@ from parsers.vocab import PARSE_READ, sql_list
 READ = sql_list(PARSE_READ)   # statuses whose document text is indexed
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_RUNS = re.compile(f"([{_CJK}]+)")
+#: runs of CJK characters (the bigram index splits on them; the site plugin recognises a CJK query)
+CJK_RUNS = re.compile(f"([{_CJK}]+)")
 
 FTS_TABLE = "search_bigrams"
 NORMALISATION = "2"  # meta.search_normalisation: bump when normalise() changes (the index is rebuilt)
@@ -58,7 +59,7 @@ def bigrams(text: str | None) -> str:
     if not text:
         return ""
     out = []
-    for i, part in enumerate(_RUNS.split(text)):
+    for i, part in enumerate(CJK_RUNS.split(text)):
         if i % 2 == 0:  # not CJK: unicode61 splits it into words
             if part.strip():
                 out.append(part)
@@ -73,7 +74,7 @@ def fts_query(query: str | None) -> str:
     """An FTS5 MATCH expression for a user's query (every space-separated term must occur)."""
     terms = []
     for term in (query or "").replace('"', " ").split():
-        if _RUNS.fullmatch(term) and len(term) == 1:
+        if CJK_RUNS.fullmatch(term) and len(term) == 1:
             terms.append(f'"{term}" *')
         else:
             encoded = bigrams(term).strip()

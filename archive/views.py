@@ -39,7 +39,7 @@ from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus, sql_list
 
 DOCUMENT_ROUTE = "/-/documents/"  # served by archive/datasette/plugins/renfang_site.py
 
-def _wide_columns(table) -> list[tuple[str, str]]:
+def printed_cells(table) -> list[tuple[str, str]]:
     """(row, column) pairs of one printed table, in printed order."""
     pairs: list[tuple[str, str]] = []
     if table.row_columns:  # disclosure: each row block has its own columns, per version

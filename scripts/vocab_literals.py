@@ -4,7 +4,8 @@ line per place and exits 1 when there is one (tests/test_vocab.py runs it).
 
 A word counts where it is used as a value of the vocabulary: compared (``status == "ok"``,
 ``kind in ("list", …)``), passed or defaulted as ``status=``/``stage=``/``kind=``/``outcome=``/
-``state=``, returned, made a module constant of words, or quoted inside SQL text (``status = 'fail'``). Column names, dictionary
+``state=``, returned, made a module constant of words, or quoted inside SQL text (``status = 'fail'``), and in the Datasette templates, compared in a Jinja expression
+(``{% if r.parse_status == "parsed" %}``). Column names, dictionary
 keys, messages and comments are not values and are not counted; nor is a line that says
 ``# not vocabulary`` (``-- not vocabulary`` in SQL: the same word meaning something else: SQLite's ``'ok'``, an HTML tag).
 """
@@ -88,6 +89,24 @@ def literals(path: Path, vocabulary: set[str]) -> list[tuple[int, str]]:
     return sorted({(line, what) for line, what in hits if line not in exempt})
 
 
+#: a word compared in a Jinja expression: ``x == "ok"``, ``"ok" != x``, ``x in ("ok", …)``
+TEMPLATE_COMPARED = re.compile(r"""(?:==|!=)\s*["'](\w+)["']|["'](\w+)["']\s*(?:==|!=)|\bin\s*[(\[]([^)\]]*)[)\]]""")
+
+
+def template_literals(path: Path, vocabulary: set[str]) -> list[tuple[int, str]]:
+    """The words a Datasette template compares (archive/datasette/templates: the plugin gives
+    templates the vocabulary's enums, ``ParseStatus.PARSED``, by extra_template_vars)."""
+    hits = []
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if "not vocabulary" in line:
+            continue
+        for block in re.findall(r"\{[{%](.*?)[%}]\}", line):
+            for m in TEMPLATE_COMPARED.finditer(block):
+                quoted = [m[1] or m[2]] if not m[3] else re.findall(r"""["'](\w+)["']""", m[3])
+                hits += [(i, f"compared {w!r}") for w in quoted if w in vocabulary]
+    return hits
+
+
 def scan(root: Path = REPO) -> list[str]:
     vocabulary = words()
     out = []
@@ -96,6 +115,8 @@ def scan(root: Path = REPO) -> list[str]:
             if path in VOCABULARY_MODULES:
                 continue
             out += [f"{path.relative_to(root)}:{line}: {what}" for line, what in literals(path, vocabulary)]
+        for path in sorted((root / package).rglob("*.html")):
+            out += [f"{path.relative_to(root)}:{line}: {what}" for line, what in template_literals(path, vocabulary)]
     return out
 
 

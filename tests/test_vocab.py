@@ -35,6 +35,19 @@ def test_the_search_finds_a_word_spelled_out(tmp_path):
     assert [what for _, what in found] == ["compared 'ok'", "returned 'partial'", "in SQL 'fail'"]
 
 
+def test_the_search_finds_a_word_a_template_compares(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(textwrap.dedent('''
+        {% if r.parse_status == "parsed" %}<p class="parsed">parsed</p>{% endif %}
+        {% for c in checks if "fail" != c.status %}{{ c.code }}{% endfor %}
+        {% if s.status in ("ok", 'partial') %}{{ s.status }}{% endif %}
+        {% if t.code == "applications" %}a table code, not a status{% endif %}
+        {% if r.parse_status == ParseStatus.PARSED %}by name{% endif %}
+        '''), encoding="utf-8")
+    found = vocab_literals.template_literals(page, vocab_literals.words())
+    assert found == [(2, "compared 'parsed'"), (3, "compared 'fail'"), (4, "compared 'ok'"), (4, "compared 'partial'")]
+
+
 def test_every_status_is_described_and_coloured():
     assert set(SITE_STATUSES) == set(SiteStatus)
     assert set(COVERAGE_STATES) == set(Coverage)

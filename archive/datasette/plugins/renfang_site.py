@@ -34,10 +34,10 @@ from markupsafe import Markup, escape
 from archive import changelog
 from archive.datadir import DataDir
 from archive.printed import STATUS_TEXT, build_report, number
-from archive.search import _RUNS, MARK, fts_query, snippet
+from archive.search import CJK_RUNS, MARK, fts_query, snippet
 from archive.store import ObjectStore
 from archive.vocab import COVERAGE_STATES, AlertState, Change
-from parsers.vocab import PARSE_READ, ParseStatus, sql_list
+from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus, sql_list
 
 DATABASE = "archive"
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -59,7 +59,7 @@ def _store(datasette) -> ObjectStore:
 
 def escape_fts(query: str | None) -> str:
     """Datasette's ``escape_fts`` for the bigram index: CJK terms become bigram phrases."""
-    if query and _RUNS.search(query):
+    if query and CJK_RUNS.search(query):
         return fts_query(query)
     return datasette_escape_fts(query or "")
 
@@ -312,15 +312,20 @@ def _headline(conn) -> dict:
                                  "first_seen"), r)) for r in latest]}
 
 
+#: the vocabulary in every template, so that templates compare by name (``ParseStatus.PARSED``),
+#: never by a spelled-out word (scripts/vocab_literals.py checks the templates too)
+TEMPLATE_VOCABULARY = {"ParseStatus": ParseStatus, "CheckStatus": CheckStatus, "Change": Change}
+
+
 @hookimpl
 def extra_template_vars(template, datasette, request):
     async def inner():
         if template == "index.html":
-            return {"headline": await _database(datasette).execute_fn(_headline)}
+            return {**TEMPLATE_VOCABULARY, "headline": await _database(datasette).execute_fn(_headline)}
         if template == "database-archive.html" or (template == "database.html" and request
                                                     and request.url_vars.get("database") == DATABASE):
-            return await _database_vars(datasette)
-        return {}
+            return {**TEMPLATE_VOCABULARY, **await _database_vars(datasette)}
+        return TEMPLATE_VOCABULARY
     return inner
 
 
