@@ -310,7 +310,8 @@ def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, d
         result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now, verbose,
                         redis, workers)
         _print_run(result)
-        delivery = _announce(data_dir, alert_config)
+        # a worker of a shared frontier raises no alert; `renfang merge` raises and delivers them
+        delivery = None if redis else _announce(data_dir, alert_config)
         _summary("crawl", data_dir, result.exit_code, result, delivery=delivery)
     sys.exit(result.exit_code)
 
@@ -448,7 +449,8 @@ def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due
                         redis, workers)
         _print_run(result)
         summary = _load(data_dir, jobs) if result.run else None
-        delivery = _announce(data_dir, alert_config, result)
+        # a worker of a shared frontier judges nothing on its share: `renfang merge` does
+        delivery = None if redis else _announce(data_dir, alert_config, result)
         _summary("run", data_dir, result.exit_code, result, summary, delivery)
     sys.exit(result.exit_code)
 
@@ -458,12 +460,15 @@ def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due
 @click.argument("sources", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @wait_option
-def merge(data_dir, sources, wait):
+@config_option
+def merge(data_dir, sources, wait, config):
     """Merge the archives SOURCE... into DIR (the data dirs of `renfang crawl --redis` workers,
     or an archive shipped from another machine).
 
     Objects are copied by hash; runs, fetches, the ledger, reports and their figures are
     combined (the runs of one distributed round become one run); merging again changes nothing.
+    The alerts of the rounds merged in are raised here and delivered over the channels of
+    --config, as a crawl delivers its own (a worker of a shared frontier delivers none).
 
     \b
     Example:
@@ -478,6 +483,7 @@ def merge(data_dir, sources, wait):
     from crawler import monitors, schedule
 
     target, added = DataDir(data_dir), set()
+    alert_config = _alert_config(config, data_dir)
     with writing(data_dir, "merge", wait, create=True):
         refuse_damaged(data_dir)
         for src in map(DataDir, sources):
@@ -500,10 +506,10 @@ def merge(data_dir, sources, wait):
         refresh_derived(db, target.root)
         for run_id in sorted(added):     # the alerts of each run merged in (a round judged whole)
             sites = [a for (a,) in db.execute("select agency_id from crawl_sites where run_id = ?", [run_id])]
-            for a in monitors.update(db, sites, run_id, schedule.clock()):
-                click.echo(f"alert {a['kind']} {a['agency_id']}: {a['message']}", err=True)
+            monitors.update(db, sites, run_id, schedule.clock())
         reports = db.execute("select count(*) from reports").fetchone()[0]
         db.close()
+        _announce(data_dir, alert_config)
         click.echo(f"merge: {target.root} holds {reports} reports")
 
 

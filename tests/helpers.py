@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -293,3 +294,24 @@ def assert_report(report, exp: dict) -> None:
     # prose <-> table: the plainly stated figures of sections 一-四 (test_parsers_textchecks.py)
     assert {k for k in checks if k[0].startswith("text.")} == exp["text"]
     assert len([k for k in checks if k[0] == "applications.row_sum"]) == len(exp["applications"])
+
+
+class Receiver(ThreadingHTTPServer):
+    """A webhook endpoint on 127.0.0.1 (start it with ``serve_forever`` in a thread): answers
+    ``status``; keeps every body it was sent and those it accepted."""
+    def __init__(self):
+        self.status, self.posted, self.accepted = 200, [], []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(handler):
+                body = json.loads(handler.rfile.read(int(handler.headers["Content-Length"])))
+                self.posted.append(body)
+                if self.status == 200:
+                    self.accepted.append(body)
+                handler.send_response(self.status)
+                handler.end_headers()
+                handler.wfile.write(b"" if self.status == 200 else b"receiver down for maintenance")
+
+            def log_message(handler, *args):
+                pass
+        super().__init__(("127.0.0.1", free_port()), Handler)

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
 import threading
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.helpers import ONLY_REGISTRY, free_port, q, renfang
+from tests.helpers import ONLY_REGISTRY, Receiver, free_port, q, renfang
 from tests.portals import sites
 from tests.portals.server import Page
 
@@ -29,26 +27,6 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 OK"
-
-
-class Receiver(ThreadingHTTPServer):
-    """A webhook endpoint: answers ``status``; keeps every body it was sent and those it accepted."""
-    def __init__(self):
-        self.status, self.posted, self.accepted = 200, [], []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(handler):
-                body = json.loads(handler.rfile.read(int(handler.headers["Content-Length"])))
-                self.posted.append(body)
-                if self.status == 200:
-                    self.accepted.append(body)
-                handler.send_response(self.status)
-                handler.end_headers()
-                handler.wfile.write(b"" if self.status == 200 else b"receiver down for maintenance")
-
-            def log_message(handler, *args):
-                pass
-        super().__init__(("127.0.0.1", free_port()), Handler)
 
 
 @pytest.fixture

@@ -12,12 +12,13 @@ import collections
 import os
 import shutil
 import subprocess
+import threading
 import time
 
 import pytest
 
 from archive.vocab import DOCUMENT_KINDS
-from tests.helpers import ONLY_REGISTRY, RENFANG, REPO, free_port, q, renfang
+from tests.helpers import ONLY_REGISTRY, RENFANG, REPO, Receiver, free_port, q, renfang
 from tests.portals import sites
 
 pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
@@ -75,6 +76,11 @@ def share(data_dir) -> int:
 def crawls(tmp_path_factory, redis_url):
     root = tmp_path_factory.mktemp("distributed")
     portal = sites.start()
+    hook = Receiver()           # every worker and merge is configured to deliver alerts to it
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    config = root / "renfang.toml"
+    config.write_text(f'[webhook]\nurl = "http://127.0.0.1:{hook.server_port}/hook"\n', encoding="utf-8")
+    posted = {}
     try:
         registry = sites.write_registry(portal, root / "registry.csv")
         single = root / "single"
@@ -84,15 +90,18 @@ def crawls(tmp_path_factory, redis_url):
         sites.build(portal, 1)           # the same portal again (its 500-once pages fail once more)
         portal.clear()
         dirs = [root / f"worker{i}" for i in range(1, WORKERS + 1)]
-        round1 = workers(registry, dirs, redis_url)
+        round1 = workers(registry, dirs, redis_url, "--config", config)
         hits1 = list(portal.hits)
+        posted["workers"] = list(hook.posted)
         shares = {1: [share(d) for d in dirs]}
         merged = root / "merged"
-        merges = [renfang("merge", "--data-dir", merged, *dirs)]
+        merges = [renfang("merge", "--data-dir", merged, *dirs, "--config", config)]
+        posted["merge"] = list(hook.posted[len(posted["workers"]):])
         renfang("load", "--data-dir", merged)
         snapshot = {t: rows(merged, t) for t in COMPARED}
-        merges.append(renfang("merge", "--data-dir", merged, *dirs))       # again: nothing changes
+        merges.append(renfang("merge", "--data-dir", merged, *dirs, "--config", config))  # again: nothing changes
         again = {t: rows(merged, t) for t in COMPARED}
+        posted["merge again"] = list(hook.posted[len(posted["workers"]) + len(posted["merge"]):])
 
         # round 2: every worker starts from the merged archive, the portal unchanged
         for d in dirs:
@@ -101,8 +110,10 @@ def crawls(tmp_path_factory, redis_url):
         portal.clear()
         # without the early stop on unchanged lists, so that every document is asked again
         # (conditionally), most by a worker that did not fetch it in round 1
-        round2 = workers(registry, dirs, redis_url, "-s", "RENFANG_EARLY_STOP=False")
+        before = len(hook.posted)
+        round2 = workers(registry, dirs, redis_url, "-s", "RENFANG_EARLY_STOP=False", "--config", config)
         hits2 = list(portal.hits)
+        posted["round 2 workers"] = list(hook.posted[before:])
         shares[2] = [share(d) for d in dirs]
 
         # round 3, on copies: round 2 merged (an unchanged portal: nothing gone), merged back into
@@ -127,9 +138,11 @@ def crawls(tmp_path_factory, redis_url):
         yield dict(shares=shares, portal=portal, single=single, dirs=dirs, merged=merged, round1=round1, round2=round2,
                    hits_single=hits_single, hits1=hits1, hits2=hits2, snapshot=snapshot, again=again,
                    merges=merges, gone=gone, gone_merges=gone_merges, gone_after_round2=gone_after_round2,
-                   gone_after_one_share=gone_after_one_share)
+                   gone_after_one_share=gone_after_one_share, posted=posted)
     finally:
         portal.stop()
+        hook.shutdown()
+        hook.server_close()
 
 
 # The tables a user relies on, each without the columns that cannot be equal between a crawl
@@ -211,6 +224,20 @@ def test_merged_archive_equals_a_single_worker_crawl(crawls):
     for table in COMPARED:
         assert crawls["snapshot"][table] == rows(crawls["single"], table), table
     assert q(crawls["merged"], "select count(*) from crawl_runs") == [(1,)]    # one round, one run
+
+
+def test_the_merge_delivers_the_rounds_alerts_and_the_workers_none(crawls):
+    """The alerts of a round are raised by the merge (a worker judges nothing on its share) and
+    sent once, by the merge: neither the workers of round 1, nor a second merge, nor the workers
+    of round 2 (the merged archive, deliveries and all, merged back into them) send any."""
+    posted = crawls["posted"]
+    sent = sorted((b["kind"], b["agency_id"]) for b in posted["merge"])
+    opened = sorted(q(crawls["merged"], "select kind, agency_id from alerts where state = 'open'"))
+    assert sent == opened and sent, (sent, opened)
+    assert posted["workers"] == posted["merge again"] == posted["round 2 workers"] == []
+    for d in crawls["dirs"]:   # the deliveries came back with the merged archive
+        assert q(d, "select count(*) from alert_deliveries where channel = 'webhook' and delivered_at is not null") == [
+            (len(sent),)]
 
 
 def test_merging_twice_changes_nothing(crawls):
