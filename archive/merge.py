@@ -150,7 +150,9 @@ def combine_sites(rows: list[dict]) -> dict:
 
 def recount_site(db: sqlite_utils.Database, run_id: int, agency_id: str) -> dict:
     """A combined round's reports of a site (from its ledger, records.reports_seen) and, for a
-    site the shares found ok, ``fewer_reports`` when the round found fewer than the run before."""
+    site the shares found ok or partial, its status judged again on the whole round:
+    ``fewer_reports`` when the round found fewer than the run before, ``partial`` when the round
+    failed to fetch something (a share that saw only that, and no report, said ``no_reports``)."""
     from crawler import records
 
     row = _rows(db, "select * from crawl_sites where run_id = ? and agency_id = ?", [run_id, agency_id])[0]
@@ -164,10 +166,18 @@ def recount_site(db: sqlite_utils.Database, run_id: int, agency_id: str) -> dict
     found = max(row["reports"] or 0, listed, records.reports_seen(db, agency_id, run_id, set()))
     update = {"reports": found}
     before = records.previous_reports(db, agency_id, run_id)
-    if row["status"] in (SiteStatus.OK, SiteStatus.FEWER_REPORTS):
-        fewer = before and found < before[1]
-        update["status"] = SiteStatus.FEWER_REPORTS if fewer else SiteStatus.OK
-        update["message"] = f"{found} reports found, {before[1]} in run {before[0]}" if fewer else None
+    if row["status"] in (SiteStatus.OK, SiteStatus.FEWER_REPORTS, SiteStatus.PARTIAL):
+        # judged again on the whole round, in the order of records.site_status
+        partial = records.ledger_partial_message(db, agency_id, run_id)
+        if before and found < before[1]:
+            update["status"], update["message"] = (SiteStatus.FEWER_REPORTS,
+                                                   f"{found} reports found, {before[1]} in run {before[0]}")
+        elif row["status"] == SiteStatus.PARTIAL and not partial:
+            pass     # a share's own reason (a page it could not reach), not in the ledger
+        elif partial:
+            update["status"], update["message"] = SiteStatus.PARTIAL, partial
+        else:
+            update["status"], update["message"] = SiteStatus.OK, None
     return update
 
 

@@ -33,6 +33,10 @@ class ReportDocument:
     body: bytes
 
 
+#: the error of a request robots.txt forbids (a refused FetchFailure; the ledger keeps it as last_error)
+ROBOTS_REFUSAL = "forbidden by robots.txt, not requested"
+
+
 @dataclass
 class FetchFailure:
     """A request that ended without a usable response: no HTTP answer at all (DNS, refused,

@@ -12,7 +12,8 @@ import re
 import sqlite_utils
 
 from archive.schema import now
-from archive.vocab import (COMPLETE_STATUSES, DOCUMENT_KINDS, UNREACHED_STATUSES, Kind, Outcome, RunStatus,
+from archive.vocab import (COMPLETE_STATUSES, DOCUMENT_KINDS, NAVIGATION_KINDS, UNREACHED_STATUSES, Kind, Outcome,
+                           RunStatus,
                            SiteStatus, Stage)
 from parsers.vocab import ParseStatus, sql_list
 from archive.store import ObjectStore
@@ -113,19 +114,52 @@ def site_status(p, outcomes: dict, found: int, before: tuple[int, int] | None,
     if before and found < before[1]:
         return SiteStatus.FEWER_REPORTS, f"{found} reports found, {before[1]} in run {before[0]}"
     if failed:
-        parts = []
-        if outcomes.get(Outcome.FAILED):
-            parts.append(f"{outcomes[Outcome.FAILED]} document(s) could not be fetched"
-                         + (f", first: {p.first_failed}" if getattr(p, "first_failed", None) else ""))
-        if p.failed_lists:
-            parts.append(f"{len(p.failed_lists)} list page(s) could not be fetched, first: {p.failed_lists[0]}")
-        if p.unreached:
-            parts.append(p.unreached[0])
-        if p.robots:
-            parts.append(f"{len(p.robots)} URL(s) forbidden by robots.txt, first: {p.robots[0]} "
-                         "(renfang crawl --ignore-robots fetches them)")
-        return SiteStatus.PARTIAL, "; ".join(parts)
+        return SiteStatus.PARTIAL, partial_message(outcomes.get(Outcome.FAILED, 0), getattr(p, "first_failed", None),
+                                                   p.failed_lists, p.unreached, p.robots)
     return SiteStatus.OK, None
+
+
+def partial_message(docs_failed: int, first_failed: str | None, failed_lists: list[str],
+                    unreached: list[str], robots: list[str]) -> str:
+    """Why a site whose crawl went through is ``partial``: what could not be fetched."""
+    parts = []
+    if docs_failed:
+        parts.append(f"{docs_failed} document(s) could not be fetched" + (f", first: {first_failed}" if first_failed else ""))
+    if failed_lists:
+        parts.append(f"{len(failed_lists)} list page(s) could not be fetched, first: {failed_lists[0]}")
+    if unreached:
+        parts.append(unreached[0])
+    if robots:
+        parts.append(f"{len(robots)} URL(s) forbidden by robots.txt, first: {robots[0]} "
+                     "(renfang crawl --ignore-robots fetches them)")
+    return "; ".join(parts)
+
+
+def first_failed_document(db: sqlite_utils.Database, agency_id: str, run_id: int) -> str | None:
+    """The first (by URL) report document of the site the run could not fetch, with why."""
+    first = db.execute(f"""select url, last_error from crawl_ledger where agency_id = ? and outcome = '{Outcome.FAILED}'
+                           and outcome_run = ? and kind in {sql_list(DOCUMENT_KINDS)}
+                           order by url limit 1""", [agency_id, run_id]).fetchone()
+    return f"{first[0]} ({first[1]})" if first else None
+
+
+def ledger_partial_message(db: sqlite_utils.Database, agency_id: str, run_id: int) -> str | None:
+    """:func:`partial_message` from the ledger alone: for a round ``renfang merge`` combined
+    from workers' shares (a share that saw nothing else of a site says ``no_reports``, not
+    what it failed to fetch). None when the run fetched everything it asked for."""
+    from crawler.items import ROBOTS_REFUSAL
+
+    def urls(outcome, kinds):
+        return db.execute(f"""select url, last_error from crawl_ledger where agency_id = ? and outcome = ?
+                              and outcome_run = ? and kind in {sql_list(kinds)} order by url""",
+                          [agency_id, outcome, run_id]).fetchall()
+    docs = urls(Outcome.FAILED, DOCUMENT_KINDS)
+    lists = [f"{u} ({e})" for u, e in urls(Outcome.FAILED, NAVIGATION_KINDS)]
+    # refused: by robots.txt (an off-target redirect is refused too, by policy: not the site's gap)
+    robots = [u for u, e in urls(Outcome.REFUSED, (*DOCUMENT_KINDS, *NAVIGATION_KINDS)) if e == ROBOTS_REFUSAL]
+    if not (docs or lists or robots):
+        return None
+    return partial_message(len(docs), first_failed_document(db, agency_id, run_id), lists, [], robots)
 
 
 def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger, mark_gone: bool,
@@ -137,10 +171,7 @@ def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger,
     for sid, p in progress.items():
         o = outcomes.get(sid, {})
         found = reports_seen(db, sid, run_id, p.reports)
-        first = db.execute(f"""select url, last_error from crawl_ledger where agency_id = ? and outcome = '{Outcome.FAILED}'
-                               and outcome_run = ? and kind in ({','.join('?' * len(DOCUMENT_KINDS))})
-                               order by url limit 1""", [sid, run_id, *DOCUMENT_KINDS]).fetchone()
-        p.first_failed = f"{first[0]} ({first[1]})" if first else None
+        p.first_failed = first_failed_document(db, sid, run_id)
         status, message = site_status(p, o, found, previous_reports(db, sid, run_id), max_list_pages)
         if status in COMPLETE_STATUSES:
             complete.append(sid)

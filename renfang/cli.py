@@ -481,6 +481,7 @@ def merge(data_dir, sources, wait, config):
     from archive.store import ObjectStore
 
     from crawler import monitors, schedule
+    from crawler.run import crawl_settings
 
     target, added = DataDir(data_dir), set()
     alert_config = _alert_config(config, data_dir)
@@ -504,9 +505,11 @@ def merge(data_dir, sources, wait, config):
                 db.close()
         db = open_archive(target.db)
         refresh_derived(db, target.root)
-        for run_id in sorted(added):     # the alerts of each run merged in (a round judged whole)
+        cadence = schedule.Cadence.from_settings(crawl_settings(()))
+        for run_id in sorted(added):     # a round judged whole: its alerts, its sites' next due times
             sites = [a for (a,) in db.execute("select agency_id from crawl_sites where run_id = ?", [run_id])]
             monitors.update(db, sites, run_id, schedule.clock())
+            schedule.record_plan(db, schedule.plan(db, sites, cadence, schedule.clock()), schedule.clock())
         reports = db.execute("select count(*) from reports").fetchone()[0]
         db.close()
         _announce(data_dir, alert_config)

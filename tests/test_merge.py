@@ -56,3 +56,32 @@ def test_a_report_listed_by_one_worker_and_followed_by_another_is_known_by_its_p
     assert expected == [("hanx-2022", PAGE, LIST, TITLE)]
     assert target.execute("select id, url, list_url, title from reports").fetchall() == expected
     assert target.execute("select url, kind from report_documents").fetchall() == [(PAGE, Kind.ARTICLE)]
+
+
+def test_a_round_that_failed_a_document_is_partial_though_the_share_that_failed_it_saw_no_report(tmp_path):
+    """The share that got the 404 saw nothing else of the site and said ``no_reports``; the share
+    that saw the reports said ``ok``. Combined, the round is judged on its ledger: ``partial``,
+    with the reason a single crawl gives (crawler/records.partial_message)."""
+    from archive.merge import combine_sites, recount_site
+    from archive.vocab import Outcome, SiteStatus, Stage
+    from crawler.ledger import Ledger
+
+    db = open_archive(tmp_path / "archive.db")
+    run = records.start_run(db, "registry.csv")
+    db.execute("insert into agencies (id, name) values ('trsx', '测试市人民防空办公室')")
+    records.record_listing(db, "trsx", 2021, TITLE, LISTED, LIST)
+    Ledger(db).record(LIST, url=LIST, run_id=run, agency_id="trsx", kind=Kind.LIST, parent=None,
+                      stage=Stage.STORED, status=200, sha256="0" * 64, outcome=Outcome.NEW)
+    Ledger(db).record(PAGE, url=PAGE, run_id=run, agency_id="trsx", kind=Kind.ARTICLE, parent=LIST,
+                      stage=Stage.FAILED, status=404, error="HTTP 404", outcome=Outcome.FAILED)
+    share = {"run_id": run, "agency_id": "trsx", "message": None, "pages": 1, "reports": 1, "docs_new": 0,
+             "docs_changed": 0, "docs_unchanged": 0, "docs_gone": 0, "docs_failed": 0, "errors": 0,
+             "entries_taken": 1, "entries_rejected": 0}
+    combined = combine_sites([{**share, "status": SiteStatus.OK},
+                              {**share, "status": SiteStatus.NO_REPORTS, "reports": 0, "docs_failed": 1,
+                               "message": "no list entry was a report of this office"}])
+    assert combined["status"] == SiteStatus.OK       # what the shares say, before the round is judged
+    db["crawl_sites"].insert(combined)
+    assert recount_site(db, run, "trsx") == {
+        "reports": 1, "status": SiteStatus.PARTIAL,
+        "message": f"1 document(s) could not be fetched, first: {PAGE} (HTTP 404)"}

@@ -17,7 +17,7 @@ import scrapy
 from archive.vocab import Kind
 from crawler import extract, shapes
 from crawler.classify import DISCLOSURE_COLUMN, REPORT_COLUMN, classify_title, report_year
-from crawler.items import FetchFailure, PageSeen, ReportDocument, ReportListing
+from crawler.items import ROBOTS_REFUSAL, FetchFailure, PageSeen, ReportDocument, ReportListing
 from crawler.ledger import request_key
 from crawler.offices import Office, judge_entries
 from crawler.registry import Site, read_registry
@@ -99,7 +99,7 @@ class PortalSpider(scrapy.Spider):
             # obeying robots.txt is a choice with a cost: the reports behind it are not fetched,
             # and the site says so (renfang crawl --ignore-robots fetches them)
             yield FetchFailure(agency_id=request.meta.get("agency_id", ""), url=request.url, method=request.method,
-                               error="forbidden by robots.txt, not requested", key=request_key(request),
+                               error=ROBOTS_REFUSAL, key=request_key(request),
                                kind=request.meta.get("renfang_kind"), parent=request.meta.get("renfang_parent"),
                                refused=True)
             return
