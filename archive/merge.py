@@ -11,8 +11,8 @@ and for an archive shipped from elsewhere. What is combined, and how:
   (:func:`combine_sites`); a source run that holds all of a target run (a merged archive
   shipped back to a worker) replaces it. Its ``fetches`` and ``crawl_sites`` rows come along, with
   the run id remapped; so do the run ids of ``crawl_ledger`` and ``alerts``;
-* alert deliveries: an occurrence sent over a channel on either side counts as sent (whoever
-  delivers next does not send it again);
+* alert deliveries and resolution notices: one sent over a channel on either side counts as
+  sent (whoever delivers next does not send it again);
 * rows with a key (ledger, documents, reports, report documents, alerts, schedule): the newer
   version wins (by ``last_seen``/``planned_at``, or a later ``gone_since``; on a tie the
   target's), first-seen dates are the earliest of both; a report's ``facts`` and ``checks`` go
@@ -257,15 +257,16 @@ def _insert_newer(db, table: str, pk: tuple[str, ...], row: dict, newer: str,
     return True
 
 
-def _merge_delivery(db, row: dict) -> bool:
-    """One ``alert_deliveries`` row (an alert occurrence on a channel): sent on either side is
+def _merge_delivery(db, table: str, row: dict) -> bool:
+    """One ``alert_deliveries`` or ``alert_resolutions`` row (a notice of an alert occurrence on
+    a channel): sent on either side is
     sent (the earliest sending; never sent twice by whoever delivers next), else the later
     attempt; the attempts are the most either side counted. True when the row was written."""
     key = {k: row[k] for k in ("alert_key", "opened_at", "channel")}
-    have = _rows(db, "select * from alert_deliveries where alert_key = ? and opened_at = ? and channel = ?",
+    have = _rows(db, f"select * from {table} where alert_key = ? and opened_at = ? and channel = ?",
                  list(key.values()))
     if not have:
-        _insert(db, "alert_deliveries", row)
+        _insert(db, table, row)
         return True
     old = have[0]
     if row == old:
@@ -278,7 +279,7 @@ def _merge_delivery(db, row: dict) -> bool:
     merged = {**winner, "attempts": max(old["attempts"] or 0, row["attempts"] or 0)}
     if merged == old:
         return False
-    _update(db, "alert_deliveries", key, merged)
+    _update(db, table, key, merged)
     return True
 
 
@@ -388,9 +389,10 @@ def merge(target: sqlite_utils.Database, target_objects: ObjectStore, target_dir
         for row in _rows(source, "select * from alerts"):
             if _insert_newer(target, "alerts", ("key",), remap(row, ALERT_RUNS), "last_seen"):
                 count["alerts"] = count.get("alerts", 0) + 1
-        for row in _rows(source, "select * from alert_deliveries"):
-            if _merge_delivery(target, row):
-                count["alert_deliveries"] = count.get("alert_deliveries", 0) + 1
+        for table in ("alert_deliveries", "alert_resolutions"):
+            for row in _rows(source, f"select * from {table}"):
+                if _merge_delivery(target, table, row):
+                    count[table] = count.get(table, 0) + 1
         for row in _rows(source, "select * from crawl_schedule"):
             if _insert_newer(target, "crawl_schedule", ("agency_id",), row, "planned_at", earliest=()):
                 count["crawl_schedule"] = count.get("crawl_schedule", 0) + 1

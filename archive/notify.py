@@ -29,7 +29,9 @@ when it exists; without one, alerts are only printed and published in the feed::
 
 Bookkeeping is per occurrence and channel (``alert_deliveries``): a delivery that fails is
 recorded with its reason, counted in the crawl's summary and retried by the next run (or
-``renfang alerts``) until it is sent; one that succeeded is never sent again.
+``renfang alerts``) until it is sent; one that succeeded is never sent again. When the alert
+resolves (the site fixed, the report archived), each channel its opening was sent over is told
+so, once, the same way (``alert_resolutions``; an e-mail in reply to the first).
 """
 from __future__ import annotations
 
@@ -181,27 +183,45 @@ def alert_url(config: Config, alert: dict) -> str:
 
 
 def payload(config: Config, alert: dict) -> dict:
-    """The webhook's JSON body: the alert occurrence as stored, and its page."""
+    """The webhook's JSON body: the alert occurrence as stored (``state`` ``resolved`` and
+    ``resolved_at`` for a resolution notice), and its page."""
     return {"key": alert["key"], "kind": alert["kind"], "agency_id": alert["agency_id"],
             "report_id": alert["report_id"], "message": alert["message"], "state": alert["state"],
-            "opened_at": alert["opened_at"], "last_seen": alert["last_seen"], "url": alert_url(config, alert)}
+            "opened_at": alert["opened_at"], "last_seen": alert["last_seen"],
+            "resolved_at": alert.get("resolved_at"), "url": alert_url(config, alert)}
+
+
+def printed_line(alert: dict) -> str:
+    """The alert as the crawl prints it on stderr: ``alert late trsx: …``, ``alert resolved late trsx: …``."""
+    resolved = "resolved " if alert["state"] == AlertState.RESOLVED else ""
+    return f"alert {resolved}{alert['kind']} {alert['agency_id']}: {alert['message']}"
+
+
+def _message_id(alert: dict, event: str = "") -> str:
+    occurrence = hashlib.sha256(f"{alert['key']}\n{alert['opened_at']}".encode()).hexdigest()[:32]
+    return f"<alert.{occurrence}{event}@renfang-archive>"     # the same for a resend of this notice
 
 
 def email(config: Config, alert: dict) -> EmailMessage:
-    """One e-mail per alert occurrence; its Message-ID is derived from the occurrence, so a
-    mail system can tell a resend."""
+    """One e-mail per alert occurrence, and one when it resolves (in reply to the first); the
+    Message-IDs are derived from the occurrence, so a mail system can tell a resend."""
+    resolved = alert["state"] == AlertState.RESOLVED
     msg = EmailMessage()
-    msg["Subject"] = f"{config.smtp.subject_prefix} {alert['kind']} {alert['agency_id']}".strip()
+    msg["Subject"] = (f"{config.smtp.subject_prefix} {'resolved: ' if resolved else ''}"
+                      f"{alert['kind']} {alert['agency_id']}").strip()
     msg["From"] = config.smtp.sender
     msg["To"] = ", ".join(config.smtp.to)
     msg["Date"] = formatdate(localtime=False)
-    occurrence = hashlib.sha256(f"{alert['key']}\n{alert['opened_at']}".encode()).hexdigest()[:32]
-    msg["Message-ID"] = f"<alert.{occurrence}@renfang-archive>"     # the same for a resend of this occurrence
+    msg["Message-ID"] = _message_id(alert, ".resolved" if resolved else "")
+    if resolved:
+        msg["In-Reply-To"] = msg["References"] = _message_id(alert)
     msg["X-Renfang-Alert"] = alert["key"]
+    msg["X-Renfang-State"] = alert["state"]
     url = alert_url(config, alert)
-    msg.set_content(f"{alert['kind']} {alert['agency_id']}: {alert['message']}\n\n"
-                    f"open since {alert['opened_at']}, last seen {alert['last_seen']}\n"
-                    + (f"{url}\n" if url else ""))
+    when = (f"resolved {alert['resolved_at']}; open since {alert['opened_at']}, last seen {alert['last_seen']}"
+            if resolved else f"open since {alert['opened_at']}, last seen {alert['last_seen']}")
+    msg.set_content(f"{'resolved: ' if resolved else ''}{alert['kind']} {alert['agency_id']}: {alert['message']}\n\n"
+                    f"{when}\n" + (f"{url}\n" if url else ""))
     return msg
 
 
@@ -212,6 +232,7 @@ class Delivery:
     printed: list[dict] = field(default_factory=list)
     sent: dict[str, list[str]] = field(default_factory=dict)
     failed: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    resolved: dict[str, list[str]] = field(default_factory=dict)     # resolution notices sent
 
     @property
     def failures(self) -> int:
@@ -219,8 +240,11 @@ class Delivery:
 
     def summary(self) -> str:
         """One line, empty when nothing was to be pushed."""
-        parts = [f"{c} {len(self.sent.get(c, []))} sent" + (f", {len(self.failed[c])} failed" if self.failed.get(c) else "")
-                 for c in PUSH_CHANNELS if c in self.sent or c in self.failed]
+        def words(c):
+            sent, failed, resolved = (len(d.get(c, [])) for d in (self.sent, self.failed, self.resolved))
+            out = [f"{sent} sent"] if sent or not resolved else []
+            return ", ".join(out + [f"{failed} failed"] * bool(failed) + [f"{resolved} resolved"] * bool(resolved))
+        parts = [f"{c} {words(c)}" for c in PUSH_CHANNELS if c in self.sent or c in self.failed or c in self.resolved]
         if not parts:
             return ""
         line = "alerts delivered: " + "; ".join(parts)
@@ -244,14 +268,36 @@ def pending(db: sqlite_utils.Database, channel: str, kinds: tuple[str, ...] | No
     return [dict(zip(names, r)) for r in cursor.fetchall()]
 
 
+def pending_resolutions(db: sqlite_utils.Database, channel: str, kinds: tuple[str, ...] | None = None) -> list[dict]:
+    """The resolved alert occurrences whose opening was sent over ``channel`` and whose
+    resolution was not (failed ones included), oldest first."""
+    kinds = tuple(kinds or AlertKind)
+    cursor = db.execute(
+        f"""select a.key, a.kind, a.agency_id, a.report_id, a.message, a.state, d.opened_at,
+                   a.last_seen, a.resolved_at
+            from alerts a join alert_deliveries d on d.alert_key = a.key and d.channel = ?
+                 and d.opened_at = coalesce(a.opened_at, a.first_seen) and d.delivered_at is not null
+            left join alert_resolutions r on r.alert_key = d.alert_key and r.opened_at = d.opened_at
+                 and r.channel = d.channel
+            where a.state = ? and r.delivered_at is null and a.kind in ({','.join('?' * len(kinds))})
+            order by a.resolved_at, a.kind, a.key""", [channel, AlertState.RESOLVED, *kinds])
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+
+#: where the sending of a notice is kept, by the state of the alert it tells
+NOTICE_TABLES = {AlertState.OPEN: "alert_deliveries", AlertState.RESOLVED: "alert_resolutions"}
+
+
 def _record(db, alert: dict, channel: str, t: str, error: str | None) -> None:
-    db.execute("""insert into alert_deliveries (alert_key, opened_at, channel, delivered_at, attempts, last_attempt, error)
+    table = NOTICE_TABLES[alert["state"]]
+    db.execute(f"""insert into {table} (alert_key, opened_at, channel, delivered_at, attempts, last_attempt, error)
                   values (?, ?, ?, ?, 1, ?, ?)
                   on conflict (alert_key, opened_at, channel) do update set delivered_at = excluded.delivered_at,
-                      attempts = alert_deliveries.attempts + 1, last_attempt = excluded.last_attempt,
+                      attempts = {table}.attempts + 1, last_attempt = excluded.last_attempt,
                       error = excluded.error""",
                [alert["key"], alert["opened_at"], channel, None if error else t, t, error])
-    if channel == Channel.PRINT and not error:
+    if channel == Channel.PRINT and not error and alert["state"] == AlertState.OPEN:
         db.execute("update alerts set delivered_at = ? where key = ?", [t, alert["key"]])
 
 
@@ -320,23 +366,26 @@ def deliver(db: sqlite_utils.Database, config: Config, printer: Callable[[dict],
     each configured channel, recording each attempt in ``alert_deliveries``."""
     result = Delivery()
     if printer is not None:
-        for alert in pending(db, Channel.PRINT):
-            if alert["delivered_at"]:           # announced before the delivery table existed
+        for alert in pending(db, Channel.PRINT) + pending_resolutions(db, Channel.PRINT):
+            if alert.get("delivered_at"):           # announced before the delivery table existed
                 continue
             printer(alert)
             with db.conn:
                 _record(db, alert, Channel.PRINT, archive_now(), None)
             result.printed.append(alert)
     for channel in config.channels:
-        alerts = pending(db, channel, config.kinds)
+        alerts = pending(db, channel, config.kinds) + pending_resolutions(db, channel, config.kinds)
         if not alerts:
             continue
-        result.sent[channel], result.failed[channel] = [], []
+        result.sent.setdefault(channel, [])
+        result.failed.setdefault(channel, [])
         for alert, error in SENDERS[channel](config, alerts):
             with db.conn:
                 _record(db, alert, channel, archive_now(), error)
             if error:
                 result.failed[channel].append((alert["key"], error))
+            elif alert["state"] == AlertState.RESOLVED:
+                result.resolved.setdefault(channel, []).append(alert["key"])
             else:
                 result.sent[channel].append(alert["key"])
     return result

@@ -83,6 +83,20 @@ class Table:
         return f"{self.zh} {self.en}"
 
 
+def delivery_columns(what: str) -> dict[str, Column]:
+    """The columns of a notice's bookkeeping per alert occurrence and channel (alert_deliveries:
+    the alert sent; alert_resolutions: its resolution)."""
+    return {
+        "alert_key": col(str, "告警", "alerts.key"),
+        "opened_at": col(str, "开启", "alerts.opened_at of the occurrence"),
+        "channel": col(str, "渠道", "where it was sent", CHANNEL),
+        "delivered_at": col(str, "已送达", what + " " + UTC + "; empty while it fails"),
+        "attempts": col(int, "尝试次数", "attempts"),
+        "last_attempt": col(str, "最近尝试", "last attempt " + UTC),
+        "error": col(str, "错误", "why the last attempt failed (empty once sent)"),
+    }
+
+
 def table(zh: str, en: str, columns: dict[str, Column], pk=None, foreign_keys=(), not_null=(),
           kind: str = "table") -> Table:
     return Table(zh, en, columns, pk, tuple(foreign_keys), frozenset(not_null), kind)
@@ -221,15 +235,10 @@ TABLES: dict[str, Table] = {
         "last_run": col(int, "最近批次", "last run it held in"),
         "opened_at": col(str, "本次开启", "when this occurrence opened " + UTC + "; again after it was resolved"),
     }, pk="key"),
-    "alert_deliveries": table("告警投递", "Each alert occurrence on each push channel: sent, or why not (retried next run; archive/notify.py).", {
-        "alert_key": col(str, "告警", "alerts.key"),
-        "opened_at": col(str, "开启", "alerts.opened_at of the occurrence sent"),
-        "channel": col(str, "渠道", "where it was sent", CHANNEL),
-        "delivered_at": col(str, "已送达", "sent " + UTC + "; empty while it fails"),
-        "attempts": col(int, "尝试次数", "attempts"),
-        "last_attempt": col(str, "最近尝试", "last attempt " + UTC),
-        "error": col(str, "错误", "why the last attempt failed (empty once sent)"),
-    }, pk=("alert_key", "opened_at", "channel")),
+    "alert_deliveries": table("告警投递", "Each alert occurrence on each push channel: sent, or why not (retried next run; archive/notify.py).",
+                              delivery_columns("sent"), pk=("alert_key", "opened_at", "channel")),
+    "alert_resolutions": table("告警解除通知", "Each resolved alert occurrence told on each channel its opening was sent over: sent, or why not (retried next run; archive/notify.py).",
+                               delivery_columns("resolution sent"), pk=("alert_key", "opened_at", "channel")),
     "crawl_ledger": table("抓取台账", "Every URL the crawler ever requested (POSTs: URL + form): stage, attempts, validators, hash (crawler/ledger.py).", {
         "key": col(str, "键", "ledger key: the URL, or method, URL and a digest of the form"),
         "url": col(str, "网址", "URL"),
@@ -533,6 +542,10 @@ def _nothing(db: sqlite_utils.Database) -> None:
     """The first schema: an archive that has it needs nothing."""
 
 
+def _new_tables(db: sqlite_utils.Database) -> None:
+    """New tables only: they are created, with every other missing one, after the migrations."""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "offices, documents, fetches, reports, parses, figures, checks, codes", _nothing),
     # schema 2 (Nov 2026): crawl_sites, crawl_ledger, version_facts, search_docs are new tables
@@ -551,6 +564,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         add_columns("facts", "confidence"))),
     # alert_deliveries is a new table
     Migration(4, "alert occurrences (delivered once per channel)", add_columns("alerts", "opened_at")),
+    # alert_resolutions is a new table (created with the others missing, after the migrations)
+    Migration(5, "resolution notices (once per channel the alert was sent over)", _new_tables),
 )
 #: the schema an archive has once :func:`open_archive` opened it: its last migration's number
 SCHEMA_VERSION = MIGRATIONS[-1].number

@@ -231,7 +231,7 @@ def _announce(data_dir: Path, config, result=None):
     (archive/notify.py); ``result``: the crawl whose alerts are refreshed first (after its load,
     the printed dates and changed figures are known). Failed deliveries are printed with their
     reason and counted in the summary line."""
-    from archive.notify import deliver
+    from archive.notify import deliver, printed_line
     from archive.schema import open_archive
     from crawler import monitors, schedule
 
@@ -239,8 +239,7 @@ def _announce(data_dir: Path, config, result=None):
     try:
         if result is not None and result.run:
             monitors.update(db, [s["agency_id"] for s in result.sites], result.run["id"], schedule.clock())
-        delivery = deliver(db, config, printer=lambda a: click.echo(
-            f"alert {a['kind']} {a['agency_id']}: {a['message']}", err=True))
+        delivery = deliver(db, config, printer=lambda a: click.echo(printed_line(a), err=True))
     finally:
         db.close()
     if delivery.summary():

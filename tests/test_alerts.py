@@ -77,6 +77,7 @@ def test_each_alert_reaches_smtp_and_webhook_once_and_a_failed_delivery_is_retri
         third = run("2024-03-03")
         sites.build(portal, 2)               # plainx's lists link their reports again
         fourth = run("2024-03-04")
+        fifth = run("2024-03-05")            # nothing new: nothing printed or sent
     finally:
         portal.stop()
     edited = EDITED.format(portal.url("trsx"))
@@ -88,27 +89,42 @@ def test_each_alert_reaches_smtp_and_webhook_once_and_a_failed_delivery_is_retri
             "webhook: HTTP 503 Service Unavailable: receiver down for maintenance)") in first.stderr
     # run 2: nothing new printed or mailed; the webhook gets the three it missed
     assert printed(second) == [] and "alerts delivered: webhook 3 sent" in second.stderr
-    # run 3: the broken list and the edited PDF, once each; trsx's 2023 report arrived
-    assert printed(third) == ["alert broken plainx", "alert edited trsx"]
-    assert "alerts delivered: smtp 2 sent; webhook 2 sent" in third.stderr
-    # run 4: plainx fixed: its alert resolved, nothing sent
-    assert printed(fourth) == [] and "alerts delivered" not in fourth.stderr
+    # run 3: the broken list and the edited PDF, once each; trsx's 2023 report arrived: the late
+    # alert resolved, and each channel that was told of it is told so
+    assert printed(third) == ["alert broken plainx", "alert edited trsx", "alert resolved late trsx"]
+    assert "alerts delivered: smtp 2 sent, 1 resolved; webhook 2 sent, 1 resolved" in third.stderr
+    # run 4: plainx fixed: its alert resolved, and said once
+    assert printed(fourth) == ["alert resolved broken plainx"]
+    assert "alerts delivered: smtp 1 resolved; webhook 1 resolved" in fourth.stderr
+    assert printed(fifth) == [] and "alerts delivered" not in fifth.stderr
 
     keys = ["late:trsx:2023", "late:rs412:2023", "blocked:rs412", "broken:plainx", edited]
-    assert Counter(m["X-Renfang-Alert"] for m in box.messages) == Counter(keys)      # each once
-    assert Counter(b["key"] for b in hook.accepted) == Counter(keys)
-    assert len(hook.posted) == 3 + 5                  # the three refused in run 1, then each once
-    mail = {m["X-Renfang-Alert"]: m for m in box.messages}
+    resolved = ["late:trsx:2023", "broken:plainx"]
+    opened = [m for m in box.messages if m["X-Renfang-State"] == "open"]
+    assert Counter(m["X-Renfang-Alert"] for m in opened) == Counter(keys)      # each once
+    assert Counter(m["X-Renfang-Alert"] for m in box.messages if m not in opened) == Counter(resolved)
+    assert Counter((b["key"], b["state"]) for b in hook.accepted) == Counter(
+        [(k, "open") for k in keys] + [(k, "resolved") for k in resolved])
+    assert len(hook.posted) == 3 + 5 + 2              # the three refused in run 1, then each once
+    mail = {m["X-Renfang-Alert"]: m for m in opened}
     assert mail["blocked:rs412"]["Subject"] == "[renfang] blocked rs412"
     assert mail["blocked:rs412"]["To"] == "ops@example.org"
     assert "anti-bot challenge (ruishu)" in mail["blocked:rs412"].get_content()
-    body = {b["key"]: b for b in hook.accepted}["late:trsx:2023"]     # sent by the retry, in run 2
+    bodies = {(b["key"], b["state"]): b for b in hook.accepted}
+    body = bodies["late:trsx:2023", "open"]     # sent by the retry, in run 2
     assert body == {"key": "late:trsx:2023", "kind": "late", "agency_id": "trsx", "report_id": "trsx-2023",
                     "message": "no 2023 report archived; due 2024-01-31, 31 days late", "state": "open",
                     "opened_at": "2024-03-01T12:00:00+00:00", "last_seen": "2024-03-02T12:00:00+00:00",
-                    "url": "https://renfang.example.org/archive/alerts/late%3Atrsx%3A2023"}
+                    "resolved_at": None, "url": "https://renfang.example.org/archive/alerts/late%3Atrsx%3A2023"}
+    # run 3: the report arrived; the same occurrence, resolved
+    assert bodies["late:trsx:2023", "resolved"] == {**body, "state": "resolved", "resolved_at": "2024-03-03T12:00:00+00:00"}
     assert "the document at " + portal.url("trsx") + "zwgk/xxgknb/202301/P020230115301001.pdf changed" \
         in mail[edited].get_content()
+
+    fixed = {m["X-Renfang-Alert"]: m for m in box.messages if m["X-Renfang-State"] == "resolved"}["broken:plainx"]
+    assert fixed["Subject"] == "[renfang] resolved: broken plainx"
+    assert fixed["In-Reply-To"] == mail["broken:plainx"]["Message-ID"]     # threaded under the alert
+    assert "resolved 2024-03-04T12:00:00+00:00" in fixed.get_content()
 
     states = dict(q(data, "select key, state from alerts"))
     assert states == {"late:trsx:2023": "resolved", "late:rs412:2023": "open", "blocked:rs412": "open",
@@ -119,6 +135,8 @@ def test_each_alert_reaches_smtp_and_webhook_once_and_a_failed_delivery_is_retri
     assert q(data, "select count(*) from alert_deliveries where delivered_at is null") == [(0,)]
     assert q(data, "select channel, count(*) from alert_deliveries group by 1 order by 1") == [
         ("print", 5), ("smtp", 5), ("webhook", 5)]
+    assert q(data, "select channel, count(*) from alert_resolutions where delivered_at is not null "
+                   "group by 1 order by 1") == [("print", 2), ("smtp", 2), ("webhook", 2)]
 
 
 @pytest.mark.slow
