@@ -228,10 +228,11 @@ def _update(db, table: str, pk: dict, values: dict) -> None:
 def _insert_newer(db, table: str, pk: tuple[str, ...], row: dict, newer: str,
                   earliest: tuple[str, ...] = ("first_seen",), fill: bool = False,
                   latest: tuple[str, ...] = ()) -> bool:
-    """Insert ``row``, or replace the target's row when ``row[newer]`` is later; keep the
-    earliest of ``earliest`` columns and the greatest of ``latest`` either way; ``fill``: what the newer row lacks (null) is
-    taken from the other (two workers each saw part of a report: its list, its page), except
-    ``gone_since`` (null there means: not gone). True when the row was written."""
+    """Insert ``row``, or replace the target's row when ``row[newer]`` (or its ``gone_since``)
+    is later; keep the earliest of ``earliest`` columns and the greatest of ``latest`` either
+    way; ``fill``: what the newer row lacks (null) is taken from the other (two workers each saw
+    part of a report: its list, its page), except ``gone_since`` (null there means: not gone).
+    True when the row was written."""
     where = " and ".join(f"{k} = ?" for k in pk)
     have = _rows(db, f"select * from {table} where {where}", [row[k] for k in pk])
     if have:
@@ -259,9 +260,9 @@ def _insert_newer(db, table: str, pk: tuple[str, ...], row: dict, newer: str,
 
 def _merge_delivery(db, table: str, row: dict) -> bool:
     """One ``alert_deliveries`` or ``alert_resolutions`` row (a notice of an alert occurrence on
-    a channel): sent on either side is
-    sent (the earliest sending; never sent twice by whoever delivers next), else the later
-    attempt; the attempts are the most either side counted. True when the row was written."""
+    a channel): sent on either side is sent (the earliest sending; never sent twice by whoever
+    delivers next), else the later attempt; the attempts are the most either side counted.
+    True when the row was written."""
     key = {k: row[k] for k in ("alert_key", "opened_at", "channel")}
     have = _rows(db, f"select * from {table} where alert_key = ? and opened_at = ? and channel = ?",
                  list(key.values()))

@@ -52,7 +52,7 @@ DUPEFILTER_KEY = KEY_PREFIX + ":dupefilter"
 WORKERS_KEY = KEY_PREFIX + ":workers"     # sorted set: worker id -> time last seen
 BUSY_KEY = KEY_PREFIX + ":busy"           # hash: worker id -> time it last took a request
 ROUND_KEY = KEY_PREFIX + ":round"         # the round's id, recorded by each worker (meta round:RUN)
-MEMBERS_KEY = KEY_PREFIX + ":members"     # set: every worker that joined the round (never pruned)
+MEMBERS_KEY = KEY_PREFIX + ":members"     # set: every data dir that joined the round (never pruned)
 
 #: join a round, atomically: drop workers not heard of lately; the first of a new round clears
 #: what an earlier one left (queue, fingerprints, busy marks) and names the round
@@ -64,7 +64,7 @@ if n == 0 then
   redis.call('del', KEYS[2], KEYS[3], KEYS[4], KEYS[6])
   redis.call('set', KEYS[5], ARGV[4])
 end
-redis.call('sadd', KEYS[6], ARGV[3])
+redis.call('sadd', KEYS[6], ARGV[5])
 return {n, redis.call('get', KEYS[5])}
 """
 
@@ -150,6 +150,12 @@ def worker_id(data_dir: str) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{os.path.abspath(data_dir)}"
 
 
+def member_id(data_dir: str) -> str:
+    """A worker as a member of its round: its data dir (a worker killed and started again
+    resumes the same run there: one share, one member)."""
+    return f"{socket.gethostname()}:{os.path.abspath(data_dir)}"
+
+
 class SharedScheduler(Scheduler):
     """scrapy-redis' scheduler, plus the pool of workers of a round (join, busy, leave)."""
 
@@ -177,7 +183,8 @@ class SharedScheduler(Scheduler):
         others, self.round = self.server.eval(
             _JOIN, 6, self.workers_key, self.queue.key, self.df.key, self.busy_key,
             ROUND_KEY % {"spider": spider.name}, self.members_key,
-            time.time() - self.STALE_SECONDS, time.time(), self.worker, uuid.uuid4().hex)
+            time.time() - self.STALE_SECONDS, time.time(), self.worker, uuid.uuid4().hex,
+            member_id(self.crawler.settings.get("RENFANG_DATA_DIR") or "."))
         self.round = _text(self.round)
         record_round(self.crawler.settings, self.round)
         # Scrapy polls the scheduler after each response and every 5 s; a worker with nothing in
