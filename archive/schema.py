@@ -608,6 +608,15 @@ def archive_version(db: sqlite_utils.Database) -> int:
     return 1 if _exists(db, "reports") else 0  # schema 1 had no meta table at first
 
 
+def migration_history(db: sqlite_utils.Database) -> list[tuple[Migration, str | None]]:
+    """The migrations an archive went through, each with when it was applied (None: it had that
+    schema before migrations were recorded), then the pending ones with ``"pending"``. Reads
+    only: the archive is not migrated."""
+    version = archive_version(db)
+    when = dict(db.execute("select number, applied_at from migrations").fetchall()) if _exists(db, "migrations") else {}
+    return [(m, when.get(m.number) if m.number <= version else "pending") for m in MIGRATIONS]
+
+
 def migrate(db: sqlite_utils.Database) -> list[Migration]:
     """Bring the archive to :data:`SCHEMA_VERSION`: a new one is created from :data:`TABLES` and
     stamped with every migration; an older one gets each pending migration in order, each in

@@ -741,6 +741,52 @@ def verify(data_dir, as_json):
 
 
 @cli.command()
+@data_dir_option
+@click.option("--migrate", "apply", is_flag=True,
+              help="Apply the pending migrations now (every command that writes DIR applies them too).")
+@wait_option
+def schema(data_dir, apply, wait):
+    """Say which schema the archive in DIR has: each numbered migration it went through and
+    when, and those pending (archive/schema.py MIGRATIONS). Reads only, unless --migrate.
+
+    \b
+    Example:
+        renfang schema --data-dir data
+        renfang schema --data-dir data --migrate
+    """
+    import sqlite3
+
+    import sqlite_utils
+
+    from archive.schema import SCHEMA_VERSION, SchemaError, archive_version, migration_history, open_archive
+
+    path = DataDir(data_dir).db
+    if not path.exists():
+        raise click.ClickException(f"{path} does not exist")
+    if apply:
+        with writing(data_dir, "schema --migrate", wait):
+            try:
+                open_archive(path).close()
+            except SchemaError as e:
+                raise click.ClickException(str(e))
+    db = sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+    try:
+        version, history = archive_version(db), migration_history(db)
+    finally:
+        db.close()
+    click.echo(f"{path}: schema {version} (this renfang: {SCHEMA_VERSION})")
+    for m, applied in history:
+        note = {None: "before migrations were recorded", "pending": "pending"}.get(applied, f"applied {applied}")
+        click.echo(f"  {m.number} {m.name}: {note}")
+    if version > SCHEMA_VERSION:
+        raise click.ClickException(f"{path} has schema {version}, newer than this renfang's {SCHEMA_VERSION}: "
+                                   "upgrade renfang")
+    if version < SCHEMA_VERSION:
+        click.echo(f"{SCHEMA_VERSION - version} migration(s) pending: applied by the next command that writes "
+                   f"{data_dir}, or now by `renfang schema --data-dir {data_dir} --migrate`")
+
+
+@cli.command()
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default="demo-data",
               show_default=True, help="Where the demo archive is written.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535),

@@ -373,7 +373,7 @@ def assert_printed(printed: str, got: str, cmd: str) -> None:
 @pytest.mark.slow
 @pytest.mark.loopback
 def test_every_help_example_runs(tmp_path):
-    order = ["crawl", "load", "run", "alerts", "parse", "schedule", "verify", "release", "export", "merge", "serve",
+    order = ["crawl", "load", "run", "alerts", "parse", "schedule", "verify", "schema", "release", "export", "merge", "serve",
              "demo"]
     groups = {}
     for lines in help_examples():

@@ -133,3 +133,23 @@ def test_a_new_archive_records_every_migration(new_archive):
     assert rows(new_archive, "select number from migrations where applied_at is not null order by 1") == \
         [(m.number,) for m in MIGRATIONS]
     assert rows(new_archive, "select value from meta where key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
+
+
+def test_renfang_schema_says_what_an_archive_has_and_migrates_only_when_asked(tmp_path):
+    """`renfang schema` on the previous release's archive: its version, each migration with when
+    it was applied or that it is pending; the file unchanged. With --migrate: the current schema."""
+    import hashlib
+
+    from tests.helpers import renfang
+
+    path = old_archive(tmp_path, "9415145")
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    out = renfang("schema", "--data-dir", tmp_path).stdout.splitlines()
+    assert out[0] == f"{path}: schema 2 (this renfang: {SCHEMA_VERSION})"
+    assert out[1].endswith(": before migrations were recorded") and out[3].endswith(": pending")
+    assert out[-1].startswith(f"{SCHEMA_VERSION - 2} migration(s) pending")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    migrated = renfang("schema", "--data-dir", tmp_path, "--migrate").stdout.splitlines()
+    assert migrated[0] == f"{path}: schema {SCHEMA_VERSION} (this renfang: {SCHEMA_VERSION})"
+    assert all(" applied 20" in line for line in migrated[3:]) and "pending" not in "\n".join(migrated)
+    assert renfang("schema", "--data-dir", tmp_path / "nowhere", expect=1).stderr.endswith("does not exist\n")
