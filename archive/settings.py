@@ -103,9 +103,9 @@ SETTINGS: tuple[Setting, ...] = (
             lambda t: t or None, "all"),
     # alerts (archive/notify.py; README "Alerts")
     Setting("RENFANG_CONFIG", None, "the alert delivery settings file, TOML (`--config`; default DATA_DIR/renfang.toml "
-            "when it exists)", lambda t: t or None, "crawl, run, alerts"),
+            "when it exists)", lambda t: t or None, "crawl, run, merge, alerts"),
     Setting("RENFANG_SMTP_PASSWORD", None, "the SMTP password when `[smtp] username` is set (`password_env` names "
-            "another variable)", lambda t: t or None, "crawl, run, alerts"),
+            "another variable)", lambda t: t or None, "crawl, run, merge, alerts"),
     # the test suite
     Setting("RENFANG_KILL_STRIDE", 3, "tests: kill the load before every N-th SQL statement", int, "test"),
 )
