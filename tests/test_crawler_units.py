@@ -311,3 +311,37 @@ def test_object_store_batch_fsync_keeps_every_object_whole(tmp_path):
     assert not list((tmp_path / "batch").glob("*/.incoming-*"))
     with pytest.raises(ValueError):
         ObjectStore(tmp_path / "x", fsync="never")
+
+
+# which hosts a process looks up when Scrapy's cookie middleware first judges a cookie's domain
+_LOOKUPS = """
+import socket, sys
+asked = []
+def refuse(host, *args, **kwargs):
+    asked.append(host)
+    raise socket.gaierror("no network in this test")
+socket.getaddrinfo = refuse
+if sys.argv[1] == "crawler":
+    import crawler  # noqa: F401
+from scrapy.downloadermiddlewares.cookies import _is_public_domain
+print(_is_public_domain("gov.cn"), _is_public_domain("rfb.sc.gov.cn"), sorted(set(asked)))
+"""
+
+
+@pytest.mark.parametrize("first", ["crawler", "scrapy"])
+def test_cookie_domains_are_judged_without_fetching_the_public_suffix_list(tmp_path, first):
+    """tldextract, under Scrapy's cookie middleware, downloads the Public Suffix List on first
+    use (a host outside the registry); with the crawler imported first it uses its bundled list.
+    Without: the lookup of publicsuffix.org this guards against (an empty cache, no network)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"}
+    proc = subprocess.run([sys.executable, "-c", _LOOKUPS, first], cwd=REPO, capture_output=True, text=True,
+                          env={**env, "TLDEXTRACT_CACHE": str(tmp_path / "cache")}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    if first == "crawler":
+        assert proc.stdout.strip() == "True False []"
+    else:
+        assert "publicsuffix.org" in proc.stdout, proc.stdout
