@@ -159,7 +159,8 @@ def ledger_partial_message(db: sqlite_utils.Database, agency_id: str, run_id: in
     robots = [u for u, e in urls(Outcome.REFUSED, (*DOCUMENT_KINDS, *NAVIGATION_KINDS)) if e == ROBOTS_REFUSAL]
     if not (docs or lists or robots):
         return None
-    return partial_message(len(docs), first_failed_document(db, agency_id, run_id), lists, [], robots)
+    first = f"{docs[0][0]} ({docs[0][1]})" if docs else None    # (by URL, as first_failed_document)
+    return partial_message(len(docs), first, lists, [], robots)
 
 
 def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger, mark_gone: bool,

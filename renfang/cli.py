@@ -504,11 +504,11 @@ def merge(data_dir, sources, wait, config):
                 db.close()
         db = open_archive(target.db)
         refresh_derived(db, target.root)
-        cadence = schedule.Cadence.from_settings(crawl_settings(()))
+        cadence, now = schedule.Cadence.from_settings(crawl_settings(())), schedule.clock()
         for run_id in sorted(added):     # a round judged whole: its alerts, its sites' next due times
             sites = [a for (a,) in db.execute("select agency_id from crawl_sites where run_id = ?", [run_id])]
-            monitors.update(db, sites, run_id, schedule.clock())
-            schedule.record_plan(db, schedule.plan(db, sites, cadence, schedule.clock()), schedule.clock())
+            monitors.update(db, sites, run_id, now)
+            schedule.record_plan(db, schedule.plan(db, sites, cadence, now), now)
         reports = db.execute("select count(*) from reports").fetchone()[0]
         db.close()
         _announce(data_dir, alert_config)
