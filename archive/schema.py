@@ -134,6 +134,7 @@ KIND = meaning(Kind, {
     Kind.LIST: "a list of articles (one page of it)", Kind.API: "a JSON/JSONP endpoint a list page's script reads",
     Kind.ARTICLE: "a report's own page", Kind.ATTACHMENT: "a report's document (PDF, Word, OFD, image …)",
     Kind.REDIRECT: "a URL that answered with a redirect",
+    Kind.SCRIPT: "a page's own script file, read for the URLs it holds (crawler/discover.py)",
 })
 OUTCOME = meaning(Outcome, {
     Outcome.NEW: "first stored in that run", Outcome.CHANGED: "stored again with other bytes",

@@ -33,6 +33,17 @@ class Kind(StrEnum):
     ARTICLE = "article"        # a report's own page
     ATTACHMENT = "attachment"  # a report's document (PDF, Word, OFD, image…)
     REDIRECT = "redirect"      # a URL that answered with a redirect
+    SCRIPT = "script"          # a page's own script file, read for the URLs it holds
+
+
+class Found(StrEnum):
+    """Where a URL was found on a page (``crawler.discover.Candidate.source``, ``--explain``)."""
+    MARKUP = "markup"          # an attribute: href, src, data, action, an option's value, data-*
+    HANDLER = "handler"        # an event handler or javascript: link (window.open, location.href, a page function)
+    SCRIPT = "script"          # a string in a script, or a value its object literals resolve to
+    REFRESH = "refresh"        # <meta refresh>, or a script that sends the browser on at once
+    FRAME = "frame"            # <iframe>, <frame>, <embed>, <object>
+    VIEWER = "viewer"          # the document a viewer shows (viewer.html?file=…)
 
 
 #: ledger kinds that are documents of a report (the others are navigation pages)

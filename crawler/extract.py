@@ -124,10 +124,11 @@ def _date(text: str) -> str:
     return f"{y}-{int(m):02d}-{int(d):02d}"
 
 
-def best_links(sel: Selector, base_url: str, wanted: tuple[str, ...], most: int = 2) -> list[Link]:
+def best_links(sel: Selector, base_url: str, wanted: tuple[str, ...], most: int = 2,
+               accept=lambda link: True) -> list[Link]:
     """The links whose text best names one of the ``wanted`` columns (ties: first on the
-    page), at most ``most`` distinct URLs of the best score."""
-    scored = [(link_score(l.text, wanted), i, l) for i, l in enumerate(links(sel, base_url))]
+    page), at most ``most`` distinct URLs of the best score; only those ``accept`` takes."""
+    scored = [(link_score(l.text, wanted), i, l) for i, l in enumerate(links(sel, base_url)) if accept(l)]
     scored = [s for s in scored if s[0] > 0]
     if not scored:
         return []

@@ -30,8 +30,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
-from archive.vocab import Kind
-from crawler import extract
+from archive.vocab import Found, Kind
+from crawler import discover, extract
 from crawler.classify import is_column_link, normalize_title, year_link
 from crawler.extract import Link
 from crawler.offices import CIVIL_DEFENCE, Office
@@ -856,3 +856,75 @@ def iframes(sel: Selector, url: str) -> Analysis:
         return Analysis()
     return Analysis(follows=[Follow(s, "iframe", "list inside an iframe", explore=True) for s in srcs],
                     notes=[f"iframe: {len(srcs)} framed page(s)"])
+
+
+# ---------------------------------------------------------------------- every URL the page holds
+#: a pager control's words: 下一页, 下页, 后页, 尾页, next, a page number
+_PAGER_TEXT = re.compile(r"^(?:下一?页|后一?页|尾页|末页|next|>|»|›|\d{1,3})$", re.I)
+#: the most speculative URLs (strings in scripts) one page may cost
+SPECULATIVE_PER_PAGE = 6
+
+
+def generic(candidates, url: str, *, on_target) -> tuple[Analysis, list[Follow]]:
+    """What every URL the page holds (``crawler.discover``) adds to the named strategies:
+    entries opened by handlers and controls (``onclick`` of a row, ``data-href``), column and
+    per-year pages named by controls (a ``<select>``'s options, tabs), pagers driven by
+    handlers, framed pages, a refresh or script redirect; and, apart (the second value), the
+    URLs its scripts hold: endpoints asked like an API, pages explored (a 404 there is no
+    failure), which the spider follows only where the page came up short. Off-target
+    candidates are never followed."""
+    out = Analysis()
+    here = url.split("#")[0]
+    follows: dict[str, Follow] = {}
+    speculative: dict[str, Follow] = {}
+    for c in candidates:
+        if c.url == here or not on_target(c.url) or discover.is_asset_url(c.url):
+            continue
+        text = normalize_title(c.text)
+        where = f"{c.found_in}: {c.why}"
+        # a plain <a href> is read by extract.links already (with its row's date and title)
+        plain_link = c.tag in ("a", "area") and c.attribute == "href"
+        if c.source == Found.HANDLER or (c.source == Found.MARKUP and not plain_link and c.attribute not in ("src", "data")):
+            if c.text and not plain_link:
+                out.entries.append(Link(c.url, c.text))       # judged like any list entry
+            if text and (is_column_link(text) or year_link(text)):
+                follows.setdefault(c.url, Follow(c.url, "generic", f"{'year' if year_link(text) else 'column'} "
+                                                 f"{c.text!r} ({where})", explore=True))
+            elif text and _PAGER_TEXT.match(text) and urlsplit(c.url).netloc == urlsplit(url).netloc:
+                follows.setdefault(c.url, Follow(c.url, "generic", f"pager {c.text!r} ({where})", pager=True))
+        elif c.source == Found.FRAME and not discover.is_document_url(c.url):
+            follows.setdefault(c.url, Follow(c.url, "generic", f"a framed page ({where})", explore=True))
+        elif c.source == Found.REFRESH:
+            follows.setdefault(c.url, Follow(c.url, "generic", f"the page moves on to it ({where})", explore=True))
+        elif c.source == Found.SCRIPT and len(speculative) < SPECULATIVE_PER_PAGE and not discover.is_document_url(c.url):
+            follow = _speculative_follow(c, where)
+            if follow is not None:
+                speculative.setdefault(follow.url, follow)
+    out.follows = list(follows.values())
+    if out.follows:
+        out.notes.append(f"generic: {len(out.follows)} URL(s) from controls, frames and refreshes")
+    return out, [f for u, f in speculative.items() if u not in follows]
+
+
+def _speculative_follow(c, where: str) -> Follow | None:
+    """A URL a script holds, asked as an endpoint (its rows read like an API's) or explored as a page."""
+    parts = urlsplit(c.url)
+    path = parts.path + ("?" if parts.query else "")
+    open_keys = re.findall(r"(?:unknown parameters: )([^)]*)", c.why)
+    open_keys = [k.strip() for k in open_keys[0].split(",")] if open_keys else []
+    unknown = [k for k in open_keys if not (PAGE_KEYS.match(k) or SIZE_KEYS.match(k))]
+    if unknown:
+        return None       # a URL the script completes with values it computes: only a browser knows them
+    if _ENDPOINT.search(path) or re.search(r"\.(?:do|action|json|ashx)$", parts.path):
+        page_key = next((k for k in open_keys if PAGE_KEYS.match(k)), None)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        page_key = page_key or next((k for k in query if PAGE_KEYS.match(k)), None)
+        ep = Endpoint(urlunsplit(parts), "GET", {}, page_key, False, None)
+        page = first_page(ep) if page_key else 1
+        req_url = endpoint_request(ep, page)[0] if page_key else c.url
+        return Follow(req_url, "generic", f"a script names an endpoint ({where})", kind=Kind.API, explore=True,
+                      guess=True, api={"url": ep.url, "method": "GET", "params": {}, "page_key": page_key,
+                                       "json_body": False, "page": page, "size": None, "templates": []})
+    if re.search(r"\.(?:s?html?|jsp|aspx?|php)$|/$", parts.path):
+        return Follow(c.url, "generic", f"a script names a page ({where})", explore=True, guess=True)
+    return None

@@ -14,9 +14,9 @@ import functools
 
 import scrapy
 
-from archive.vocab import Kind
-from crawler import extract, shapes
-from crawler.classify import DISCLOSURE_COLUMN, REPORT_COLUMN, classify_title, report_year
+from archive.vocab import Found, Kind
+from crawler import discover, extract, shapes
+from crawler.classify import DISCLOSURE_COLUMN, REPORT_COLUMN, classify_title, link_score, report_year
 from crawler.items import ROBOTS_REFUSAL, FetchFailure, PageSeen, ReportDocument, ReportListing
 from crawler.ledger import request_key
 from crawler.offices import Office, judge_entries
@@ -121,32 +121,55 @@ class PortalSpider(scrapy.Spider):
     # -- navigation ---------------------------------------------------------------------
     @_skip_challenges
     def parse_home(self, response):
-        """Home page: the annual-report column if linked here, else the disclosure column."""
+        """Home page: its annual-report column and its disclosure column, both walked (a
+        report-titled link elsewhere never replaces the office's own navigation); a page that
+        only moves on (``<meta refresh>``, ``location.replace``) or a ``<frameset>`` is followed
+        as the home page."""
         site, key = response.meta["site"], request_key(response.request)
         if not self._html(response):
             yield from self.parse_article(response)
             return
-        columns = extract.best_links(response.selector, response.url, REPORT_COLUMN[:3])
-        follows, problem, callback, kind = [], None, self.parse_list, Kind.LIST
-        if not columns:
-            columns = extract.best_links(response.selector, response.url, DISCLOSURE_COLUMN)
-            callback, kind = self.parse_column, Kind.COLUMN
-        if not columns:
-            frames = shapes.iframes(response.selector, response.url).follows
-            if frames and response.meta.get("depth", 0) < 2:   # a <frameset> home page: its frames are the home
-                for f in frames:
-                    follows.append((f.url, "iframe", "a frame of the home page"))
-                    yield self.request(f.url, self.parse_home, site, kind=Kind.HOME, parent=key)
-            else:
+        candidates = discover.page_candidates(response.selector, response.url)
+        follows, problem = [], None
+        reports = self._column_links(response, candidates, REPORT_COLUMN[:3])
+        disclosure = self._column_links(response, candidates, DISCLOSURE_COLUMN)
+        for link in reports:
+            follows.append((link.url, "links", f"{Kind.LIST} link {link.text!r}"))
+            yield self.request(link.url, self.parse_list, site, kind=Kind.LIST, parent=key)
+        for link in disclosure:
+            if link.url not in {r.url for r in reports}:
+                follows.append((link.url, "links", f"{Kind.COLUMN} link {link.text!r}"))
+                yield self.request(link.url, self.parse_column, site, kind=Kind.COLUMN, parent=key)
+        if not (reports or disclosure) and response.meta.get("depth", 0) < 3:
+            # a home page that is only a way in: a frameset, a refresh, a script redirect
+            onward = [c for c in candidates if c.source in (Found.REFRESH, Found.FRAME) and self.scope.allows(c.url)
+                      and not discover.is_document_url(c.url)]
+            for c in onward:
+                follows.append((c.url, "generic", f"{c.found_in}: {c.why}"))
+                yield self.request(c.url, self.parse_home, site, kind=Kind.HOME, parent=key)
+            if not onward:
                 problem = f"no disclosure column (政府信息公开 / 信息公开 / 政务公开) linked from {response.url}"
-        for link in columns:
-            follows.append((link.url, "links", f"{kind} link {link.text!r}"))
-            yield self.request(link.url, callback, site, kind=kind, parent=key)
         # a home page may list reports itself (通知公告, a 年报 block)
         verdicts = self._verdicts(response, extract.list_items(response.selector, response.url))
         yield from self._take(response, verdicts)
         yield PageSeen(site.id, response.url, Kind.HOME, key, [], verdicts, follows, problem=problem,
                        depth=response.meta.get("depth", 0))
+
+    def _column_links(self, response, candidates, wanted) -> list[extract.Link]:
+        """The links (and controls) naming a column on the office's own hosts: never a report's
+        title (an entry, not a column) nor a link off target (a copy on another host)."""
+        links = [l for l in extract.best_links(response.selector, response.url, wanted, most=8,
+                                               accept=lambda l: self._is_column(l))][:2]
+        if not links:
+            controls = [extract.Link(c.url, c.text) for c in candidates if c.source == Found.HANDLER and c.text]
+            scored = [(link_score(l.text, wanted), l) for l in controls if self._is_column(l)]
+            best = max((s for s, _ in scored), default=0)
+            links = [l for s, l in scored if s == best and s > 0][:2]
+        return links
+
+    def _is_column(self, link) -> bool:
+        found = classify_title(link.text)
+        return self.scope.allows(link.url) and not (found and found.year)
 
     @_skip_challenges
     def parse_column(self, response):
@@ -156,7 +179,8 @@ class PortalSpider(scrapy.Spider):
         if not self._html(response):
             yield from self.parse_article(response)
             return
-        columns = extract.best_links(response.selector, response.url, REPORT_COLUMN)
+        columns = self._column_links(response, discover.page_candidates(response.selector, response.url),
+                                     REPORT_COLUMN)
         for link in columns:
             yield self.request(link.url, self.parse_list, site, kind=Kind.LIST, parent=key)
         yield from self._list_page(response, kind=Kind.COLUMN,
@@ -170,8 +194,10 @@ class PortalSpider(scrapy.Spider):
             return
         yield from self._list_page(response, kind=Kind.LIST)
 
-    def _list_page(self, response, kind: str, extra=(), problem: str | None = None):
-        site, key = response.meta["site"], request_key(response.request)
+    def _list_page(self, response, kind: str, extra=(), problem: str | None = None, linked_js: str = "",
+                   key: str | None = None):
+        site = response.meta["site"]
+        key = key or request_key(response.request)
         text = response.text
         only = shapes.CMS_STRATEGIES.get(site.cms, tuple(s for s in site.cms.split("|") if s)) if site.cms else None
         selector = site.extra.get("list_selector", "")
@@ -179,6 +205,13 @@ class PortalSpider(scrapy.Spider):
         found = shapes.analyse_list(response.selector, text, response.url, self.offices[site.id],
                                     limit=self.settings.getint("RENFANG_MAX_LIST_PAGES"), only=only,
                                     from_proxy=bool(response.meta.get("dataproxy")), js=js)
+        # every URL the page holds (crawler.discover): controls, handlers, frames, refreshes, scripts
+        candidates = discover.page_candidates(response.selector, response.url, js, linked_js)
+        more, speculative = shapes.generic(candidates, response.url, on_target=self.scope.allows)
+        known = {f.url for f in found.follows} | {e.url.split("#")[0] for e in found.entries}
+        found.entries += [e for e in more.entries if e.url not in known]
+        found.follows += [f for f in more.follows if f.url not in known]
+        found.notes += more.notes
         if selector:  # a per-site hint from the registry
             found.entries = extract.list_items_by_selector(response.selector, response.url, selector)
             found.notes.append(f"list_selector: {len(found.entries)} entries chosen by the registry's selector")
@@ -188,6 +221,20 @@ class PortalSpider(scrapy.Spider):
             yield from self.parse_article(response)
             return
         yield from self._take(response, verdicts)
+        short = not any(v.take for v in verdicts) and not any(f.pager or f.kind == Kind.API for f in found.follows)
+        deeper = False
+        if short and not response.meta.get("dataproxy"):
+            # the page came up short: the URLs its scripts hold, then its own script files, then a browser
+            spec = [f for f in speculative if f.url not in known][:shapes.SPECULATIVE_PER_PAGE]
+            if spec:
+                found.follows += spec
+                found.notes.append(f"generic: {len(spec)} URL(s) its scripts hold, explored")
+            todo = [] if linked_js else [u for u in discover.linked_scripts(response.selector, response.url)
+                                         if self.scope.allows(u)][:discover.LINKED_SCRIPTS_PER_PAGE]
+            if todo:
+                deeper = True
+                found.notes.append(f"generic: reading its own script file(s): {', '.join(todo)}")
+                yield self._script_request(response, todo, kind, key)
         asked = set(response.meta.get("renfang_postbacks", ()))
         for f in found.follows:
             if f.postback is not None:
@@ -198,16 +245,44 @@ class PortalSpider(scrapy.Spider):
         follows = [*extra, *((f.url, f.strategy, f.reason) for f in found.follows)]
         explore = response.meta.get("renfang_explore", False) or kind == Kind.COLUMN
         pages = shapes.page_count(response.selector, js)
-        if (pages and pages > 1 and not response.meta.get("renfang_pager") and kind == Kind.LIST
+        if (pages and pages > 1 and not response.meta.get("renfang_pager") and kind == Kind.LIST and not deeper
                 and not any(f.pager or f.kind == Kind.API for f in found.follows)):
             # the page says it has more pages and no strategy could reach them: a miss, said aloud
             problem = problem or f"list page {response.url} says it has {pages} pages; its pager could not be followed"
-        if kind == Kind.LIST and not any(v.take for v in verdicts) and not found.follows and not explore:
+        if kind == Kind.LIST and not any(v.take for v in verdicts) and not found.follows and not explore and not deeper:
             problem = problem or f"list page {response.url} has no report entries and no further pages"
         unfollowed = bool(problem and "could not be followed" in problem)
         yield PageSeen(site.id, response.url, kind, key, found.notes, verdicts, follows,
                        explore=explore, problem=problem, depth=response.meta.get("depth", 0),
                        unfollowed_pager=unfollowed)
+
+    def _script_request(self, response, todo: list[str], kind: str, key: str) -> scrapy.Request:
+        """The page's own script files, read one after the other; the last one analyses the
+        page again with everything its scripts assign (``SiteInfo`` in ``config.js``)."""
+        page = response.meta.get("renfang_script_page") or {
+            "url": response.url, "body": response.body, "encoding": response.encoding, "kind": kind, "key": key,
+            "meta": {k: v for k, v in response.meta.items() if k.startswith("renfang_") and k not in (
+                "renfang_kind", "renfang_parent", "renfang_script_page", "renfang_scripts", "renfang_js")}}
+        return self.request(todo[0], self.parse_script, response.meta["site"], kind=Kind.SCRIPT, parent=key,
+                            renfang_script_page=page, renfang_scripts=todo[1:],
+                            renfang_js=response.meta.get("renfang_js", ""), renfang_guess=True)
+
+    def parse_script(self, response):
+        """One of a page's own script files: kept for the page's second analysis."""
+        meta = response.meta
+        page = meta["renfang_script_page"]
+        js = meta.get("renfang_js", "")
+        if isinstance(response, scrapy.http.TextResponse) and response.status == 200:
+            js += "\n;\n" + response.text[:discover.SCRIPT_BYTES]
+        else:
+            js += "\n;\n" + response.body[:discover.SCRIPT_BYTES].decode("utf-8", "replace")
+        if meta.get("renfang_scripts"):
+            yield self._script_request(response, meta["renfang_scripts"], page["kind"], page["key"])
+            return
+        again = scrapy.http.HtmlResponse(page["url"], body=page["body"], encoding=page["encoding"],
+                                         request=response.request.replace(url=page["url"], meta={
+                                             **meta, **page["meta"], "renfang_kind": page["kind"]}))
+        yield from self._list_page(again, kind=page["kind"], linked_js=js, key=page["key"])
 
     def _follow(self, f: shapes.Follow, site: Site, parent: str, postbacks=()) -> scrapy.Request:
         callback = self.parse_api if f.kind == Kind.API else self.parse_list

@@ -1,0 +1,133 @@
+"""crawler.discover on frozen pages: every URL a page holds, one behaviour per test."""
+from __future__ import annotations
+
+from parsel import Selector
+
+from crawler import discover, shapes
+
+PAGE = "http://rf.example.gov.cn/xxgk/ndbg/index.html"
+
+
+def found(html: str, url: str = PAGE, **kw) -> dict[str, discover.Candidate]:
+    return {c.url: c for c in discover.page_candidates(Selector(text=html), url, **kw)}
+
+
+def test_every_url_attribute_of_any_element():
+    got = found('<a href="a.html">甲</a><form action="/search.do"></form><div data-href="/col/ndbg/">年度报告</div>'
+                '<td background="/bg.gif"></td><img src="/logo.png">')
+    assert "http://rf.example.gov.cn/xxgk/ndbg/a.html" in got
+    assert got["http://rf.example.gov.cn/search.do"].found_in == "form[action]"
+    assert got["http://rf.example.gov.cn/col/ndbg/"].text == "年度报告"
+    assert "http://rf.example.gov.cn/logo.png" not in got          # an image is no way onward
+
+
+def test_option_values_that_are_urls():
+    got = found('<select id="year"><option value="">请选择</option><option value="index.html?year=2023">2023年</option>'
+                '<option value="2022">2022年</option></select>')
+    c = got["http://rf.example.gov.cn/xxgk/ndbg/index.html?year=2023"]
+    assert (c.text, c.tag, c.found_in) == ("2023年", "option", "select#year > option[value]")
+    assert not any(u.endswith("/2022") for u in got)               # a bare number is not a URL
+
+
+def test_select_that_navigates_by_onchange():
+    html = ('<select onchange="window.location.href=this.options[this.selectedIndex].value">'
+            '<option value="/nb/2024.html">2024年度</option><option value="/nb/2023.html">2023年度</option></select>')
+    got = found(html)
+    assert got["http://rf.example.gov.cn/nb/2024.html"].text == "2024年度"
+    handler = [c for c in discover.handler_urls(Selector(text=html), PAGE, "") if c.url.endswith("2023.html")]
+    assert handler and "navigates to the chosen option" in handler[0].why
+
+
+def test_onclick_calling_a_page_function_with_its_argument():
+    html = ("<script>function downloadFile(id){ window.open('/module/download/downfile.jsp?fileid=' + id + '&type=pdf') }"
+            "</script><a href=\"javascript:void(0)\" onclick=\"downloadFile('8f3a')\">附件下载</a>")
+    c = found(html)["http://rf.example.gov.cn/module/download/downfile.jsp?fileid=8f3a&type=pdf"]
+    assert c.source == "handler" and c.text == "附件下载" and c.why.startswith("downloadFile('8f3a')")
+
+
+def test_a_function_body_builds_the_url_in_a_local_variable():
+    html = ("<script>function goPage(n){ var url = '/list/' + n + '.html'; location.href = url; }</script>"
+            '<span onclick="goPage(3)">3</span>')
+    got = found(html)
+    assert got["http://rf.example.gov.cn/list/3.html"].text == "3"
+    assert "http://rf.example.gov.cn/list/" not in {c.url for c in got.values() if not c.speculative}
+
+
+def test_javascript_href_and_location_assign():
+    got = found("<a href=\"javascript:window.open('/art/2024/1/art_9.html')\">报告</a>"
+                "<li onclick=\"location.assign('/art/2023/1/art_8.html')\">另一份</li>")
+    assert got["http://rf.example.gov.cn/art/2024/1/art_9.html"].source == "handler"
+    assert got["http://rf.example.gov.cn/art/2023/1/art_8.html"].text == "另一份"
+
+
+def test_meta_refresh_and_base_href():
+    got = found('<head><base href="http://rf.example.gov.cn/portal/"><meta http-equiv="Refresh" '
+                'content="0; url=index.shtml"></head><a href="x.html">x</a>', url="http://rf.example.gov.cn/")
+    assert got["http://rf.example.gov.cn/portal/index.shtml"].source == "refresh"
+    assert "http://rf.example.gov.cn/portal/x.html" in got
+
+
+def test_script_redirect_at_top_level_only():
+    top = "<script>location.replace('/xxgk/');</script>"
+    inner = "<script>function go(){ location.replace('/elsewhere/'); }</script>"
+    assert [c.url for c in discover.script_redirect(Selector(text=top), "http://h/", "location.replace('/xxgk/');")] \
+        == ["http://h/xxgk/"]
+    js = "function go(){ location.replace('/elsewhere/'); }"
+    assert discover.script_redirect(Selector(text=inner), "http://h/", js) == []
+
+
+def test_frames_embeds_objects_and_a_viewers_file():
+    got = found('<iframe src="/pdfjs/web/viewer.html?file=%2Fupload%2F2024.pdf"></iframe>'
+                '<embed src="/upload/2023.pdf"><object data="/upload/2022.pdf"></object><frame src="/list.html">')
+    assert got["http://rf.example.gov.cn/upload/2024.pdf"].source == "viewer"
+    assert got["http://rf.example.gov.cn/upload/2023.pdf"].found_in == "embed[src]"
+    assert got["http://rf.example.gov.cn/upload/2022.pdf"].found_in == "object[data]"
+    assert got["http://rf.example.gov.cn/list.html"].source == "frame"
+
+
+def test_a_constant_resolved_across_the_pages_scripts():
+    html = ("<script>var SiteInfo = {siteId: 3, searchUrl: '/api/search.do', col: {id: 12}};</script>"
+            "<script>require(['listModel'], function (listModel) {"
+            " listModel({listUrl: SiteInfo.searchUrl + '?columnId=' + SiteInfo.col.id, pageSize: 5}) });</script>")
+    got = found(html)
+    c = got["http://rf.example.gov.cn/api/search.do?columnId=12"]
+    assert c.speculative and c.source == "script" and "SiteInfo.searchUrl" in c.why
+
+
+def test_a_configuration_object_in_a_linked_script():
+    html = "<script>var u = APP_CONFIG.api + '/content/list?catalogId=7&page=' + p;</script>"
+    got = found(html, linked_js="window.APP_CONFIG = {api: '/gateway/api', version: 2};")
+    c = got["http://rf.example.gov.cn/gateway/api/content/list?catalogId=7"]
+    assert "unknown parameters: page" in c.why
+
+
+def test_template_literals():
+    got = found("<script>const base = '/open'; fetch(`${base}/annual/list.json?size=10`)</script>")
+    assert "http://rf.example.gov.cn/open/annual/list.json?size=10" in got
+
+
+def test_script_assets_and_prose_are_not_urls():
+    got = found("<script>var a = '/js/app.min.js', b = 'images/x.png', c = '请选择 年份', d = 'a/b';</script>")
+    assert not got
+
+
+def test_linked_scripts_are_the_sites_own_not_libraries():
+    sel = Selector(text='<script src="/js/jquery-1.12.4.min.js"></script><script src="/js/config.js"></script>'
+                        '<script src="http://cdn.example.com/app.js"></script><script src="/js/vue.min.js"></script>')
+    assert discover.linked_scripts(sel, PAGE) == ["http://rf.example.gov.cn/js/config.js"]
+
+
+def test_generic_judgement_of_candidates():
+    html = ('<select onchange="location.href=this.value"><option value="/nb/?year=2024">2024年</option></select>'
+            "<li onclick=\"location.href='/art/1.html'\">东湖区人民防空办公室2024年政府信息公开工作年度报告</li>"
+            "<button onclick=\"location.href='/list_2.html'\">下一页</button>"
+            '<a href="http://copy.example.com/x.html" data-url="http://copy.example.com/y.html">镜像</a>'
+            "<script>var api = '/api/list.do';</script>")
+    cands = discover.page_candidates(Selector(text=html), PAGE)
+    more, speculative = shapes.generic(cands, PAGE, on_target=lambda u: "rf.example.gov.cn" in u)
+    assert [e.url for e in more.entries if "art" in e.url] == ["http://rf.example.gov.cn/art/1.html"]
+    follows = {f.url: f for f in more.follows}
+    assert follows["http://rf.example.gov.cn/nb/?year=2024"].explore
+    assert follows["http://rf.example.gov.cn/list_2.html"].pager
+    assert not any("copy.example.com" in u for u in follows)          # off target: never followed
+    assert [(f.url, f.kind, f.guess) for f in speculative] == [("http://rf.example.gov.cn/api/list.do", "api", True)]
