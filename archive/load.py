@@ -22,6 +22,7 @@ import sqlite_utils
 import parsers
 from parsers import sandbox
 from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus
+from archive import gaps
 from archive.datadir import DataDir
 from archive.derived import refresh_derived
 from archive.schema import now, open_archive
@@ -41,6 +42,9 @@ class LoadSummary:
     facts: int = 0
     checks_failed: int = 0
     statuses: dict = field(default_factory=dict)  # report parse_status -> count
+    # agency -> its latest crawl_sites row judged again by the calendar (archive/gaps.py): a
+    # report the load could not read is a gap from now on
+    sites: dict = field(default_factory=dict)
 
 
 def _parse_row(sha256: str, outcome: sandbox.Outcome) -> dict:
@@ -166,6 +170,7 @@ def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None
     # cross-year checks, search index, document versions (parsed in the same limited workers)
     refresh_derived(db, data.root, parsed=fresh, jobs=jobs, time_limit=time_limit,
                     memory_limit=memory_limit)
+    summary.sites = gaps.record_latest_verdicts(db)
     summary.reports = db["reports"].count
     summary.facts = db["facts"].count
     summary.checks_failed = db.execute("select count(*) from checks where status = ?",

@@ -41,6 +41,7 @@ from pathlib import Path
 import sqlite_utils
 
 from archive.store import ObjectStore, sha256_file
+from archive import gaps
 from archive.vocab import COMPLETE_STATUSES, RunStatus, SiteStatus
 from parsers.vocab import sql_list
 
@@ -139,11 +140,13 @@ def combine_sites(rows: list[dict]) -> dict:
     # two workers may both have seen a report (one its list, one its page): the largest share,
     # then the merge counts the round's reports from its ledger (recount_site)
     out["reports"] = max(r["reports"] or 0 for r in rows)
-    worse = [r for r in saw if r["status"] not in (SiteStatus.OK, SiteStatus.FEWER_REPORTS)]
+    # missing_years: a share's calendar saw only its own share of the reports (the merge judges
+    # the round's calendar again, archive/gaps.py)
+    worse = [r for r in saw if r["status"] not in (SiteStatus.OK, SiteStatus.MISSING_YEARS, SiteStatus.FEWER_REPORTS)]
     if worse:
         bad = [r for r in worse if r["status"] not in COMPLETE_STATUSES] or worse
         out["status"], out["message"] = bad[0]["status"], bad[0]["message"]
-    elif len(rows) > 1:
+    elif len(rows) > 1 or out["status"] == SiteStatus.MISSING_YEARS:
         out["status"], out["message"] = SiteStatus.OK, None
     return out
 
@@ -166,7 +169,7 @@ def recount_site(db: sqlite_utils.Database, run_id: int, agency_id: str) -> dict
     found = max(row["reports"] or 0, listed, records.reports_seen(db, agency_id, run_id, set()))
     update = {"reports": found}
     before = records.previous_reports(db, agency_id, run_id)
-    if row["status"] in (SiteStatus.OK, SiteStatus.FEWER_REPORTS, SiteStatus.PARTIAL):
+    if row["status"] in (SiteStatus.OK, SiteStatus.MISSING_YEARS, SiteStatus.FEWER_REPORTS, SiteStatus.PARTIAL):
         # judged again on the whole round, in the order of records.site_status
         partial = records.ledger_partial_message(db, agency_id, run_id)
         if before and found < before[1]:
@@ -425,11 +428,14 @@ def merge(target: sqlite_utils.Database, target_objects: ObjectStore, target_dir
     # (records.finish_run commits: the merge above is in by then); once every worker's share is
     # in, what the round's complete sites no longer link is gone, as after a single crawl
     s.run_ids = sorted({tid for _, tid, _ in todo})
+    on = gaps.today()     # the clock, read once for the whole merge
     for tid in s.run_ids:
         run = _rows(target, "select finished_at, status from crawl_runs where id = ?", [tid])[0]
         with target.conn:
             for (agency,) in target.execute("select agency_id from crawl_sites where run_id = ?", [tid]).fetchall():
                 _update(target, "crawl_sites", {"run_id": tid, "agency_id": agency}, recount_site(target, tid, agency))
+        for (agency,) in target.execute("select agency_id from crawl_sites where run_id = ?", [tid]).fetchall():
+            gaps.record_verdict(target, tid, agency, on)     # the round's calendar, as a single crawl's
         size = int(_meta(target, round_workers_key(tid)) or 0)
         if run["status"] == RunStatus.FINISHED and size and len(held[tid]) >= size:
             complete = [a for (a,) in target.execute(

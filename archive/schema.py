@@ -163,6 +163,9 @@ FORMAT_VERSION = {"2019": "the 2019 layout (国办公开办函〔2019〕60号)",
 
 # columns that recur, described once
 UTC = "(UTC)"
+GAP_REASON = col(str, "缺失原因", "why the year, now due, is a gap of the office's calendar (archive/gaps.py): "
+                                 "no report archived or listed, or the parse status of the report that could "
+                                 "not be read; empty = not a gap")
 AGENCY_ID = col(str, "机关", "agencies.id")
 REPORT_ID = col(str, "报告", "reports.id")
 RUN_ID = col(int, "批次", "crawl_runs.id")
@@ -188,6 +191,8 @@ TABLES: dict[str, Table] = {
         "province": col(str, "省份", "province"),
         "url": col(str, "网站", "site home page"),
         "cms": col(str, "网站系统", "CMS style of the site (trs_wcm, hanweb, empty = generic)"),
+        "since": col(int, "起始年度", "the registry's first year of the office's reports; empty = from its first "
+                                    "report the archive knows (archive/gaps.py)"),
     }, pk="id", not_null={"name"}),
     "crawl_runs": table("抓取批次", "One row per crawl run, with its counts.", {
         "id": col(int, "编号", "run id"),
@@ -214,6 +219,13 @@ TABLES: dict[str, Table] = {
         "errors": col(int, "异常", "exceptions while handling its pages (each a failed fetch)"),
         "entries_taken": col(int, "采纳条目", "list entries taken as the office's reports"),
         "entries_rejected": col(int, "未采纳条目", "report-like list entries not taken (another office's, not a report)"),
+        "years_expected": col(int, "应有年度数", "years whose report is due (deadline 31 January of the next year "
+                                               "passed), from the office's first known report or agencies.since"),
+        "years_found": col(int, "已有年度数", "of those, years with a report archived and readable, or listed "
+                                            "and not yet loaded"),
+        "gap_years": col(str, "缺失年度", "years due without a readable report (JSON list, e.g. [2022]); empty = none"),
+        "gap_reasons": col(str, "缺失原因", "each gap year with why: no report archived or listed, or the parse "
+                                          "status of the report that could not be read"),
     }, pk=("run_id", "agency_id")),
     "crawl_schedule": table("抓取计划", "Each site's next crawl: when it is due and why (written after every run; renfang run --due).", {
         "agency_id": AGENCY_ID,
@@ -422,8 +434,9 @@ TABLES: dict[str, Table] = {
         "deadline": col(str, "截止日期", "legal deadline: 31 January of the next year"),
         "status": col(str, "状态", "coverage state", COVERAGE),
         "report_id": col(str, "报告", "reports.id, if any"),
+        "gap_reason": GAP_REASON,
     }, kind="view"),
-    "coverage": table("覆盖情况", "Offices × years, from the first report year to last year, judged on today's date: archived (and readable), unreadable, not a report, gone from the portal, listed only, missing (deadline 31 January of the next year passed) or not yet due. The coloured page: /-/coverage; archive.views.coverage_sql(today) gives the same SQL for another date.", {
+    "coverage": table("覆盖情况", "Offices × years, from each office's first report year (or its registry since) to last year, judged on today's date: archived (and readable), unreadable, not a report, gone from the portal, listed only, missing (deadline 31 January of the next year passed) or not yet due. The coloured page: /-/coverage; archive.views.coverage_sql(today) gives the same SQL for another date.", {
         "agency_id": AGENCY_ID, **OFFICE,
         "year": col(int, "年度", "report year"),
         "deadline": col(str, "截止日期", "legal deadline: 31 January of the next year"),
@@ -432,6 +445,7 @@ TABLES: dict[str, Table] = {
         "status": col(str, "状态", "coverage state", COVERAGE),
         "first_seen": col(str, "首次发现", "first listed " + UTC),
         "gone_since": col(str, "下线时间", "removed from the portal " + UTC),
+        "gap_reason": GAP_REASON,
     }, kind="view"),
     "version_changes": table("版本变化", "Figures that changed between consecutive versions of a report document (silent edits).", {
         "report_id": REPORT_ID, "url": col(str, "网址", "document URL"),
@@ -567,6 +581,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "alert occurrences (delivered once per channel)", add_columns("alerts", "opened_at")),
     # alert_resolutions is a new table (created with the others missing, after the migrations)
     Migration(5, "resolution notices (once per channel the alert was sent over)", _new_tables),
+    Migration(6, "the reporting calendar: offices' first years, each site's expected years and gaps", steps(
+        add_columns("agencies", "since"),
+        add_columns("crawl_sites", "years_expected", "years_found", "gap_years", "gap_reasons"))),
 )
 #: the schema an archive has once :func:`open_archive` opened it: its last migration's number
 SCHEMA_VERSION = MIGRATIONS[-1].number

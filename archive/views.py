@@ -34,6 +34,7 @@ import re
 
 import sqlite_utils
 
+from archive.gaps import FOUND_STATUSES, NO_REPORT
 from archive.vocab import GAP_STATES, Coverage
 from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus, sql_list
 
@@ -69,17 +70,22 @@ REPORT_OVERVIEW = f"""select r.id as report_id, a.name as agency, a.province, a.
   r.url, r.first_seen, r.last_seen, r.gone_since, r.agency_id, r.parser_version
 from reports r join agencies a on a.id = r.agency_id"""
 
-# Years run from the earliest report year to the last completed year (its report is due on
-# 31 January of the year after). 'gone': archived, but the crawler found it removed from the
-# portal (reports.gone_since, set by the crawler).
+# Years run, per office, from its registry ``since`` or else its first known report (as
+# archive/gaps.py expects them; an office with no report at all, from the archive's first year) to
+# the last completed year (its report is due on 31 January of the year after). 'gone': archived,
+# but the crawler found it removed from the portal (reports.gone_since, set by the crawler).
+# ``gap_reason``: why a year now due is a gap of the office's calendar (archive/gaps.py: no
+# report, or one that could not be read, with its parse status); empty when it is none.
 def coverage_sql(today: str | None = None) -> str:
     """The ``coverage`` view's SQL; ``today`` ('YYYY-MM-DD') fixes the date the deadlines are
     judged on (tests, historical views); None = the current date when the view is queried."""
     if today is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", today):
         raise ValueError(f"not a date: {today!r}")
     day = f"'{today}'" if today else "date('now')"
+    due = f"{day} > printf('%d-01-31', y.year + 1)"
     return f"""with recursive bounds as (
-  select min(year) as lo,
+  select (select min(first) from (select min(year) as first from reports
+                                  union all select min(since) from agencies)) as lo,
          max(coalesce(max(year), 0), cast(strftime('%Y', {day}) as integer) - 1) as hi
   from reports
 ), years(year) as (
@@ -101,10 +107,16 @@ select a.id as agency_id, a.name as agency, a.province, a.level, y.year,
     when {day} <= printf('%d-01-31', y.year + 1) then '{Coverage.NOT_DUE}'
     else '{Coverage.MISSING}'
   end as status,
-  r.first_seen, r.gone_since
+  r.first_seen, r.gone_since,
+  case
+    when r.id is null and {due} then '{NO_REPORT}'
+    when r.id is not null and r.parse_status not in {sql_list(FOUND_STATUSES)} and {due}
+      then r.parse_status || coalesce(': ' || nullif(r.parse_message, ''), '')
+  end as gap_reason
 from agencies a
 cross join years y
-left join reports r on r.agency_id = a.id and r.year = y.year"""
+left join reports r on r.agency_id = a.id and r.year = y.year
+where y.year >= coalesce(a.since, (select min(o.year) from reports o where o.agency_id = a.id), y.year)"""
 
 
 COVERAGE = coverage_sql()
@@ -159,7 +171,7 @@ where c.status = '{CheckStatus.FAIL}'"""
 
 CARRY_CHAIN_RULE = "上年结转 = 上一年度报告的结转下年度继续办理"
 
-MISSING_REPORTS = """select agency_id, agency, province, level, year, deadline, status, report_id
+MISSING_REPORTS = """select agency_id, agency, province, level, year, deadline, status, report_id, gap_reason
 from coverage where status in """ + sql_list(GAP_STATES)
 
 

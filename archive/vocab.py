@@ -88,6 +88,7 @@ class SiteStatus(StrEnum):
     LAYOUT_CHANGED = "layout_changed"
     FEWER_REPORTS = "fewer_reports"
     PARTIAL = "partial"
+    MISSING_YEARS = "missing_years"
     OK = "ok"
 
 
@@ -102,11 +103,13 @@ SITE_STATUSES: dict[SiteStatus, str] = {
     SiteStatus.FEWER_REPORTS: "fewer reports found than in the site's last run",
     SiteStatus.PARTIAL: "some documents or list pages could not be fetched (or robots.txt forbids them), "
                         "or a pager could not be followed",
-    SiteStatus.OK: "every page fetched, every report found again",
+    SiteStatus.MISSING_YEARS: "the crawl went through, but a year now due has no report archived or listed, or "
+                              "only one that could not be read (archive/gaps.py; crawl_sites.gap_years)",
+    SiteStatus.OK: "every page fetched, every report found again, every year due has a report",
 }
 #: statuses after which the crawl saw the site's whole list, so what it no longer links may be
 #: marked gone (a blocked site, an exception, a layout change or a cut-short list say nothing)
-COMPLETE_STATUSES = (SiteStatus.OK, SiteStatus.PARTIAL, SiteStatus.FEWER_REPORTS)
+COMPLETE_STATUSES = (SiteStatus.OK, SiteStatus.MISSING_YEARS, SiteStatus.PARTIAL, SiteStatus.FEWER_REPORTS)
 #: statuses of a run that did not get through the site (its report count is no baseline)
 UNREACHED_STATUSES = (SiteStatus.BLOCKED, SiteStatus.FAILED, SiteStatus.ERRORS)
 #: statuses that mean the site's discovery is broken (a ``broken`` alert)

@@ -11,6 +11,7 @@ import re
 
 import sqlite_utils
 
+from archive import gaps
 from archive.schema import now
 from archive.vocab import (COMPLETE_STATUSES, DOCUMENT_KINDS, NAVIGATION_KINDS, UNREACHED_STATUSES, Kind, Outcome,
                            RunStatus,
@@ -184,8 +185,11 @@ def finish_sites(db: sqlite_utils.Database, run_id: int, progress: dict, ledger,
         gone = mark_run_gone(db, ledger, run_id, complete)
         for row in rows:
             row["docs_gone"] = gone.get(row["agency_id"], 0)
+    on = gaps.today()
     for row in rows:
         db["crawl_sites"].upsert(row, pk=("run_id", "agency_id"))
+        # the calendar: a site the crawl found ok is not, while a year due has no report
+        gaps.record_verdict(db, run_id, row["agency_id"], on)
 
 
 def mark_run_gone(db: sqlite_utils.Database, ledger, run_id: int, complete: list[str]) -> dict[str, int]:
@@ -310,6 +314,7 @@ def upsert_agency(db: sqlite_utils.Database, site) -> None:
     db["agencies"].upsert({
         "id": site.id, "name": site.name, "aliases": json.dumps(aliases, ensure_ascii=False),
         "level": site.level, "province": site.province, "url": site.url, "cms": site.cms or None,
+        "since": site.since,
     }, pk="id")
 
 

@@ -7,7 +7,9 @@ overrides what it would find on its own: ``cms`` (``trs_wcm``, ``hanweb``, or
 strategy names of ``crawler.shapes.STRATEGIES`` joined by ``|``: only those are
 used), ``aliases`` (other names of the office, separated by ``|``, e.g. its
 name after becoming a 国防动员办公室), ``column_url`` (the annual-report list, when
-it cannot be found from the home page), and in ``extra``: ``list_selector`` (CSS, or
+it cannot be found from the home page), ``since`` (the first year the office's reports are
+expected, e.g. ``2019``: years before it are never a gap; without it the expected years start at
+the office's first report the archive knows, archive/gaps.py), and in ``extra``: ``list_selector`` (CSS, or
 ``xpath:…``, of a list's entries), ``title_filter`` (regex an entry's title must match, for
 portals listing every department's reports). Any other column (``known_from``,
 ``evidence`` …) is kept as-is. ``crawler/registry.csv`` is the registry of real offices.
@@ -64,6 +66,7 @@ class Site:
     cms: str = ""
     aliases: tuple[str, ...] = ()
     column_url: str = ""
+    since: int | None = None     # the first year the office is expected to report (archive/gaps.py)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -80,6 +83,21 @@ def _check_url(path: Path, line_no: int, url: str) -> None:
         raise RegistryError(f"{path}:{line_no}: bad url {url!r}: {e}") from e
     if parts.scheme not in ("http", "https") or not host:
         raise RegistryError(f"{path}:{line_no}: url must be http(s)://host/…, got {url!r}")
+
+
+#: the years a ``since`` may name: reports under the 2008 regulations, until a far future
+SINCE_YEARS = range(2008, 2100)
+
+
+def _since(value: str, where: str) -> int | None:
+    """The optional ``since`` column: the first year of the office's reports (an integer year),
+    when the archive's first known report is not where its expected years start (archive/gaps.py)."""
+    if not value:
+        return None
+    if not value.isdigit() or int(value) not in SINCE_YEARS:
+        raise RegistryError(f"{where}: since must be a year ({SINCE_YEARS.start}–{SINCE_YEARS.stop - 1}), "
+                            f"got {value!r}")
+    return int(value)
 
 
 def read_registry(path: str | Path) -> list[Site]:
@@ -107,12 +125,13 @@ def read_registry(path: str | Path) -> list[Site]:
         _check_url(path, line_no, row["url"])
         check_hints(row, f"{path}:{line_no}")
         seen.add(row["id"])
-        known = set(REQUIRED) | {"cms", "aliases", "column_url"}
+        known = set(REQUIRED) | {"cms", "aliases", "column_url", "since"}
         sites.append(Site(
             id=row["id"], name=row["name"], level=row["level"], province=row["province"],
             url=row["url"], cms=row.get("cms", ""),
             aliases=tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip()),
             column_url=row.get("column_url", ""),
+            since=_since(row.get("since", ""), f"{path}:{line_no}"),
             extra={k: v for k, v in row.items() if k not in known},
         ))
     return sites

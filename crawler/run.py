@@ -26,7 +26,8 @@ EXIT_OK = 0
 EXIT_SITES_NOT_OK = 3      # the crawl ran; some site is not ``ok`` (blocked, no reports, errors …)
 
 SITE_COLUMNS = ("agency_id", "status", "message", "pages", "reports", "docs_new", "docs_changed",
-                "docs_unchanged", "docs_gone", "docs_failed", "errors", "entries_taken", "entries_rejected")
+                "docs_unchanged", "docs_gone", "docs_failed", "errors", "entries_taken", "entries_rejected",
+                "years_expected", "years_found", "gap_years", "gap_reasons")
 
 
 @dataclass
@@ -46,6 +47,34 @@ class CrawlResult:
     @property
     def exit_code(self) -> int:
         return EXIT_SITES_NOT_OK if self.not_ok else EXIT_OK
+
+    def judged_after_load(self, verdicts: dict[str, dict]) -> list[dict]:
+        """Take the calendar's verdicts a load wrote (``archive.load.LoadSummary.sites``) into
+        this run's sites (a report the load could not read is a gap: status and exit code say
+        so); returns the sites whose gaps or status changed."""
+        changed = []
+        for s in self.sites:
+            update = verdicts.get(s["agency_id"], {})
+            if any(s.get(k) != v for k, v in update.items()):
+                s.update(update)
+                changed.append(s)
+        return changed
+
+
+def gap_list(site: dict) -> str:
+    """`` (gaps 2022, 2023)`` for a site row with gaps, else empty."""
+    import json
+
+    years = json.loads(site.get("gap_years") or "[]")
+    return f" (gaps {', '.join(map(str, years))})" if years else ""
+
+
+def site_gaps(site: dict) -> str:
+    """The gaps of a site's line in the crawl's summary (archive/gaps.py), unless its message
+    already names them (``missing_years``)."""
+    if not site.get("gap_reasons") or site["status"] == SiteStatus.MISSING_YEARS:
+        return ""
+    return f" [missing years: {site['gap_reasons']}]"
 
 
 def choose_sites(registry: str | Path, only: tuple[str, ...] = ()) -> list[Site]:

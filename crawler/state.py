@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import scrapy
 
+from archive import gaps
 from archive.datadir import DataDir
 from archive.vocab import RunStatus
 from crawler import records
@@ -133,8 +134,9 @@ class CrawlState:
         for sid in self.explain_sites & set(self.progress):
             self.explain_path(sid).parent.mkdir(parents=True, exist_ok=True)
             pages = sorted(self.progress[sid].explain, key=lambda page: page[:2])   # by depth, then URL
-            self.explain_path(sid).write_text("".join(line + "\n" for _, _, lines in pages for line in lines),
-                                              encoding="utf-8")
+            calendar = gaps.explain_lines(self.db, sid)      # the years due and the gaps, last
+            self.explain_path(sid).write_text("".join(line + "\n" for _, _, lines in pages for line in lines)
+                                              + "".join(line + "\n" for line in calendar), encoding="utf-8")
         if self.own_run:
             records.finish_run(self.db, self.run_id, status)
         self.db.close()

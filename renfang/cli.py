@@ -136,6 +136,8 @@ def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots
 def _print_run(result) -> None:
     """One line per site, the run's totals (the alerts follow, from :func:`_announce`; the
     summary line comes last, from :func:`_summary`)."""
+    from crawler.run import site_gaps
+
     run = result.run
     for d in result.not_due:
         click.echo(f"  {d.agency_id}: not due until {d.next_due.isoformat(timespec='minutes')} ({d.reason})")
@@ -150,15 +152,34 @@ def _print_run(result) -> None:
         click.echo(f"  {s['agency_id']}: {s['status']}, {s['pages']} pages, {s['reports']} reports; "
                    f"documents {s['docs_new']} new, {s['docs_changed']} changed, "
                    f"{s['docs_unchanged']} unchanged, {s['docs_gone']} gone, {s['docs_failed']} failed"
-                   + (f" ({s['message']})" if s["message"] else ""))
+                   + (f" ({s['message']})" if s["message"] else "") + site_gaps(s))
     click.echo(f"crawl run {run['id']}: {run['responses']} responses, {run['documents_new']} new "
                f"documents, {run['documents_seen']} documents seen, {run['errors']} errors; "
                f"report documents: {run['docs_new']} new, {run['docs_changed']} changed, "
                f"{run['docs_unchanged']} unchanged, {run['docs_gone']} gone, {run['docs_failed']} failed; "
                f"{run['bytes_downloaded'] or 0} bytes downloaded; log {result.log}")
+    _print_not_ok(result)
+
+
+def _print_not_ok(result) -> None:
+    from crawler.run import gap_list
+
     if result.not_ok:
         click.echo(f"{len(result.not_ok)} of {len(result.sites)} site(s) not ok: "
-                   + ", ".join(f"{s['agency_id']} {s['status']}" for s in result.not_ok), err=True)
+                   + ", ".join(f"{s['agency_id']} {s['status']}{gap_list(s)}" for s in result.not_ok), err=True)
+
+
+def _print_judged_after_load(result, summary) -> None:
+    """`renfang run`: the sites whose calendar the load changed (a report it could not read is a
+    gap), so the lines printed before the load are not the last word."""
+    from crawler.run import site_gaps
+
+    changed = result.judged_after_load(summary.sites)
+    for s in changed:
+        click.echo(f"  {s['agency_id']} after load: {s['status']}"
+                   + (f" ({s['message']})" if s["message"] else "") + site_gaps(s))
+    if changed:
+        _print_not_ok(result)
 
 
 def _print_load(summary, jobs: int) -> None:
@@ -448,6 +469,8 @@ def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due
                         redis, workers)
         _print_run(result)
         summary = _load(data_dir, jobs) if result.run else None
+        if summary is not None:
+            _print_judged_after_load(result, summary)
         # a worker of a shared frontier judges nothing on its share: `renfang merge` does
         delivery = None if redis else _announce(data_dir, alert_config, result)
         _summary("run", data_dir, result.exit_code, result, summary, delivery)
@@ -819,6 +842,7 @@ def demo(data_dir, port, portal_port):
             result = _crawl(registry, data_dir, (), False, ())
             _print_run(result)
             summary = _load(data_dir, None)
+            _print_judged_after_load(result, summary)
             delivery = _announce(data_dir, _alert_config(None, data_dir), result)
             _summary("demo", data_dir, result.exit_code, result, summary, delivery)
         click.echo(f"demo archive ready in {time.monotonic() - started:.0f} s")

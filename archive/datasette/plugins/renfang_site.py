@@ -236,13 +236,16 @@ async def serve_coverage(datasette, request):
     summary = []
     if total <= MATRIX_LIMIT:
         rows = (await db.execute(
-            "select agency_id, agency, province, level, year, status, parse_status, report_id, deadline "
+            "select agency_id, agency, province, level, year, status, parse_status, report_id, deadline, gap_reason "
             f"from coverage{clause} order by province, agency, year", params)).rows
         years = sorted({r["year"] for r in rows})
         for r in rows:
             o = offices.setdefault(r["agency_id"], {"id": r["agency_id"], "name": r["agency"],
-                                                    "province": r["province"], "level": r["level"], "cells": {}})
+                                                    "province": r["province"], "level": r["level"], "cells": {},
+                                                    "gaps": []})
             o["cells"][r["year"]] = dict(r)
+            if r["gap_reason"]:      # a year due without a readable report (archive/gaps.py)
+                o["gaps"].append((r["year"], r["gap_reason"]))
     else:
         by_province: dict = {}
         for p, status, n in (await db.execute(
@@ -355,9 +358,9 @@ def _office(conn, agency_id: str) -> dict | None:
                           [agency_id]).fetchone()
     if agency is None:
         return None
-    coverage = [dict(zip(("year", "status", "parse_status", "report_id", "deadline"), r)) for r in conn.execute(
-        "select year, status, parse_status, report_id, deadline from coverage where agency_id = ? order by year",
-        [agency_id])]
+    coverage = [dict(zip(("year", "status", "parse_status", "report_id", "deadline", "gap_reason"), r))
+                for r in conn.execute("select year, status, parse_status, report_id, deadline, gap_reason "
+                                      "from coverage where agency_id = ? order by year", [agency_id])]
     reports = {r[1]: dict(zip(("report_id", "year", "format_version", "parse_status", "facts", "failing_checks",
                                 "title", "parse_message"), r)) for r in conn.execute(
         """select report_id, year, format_version, parse_status, facts, failing_checks, title, parse_message
