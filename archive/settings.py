@@ -76,6 +76,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RENFANG_EXPLAIN", "", "site ids whose pages are explained (`--explain ID` sets it)", str, "crawl"),
     Setting("RENFANG_RUN_ID", None, "the crawl_runs row a crawl writes under (set by `renfang crawl`)",
             _optional_int, "crawl"),
+    # the browser, the last extractor (crawler/browser.py): only for pages the static pass says are built by script
+    Setting("RENFANG_BROWSER", True, "send pages built by script (and script challenges) through headless Chromium "
+            "(`--no-browser` turns it off; without Chromium it is off and the crawl says why)", _bool, "crawl"),
+    Setting("RENFANG_CHROMIUM", "/usr/bin/chromium", "the Chromium executable the browser runs (Debian `chromium`; "
+            "never a downloaded one)", str, "crawl"),
+    Setting("RENFANG_BROWSER_PAGES", 12, "browser pages per site and run (each runs its behaviours: every "
+            "`<select>` option, pagers, tabs, 加载更多)", int, "crawl"),
+    Setting("RENFANG_BROWSER_SECONDS", 90.0, "seconds of browser time per site and run, shared by its browser pages",
+            float, "crawl"),
     # a crawl across machines (crawler/distributed.py; `renfang crawl --redis URL --workers N`)
     Setting("RENFANG_REDIS_WORKERS", 1, "workers a round of a shared frontier waits for before it starts "
             "(`--workers` sets it)", int, "crawl"),

@@ -5,6 +5,8 @@ and ``scrapy crawl … -s KEY=VALUE`` override any of them.
 Docs: https://docs.scrapy.org/en/latest/topics/settings.html
 """
 from archive.settings import defaults as _renfang_defaults
+from archive.settings import get as _renfang_setting
+from crawler.browser import launch_options as _browser_launch_options
 
 BOT_NAME = "renfang"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -71,6 +73,23 @@ DOWNLOADER_MIDDLEWARES = {
 # fsync, the schedule's cadence, data dir…) is described in archive/settings.py, with its default;
 # `-s NAME=VALUE` and the environment variable of the same name override it.
 globals().update(_renfang_defaults())
+
+# The browser, the last extractor (crawler/browser.py): scrapy-playwright driving Debian's chromium.
+# Only requests with meta["playwright"] go through it, and Playwright's driver and Chromium start on
+# the first of them: a crawl in which no page needs the browser runs Scrapy's own HTTP handler
+# only. With RENFANG_BROWSER off or no Chromium at RENFANG_CHROMIUM, the handler is Scrapy's plain one.
+DOWNLOAD_HANDLERS = {"http": "crawler.browser.BrowserDownloadHandler",
+                     "https": "crawler.browser.BrowserDownloadHandler"}
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"   # scrapy-playwright needs it
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+# headless, with the flags that keep Chromium from calling home; never `playwright install`
+PLAYWRIGHT_LAUNCH_OPTIONS = _browser_launch_options(_renfang_setting("RENFANG_CHROMIUM"))
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000          # ms, a page's first load
+# the browser's own headers (its cookies: a passed challenge's cookie goes with the reload), our User-Agent
+PLAYWRIGHT_PROCESS_REQUEST_HEADERS = "crawler.browser.browser_headers"
+# at most 2 pages open per site's context (2 cores); a site's budget of browser pages and seconds
+# is RENFANG_BROWSER_PAGES / RENFANG_BROWSER_SECONDS (archive/settings.py)
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
