@@ -8,16 +8,27 @@ Round 1 is crawled into ``data1`` (kept as it was), round 2 continues in ``data2
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
+from datetime import date
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.gaps import last_due_year
 from archive.store import ObjectStore
 from tests.helpers import ONLY_REGISTRY, path_of, q, renfang
 from tests.portals import sites
 
 pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
+
+#: the last year whose report is due on the day the test runs (the crawl judges on the real clock)
+LAST_DUE = last_due_year(date.today())
+
+
+def after(year: int) -> str:
+    """The gap years of a site whose last report is for ``year``, as the summary names them."""
+    return ", ".join(map(str, range(year + 1, LAST_DUE + 1)))
 
 @pytest.fixture(scope="module")
 def rounds(tmp_path_factory):
@@ -124,11 +135,18 @@ def test_anti_bot_challenges_block_the_site_and_are_never_archived(rounds):
     data = rounds["data1"]
     sites_ = dict(q(data, "select agency_id, status from crawl_sites"))
     # trsx: its 2020 report page is a dead link (404), so the site is partial, not ok
-    assert sites_ == {"trsx": "partial", "hanx": "ok", "plainx": "ok", "hintx": "ok",
-                      "rs412": "blocked", "jsl521": "blocked"}
-    # sites that are not ok make the exit code say so, and the summary names them
+    # hanx, plainx (2021–2023) and hintx (2022) list no report for the later years now due: by the
+    # calendar (archive/gaps.py) those are gaps, so they are missing_years, not ok
+    assert sites_ == {"trsx": "partial", "hanx": "missing_years", "plainx": "missing_years",
+                      "hintx": "missing_years", "rs412": "blocked", "jsl521": "blocked"}
+    # sites that are not ok make the exit code say so, and the summary names them, with their gaps
     assert rounds["proc1"].returncode == 3
-    assert "3 of 6 site(s) not ok: jsl521 blocked, rs412 blocked, trsx partial" in rounds["proc1"].stderr
+    assert ("6 of 6 site(s) not ok: " + ", ".join([
+        f"hanx missing_years (gaps {after(2023)})", f"hintx missing_years (gaps {after(2022)})",
+        "jsl521 blocked", f"plainx missing_years (gaps {after(2023)})", "rs412 blocked",
+        f"trsx partial (gaps {after(2022)})"])) in rounds["proc1"].stderr
+    gaps = dict(q(data, "select agency_id, gap_years from crawl_sites"))
+    assert json.loads(gaps["hintx"]) == list(range(2023, LAST_DUE + 1)) and gaps["rs412"] is None
     rows = q(data, "select agency_id, status, sha256, error from fetches where agency_id in ('rs412', 'jsl521')")
     assert sorted(rows) == [("jsl521", 521, None, "blocked: jiasule anti-bot challenge (HTTP 521)"),
                             ("rs412", 412, None, "blocked: ruishu anti-bot challenge (HTTP 412)")]
@@ -204,7 +222,8 @@ def test_second_round_changed_removed_added(rounds):
     # hanx lists one report fewer than in round 1: not ok, with the reason
     assert "  hanx: fewer_reports," in rounds["out2"] and "(2 reports found, 3 in run 1)" in rounds["out2"]
     # plainx: paging stopped on its unchanged first page; the reports beneath count as found
-    assert "  plainx: ok, 5 pages, 3 reports; documents 0 new, 0 changed, 2 unchanged, 0 gone" in rounds["out2"]
+    assert ("  plainx: missing_years, 5 pages, 3 reports; documents 0 new, 0 changed, 2 unchanged, 0 gone"
+            in rounds["out2"])
 
 
 def test_only_what_the_portal_no_longer_links_is_gone(rounds):

@@ -9,12 +9,14 @@ read through the JSON API and the HTML, as a researcher would.
 from __future__ import annotations
 
 import hashlib
+from markupsafe import escape    # as the templates escape
 import sqlite3
 from datetime import date, datetime
 
 import pytest
 
 from archive.datadir import DataDir
+from archive.gaps import NO_REPORT
 from archive.views import coverage_sql
 from tests.helpers import ONLY_REGISTRY, Site, renfang, start_datasette, stop_datasette
 from tests.portals import sites
@@ -30,7 +32,10 @@ def gone_site(tmp_path_factory):
     try:
         registry = sites.write_registry(portal, root / "registry.csv", ids=["hanx"])
         data = root / "data"
-        renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY)
+        # the test portal's hanx lists 2021–2023 and nothing after: by the calendar each later year
+        # due is a gap (archive/gaps.py), so the site is missing_years and the crawl exits 3
+        proc = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, expect=3)
+        assert "hanx: missing_years, " in proc.stdout and "(missing years: 2024 no report archived or listed" in proc.stdout
         conn = sqlite3.connect(DataDir(data).db)
         round1 = conn.execute("select id, gone_since from reports order by id").fetchall()
         conn.close()
@@ -77,11 +82,20 @@ def test_coverage_view_shows_gone_archived_and_missing(gone_site):
     # the coverage page: one coloured cell per office × year, linking the printed report
     _, _, html = site.get("/-/coverage")
     html = html.decode()
-    assert ('<td class="st gone" title="2021: archived, then removed from the portal 已下线 (corrupt) · deadline '
-            '2022-01-31"><a href="/-/report/hanx-2021">gone</a></td>') in html
-    assert ('<td class="st unreadable" title="2022: archived, but the document cannot be read 已存档但无法读取 '
-            '(corrupt) · deadline 2023-01-31"><a href="/-/report/hanx-2022">unreadable</a></td>') in html
-    assert 'title="2024: deadline passed, no report found 缺失 · deadline 2025-01-31">missing</td>' in html
+    # every year due without a readable report is a gap of hanx's calendar (archive/gaps.py): the
+    # unreadable ones (the load read them) with the parser's reason, the missing with "no report"
+    reason = {year: rows[("hanx", year)]["gap_reason"] for year in status}
+    assert reason[2021].startswith("corrupt: ") and reason[2022].startswith("corrupt: ")
+    assert all(reason[year] == NO_REPORT for year in range(2024, last + 1) if status[year] == "missing")
+    assert (f'<td class="st gone gap" data-gap="{escape(reason[2021])}" title="2021: archived, then removed from '
+            f'the portal 已下线 (corrupt) · deadline 2022-01-31 · gap 缺失: {escape(reason[2021])}">'
+            '<a href="/-/report/hanx-2021">gone</a></td>') in html
+    assert (f'<td class="st unreadable gap" data-gap="{escape(reason[2022])}" title="2022: archived, but the '
+            f'document cannot be read 已存档但无法读取 (corrupt) · deadline 2023-01-31 · gap 缺失: {escape(reason[2022])}">'
+            '<a href="/-/report/hanx-2022">unreadable</a></td>') in html
+    assert (f'<td class="st missing gap" data-gap="{NO_REPORT}" title="2024: deadline passed, no report found 缺失 '
+            f'· deadline 2025-01-31 · gap 缺失: {NO_REPORT}">missing</td>') in html
+    assert f'<span class="gap-year" data-year="2024">2024: {NO_REPORT}</span>' in html
     assert '<strong class="count-gone">1</strong>' in html and '<strong class="count-unreadable">2</strong>' in html
 
 
