@@ -455,6 +455,7 @@ def driven(served, tmp_path_factory):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.loopback
 def test_the_xhr_list_is_captured_and_rendered(driven):
     case = driven["cases"]["xhr"]
@@ -470,6 +471,7 @@ def test_the_xhr_list_is_captured_and_rendered(driven):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.loopback
 def test_requests_to_other_hosts_are_blocked(driven, served):
     _, other = served
@@ -482,6 +484,7 @@ def test_requests_to_other_hosts_are_blocked(driven, served):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.loopback
 def test_a_button_pager_is_clicked_through_three_pages(driven):
     case = driven["cases"]["pager"]
@@ -494,6 +497,7 @@ def test_a_button_pager_is_clicked_through_three_pages(driven):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.loopback
 def test_every_option_of_each_select_is_chosen(driven, served):
     site, _ = served
@@ -510,6 +514,7 @@ def test_every_option_of_each_select_is_chosen(driven, served):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.loopback
 def test_a_tab_naming_the_annual_report_column_is_clicked(driven, served):
     site, _ = served
@@ -524,6 +529,7 @@ def test_a_tab_naming_the_annual_report_column_is_clicked(driven, served):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.loopback
 def test_a_521_cookie_challenge_is_passed_and_its_cookie_handed_to_scrapy(driven):
     case = driven["cases"]["challenge"]
@@ -540,6 +546,7 @@ def test_a_521_cookie_challenge_is_passed_and_its_cookie_handed_to_scrapy(driven
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.loopback
 def test_the_budget_is_honoured(driven):
     case = driven["cases"]["slow"]
@@ -552,6 +559,7 @@ def test_the_budget_is_honoured(driven):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.loopback
 def test_one_browser_for_the_crawl_and_every_page_closed(driven):
     assert driven["stats"]["playwright/browser_count"] == 1
@@ -560,6 +568,7 @@ def test_one_browser_for_the_crawl_and_every_page_closed(driven):
     assert all(case["page_closed"] for case in driven["cases"].values())
 
 
+@pytest.mark.slow
 @pytest.mark.loopback
 def test_a_crawl_without_browser_requests_starts_no_browser(served, tmp_path):
     site, _ = served
@@ -575,6 +584,7 @@ def test_a_crawl_without_browser_requests_starts_no_browser(served, tmp_path):
     assert "renfang/browser_off" not in record["stats"]
 
 
+@pytest.mark.slow
 @pytest.mark.loopback
 def test_with_the_browser_off_the_handler_is_scrapys_own(served, tmp_path):
     site, _ = served
@@ -583,3 +593,20 @@ def test_with_the_browser_off_the_handler_is_scrapys_own(served, tmp_path):
     assert record["handler"]["class"] == "HTTP11DownloadHandler"
     assert record["stats"]["renfang/browser_off"] == "the browser is off (RENFANG_BROWSER=False, --no-browser)"
     assert record["plain"]["static"]["status"] == 200
+
+
+@pytest.mark.slow
+def test_a_crawl_of_the_sample_portal_starts_no_browser(registry, tmp_path):
+    """`renfang crawl` of the sample portal (no page built by script): neither Chromium nor
+    Playwright's driver is ever among the crawl's processes."""
+    from crawler.run import EXIT_SITES_NOT_OK
+    from tests.helpers import FAST, RENFANG
+
+    proc = subprocess.Popen([*RENFANG, "crawl", "--registry", str(registry), "--data-dir", str(tmp_path / "data"),
+                             *FAST], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seen: set[str] = set()
+    while proc.poll() is None:
+        seen |= set(descendants(proc.pid))
+        time.sleep(0.05)
+    assert proc.wait(timeout=300) == EXIT_SITES_NOT_OK, proc.stderr.read()[-3000:]   # pzhrf: one dead link
+    assert not [c for c in seen if "chromium" in c or "playwright" in c], seen
