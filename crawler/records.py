@@ -314,7 +314,7 @@ def upsert_agency(db: sqlite_utils.Database, site) -> None:
     db["agencies"].upsert({
         "id": site.id, "name": site.name, "aliases": json.dumps(aliases, ensure_ascii=False),
         "level": site.level, "province": site.province, "url": site.url, "cms": site.cms or None,
-        "since": site.since,
+        "since": getattr(site, "since", None),     # a site described by hand (tests, tools) may have none
     }, pk="id")
 
 

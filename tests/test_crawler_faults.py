@@ -52,25 +52,29 @@ def test_one_site_with_progress(tmp_path):
         registry = sites.write_registry(portal, tmp_path / "registry.csv")
         data = tmp_path / "data"
         proc = renfang("crawl", "--registry", registry, "--data-dir", data, "--site", "hanx",
-                       *ONLY_REGISTRY[:-2], "-s", "RENFANG_PROGRESS_INTERVAL=0.2", "--now", "2026-06-20")
+                       *ONLY_REGISTRY[:-2], "-s", "RENFANG_PROGRESS_INTERVAL=0.2", "--now", "2026-06-20", expect=3)
         hits = list(portal.hits)
         verbose = renfang("crawl", "--registry", registry, "--data-dir", tmp_path / "v", "--site", "hanx",
-                          *ONLY_REGISTRY[:-2], "-v")
+                          *ONLY_REGISTRY[:-2], "-v", expect=3)
     finally:
         portal.stop()
     assert {h.site for h in hits} == {"hanx"}
     assert {a for (a,) in q(data, "select distinct agency_id from fetches where agency_id is not null")} == {"hanx"}
-    assert q(data, "select agency_id, status, reports from crawl_sites") == [("hanx", "ok", 3)]
+    # every page fetched, but hanx lists 2021–2023: on 2026-06-20 its 2024 and 2025 reports are
+    # due, gaps of its calendar (archive/gaps.py), so it is missing_years and the crawl exits 3
+    assert q(data, "select agency_id, status, reports, gap_years from crawl_sites") == [
+        ("hanx", "missing_years", 3, "[2024, 2025]")]
     # progress lines per site while crawling go to the run's log, not the terminal; one line per
     # site and the summary (also kept in logs/runs.log) are what the command prints
     log = (data / "logs" / "crawl-run1.log").read_text(encoding="utf-8")
     progress = [line for line in log.splitlines() if "progress hanx:" in line]
     assert progress and progress[-1].endswith("12 pages, 3 reports found, 7 documents stored")
     assert "progress hanx:" not in proc.stderr and "[scrapy" not in proc.stderr, proc.stderr
-    assert "  hanx: ok, 12 pages, 3 reports; documents 7 new, 0 changed, 0 unchanged, 0 gone, 0 failed" in proc.stdout
+    assert ("  hanx: missing_years, 12 pages, 3 reports; documents 7 new, 0 changed, 0 unchanged, 0 gone, 0 failed "
+            "(missing years: 2024 no report archived or listed; 2025 no report archived or listed)") in proc.stdout
     summary = proc.stdout.strip().splitlines()[-1]
-    assert summary == (f"renfang crawl {data}: run 1: 1 site(s) (1 ok), 3 reports, 7 new and 0 changed "
-                       "report documents, 1 new alert(s); exit 0"), proc.stdout   # hanx's 2025 report is late
+    assert summary == (f"renfang crawl {data}: run 1: 1 site(s) (1 missing_years), 3 reports, 7 new and 0 changed "
+                       "report documents, 1 new alert(s); exit 3"), proc.stdout   # hanx's 2025 report is late
     assert (data / "logs" / "runs.log").read_text(encoding="utf-8").strip().endswith(summary)
     assert "INFO: Spider closed (finished)" in verbose.stderr      # -v: Scrapy's log on stderr too
     assert "INFO: Spider closed (finished)" in (tmp_path / "v" / "logs" / "crawl-run1.log").read_text(encoding="utf-8")
@@ -103,7 +107,8 @@ def test_a_callback_that_raises_is_a_failed_fetch_not_a_silent_ok(tmp_path):
     try:
         registry = sites.write_registry(portal, tmp_path / "registry.csv", ids=["plainx"])
         data = tmp_path / "data"
-        renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY)
+        # plainx lists 2021–2023: the later years due are gaps (archive/gaps.py), so exit 3
+        renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, expect=3)
         before = q(data, "select count(*) from report_documents")
         # second run: the first list page's callback raises
         script = tmp_path / "raising_crawl.py"   # a file: Scrapy reads callbacks' source
@@ -143,13 +148,15 @@ def test_what_failed_last_run_is_asked_again_even_below_an_unchanged_list_page(t
         assert "plainx: partial" in out1 and "2022.html (HTTP 500)" in out1
         assert q(data, "select count(*) from report_documents where report_id = 'plainx-2022'") == [(0,)]
         portal.clear()
-        out2 = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY).stdout
+        out2 = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, expect=3).stdout
         hits = [(h.path, h.status) for h in portal.hits]
     finally:
         portal.stop()
     assert ("/xxgk/nb/list2.html", 200) not in hits and ("/xxgk/nb/list2.html", 304) not in hits  # paging stopped
     assert ("/xxgk/nb/2022.html", 200) in hits                                                   # yet retried
-    assert "plainx: ok" in out2
+    # nothing failed this time: the crawl finds the site ok, and only its calendar (no report after
+    # 2023) keeps it from ok
+    assert "plainx: missing_years" in out2
     assert q(data, "select kind from report_documents where report_id = 'plainx-2022'") == [("article",)]
 
 
@@ -206,7 +213,7 @@ def test_what_robots_txt_forbids_is_recorded_and_the_site_says_so(tmp_path):
         out = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, expect=3).stdout
         assert ("plainx", "/xxgk/nb/2022.html") not in {(h.site, h.path) for h in portal.hits}
         portal.clear()
-        renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, "--ignore-robots")
+        renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, "--ignore-robots", expect=3)
         assert ("plainx", "/xxgk/nb/2022.html") in {(h.site, h.path) for h in portal.hits}
     finally:
         portal.stop()
@@ -214,4 +221,5 @@ def test_what_robots_txt_forbids_is_recorded_and_the_site_says_so(tmp_path):
     assert "plainx: partial" in out and f"1 URL(s) forbidden by robots.txt, first: {url}" in out
     assert q(data, "select error from fetches where run_id = 1 and url = ?", [url]) == [
         ("forbidden by robots.txt, not requested",)]
-    assert q(data, "select status from crawl_sites order by run_id") == [("partial",), ("ok",)]
+    # fetched with --ignore-robots: nothing failed; the years after plainx's 2023 report are gaps
+    assert q(data, "select status from crawl_sites order by run_id") == [("partial",), ("missing_years",)]
