@@ -55,6 +55,37 @@ _ASSET = re.compile(r"\.(?:js|css|png|jpe?g|gif|svg|ico|woff2?|ttf|eot|map|swf|m
 _DOCUMENT = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd)(?:[?#]|$)", re.I)
 
 
+class _PerPage:
+    """What is computed once per parsed page and asked for again (the ``<base href>``, the
+    markup's candidates, the whole chain): kept by the page's tree, as ``extract.links`` keeps
+    its links. Several extractors and callbacks read the same page (``frame_urls`` reads the
+    markup's candidates for viewers; a report page reached as a list is read twice); the tree is
+    never changed once parsed, so an answer for the same tree and arguments is the same answer."""
+
+    def __init__(self, most: int = 16):
+        self.most = most
+        self.entries: dict = {}
+
+    def get(self, sel: Selector, key, compute):
+        root = sel.root
+        if not hasattr(root, "iter"):       # not a parsed tree (a JSON selector): nothing to keep
+            return compute()
+        k = (id(root), key)
+        hit = self.entries.get(k)
+        if hit is not None and hit[0] is root:
+            return hit[1]
+        value = compute()
+        if len(self.entries) > self.most:
+            self.entries.clear()
+        self.entries[k] = (root, value)
+        return value
+
+
+_BASE_URLS = _PerPage()
+_MARKUP = _PerPage()
+_CANDIDATES = _PerPage()
+
+
 def _clean(value: str | None) -> str:
     return (value or "").strip().replace("\\/", "/")
 
@@ -74,6 +105,10 @@ def _absolute(base: str, value: str) -> str | None:
 
 def base_url(sel: Selector, url: str) -> str:
     """The URL relative links resolve against: ``<base href>`` when the page has one."""
+    return _BASE_URLS.get(sel, url, lambda: _base_url(sel, url))
+
+
+def _base_url(sel: Selector, url: str) -> str:
     base = sel.xpath("//head/base/@href").get() or sel.xpath("//base/@href").get()
     return urljoin(url, base.strip()) if base and base.strip() else url
 
@@ -102,6 +137,10 @@ def element_text(el) -> str:
 def markup_urls(sel: Selector, url: str) -> list[Candidate]:
     """Every attribute that can hold a URL (``href``, ``src``, ``data``, ``action``, the
     ``value`` of an ``<option>``, any ``data-*`` whose value looks like a URL)."""
+    return list(_MARKUP.get(sel, url, lambda: _markup_urls(sel, url)))
+
+
+def _markup_urls(sel: Selector, url: str) -> list[Candidate]:
     base, out = base_url(sel, url), []
     root = sel.root
     if not hasattr(root, "iter"):
@@ -464,7 +503,7 @@ def handler_urls(sel: Selector, url: str, js: str, symbols: Symbols | None = Non
     if not hasattr(root, "iter"):
         return out
     for el in root.iter():
-        if not isinstance(el.tag, str):
+        if not isinstance(el.tag, str) or not el.attrib:   # most elements have no attribute at all
             continue
         for name in ("onclick", "onchange", "href", "ondblclick", "onmousedown", "data-href", "data-url"):
             code = el.get(name) or ""
@@ -613,7 +652,12 @@ def linked_scripts(sel: Selector, url: str) -> list[str]:
 
 
 def page_candidates(sel: Selector, url: str, js: str | None = None, linked_js: str = "") -> list[Candidate]:
-    """Every URL the page holds, from every extractor, each once (the first place it was found)."""
+    """Every URL the page holds, from every extractor, each once (the first place it was found).
+    Computed once per page and arguments (a callback asking again gets the same list)."""
+    return list(_CANDIDATES.get(sel, (url, js, linked_js), lambda: _page_candidates(sel, url, js, linked_js)))
+
+
+def _page_candidates(sel: Selector, url: str, js: str | None, linked_js: str) -> list[Candidate]:
     js = inline_scripts(sel) if js is None else js
     everything = linked_js + "\n;\n" + js if linked_js else js
     symbols = Symbols(everything)
