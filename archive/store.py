@@ -58,14 +58,18 @@ class ObjectStore:
         target = self.path(sha256)
         if target.exists():
             return sha256
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        except FileNotFoundError:   # the fan-out directory's first object (mkdir once, not per put)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            try:
+                _write_all(fd, data)
                 if self.fsync == "every":
-                    f.flush()
-                    os.fsync(f.fileno())
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -108,6 +112,12 @@ class ObjectStore:
     def verify(self) -> list[str]:
         """Names of objects whose bytes no longer hash to their name (empty list: all good)."""
         return [name for name in self if sha256_file(self.path(name)) != name]
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _syncfs(path: Path) -> None:
