@@ -119,3 +119,20 @@ def test_the_crawl_sites_row_and_the_coverage_view_judge_alike(tmp_path):
         assert {y: r for (a, y), r in cells.items() if a == agency and r} == \
             gaps.office_calendar(db, agency, on).gaps
     db.close()
+
+
+def test_a_merged_round_judges_the_calendar_on_the_whole_round_not_on_a_share():
+    """A worker's share saw only some reports: its missing_years says nothing about the round
+    (archive/merge.py combines it as ok, then judges the round's calendar with record_verdict)."""
+    from archive.merge import combine_sites
+
+    share = {"run_id": 1, "agency_id": "gapx", "pages": 2, "reports": 1, "docs_new": 1, "docs_changed": 0,
+             "docs_unchanged": 0, "docs_gone": 0, "docs_failed": 0, "errors": 0, "entries_taken": 1,
+             "entries_rejected": 0, "message": "missing years: 2022 no report archived or listed"}
+    combined = combine_sites([{**share, "status": SiteStatus.MISSING_YEARS}, {**share, "status": SiteStatus.OK}])
+    assert (combined["status"], combined["message"]) == (SiteStatus.OK, None)
+    alone = combine_sites([{**share, "status": SiteStatus.MISSING_YEARS}])
+    assert alone["status"] == SiteStatus.OK
+    partial = combine_sites([{**share, "status": SiteStatus.PARTIAL, "message": "1 document(s) could not be fetched"},
+                             {**share, "status": SiteStatus.MISSING_YEARS}])
+    assert partial["status"] == SiteStatus.PARTIAL
