@@ -9,7 +9,6 @@ its last whole record; a resumed crawl writes a new file.
 from __future__ import annotations
 
 import io
-import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,10 +17,6 @@ from warcio.warcwriter import WARCWriter
 
 # Scrapy hands over bodies already de-chunked: the header would lie.
 _DROP = {"transfer-encoding"}
-# Each record's gzip member at zlib level 1, not warcio's 9: a crawl's bytes are mostly PDFs,
-# DOCX and images that are compressed already (same size at any level), and level 9 cost twice
-# the CPU per record (benchmarks/crawl_results.md); HTML members come out a few % larger.
-GZIP_LEVEL = 1
 
 
 class WarcLog:
@@ -38,11 +33,10 @@ class WarcLog:
             "description": f"renfang-archive crawl run {run_id}, spider {spider}"})
         self._write(info)
 
-    def _write(self, *records) -> None:
-        """The records, each its own gzip member, in one write and one flush."""
-        self._file.write(b"".join(map(_gzip_member, records)))
+    def _write(self, record) -> None:
+        self._writer.write_record(record)
         self._file.flush()
-        self.records += len(records)
+        self.records += 1
 
     def write_exchange(self, method: str, url: str, request_headers: list[tuple[str, str]],
                        request_body: bytes, status: int, reason: str, protocol: str,
@@ -61,15 +55,8 @@ class WarcLog:
             url, "request", payload=io.BytesIO(request_body), length=len(request_body),
             http_headers=req_http,
             warc_headers_dict={"WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")})
-        self._write(response, request)
+        self._write(response)
+        self._write(request)
 
     def close(self) -> None:
         self._file.close()
-
-
-def _gzip_member(record) -> bytes:
-    """One WARC record serialised by warcio (digests, Content-Length) as a gzip member of its own."""
-    plain = io.BytesIO()
-    WARCWriter(plain, gzip=False).write_record(record)
-    gz = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-    return gz.compress(plain.getvalue()) + gz.flush()
