@@ -192,6 +192,20 @@ def attachments(sel: Selector, base_url: str) -> list[Link]:
     return out
 
 
+def control_attachments(candidates, base_url: str, known=()) -> list[Link]:
+    """Documents an article reaches only through a control (``crawler.discover`` candidates):
+    ``onclick="downloadFile('8f3a')"``, a ``data-url``, a viewer's file, a framed PDF."""
+    seen, out = {base_url.split("#")[0], *known}, []
+    for c in candidates:
+        if c.speculative or c.url in seen or (c.tag in ("a", "area") and c.attribute == "href"):
+            continue
+        path = urlsplit(c.url).path + "?" + urlsplit(c.url).query
+        if ATTACHMENT_EXT.search(c.url) or ATTACHMENT_URL.search(path):
+            seen.add(c.url)
+            out.append(Link(c.url, c.text or f"{c.found_in}: {c.why}"))
+    return out
+
+
 def embedded(sel: Selector, base_url: str) -> list[Link]:
     """Documents a page shows inline: ``viewer.html?file=/x.pdf``, ``<embed src=x.pdf>``."""
     out = []

@@ -116,6 +116,8 @@ def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots
 
     if now:
         os.environ["RENFANG_NOW"] = now      # the one clock: archive timestamps and the schedule
+    if click.get_current_context().meta.get("renfang_no_browser"):
+        overrides = (*overrides, "RENFANG_BROWSER=False")
 
     def resumed(run_id, partial):
         click.echo(f"resuming crawl run {run_id} (killed before it finished; "
@@ -268,12 +270,21 @@ def _announce(data_dir: Path, config, result=None):
     return delivery
 
 
+def _no_browser(ctx, param, value):
+    if value:
+        ctx.meta["renfang_no_browser"] = True
+
+
 crawl_options = [
     click.option("--site", "sites", multiple=True, help="Only this registry id (repeatable)."),
     click.option("--explain", "explain", multiple=True, metavar="ID",
                  help="Crawl this site and print, per page, the shapes seen, each report-like entry "
                       "taken or not and why, and what was requested next (repeatable)."),
     click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt."),
+    click.option("--no-browser", is_flag=True, expose_value=False, callback=_no_browser,
+                 help="Never start Chromium: only the static layers of discovery (pages built by script, "
+                      "challenges the browser would pass, are then left short, and their sites say why). "
+                      "The same as -s RENFANG_BROWSER=False."),
     click.option("--fresh", is_flag=True,
                  help="Start a new run even if the last one was killed (default: resume it)."),
     click.option("-s", "--set", "overrides", multiple=True, metavar="KEY=VALUE",

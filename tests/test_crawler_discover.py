@@ -131,3 +131,17 @@ def test_generic_judgement_of_candidates():
     assert follows["http://rf.example.gov.cn/list_2.html"].pager
     assert not any("copy.example.com" in u for u in follows)          # off target: never followed
     assert [(f.url, f.kind, f.guess) for f in speculative] == [("http://rf.example.gov.cn/api/list.do", "api", True)]
+
+
+def test_an_articles_documents_reached_only_through_controls():
+    from crawler import extract
+    html = ("<script>function downloadFile(id){ window.open('/module/download/downfile.jsp?fileid=' + id) }</script>"
+            "<p><a href=\"javascript:void(0)\" onclick=\"downloadFile('8f3a')\">2024年年度报告（PDF）</a></p>"
+            '<iframe src="/pdfjs/web/viewer.html?file=%2Fuploads%2F2024nb.pdf"></iframe>'
+            '<a href="/uploads/plain.doc">直接链接</a><span data-url="/files/2023nb.docx">附件</span>')
+    got = {a.url: a.text for a in extract.control_attachments(
+        discover.page_candidates(Selector(text=html), PAGE), PAGE, known={"http://rf.example.gov.cn/uploads/plain.doc"})}
+    assert got["http://rf.example.gov.cn/module/download/downfile.jsp?fileid=8f3a"] == "2024年年度报告（PDF）"
+    assert "http://rf.example.gov.cn/uploads/2024nb.pdf" in got            # the viewer's ?file=
+    assert "http://rf.example.gov.cn/files/2023nb.docx" in got
+    assert "http://rf.example.gov.cn/uploads/plain.doc" not in got         # a plain link: extract.attachments has it

@@ -396,7 +396,11 @@ class PortalSpider(scrapy.Spider):
         for page in extract.continuation_pages(response.selector, response.url):   # an article split in pages
             yield self.request(page, self.parse_article, site, kind=Kind.ARTICLE, parent=request_key(response.request),
                                title=title, year=year)
-        for att in extract.attachments(response.selector, response.url):
+        attachments = extract.attachments(response.selector, response.url)
+        attachments += [a for a in extract.control_attachments(
+            discover.page_candidates(response.selector, response.url), response.url, {a.url for a in attachments})
+            if self.scope.allows(a.url)]
+        for att in attachments:
             yield self.request(att.url, self.parse_attachment, site, kind=Kind.ATTACHMENT,
                                parent=request_key(response.request), title=title, year=year,
                                report_url=response.url)
