@@ -48,6 +48,8 @@ class SpanCell:
 
     ``col`` is the grid column when the format states it (DOCX grid columns), else None: the
     cell takes the first position of its row that no earlier cell covers (the HTML table model).
+    ``rowspan`` 0 is HTML's ``rowspan="0"`` in a no-quirks document: down to the end of the
+    cell's row group.
     """
     text: str
     rowspan: int = 1
@@ -59,23 +61,28 @@ class GridTooLarge(ValueError):
     pass
 
 
-def place_cells(rows: list[list[SpanCell]], max_cells: int = 200_000
-                ) -> dict[tuple[int, int], SpanCell | None]:
+def place_cells(rows: list[list[SpanCell]], max_cells: int = 200_000,
+                group_ends: list[int] | None = None) -> dict[tuple[int, int], SpanCell | None]:
     """Place spanned cells on grid positions, exactly as a browser lays out a table.
 
     Every cell fills its rowspan x colspan block: the cell itself at the top-left position and
     None on every position it covers. A cell takes the first position of its row no earlier
-    cell covers (or its stated column); a rowspan never runs past the table's last row.
+    cell covers (or its stated column). A rowspan never runs past the last row of its row group
+    (``group_ends``: the index after each group's last row, e.g. a ``<thead>``'s; default: the
+    whole table is one group), as CSS tables clip it; rowspan 0 runs exactly to that row. Where
+    two blocks overlap (a table model error), the earlier cell keeps the position.
     """
+    ends = sorted(set(group_ends or ()) | {len(rows)})
     placed: dict[tuple[int, int], SpanCell | None] = {}
     for r, cells in enumerate(rows):
+        group_end = next(e for e in ends if e > r)
         c = 0
         for cell in cells:
             if cell.col is not None:
                 c = max(c, cell.col)
             while (r, c) in placed:
                 c += 1
-            rowspan = max(1, min(cell.rowspan, len(rows) - r))
+            rowspan = group_end - r if cell.rowspan <= 0 else min(cell.rowspan, group_end - r)
             colspan = max(1, cell.colspan)
             if len(placed) + rowspan * colspan > max_cells:
                 raise GridTooLarge(f"a table of over {max_cells} cells")
@@ -88,11 +95,11 @@ def place_cells(rows: list[list[SpanCell]], max_cells: int = 200_000
 
 
 def build_grid(rows: list[list[SpanCell]], max_cells: int = 200_000,
-               empty: str | None = "") -> Grid:
+               empty: str | None = "", group_ends: list[int] | None = None) -> Grid:
     """The grid of a table of spanned cells (``place_cells``): the cell's text at its top-left
     position, None where it is covered, ``empty`` where no cell was printed at all. Rows keep
     their own width (up to their last filled position)."""
-    placed = place_cells(rows, max_cells)
+    placed = place_cells(rows, max_cells, group_ends)
     widths: dict[int, int] = {}
     for r, c in placed:
         widths[r] = max(widths.get(r, 0), c + 1)

@@ -44,7 +44,8 @@ def extract_html(data: bytes) -> Extracted:
             for el in doc.iter("meta")}
     title = _first(meta, _META_TITLE) or _text_of(doc.find(".//title"))
     body = article_body(doc)
-    grids = [table_to_grid(t) for t in body.iter("table")]
+    quirks = is_quirks(doc.getroottree().docinfo.doctype)
+    grids = [table_to_grid(t, quirks) for t in body.iter("table") if not hidden(t)]
     text = element_to_text(body)
     return Extracted(HTML, grids, [text], pages=None, title_hint=title or None,
                      date_hint=_iso_date(_first(meta, _META_DATE)),
@@ -79,7 +80,7 @@ def element_to_text(el, skip_tables: bool = False) -> str:
 
     def walk(e, top=False):
         tag = e.tag if isinstance(e.tag, str) else None
-        if tag is not None and tag.lower() not in _SKIP \
+        if tag is not None and tag.lower() not in _SKIP and not hidden(e) \
                 and not (skip_tables and not top and tag.lower() == "table"):
             tag = tag.lower()
             if tag in _BLOCK:
@@ -109,20 +110,100 @@ def _collapse(text: str | None, pre: bool) -> str:
     return text if pre else re.sub(r"[ \t\r\n\f]+", " ", text)
 
 
-def _span(value: str | None) -> int:
-    m = re.match(r"\s*(\d+)", value or "")
-    return min(max(int(m.group(1)), 1), 200) if m else 1  # clamp: rowspan="999" exists
+_DIGITS = re.compile(r"[ \t\n\f\r]*([0-9]+)")
+MAX_COLSPAN, MAX_ROWSPAN = 1000, 65534  # HTML's own limits
 
 
-def table_to_grid(table) -> Grid:
-    """The table's own rows (not nested tables') on the grid (grid.build_grid)."""
-    rows = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
-    spans = [[SpanCell(cell_text(td), _span(td.get("rowspan")), _span(td.get("colspan")))
-              for td in tr.xpath("./td | ./th")] for tr in rows]
+def _span_value(value: str | None) -> int | None:
+    """HTML's "rules for parsing non-negative integers": leading whitespace, then digits
+    (``"2px"`` is 2); None when there are none."""
+    m = _DIGITS.match(value or "")
+    return int(m.group(1)) if m else None
+
+
+def colspan_of(value: str | None) -> int:
+    """``colspan``: 1 when missing, unparsable or 0; at most 1000 (the HTML table model)."""
+    n = _span_value(value)
+    return min(n, MAX_COLSPAN) if n else 1
+
+
+def rowspan_of(value: str | None, quirks: bool = True) -> int:
+    """``rowspan``: 1 when missing or unparsable; at most 65534; 0 (down to the end of the row
+    group) only in a no-quirks document, else 1 (the HTML table model)."""
+    n = _span_value(value)
+    if n is None:
+        return 1
+    if n == 0:
+        return 1 if quirks else 0
+    return min(n, MAX_ROWSPAN)
+
+
+_HIDDEN = re.compile(r"(?:^|;)\s*display\s*:\s*none\b", re.I)
+
+
+def hidden(el) -> bool:
+    """An element a browser does not render: ``hidden``, or ``display:none`` in its style
+    (Word's hidden text, a CMS's hidden duplicate row)."""
+    return el.get("hidden") is not None or bool(_HIDDEN.search(el.get("style") or ""))
+
+
+# doctypes whose documents render in quirks mode (the HTML standard's list, the common ones)
+_QUIRKS_PUBLIC = ("-//w3c//dtd html 3", "-//w3c//dtd html 2", "-//ietf//dtd html",
+                  "-//w3c//dtd html 4.0 transitional//", "-//w3c//dtd html 4.0 frameset//",
+                  "-//w3o//dtd w3 html", "-//microsoft//dtd internet explorer")
+_QUIRKS_NO_SYSTEM = ("-//w3c//dtd html 4.01 transitional//", "-//w3c//dtd html 4.01 frameset//")
+
+
+def is_quirks(doctype: str | None) -> bool:
+    """Whether a page with this ``<!DOCTYPE …>`` renders in quirks mode: no doctype at all (as
+    Word's pasted pages), an old HTML public id, HTML 4.01 Transitional without its system id."""
+    m = re.match(r"\s*<!doctype\s+(\S+)(.*)>\s*$", doctype or "", re.I | re.S)
+    if not m or m.group(1).lower() != "html":
+        return True
+    ids = re.findall(r"[\"']([^\"']*)[\"']", m.group(2))
+    public = ids[0].lower() if re.search(r"\bpublic\b", m.group(2), re.I) and ids else ""
+    system = ids[1] if public and len(ids) > 1 else ""
+    return public.startswith(_QUIRKS_PUBLIC) or (public.startswith(_QUIRKS_NO_SYSTEM) and not system)
+
+
+def table_rows(table) -> tuple[list, list[int]]:
+    """The table's own rendered rows (not nested tables', not hidden ones) in the order a browser
+    lays them out, and where each row group ends: ``<thead>`` / ``<tbody>`` / runs of bare
+    ``<tr>`` in source order, every ``<tfoot>`` after them (the HTML table model)."""
+    groups, feet, bare = [], [], []
+    for child in table:
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag == "tr":
+            bare.append(child)
+            continue
+        if bare and tag in ("thead", "tbody", "tfoot"):   # (a comment does not end a run)
+            groups.append(bare)
+            bare = []
+        if tag in ("thead", "tbody"):
+            groups.append(child.xpath("./tr"))
+        elif tag == "tfoot":
+            feet.append(child.xpath("./tr"))
+    if bare:
+        groups.append(bare)
+    rows, ends = [], []
+    for group in groups + feet:
+        rows += [tr for tr in group if not hidden(tr)]
+        ends.append(len(rows))
+    return rows, ends
+
+
+def table_to_grid(table, quirks: bool = True) -> Grid:
+    """The table on the grid (grid.build_grid), as a browser lays it out: row groups,
+    ``colspan``/``rowspan`` parsed by HTML's rules; a hidden row or cell (``display:none``)
+    has no box, so it takes no position and no rowspan counts it."""
+    rows, ends = table_rows(table)
+    spans = [[SpanCell(cell_text(td), rowspan_of(td.get("rowspan"), quirks), colspan_of(td.get("colspan")))
+              for td in tr.xpath("./td | ./th") if not hidden(td)] for tr in rows]
     try:
-        return build_grid(spans, MAX_GRID_CELLS)
+        return build_grid(spans, MAX_GRID_CELLS, group_ends=ends)
     except GridTooLarge as e:
         raise ParseError(ParseStatus.TOO_LARGE, str(e)) from e
+    return grid
 
 
 def cell_text(td) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from parsers.vocab import PARSE_FAILURES, Method
 
 # Bump whenever the output for the same input can change (codes, values, checks, metadata).
-PARSER_VERSION = "1.3.3"
+PARSER_VERSION = "1.4.0"
 
 Number = int | float
 BBox = tuple[float, float, float, float]
