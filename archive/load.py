@@ -3,7 +3,8 @@
 For each report (agency, year) the loader parses the documents the crawler
 linked to it (article page, PDF, DOCX …), keeps one parse per document and
 parser version in ``parses``, picks the rendition that yields the most figures
-as the report's source, and writes that rendition's ``facts`` and ``checks``.
+as the report's source (a readable current version before one its URL replaced
+since), and writes that rendition's ``facts`` and ``checks``.
 A bad document becomes a status in ``parses``/``reports``, never a crash: each
 document is parsed in a forked worker with a time and a memory limit
 (``parsers.sandbox``), ``jobs`` of them at once: ``load_archive``'s ``jobs``, ``time_limit`` and
@@ -141,8 +142,12 @@ def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None
 
     # 2. Give every report its best rendition's figures.
     for report in list(db["reports"].rows):
+        # (superseded: 1 when its URL served other bytes later, so a replaced document's
+        # current version gives the figures)
         candidates = db.execute(
-            """select p.sha256, p.status, p.message, p.facts, rd.kind, min(rd.filename)
+            """select p.sha256, p.status, p.message, p.facts, rd.kind, min(rd.filename),
+                      min(exists (select 1 from report_documents later where later.report_id = rd.report_id
+                                  and later.url = rd.url and later.first_seen > rd.first_seen))
                from report_documents rd join parses p on p.sha256 = rd.sha256
                where rd.report_id = ? group by p.sha256""", [report["id"]]).fetchall()
         if not candidates:
@@ -151,7 +156,7 @@ def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None
             db["reports"].update(report["id"], {"parse_status": status,
                                                 "parse_message": "no document of this report was fetched"})
             continue
-        best = min(candidates, key=lambda c: (c[1] not in PARSE_READ, -(c[3] or 0),
+        best = min(candidates, key=lambda c: (c[1] not in PARSE_READ, c[6], -(c[3] or 0),
                                               KIND_PREFERENCE.get(c[4], 9)))
         sha256, status, message = best[0], best[1], best[2]
         current = (report["parser_version"] == parsers.PARSER_VERSION and report["parse_status"] == status

@@ -208,6 +208,10 @@ TABLES: dict[str, Table] = {
         "bytes_downloaded": col(int, "下载量", "bytes downloaded"),
         "resumed": col(int, "续抓", "times the run was resumed after its process was killed (0 = never)"),
         "warc": col(str, "WARC 文件", "WARC files of the run, if recorded"),
+        "docs_revalidated": col(int, "复验文件", "report documents archived before that the run asked again "
+                                "(conditionally, If-None-Match / If-Modified-Since, when the server gave validators)"),
+        "docs_not_modified": col(int, "未修改", "of those, answered 304 Not Modified (no body)"),
+        "document_bytes": col(int, "文件下载量", "body bytes of report documents downloaded in the run (a 304 costs 0)"),
     }, pk="id"),
     "crawl_sites": table("站点抓取结果", "One row per (crawl run, site): how the site went in that run.", {
         "run_id": RUN_ID, "agency_id": AGENCY_ID,
@@ -584,6 +588,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "the reporting calendar: offices' first years, each site's expected years and gaps", steps(
         add_columns("agencies", "since"),
         add_columns("crawl_sites", "years_expected", "years_found", "gap_years", "gap_reasons"))),
+    Migration(7, "revalidation counts of a run: documents asked again, 304s, document bytes",
+              add_columns("crawl_runs", "docs_revalidated", "docs_not_modified", "document_bytes")),
 )
 #: the schema an archive has once :func:`open_archive` opened it: its last migration's number
 SCHEMA_VERSION = MIGRATIONS[-1].number

@@ -68,6 +68,9 @@ SETTINGS: tuple[Setting, ...] = (
             "recrawls send If-None-Match / If-Modified-Since for what is stored", _bool, "crawl"),
     Setting("RENFANG_EARLY_STOP", True,
             "stop paging a list once a page is unchanged and every report on it is known", _bool, "crawl"),
+    Setting("RENFANG_REVISIT_DAYS", 0.0,
+            "each run asks again (conditionally) for every archived document its lists did not lead to, when "
+            "last asked this many days ago or more; 0: every run (`--revisit-days` sets it)", float, "crawl"),
     Setting("RENFANG_WARC", True, "write every exchange to DATA_DIR/warc/*.warc.gz", _bool, "crawl"),
     Setting("RENFANG_FSYNC", "batch",
             "fsync of stored objects: `batch` (once a second and at the end) or `every`", str, "crawl"),

@@ -13,9 +13,8 @@ import sqlite_utils
 
 from archive import gaps
 from archive.schema import now
-from archive.vocab import (COMPLETE_STATUSES, DOCUMENT_KINDS, NAVIGATION_KINDS, UNREACHED_STATUSES, Kind, Outcome,
-                           RunStatus,
-                           SiteStatus, Stage)
+from archive.vocab import (COMPLETE_STATUSES, DOCUMENT_KINDS, KEPT_STAGES, NAVIGATION_KINDS, UNREACHED_STATUSES,
+                           Kind, Outcome, RunStatus, SiteStatus, Stage)
 from parsers.vocab import ParseStatus, sql_list
 from archive.store import ObjectStore
 from parsers.sniff import sniff_media_type
@@ -300,9 +299,56 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str = RunStatus.F
            and kind in {sql_list(DOCUMENT_KINDS)} group by 1""", [run_id]).fetchall())
     row = {"finished_at": now(), "status": status, "responses": counts[0], "errors": counts[1],
            "documents_seen": counts[2], "documents_new": new,
-           **outcome_counts(docs)}
+           **outcome_counts(docs), **revalidation_counts(db, run_id)}
     db["crawl_runs"].update(run_id, row)
     return db["crawl_runs"].get(run_id)
+
+
+def revalidation_counts(db: sqlite_utils.Database, run_id: int) -> dict:
+    """The ``crawl_runs`` columns that say what revalidating the archive cost in a run: the
+    report documents archived before that it asked again (their answer: the same bytes or a 304,
+    other bytes, or 404/410), how many of them answered 304, and the body bytes of the report
+    documents it downloaded (a 304 has none)."""
+    kinds = sql_list(DOCUMENT_KINDS)
+    revalidated, not_modified = db.execute(
+        f"""select count(*) filter (where outcome in ('{Outcome.UNCHANGED}', '{Outcome.CHANGED}')
+                                      or (outcome = '{Outcome.GONE}' and last_run_id = :run
+                                          and last_status in (404, 410))),
+                  count(*) filter (where stage = '{Stage.NOT_MODIFIED}' and last_run_id = :run)
+           from crawl_ledger where outcome_run = :run and kind in {kinds}""", {"run": run_id}).fetchone()
+    size = db.execute(
+        f"""select coalesce(sum(f.size), 0) from fetches f where f.run_id = ? and f.status between 200 and 299
+            and exists (select 1 from crawl_ledger c where c.key in (f.url, f.final_url) and c.kind in {kinds})""",
+        [run_id]).fetchone()[0]
+    return {"docs_revalidated": revalidated, "docs_not_modified": not_modified, "document_bytes": size}
+
+
+def revisit_due(db: sqlite_utils.Database, agency_ids: list[str], run_id: int,
+                last_asked_before: str | None = None) -> list[tuple]:
+    """(agency_id, url, kind, parent, title, year) of the archived report documents (GET) of
+    ``agency_ids`` that run ``run_id`` has not asked for although nothing says they are gone: the
+    page that linked them was not read again in this run (paging stopped above it on an
+    unchanged list, it failed, the way to it changed), so they may still be listed, and may
+    have been replaced at the same URL. A document whose page was read again in this run and no
+    longer links it is left to be marked gone (``Ledger.mark_gone``); one marked gone already is
+    not asked for. ``last_asked_before`` (a timestamp): only those last asked before it."""
+    if not agency_ids:
+        return []
+    marks = ",".join("?" * len(agency_ids))
+    rows = db.execute(
+        f"""select c.agency_id, c.url, c.kind, c.parent, coalesce(r.title, rp.title), coalesce(r.year, rp.year)
+           from crawl_ledger c
+           left join reports r on r.agency_id = c.agency_id and r.url = c.url
+           left join reports rp on rp.agency_id = c.agency_id and rp.url = c.parent
+           where c.agency_id in ({marks}) and c.key = c.url and c.kind in {sql_list(DOCUMENT_KINDS)}
+             and c.sha256 is not null and c.stage in {sql_list(KEPT_STAGES)} and c.gone_since is null
+             and coalesce(c.last_run_id, -1) != ?
+             and (? is null or c.last_seen < ?)
+             and not exists (select 1 from crawl_ledger p where p.key = c.parent and p.last_run_id = ?
+                             and p.stage in {sql_list(KEPT_STAGES)})
+           order by c.agency_id, c.url""",
+        [*agency_ids, run_id, last_asked_before, last_asked_before, run_id]).fetchall()
+    return [tuple(r) for r in rows]
 
 
 def upsert_agency(db: sqlite_utils.Database, site) -> None:

@@ -55,6 +55,10 @@ SPIDER_MIDDLEWARES = {
     "crawler.middlewares.CallbackErrorMiddleware": 950,
 }
 
+# crawler/revisit.py: once the lists are done, every archived document they did not lead to is
+# asked for again, conditionally (RENFANG_REVISIT_DAYS).
+EXTENSIONS = {"crawler.revisit.RevisitExtension": 500}
+
 # crawler/middlewares.py: on target, ledger (resume + conditional requests), charset,
 # anti-bot challenges, WARC (next to the network, so it sees every exchange).
 DOWNLOADER_MIDDLEWARES = {

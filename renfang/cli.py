@@ -118,6 +118,9 @@ def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots
         os.environ["RENFANG_NOW"] = now      # the one clock: archive timestamps and the schedule
     if click.get_current_context().meta.get("renfang_no_browser"):
         overrides = (*overrides, "RENFANG_BROWSER=False")
+    revisit = click.get_current_context().meta.get("renfang_revisit_days")
+    if revisit is not None:
+        overrides = (*overrides, f"RENFANG_REVISIT_DAYS={revisit}")
 
     def resumed(run_id, partial):
         click.echo(f"resuming crawl run {run_id} (killed before it finished; "
@@ -159,6 +162,8 @@ def _print_run(result) -> None:
                f"documents, {run['documents_seen']} documents seen, {run['errors']} errors; "
                f"report documents: {run['docs_new']} new, {run['docs_changed']} changed, "
                f"{run['docs_unchanged']} unchanged, {run['docs_gone']} gone, {run['docs_failed']} failed; "
+               f"{run['docs_revalidated'] or 0} revalidated ({run['docs_not_modified'] or 0} not modified, "
+               f"{run['document_bytes'] or 0} document bytes); "
                f"{run['bytes_downloaded'] or 0} bytes downloaded; log {result.log}")
     _print_not_ok(result)
 
@@ -275,6 +280,11 @@ def _no_browser(ctx, param, value):
         ctx.meta["renfang_no_browser"] = True
 
 
+def _revisit_days(ctx, param, value):
+    if value is not None:
+        ctx.meta["renfang_revisit_days"] = value
+
+
 crawl_options = [
     click.option("--site", "sites", multiple=True, help="Only this registry id (repeatable)."),
     click.option("--explain", "explain", multiple=True, metavar="ID",
@@ -285,6 +295,10 @@ crawl_options = [
                  help="Never start Chromium: only the static layers of discovery (pages built by script, "
                       "challenges the browser would pass, are then left short, and their sites say why). "
                       "The same as -s RENFANG_BROWSER=False."),
+    click.option("--revisit-days", type=click.FloatRange(0), expose_value=False, callback=_revisit_days,
+                 metavar="N", help="Ask again (conditionally: a 304 costs no body) for the archived documents "
+                 "the lists did not lead to only when last asked N days ago or more (default 0: every run; "
+                 "the same as -s RENFANG_REVISIT_DAYS=N)."),
     click.option("--fresh", is_flag=True,
                  help="Start a new run even if the last one was killed (default: resume it)."),
     click.option("-s", "--set", "overrides", multiple=True, metavar="KEY=VALUE",
@@ -321,9 +335,10 @@ def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, d
           config, wait):
     """Crawl the sites of a registry; store every document under its SHA-256.
 
-    A recrawl asks only for what changed (If-None-Match / If-Modified-Since); a crawl
-    that was killed resumes its run without refetching what it stored. Every exchange
-    also goes to DIR/warc/*.warc.gz.
+    A recrawl asks again for every archived document, conditionally (If-None-Match /
+    If-Modified-Since: an unchanged one costs no body), also those beneath a list that did not
+    change; a crawl that was killed resumes its run without refetching what it stored. Every
+    exchange also goes to DIR/warc/*.warc.gz.
 
     \b
     Example:
