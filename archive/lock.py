@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from archive.datadir import DataDir
-from archive.schema import now
 
 LOCK_NAME = DataDir(".").lock.name
 
@@ -94,6 +93,8 @@ def writer_lock(data_dir: str | os.PathLike, command: str, wait: float = 0) -> I
     _held[path] = fd
     try:
         os.ftruncate(fd, 0)
+        from archive.schema import now   # (here: `renfang parse` imports this module, never the schema)
+
         os.pwrite(fd, json.dumps({"pid": os.getpid(), "command": command, "since": now()}).encode(), 0)
         yield
     finally:

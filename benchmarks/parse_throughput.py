@@ -1,6 +1,16 @@
 """Parse throughput and peak memory over generated report PDFs, beside a bare pdfplumber pass.
 
     python -m benchmarks.parse_throughput [--reports 200] [--jobs 2] [--out benchmarks/parse_results.md]
+    python -m benchmarks.parse_throughput --producers [--rounds 3]
+
+``--producers``: per PDF producer (the text-layer ones of ``benchmarks.parse_producers``:
+reportlab, LibreOffice, WPS), every file parsed as a user runs it, one process per file:
+``renfang parse FILE --json`` against a bare pdfplumber ``extract_tables()`` process on the same
+file, the two interleaved (bare first, then renfang, then the next file; the order swapped on
+every other round), wall time summed over ``--rounds`` rounds: the *cli* ratio. The *batch*
+ratio: ``parsers.parse_document`` over the producer's files in one process, against one bare
+pdfplumber pass over them in one process (best of ``--rounds`` each); beside it the loader's
+way, ``sandbox.parse_many`` (a forked, time- and memory-limited worker per document, jobs=1).
 
 The corpus: the two seed reports rendered as PDFs by sample_portal.render with varied figures
 (every figure of tables 二/三/四 replaced by a random one, so no two PDFs are alike), written to
@@ -91,12 +101,78 @@ def renfang_jobs(paths: list[Path], jobs: int) -> tuple[int, int, float]:
     return pages, facts, worker_peak / 1024
 
 
+BARE_PROCESS = ("import sys, pdfplumber\n"
+                "with pdfplumber.open(sys.argv[1]) as pdf:\n"
+                "    n = sum(len(p.extract_tables()) for p in pdf.pages)\n")
+TEXT_PRODUCERS = ("reportlab", "LibreOffice", "WPS")
+
+
+def _wall(cmd: list[str]) -> float:
+    import subprocess
+
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def producers(rounds: int) -> list[str]:
+    """The cli and batch rows per producer (see the module docstring), as Markdown lines."""
+    from benchmarks.parse_producers import bare_pass, best, corpus, parse_pass
+
+    renfang = str(Path(sys.executable).with_name("renfang"))
+    files = {k: v for k, v in corpus().items() if k in TEXT_PRODUCERS}
+    lines = ["| producer | files | pages | cli: renfang parse s | cli: bare pdfplumber s | **cli ratio** "
+             "| batch: bare pdfplumber s | batch: parse_document s | **batch ratio** "
+             "| batch: sandbox.parse_many s | sandbox ratio |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    totals = [0.0] * 5
+    with tempfile.TemporaryDirectory(prefix="renfang-bench-") as tmp:
+        for producer, data in files.items():
+            paths = []
+            for i, d in enumerate(data):
+                paths.append(Path(tmp) / f"{producer}-{i}.pdf")
+                paths[-1].write_bytes(d)
+            cli = bare = 0.0
+            for r in range(rounds):
+                for path in paths:
+                    pair = [([renfang, "parse", str(path), "--json"], "cli"),
+                            ([sys.executable, "-c", BARE_PROCESS, str(path)], "bare")]
+                    for cmd, which in (pair if r % 2 else pair[::-1]):
+                        s = _wall(cmd)
+                        cli, bare = (cli + s, bare) if which == "cli" else (cli, bare + s)
+            bare_s, pages = best(bare_pass, data, rounds)
+            inline_s, _ = best(parse_pass, data, rounds)
+            sandbox_s, _ = best(lambda d: renfang_jobs(paths, 1)[0], data, rounds)
+            for k, v in enumerate((cli, bare, bare_s, inline_s, sandbox_s)):
+                totals[k] += v
+            lines.append(f"| {producer} | {len(data)} | {pages} | {cli:.2f} | {bare:.2f} | {cli / bare:.2f} | "
+                         f"{bare_s:.2f} | {inline_s:.2f} | {inline_s / bare_s:.2f} | {sandbox_s:.2f} | "
+                         f"{sandbox_s / bare_s:.2f} |")
+            print(lines[-1], flush=True)
+    cli, bare, bare_s, inline_s, sandbox_s = totals
+    lines.append(f"| **all** | {sum(len(v) for v in files.values())} | | {cli:.2f} | {bare:.2f} | "
+                 f"**{cli / bare:.2f}** | {bare_s:.2f} | {inline_s:.2f} | **{inline_s / bare_s:.2f}** | "
+                 f"{sandbox_s:.2f} | {sandbox_s / bare_s:.2f} |")
+    return lines
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--reports", type=int, default=200)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--producers", action="store_true", help="cli and batch ratios per PDF producer")
+    ap.add_argument("--rounds", type=int, default=3, help="with --producers: rounds per file")
     ap.add_argument("--out", type=Path, default=None, help="write the results table here")
     args = ap.parse_args(argv)
+    if args.producers:
+        lines = [f"Command: `python -m benchmarks.parse_throughput --producers --rounds {args.rounds}`  ",
+                 f"Machine: {platform.machine()}, Python {platform.python_version()}, "
+                 f"{__import__('os').cpu_count()} cores (shared).", "", *producers(args.rounds)]
+        text = "\n".join(lines)
+        print(text)
+        if args.out:
+            args.out.write_text(text + "\n", encoding="utf-8")
+        return 0
     with tempfile.TemporaryDirectory(prefix="renfang-bench-") as tmp:
         t = time.perf_counter()
         paths = make_corpus(args.reports, Path(tmp))
