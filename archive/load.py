@@ -1,7 +1,8 @@
 """Load: parse every crawled report document and write its figures into the archive.
 
 For each report (agency, year) the loader parses the documents the crawler
-linked to it (article page, PDF, DOCX …), keeps one parse per document and
+linked to it (article page, PDF, DOCX …, and the members of a zip attachment,
+unpacked first: ``archive/unpack.py``), keeps one parse per document and
 parser version in ``parses``, picks the rendition that yields the most figures
 as the report's source (a readable current version before one its URL replaced
 since), and writes that rendition's ``facts`` and ``checks``.
@@ -28,8 +29,11 @@ from archive.datadir import DataDir
 from archive.derived import refresh_derived
 from archive.schema import now, open_archive
 from archive.store import ObjectStore
+from archive.unpack import unpack_archives
 from archive.vocab import Rendition
 
+#: statuses of an unread document that say nothing of why its report could not be read
+UNINFORMATIVE = (ParseStatus.NOT_REPORT, ParseStatus.EMPTY)
 # Among renditions with equally many figures, prefer the one with page numbers.
 KIND_PREFERENCE = {Rendition.PDF: 0, Rendition.DOCX: 1, Rendition.DOC: 2, Rendition.HTML: 3,
                    Rendition.ARTICLE: 3, Rendition.TEXT: 4}
@@ -130,6 +134,9 @@ def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None
     summary = LoadSummary()
     fresh: dict[str, parsers.ParsedReport | None] = {}
 
+    # 0. Every archived zip attachment's members, documents of their own (archive/unpack.py).
+    unpack_archives(db, store)
+
     # 1. Parse every report document not yet parsed by this parser version.
     todo = db.execute(
         """select rd.sha256, min(rd.filename) from report_documents rd
@@ -156,7 +163,9 @@ def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None
             db["reports"].update(report["id"], {"parse_status": status,
                                                 "parse_message": "no document of this report was fetched"})
             continue
-        best = min(candidates, key=lambda c: (c[1] not in PARSE_READ, c[6], -(c[3] or 0),
+        # none read: a document that says why it could not be (encrypted, corrupt, too large)
+        # before a page that is merely no report (the article page of an attachment)
+        best = min(candidates, key=lambda c: (c[1] not in PARSE_READ, c[1] in UNINFORMATIVE, c[6], -(c[3] or 0),
                                               KIND_PREFERENCE.get(c[4], 9)))
         sha256, status, message = best[0], best[1], best[2]
         current = (report["parser_version"] == parsers.PARSER_VERSION and report["parse_status"] == status

@@ -22,8 +22,9 @@ and for an archive shipped from elsewhere. What is combined, and how:
 * gone marks: a worker makes none (it saw a share of each site); once the target holds the
   shares of every worker of a round (``meta round_workers:RUN``), what the round's complete
   sites no longer link is marked gone (``records.mark_run_gone``), as after a single crawl;
-* ``parses``, ``document_texts``, ``agencies``: the target's row is kept when it has one (an
-  agency's aliases are those of both);
+* ``parses``, ``document_texts``, ``document_members`` (what an archive held: the same bytes
+  unpack the same), ``agencies``: the target's row is kept when it has one (an agency's aliases
+  are those of both);
 * then ``renfang merge`` refreshes the derived tables (archive/derived.py) and lets the monitors
   (crawler/monitors.py) judge the runs it added (:attr:`MergeSummary.run_ids`): a worker of a
   shared frontier does not, since it saw a share of each site only.
@@ -401,10 +402,11 @@ def merge(target: sqlite_utils.Database, target_objects: ObjectStore, target_dir
             if _insert_newer(target, "crawl_schedule", ("agency_id",), row, "planned_at", earliest=()):
                 count["crawl_schedule"] = count.get("crawl_schedule", 0) + 1
 
-        for table in ("parses", "document_texts"):
+        for table, key in (("parses", "sha256"), ("document_texts", "sha256"),
+                           ("document_members", "parent_sha256, name")):
             for row in _rows(source, f"select * from {table}"):
                 cur = target.execute(f"insert into {table} ({', '.join(row)}) values ({', '.join('?' * len(row))}) "
-                                     "on conflict (sha256) do nothing", list(row.values()))
+                                     f"on conflict ({key}) do nothing", list(row.values()))
                 count[table] = count.get(table, 0) + cur.rowcount
 
         for row in _rows(source, "select * from reports"):

@@ -213,6 +213,7 @@ def build_report(conn: sqlite3.Connection, report_id: str,
            join documents d on d.sha256 = rd.sha256 where rd.report_id = ? order by rd.kind""", [report_id])]
     for d in documents:
         d["archive_url"] = DOCUMENT_ROUTE + d["sha256"]
+        d.update(_archive_links(conn, d["sha256"]))
     source = report.get("source_sha256")
     version = report.get("format_version") or "2021"
 
@@ -324,6 +325,21 @@ def _appeals_as_printed(table, cell) -> dict:
             "header": header,
             "groups": [{"code": g, "label": table.row(g).label, "columns": columns} for g in groups],
             "rows": [{"code": None, "label": None, "group": None, "cells": cells}]}
+
+
+def _archive_links(conn: sqlite3.Connection, sha256: str) -> dict:
+    """A document's place among archives (``document_members``, archive/unpack.py): the archive
+    it was unpacked from (``in_archive``: its link and the member's name there), and, for an
+    archive, every member it holds: extracted (linked) or refused, with the reason."""
+    found = conn.execute("select parent_sha256, name from document_members where sha256 = ? limit 1",
+                         [sha256]).fetchone()
+    members = [dict(zip(("name", "sha256", "status", "reason"), r)) for r in conn.execute(
+        """select name, sha256, status, reason from document_members where parent_sha256 = ?
+           order by name""", [sha256])]
+    for m in members:
+        m["archive_url"] = DOCUMENT_ROUTE + m["sha256"] if m["sha256"] else None
+    return {"in_archive": ({"archive_url": DOCUMENT_ROUTE + found[0], "name": found[1]} if found else None),
+            "members": members}
 
 
 def _versions(conn: sqlite3.Connection, report_id: str) -> list[dict]:

@@ -27,7 +27,7 @@ from sqlite_utils.db import COLUMN_TYPE_MAPPING
 
 from archive.vocab import (COVERAGE_STATES, SITE_STATUSES, AlertKind, AlertState, Channel, Kind, Outcome,
                            RunStatus, Stage)
-from parsers.vocab import CheckStatus, Method, ParseStatus
+from parsers.vocab import CheckStatus, MemberStatus, Method, ParseStatus
 
 
 # ---------------------------------------------------------------------------- the description
@@ -119,6 +119,10 @@ PARSE_STATUS = meaning(ParseStatus, {
 CHECK_STATUS = meaning(CheckStatus, {
     CheckStatus.PASS: "both sides equal", CheckStatus.FAIL: "they differ",
     CheckStatus.UNKNOWN: "a figure the check needs is blank",
+})
+MEMBER_STATUS = meaning(MemberStatus, {
+    MemberStatus.EXTRACTED: "stored as a document of its own (sha256), linked to the reports of its archive",
+    MemberStatus.REFUSED: "not extracted, for the reason given (encrypted, a zip bomb, an unsafe name, damaged …)",
 })
 METHOD = meaning(Method, {
     Method.TEXT: "the document's own text layer", Method.OCR: "every page recognised from its image",
@@ -329,6 +333,20 @@ TABLES: dict[str, Table] = {
         "gone_since": col(str, "下线时间", "when the URL stopped serving or listing it " + UTC),
     }, pk=("report_id", "sha256", "url"),
         foreign_keys=[("report_id", "reports", "id"), ("sha256", "documents", "sha256")]),
+    "document_members": table("压缩包成员", "Each member of an archived zip attachment (and of a zip inside "
+                              "one): extracted as a document of its own, or refused with the reason (archive/unpack.py).", {
+        "parent_sha256": col(str, "压缩包", "documents.sha256 of the archive it is in"),
+        "name": col(str, "成员名", "its path inside that archive"),
+        "sha256": col(str, "哈希", "documents.sha256 of the member; empty = refused"),
+        "media_type": col(str, "类型", "media type, sniffed from its bytes"),
+        "size": col(int, "大小", "bytes inflated (as the archive declares, when refused)"),
+        "compressed": col(int, "压缩大小", "bytes in the archive"),
+        "status": col(str, "状态", "what became of it", MEMBER_STATUS),
+        "reason": col(str, "原因", "why it was refused (or why a nested archive was not opened)"),
+        "unpacked_at": col(str, "解包时间", "when it was unpacked " + UTC),
+    }, pk=("parent_sha256", "name"), foreign_keys=[("parent_sha256", "documents", "sha256"),
+                                                 ("sha256", "documents", "sha256")],
+        not_null={"status"}),
     "parses": table("解析记录", "One parse per stored document and parser version.", {
         "sha256": col(str, "哈希", "documents.sha256"),
         "parser_version": col(str, "解析器版本", "parser version"),
@@ -496,6 +514,7 @@ INDEXES = [
     ("checks", ["status"]), ("checks", ["report_id", "status"]),
     ("checks", ["code", "status"]), ("reports", ["parse_status"]), ("reports", ["source_sha256"]),
     ("report_documents", ["report_id", "url"]),
+    ("document_members", ["sha256"]),
 ]
 
 
@@ -590,6 +609,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         add_columns("crawl_sites", "years_expected", "years_found", "gap_years", "gap_reasons"))),
     Migration(7, "revalidation counts of a run: documents asked again, 304s, document bytes",
               add_columns("crawl_runs", "docs_revalidated", "docs_not_modified", "document_bytes")),
+    # document_members is a new table (created with the others missing, after the migrations)
+    Migration(8, "the members of archived zip attachments, each a document of its own or refused", _new_tables),
 )
 #: the schema an archive has once :func:`open_archive` opened it: its last migration's number
 SCHEMA_VERSION = MIGRATIONS[-1].number

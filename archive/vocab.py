@@ -78,6 +78,21 @@ class Rendition(StrEnum):
     OTHER = "other"
 
 
+#: a document's rendition by the media type sniffed from its bytes (parsers/sniff.py's names)
+RENDITION_BY_MEDIA_TYPE = {
+    "application/pdf": Rendition.PDF,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": Rendition.DOCX,
+    "application/msword": Rendition.DOC,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": Rendition.XLSX,
+    "text/html": Rendition.HTML,
+    "text/plain": Rendition.TEXT,
+    "application/zip": Rendition.ZIP,
+    "image/png": Rendition.IMAGE,
+    "image/jpeg": Rendition.IMAGE,
+    "image/gif": Rendition.IMAGE,
+}
+
+
 class SiteStatus(StrEnum):
     """``crawl_sites.status``, worst first; every status but ``ok`` makes a crawl exit 3."""
     BLOCKED = "blocked"

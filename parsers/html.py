@@ -158,7 +158,7 @@ def is_quirks(doctype: str | None) -> bool:
     """Whether a page with this ``<!DOCTYPE …>`` renders in quirks mode: no doctype at all (as
     Word's pasted pages), an old HTML public id, HTML 4.01 Transitional without its system id."""
     m = re.match(r"\s*<!doctype\s+(\S+)(.*)>\s*$", doctype or "", re.I | re.S)
-    if not m or m.group(1).lower() != "html":
+    if not m or m.group(1).lower() != "html":  # not vocabulary: the doctype's name
         return True
     ids = re.findall(r"[\"']([^\"']*)[\"']", m.group(2))
     public = ids[0].lower() if re.search(r"\bpublic\b", m.group(2), re.I) and ids else ""

@@ -36,6 +36,12 @@ PARSE_FAILURES = frozenset({ParseStatus.CORRUPT, ParseStatus.ENCRYPTED, ParseSta
 PARSE_READ = (ParseStatus.PARSED, ParseStatus.TEXT_ONLY)
 
 
+class MemberStatus(StrEnum):
+    """``document_members.status``: what became of one member of an archive (parsers/archives.py)."""
+    EXTRACTED = "extracted"      # stored as a document of its own, linked to its archive
+    REFUSED = "refused"          # not extracted: encrypted, a bomb, an unsafe name, damaged …
+
+
 class CheckStatus(StrEnum):
     """``checks.status``: a cross-check of the report's own figures."""
     PASS = "pass"
