@@ -326,12 +326,13 @@ def revalidation_counts(db: sqlite_utils.Database, run_id: int) -> dict:
 def revisit_due(db: sqlite_utils.Database, agency_ids: list[str], run_id: int,
                 last_asked_before: str | None = None) -> list[tuple]:
     """(agency_id, url, kind, parent, title, year) of the archived report documents (GET) of
-    ``agency_ids`` that run ``run_id`` has not asked for although nothing says they are gone: the
-    page that linked them was not read again in this run (paging stopped above it on an
-    unchanged list, it failed, the way to it changed), so they may still be listed, and may
-    have been replaced at the same URL. A document whose page was read again in this run and no
-    longer links it is left to be marked gone (``Ledger.mark_gone``); one marked gone already is
-    not asked for. ``last_asked_before`` (a timestamp): only those last asked before it."""
+    ``agency_ids`` that run ``run_id`` has not asked for although they may still be listed: they
+    lie beneath a list the run did not page through because it was unchanged (carried over,
+    ``Ledger.carry``), or the page that linked them failed in this run. So a document replaced at
+    the same URL under an unchanged list is seen. Not those whose page was read again and no
+    longer links them (left to be marked gone), nor those beneath a list that changed and led
+    nowhere (a layout change: the site says so, nothing is judged), nor those marked gone.
+    ``last_asked_before`` (a timestamp): only those last asked before it."""
     if not agency_ids:
         return []
     marks = ",".join("?" * len(agency_ids))
@@ -344,10 +345,11 @@ def revisit_due(db: sqlite_utils.Database, agency_ids: list[str], run_id: int,
              and c.sha256 is not null and c.stage in {sql_list(KEPT_STAGES)} and c.gone_since is null
              and coalesce(c.last_run_id, -1) != ?
              and (? is null or c.last_seen < ?)
-             and not exists (select 1 from crawl_ledger p where p.key = c.parent and p.last_run_id = ?
-                             and p.stage in {sql_list(KEPT_STAGES)})
+             and (c.carried_run = ?
+                  or exists (select 1 from crawl_ledger p where p.key = c.parent and p.last_run_id = ?
+                             and p.stage = '{Stage.FAILED}'))
            order by c.agency_id, c.url""",
-        [*agency_ids, run_id, last_asked_before, last_asked_before, run_id]).fetchall()
+        [*agency_ids, run_id, last_asked_before, last_asked_before, run_id, run_id]).fetchall()
     return [tuple(r) for r in rows]
 
 

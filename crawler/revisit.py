@@ -6,9 +6,12 @@ neither are the documents they lead to. Without more, a document replaced at the
 under an unchanged list would never be seen. So once the crawl has nothing left to do
 (Scrapy's ``spider_idle``), this extension asks once more, conditionally (the
 ``LedgerMiddleware`` adds If-None-Match / If-Modified-Since), for every archived report
-document of the run's sites that the run has not asked for and that nothing says is gone
+document of the run's sites that the run has not asked for although it may still be listed:
+beneath an unchanged list it did not page through, or below a page that failed
 (``crawler.records.revisit_due``): a 304 costs no body, other bytes are stored as a new
-version, a 404/410 marks it gone. ``RENFANG_REVISIT_DAYS`` (``--revisit-days N``) limits it to
+version, a 404/410 marks it gone. What a page read again no longer links is left to be marked
+gone, and what lies beneath a list that changed and led nowhere (a layout change) is not
+judged: the site says so. ``RENFANG_REVISIT_DAYS`` (``--revisit-days N``) limits it to
 the documents last asked N days ago or more; 0 (the default) asks for all of them every run.
 
 A worker of a shared frontier (``renfang crawl --redis``) does not revisit: another worker may
