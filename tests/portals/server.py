@@ -57,6 +57,11 @@ class SiteServer:
         self.post: dict[str, object] = {}   # path -> fn(query: dict, form: dict) -> Page
         self.failures: dict[str, int] = {}
         self.dynamic = None                 # fn(path) -> Page | None, for pages not in ``pages``
+        # fn(method, path, headers) -> Page | None, asked before anything else: a page it answers
+        # is sent instead (a cookie challenge that guards every URL of the site)
+        self.gate = None
+        # path -> fn(query, body: bytes, headers) -> Page: POSTs whose body is not a form (JSON)
+        self.raw_post: dict[str, object] = {}
         handler = type(f"H_{site_id}", (_Handler,), {"site": self})
         self.httpd = _Server(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -149,6 +154,9 @@ class _Handler(BaseHTTPRequestHandler):
                                   self.headers.get("User-Agent", "")))
 
     def do_GET(self):
+        gated = self.site.gate(self.command, self.path, self.headers) if self.site.gate else None
+        if gated is not None:
+            return self._answer(self.command, gated)
         page = self.site.pages.get(self.path) or self.site.pages.get(urlsplit(self.path).path)
         if page is None and self.site.dynamic is not None:
             page = self.site.dynamic(self.path)
@@ -161,10 +169,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
-        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace")) if length else {}
+        raw = self.rfile.read(length) if length else b""
+        gated = self.site.gate("POST", self.path, self.headers) if self.site.gate else None
+        if gated is not None:
+            return self._answer("POST", gated)
         url = urlsplit(self.path)
-        fn = self.site.post.get(url.path)
-        page = fn(parse_qs(url.query), form) if fn else Page(b"405", status=405)
+        if url.path in self.site.raw_post:
+            page = self.site.raw_post[url.path](parse_qs(url.query), raw, self.headers)
+        else:
+            fn = self.site.post.get(url.path)
+            form = parse_qs(raw.decode("utf-8", "replace")) if raw else {}
+            page = fn(parse_qs(url.query), form) if fn else Page(b"405", status=405)
         self._answer("POST", page)
 
 
