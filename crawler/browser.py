@@ -99,6 +99,13 @@ def browser_available(settings) -> str | None:
 class Signal:
     found_in: str        # the element or script, e.g. "ul#list", "script[2]"
     why: str
+    kind: str = "script"  # challenge, script (a loader, an empty container, a template), or a control:
+
+
+#: controls the static pass cannot drive (a pager, a select, a tab/menu/tree node, 加载更多):
+#: entries may hide behind them even when the static page listed some
+PAGER, SELECT, TAB, MORE = "pager", "select", "tab", "more"
+CONTROLS = (PAGER, SELECT, TAB, MORE)
 
 
 _CONTAINER_NAME = re.compile(r"app|root|list|lst|news|data|result|item|info|article|table|pag|content|cont\b|"
@@ -149,16 +156,16 @@ def script_signals(sel, js: str | Iterable[str] | None, url: str, *, status: int
     signals: list[Signal] = []
     seen: set[tuple[str, str]] = set()
 
-    def add(found_in: str, why: str) -> None:
+    def add(found_in: str, why: str, kind: str = "script") -> None:
         if (found_in, why) not in seen:
             seen.add((found_in, why))
-            signals.append(Signal(found_in, why))
+            signals.append(Signal(found_in, why, kind))
 
     html = sel.get() or ""
     challenge = detect_challenge(status, html.encode("utf-8", "replace"))
     if challenge:
         add(f"HTTP {status} page", f"{challenge} challenge: a script sets a cookie and reloads the page; "
-                                   "the browser runs it and earns the cookie")
+                                   "the browser runs it and earns the cookie", "challenge")
     inline = [s for s in sel.xpath("//script[not(@src)]/text()").getall() if s.strip()]
     linked = sel.xpath("//script[@src]")
     extra = [t for t in ([js] if isinstance(js, str) else list(js or [])) if t and t.strip()]
@@ -201,11 +208,11 @@ def script_signals(sel, js: str | Iterable[str] | None, url: str, *, status: int
             return
         text = _own_text(el) or (el.attrib.get("value") or "").strip()
         if _PAGER.match(text):
-            add(_describe(el), f"a pager control \"{text}\" handled by script ({how}), no link")
+            add(_describe(el), f"a pager control \"{text}\" handled by script ({how}), no link", PAGER)
         elif _COLUMN.search(text) or _YEAR.match(text):
-            add(_describe(el), f"a tab/menu/tree node \"{text}\" handled by script ({how}), no link")
+            add(_describe(el), f"a tab/menu/tree node \"{text}\" handled by script ({how}), no link", TAB)
         elif _MORE.search(text):
-            add(_describe(el), f"\"{text}\" loads more entries by script ({how})")
+            add(_describe(el), f"\"{text}\" loads more entries by script ({how})", MORE)
 
     for el in sel.xpath("//body//*"):
         attrs = [a for a in el.attrib if _HANDLER_ATTR.match(a) or a.startswith("v-on:") or a.startswith("@")]
@@ -244,7 +251,7 @@ def script_signals(sel, js: str | Iterable[str] | None, url: str, *, status: int
     for el in sel.xpath("//*[not(*)][contains(text(), '加载更多') or contains(text(), '点击加载') "
                         "or contains(text(), '查看更多') or contains(text(), '显示更多')]"):
         if not _real_href(el) and el.root.tag not in ("script", "style"):  # not vocabulary: HTML tags
-            add(_describe(el), f"\"{_own_text(el)}\" loads more entries by script")
+            add(_describe(el), f"\"{_own_text(el)}\" loads more entries by script", MORE)
     return signals
 
 
@@ -253,7 +260,15 @@ def _select(el, how: str, handler: str, add) -> None:
     if len(options) < 2:
         return
     navigates = " and navigates" if _NAVIGATES.search(handler or "") else ""
-    add(_describe(el), f"a <select> of {len(options)} options whose choice is handled by script ({how}){navigates}")
+    texts = [" ".join(o.xpath(".//text()").getall()).strip() or (o.attrib.get("value") or "") for o in options]
+    # a choice of years or columns may hide reports; a choice of other sites (友情链接) does not
+    if not any(_YEAR_IN.search(t) or _COLUMN.search(t) for t in texts):
+        return
+    add(_describe(el), f"a <select> of {len(options)} options whose choice is handled by script ({how}){navigates}",
+        SELECT)
+
+
+_YEAR_IN = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 
 
 # ---------------------------------------------------------------- requests through the browser
@@ -292,7 +307,8 @@ class Budget:
         return None
 
 
-def browser_meta(site_id: str, *, scope=None, wait_until: str = "load", timeout: float = 30.0) -> dict:
+def browser_meta(site_id: str, *, scope=None, wait_until: str = "load", timeout: float = 30.0,
+                 user_agent: str | None = None) -> dict:
     """The meta that sends a request through the browser: a Playwright page handed to the callback
     (``response.meta["playwright_page"]``; :func:`visit` closes it, :func:`release_page` in the
     errback), one browser context per site (its cookies never mix with another site's). ``scope``:
@@ -303,9 +319,14 @@ def browser_meta(site_id: str, *, scope=None, wait_until: str = "load", timeout:
         "playwright": True,
         "playwright_include_page": True,
         "playwright_context": f"site-{site_id}",
+        # every request of the page says who asks, as Scrapy's own do (its scripts, its images too)
+        "playwright_context_kwargs": {"user_agent": user_agent} if user_agent else {},
         "playwright_page_goto_kwargs": {"wait_until": wait_until, "timeout": timeout * 1000},
         "playwright_page_init_callback": "crawler.browser.prepare_page",
         "renfang_browser": True,
+        # the page handed over within this long, or the request fails (a page that reloads for
+        # ever never lets scrapy-playwright read its content)
+        "renfang_browser_timeout": timeout + CHALLENGE_SECONDS,
         "renfang_scope": scope,
         "handle_httpstatus_all": True,
     }
@@ -319,6 +340,24 @@ def release_page(failure_or_request) -> None:
     page = meta.pop("playwright_page", None)
     if page is not None and not page.is_closed():
         asyncio.ensure_future(page.close())
+
+
+async def close_failed(page) -> list["Exchange"]:
+    """Close the page of a request that failed (an errback's part: an open page holds browser
+    memory) and give what it fetched until then, every answer read."""
+    if page is None:
+        return []
+    rec = getattr(page, "_renfang_recorder", None)
+    if not page.is_closed():
+        try:
+            await page.close()
+        except Exception:        # already closing with its context: nothing more to fetch either
+            pass
+    if rec is None:
+        return []
+    if rec.tasks:
+        await asyncio.wait(list(rec.tasks), timeout=5)
+    return list(rec.exchanges)
 
 
 def count_browser_page(stats, site_id: str | None) -> None:
@@ -343,6 +382,24 @@ class Captured:
     found_in: str             # the step that made the page ask for it ("load", "clicked 下一页 (a.next)")
 
 
+@dataclass(frozen=True)
+class Exchange:
+    """One request the page made and the answer, as it went over the wire: for the WARC file
+    (Browsertrix records every resource of a page, so a replay shows what the browser saw)."""
+    method: str
+    url: str
+    request_headers: list          # [(name, value)]
+    request_body: bytes
+    status: int
+    reason: str
+    response_headers: list         # [(name, value)]
+    body: bytes
+    truncated: str | None = None   # WARC-Truncated: the body could not be kept ("length", "unspecified")
+
+
+WARC_BYTES = 50_000_000          # a resource larger than this is not kept in the WARC file
+
+
 @dataclass
 class Visit:
     final_url: str
@@ -353,6 +410,7 @@ class Visit:
     steps: list[str] = field(default_factory=list)                      # what was driven, for --explain
     undriven: list[str] = field(default_factory=list)                   # what could not be, and why
     blocked: list[str] = field(default_factory=list)                    # requests to hosts off the site
+    exchanges: list[Exchange] = field(default_factory=list)             # every answer, wire bytes
 
 
 class _Recorder:
@@ -366,6 +424,7 @@ class _Recorder:
         self.responses: list[Captured] = []
         self.navigations: list[tuple[str, str]] = []
         self.blocked: list[str] = []
+        self.exchanges: list[Exchange] = []
         self.inflight = 0
         self.tasks: set[asyncio.Task] = set()
 
@@ -385,9 +444,40 @@ class _Recorder:
         if request.resource_type == "document" and request.frame == self.page.main_frame:
             self.documents.append((response.url, response.status))
         elif request.resource_type in ("xhr", "fetch"):
-            task = asyncio.ensure_future(self._capture(response, self.step))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+            self._task(self._capture(response, self.step))
+        if self.allows(response.url):
+            self._task(self._exchange(response))
+
+    def _task(self, coroutine) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _exchange(self, response) -> None:
+        request = response.request
+        truncated = None
+        if 300 <= response.status < 400:
+            body = b""
+        elif response.status >= 400 and request.resource_type not in ("document", "xhr", "fetch"):
+            # Chromium keeps no body of a failed subresource: asking for it fetches it again,
+            # outside the page (another request, another User-Agent); the record says so instead
+            body, truncated = b"", "unspecified"
+        else:
+            try:
+                body = await response.body()
+            except Exception:      # gone with a navigation: headers only, marked
+                body, truncated = b"", "unspecified"
+        if len(body) > WARC_BYTES:
+            body, truncated = b"", "length"
+        try:
+            sent = await request.headers_array()
+            answered = await response.headers_array()
+        except Exception:
+            sent, answered = list(request.headers.items()), list(response.headers.items())
+        pairs = lambda headers: [(h["name"], h["value"]) if isinstance(h, dict) else tuple(h) for h in headers]
+        self.exchanges.append(Exchange(request.method, response.url, pairs(sent), request.post_data_buffer or b"",
+                                       response.status, response.status_text or "", pairs(answered), body,
+                                       truncated))
 
     async def _capture(self, response, step: str) -> None:
         request = response.request
@@ -887,6 +977,7 @@ async def visit(page, *, budget: Budget, on_target: Callable[[str], bool] | None
             visit_.responses = list(rec.responses)
             visit_.navigations = list(rec.navigations)
             visit_.blocked = list(dict.fromkeys(rec.blocked))
+            visit_.exchanges = list(rec.exchanges)
         budget.used_seconds += time.monotonic() - started
         if not page.is_closed():
             try:
@@ -966,7 +1057,12 @@ class BrowserDownloadHandler(_handler_base()):
         async with self._start_lock:
             if getattr(self, "browser_provider", None) is None:
                 await self._launch()
-        response = await super()._download_request(request, spider)
+        limit = request.meta.get("renfang_browser_timeout")
+        try:
+            response = await asyncio.wait_for(super()._download_request(request, spider), limit)
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"the browser did not hand the page over within {limit:g} s "
+                               "(it kept loading or navigating)") from None
         page = request.meta.get("playwright_page")
         if page is not None:
             # a callback that never reaches visit() (or release_page) must not hold the page and its

@@ -68,3 +68,13 @@ class PageSeen:
     problem: str | None = None  # what is wrong with it for the crawl ("no disclosure column linked")
     depth: int = 0              # links from the start page (orders --explain, whatever answered first)
     unfollowed_pager: bool = False  # the page says it has more pages that no strategy could reach
+
+
+@dataclass
+class BrowserTraffic:
+    """What a page in the browser fetched (``crawler.browser.Exchange``: the page itself, its
+    scripts, the XHR its lists came from, a challenge's reloads), as the wire carried it: the
+    pipeline writes it to the run's WARC file, as Scrapy's own responses are."""
+    agency_id: str
+    url: str
+    exchanges: list

@@ -30,8 +30,10 @@ from parsers.vocab import sql_list
 
 
 def request_key(request) -> str:
-    """The one key of a Scrapy request in the ledger, the fetch log and the WARC."""
-    return ledger_key(request.method, request.url, request.body or b"")
+    """The one key of a Scrapy request in the ledger, the fetch log and the WARC. A page seen
+    through the browser (its DOM after the scripts ran) is not the page Scrapy fetched: its own key."""
+    key = ledger_key(request.method, request.url, request.body or b"")
+    return f"BROWSER {key}" if request.meta.get("renfang_browser") else key
 
 
 def ledger_key(method: str, url: str, body: bytes = b"") -> str:

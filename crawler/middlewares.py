@@ -38,6 +38,7 @@ from scrapy.responsetypes import responsetypes
 from archive.vocab import DOCUMENT_KINDS, KEPT_STAGES, Kind, Outcome, Stage
 from crawler.ledger import request_key
 from crawler.antibot import detect_challenge
+from crawler.browser import browser_available
 from crawler.encoding import choose_encoding
 from crawler.state import get_state
 
@@ -136,6 +137,8 @@ class LedgerMiddleware(_Base):
     def process_request(self, request, spider=None):
         if request.meta.get("dont_obey_robotstxt") or "agency_id" not in request.meta:
             return None  # robots.txt and friends: always fetched
+        if request.meta.get("renfang_browser"):
+            return None  # a browser visit: the scripts must run, never a stored answer
         state = self.state
         key = request_key(request)
         resumed = state.ledger.stored_in_run(key, state.run_id)
@@ -197,9 +200,18 @@ class AntiBotMiddleware(_Base):
         challenge = detect_challenge(response.status, response.body, headers)
         if challenge:
             request.meta["renfang_challenge"] = challenge
+            if request.meta.get("renfang_browser"):
+                return response   # the browser runs the challenge: the spider judges whether it passed
             progress = self.state.site_of(request)
-            if progress is not None and not progress.blocked:
-                progress.blocked = challenge
+            no_browser = browser_available(self.crawler.settings)
+            if progress is not None and not progress.blocked and no_browser is None:
+                # a script challenge the browser may pass (the spider sends the page there): not blocked yet
+                request.meta["renfang_browser_may_pass"] = True
+                request.meta["handle_httpstatus_all"] = True    # the callback must see it to send it on
+                log.info("%s: anti-bot challenge (%s, HTTP %d) at %s: to the browser",
+                         request.meta.get("agency_id"), challenge, response.status, request.url)
+            elif progress is not None and not progress.blocked:
+                progress.blocked = f"{challenge}; not passed: {no_browser}"
                 log.warning("%s: anti-bot challenge (%s, HTTP %d) at %s: site blocked for this run",
                             request.meta.get("agency_id"), challenge, response.status, request.url)
         return response
@@ -207,8 +219,8 @@ class AntiBotMiddleware(_Base):
 
 class WarcMiddleware(_Base):
     def process_response(self, request, response, spider=None):
-        if request.meta.get("renfang_from_ledger"):
-            return response
+        if request.meta.get("renfang_from_ledger") or request.meta.get("renfang_browser"):
+            return response   # a browser page: its wire traffic is written by the pipeline (BrowserTraffic)
         state = self.state
         state.bytes_downloaded += len(response.body)
         if state.warc is None:

@@ -16,7 +16,7 @@ from twisted.internet import task
 from crawler import records
 from archive.vocab import DOCUMENT_KINDS, NAVIGATION_KINDS, Kind, Outcome, Rendition, RunStatus, Stage, stopped
 from crawler.classify import classify_title
-from crawler.items import FetchFailure, PageSeen, ReportDocument, ReportListing
+from crawler.items import BrowserTraffic, FetchFailure, PageSeen, ReportDocument, ReportListing
 from crawler.ledger import request_key
 from crawler.state import get_state
 
@@ -109,7 +109,7 @@ class ArchivePipeline:
         if challenge:
             error = f"blocked: {challenge} anti-bot challenge (HTTP {response.status})"
             records.record_fetch(state.db, **fetch, headers=headers, error=error)
-            if agency:
+            if agency and not meta.get("renfang_browser"):   # a visit's first answer: the visit decides
                 state.ledger.record(key, **ledger_args, stage=Stage.FAILED, status=response.status,
                                     error=error, outcome=Outcome.FAILED)
             return
@@ -240,6 +240,12 @@ class ArchivePipeline:
                     progress.failed_lists.append(f"{item.url} ({item.error})")
         elif isinstance(item, PageSeen):
             self.page_seen(item, progress)
+        elif isinstance(item, BrowserTraffic):
+            for x in item.exchanges:
+                state.bytes_downloaded += len(x.body)
+                if state.warc is not None:
+                    state.warc.write_exchange(x.method, x.url, x.request_headers, x.request_body, x.status,
+                                              x.reason, "HTTP/1.1", x.response_headers, x.body, x.truncated)
 
     def page_seen(self, page: PageSeen, progress) -> None:
         """What a page was: counts for the site's status, lines for ``--explain``."""

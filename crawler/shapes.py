@@ -67,6 +67,7 @@ class Analysis:
     entries: list[Link] = field(default_factory=list)
     follows: list[Follow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # "strategy: what it saw"
+    options_read: bool = False     # a <select>'s options gave URLs (the browser need not choose them)
 
     def add(self, other: "Analysis") -> None:
         self.entries += other.entries
@@ -543,6 +544,65 @@ def endpoint_request(ep: Endpoint, page: int, size: int | None = None) -> tuple[
     if ep.json_body:
         return url, "POST", None, json.dumps(params, ensure_ascii=False)
     return url, "POST", {k: str(v) for k, v in params.items()}, None
+
+
+def captured_api(url: str, method: str, post_data: str | None, rows: int) -> dict | None:
+    """The endpoint of a list a page fetched in the browser, described as ``script_api``'s
+    follows describe one (``api_next`` pages it without the browser): its page parameter read off
+    the query, the form or the JSON body it was asked with; None without one. ``rows``: how many
+    rows its answer held (the page size when no parameter says)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    params, json_body, post = {}, False, method.upper() == "POST"
+    if post and post_data:
+        try:
+            data = json.loads(post_data)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            params, json_body = data, True
+        else:
+            params = dict(parse_qsl(post_data, keep_blank_values=True))
+    sent = {**query, **params}
+    page_key = next((k for k in (params if post else query) if PAGE_KEYS.match(k)), None) or next(
+        (k for k in query if PAGE_KEYS.match(k)), None)
+    if page_key is None:
+        return None
+    value = str(sent[page_key])
+    size = next((int(v) for k, v in sent.items() if SIZE_KEYS.match(k) and str(v).isdigit()), None)
+    return {"url": url, "method": "POST" if post else "GET", "params": params, "page_key": page_key,
+            "json_body": json_body, "page": int(value) if value.isdigit() else 1, "size": size or rows or None,
+            "templates": []}
+
+
+def endpoint_key(api: dict) -> tuple:
+    """What makes two requests the same endpoint: all they send but the page number."""
+    ep = Endpoint(api["url"], api["method"], api["params"], api["page_key"], api["json_body"])
+    url, method, form, body = endpoint_request(ep, 0)
+    return url, method, json.dumps(form, sort_keys=True), body
+
+
+def pages_after(seen: list[tuple[dict, "ApiPage"]], *, again: bool = False
+                ) -> list[tuple[str, str, dict | None, str | None, dict]]:
+    """The pages of one endpoint after those a browser visit saw (``seen``: (captured_api, its
+    answer) per page): up to the page count an answer states, else the next while pages come back
+    full; with ``again`` the pages seen too (asked again, so the archive holds what the page
+    fetched). (url, method, form, body, api for ``parse_api``) each."""
+    seen = sorted(seen, key=lambda pair: pair[0]["page"])
+    (first, _), (last, got) = seen[0], seen[-1]
+    ep = Endpoint(last["url"], last["method"], last["params"], last["page_key"], last["json_body"])
+    offset = bool(re.match(r"start|offset", last["page_key"], re.I))
+    done = {api["page"] for api, _ in seen}
+    if got.pages is not None and not offset:
+        todo = [n for n in range(first["page"], first["page"] + got.pages) if n not in done]
+    elif got.entries and (not last.get("size") or len(got.entries) >= last["size"]):
+        todo = [last["page"] + (last.get("size") or len(got.entries) if offset else 1)]
+    else:
+        todo = []
+    seen_first = got.entries[0].url if got.entries else None
+    if again:
+        todo = sorted(done) + todo
+    return [(*endpoint_request(ep, n), {**last, "page": n, "first": False, "seen_first": seen_first}) for n in todo]
 
 
 def first_page(ep: Endpoint) -> int:

@@ -40,14 +40,16 @@ class WarcLog:
 
     def write_exchange(self, method: str, url: str, request_headers: list[tuple[str, str]],
                        request_body: bytes, status: int, reason: str, protocol: str,
-                       response_headers: list[tuple[str, str]], body: bytes) -> None:
-        """A response record and its request record, concurrent-to each other."""
+                       response_headers: list[tuple[str, str]], body: bytes, truncated: str | None = None) -> None:
+        """A response record and its request record, concurrent-to each other; ``truncated``
+        (WARC-Truncated) when ``body`` is not all the server sent."""
         headers = [(k, v) for k, v in response_headers if k.lower() not in _DROP]
         headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
         headers.append(("Content-Length", str(len(body))))
         http = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol=protocol or "HTTP/1.1")
         response = self._writer.create_warc_record(url, "response", payload=io.BytesIO(body),
-                                                   length=len(body), http_headers=http)
+                                                   length=len(body), http_headers=http,
+                                                   warc_headers_dict={"WARC-Truncated": truncated} if truncated else None)
         target = url.split("://", 1)[-1].split("/", 1)
         path = "/" + (target[1] if len(target) > 1 else "")
         req_http = StatusAndHeaders(f"{method} {path} HTTP/1.1", request_headers, is_http_request=True)

@@ -553,7 +553,7 @@ def test_the_budget_is_honoured(driven):
     assert case["taken"] == [True, False] and case["spent"].startswith("browser page budget spent (1 pages")
     assert case["seconds"] < 3.0 + 1.5, case["seconds"]       # 3 s of budget, a step's settling at most
     assert 2.5 < case["used_seconds"] < 4.5
-    assert 2 <= len(case["steps"]) < 15, case["steps"]
+    assert 1 <= len(case["steps"]) < 15, case["steps"]    # how many fit in 3 s depends on the machine's load
     assert [u for u in case["undriven"] if u.startswith("pager #pager button.next: stopped after ")
             and u.endswith('pages, "下一页" still there: browser time budget spent')], case["undriven"]
 

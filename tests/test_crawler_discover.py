@@ -1,6 +1,8 @@
 """crawler.discover on frozen pages: every URL a page holds, one behaviour per test."""
 from __future__ import annotations
 
+import json
+
 from parsel import Selector
 
 from crawler import discover, shapes
@@ -145,3 +147,30 @@ def test_an_articles_documents_reached_only_through_controls():
     assert "http://rf.example.gov.cn/uploads/2024nb.pdf" in got            # the viewer's ?file=
     assert "http://rf.example.gov.cn/files/2023nb.docx" in got
     assert "http://rf.example.gov.cn/uploads/plain.doc" not in got         # a plain link: extract.attachments has it
+
+
+def test_an_endpoint_the_browser_saw_is_paged_without_it():
+    get = shapes.captured_api("http://rf.example.gov.cn/api/list?channel=12&pageNo=1&pageSize=10", "GET", None, 10)
+    assert (get["page_key"], get["page"], get["size"], get["method"]) == ("pageNo", 1, 10, "GET")
+    got = shapes.ApiPage([], 3, "json")
+    assert [url for _, (url, *_) in shapes.api_next(get, got)] == [
+        "http://rf.example.gov.cn/api/list?channel=12&pageNo=2&pageSize=10",
+        "http://rf.example.gov.cn/api/list?channel=12&pageNo=3&pageSize=10"]
+    form = shapes.captured_api("http://rf.example.gov.cn/front/infoList.do", "POST", "columnId=7&curPage=2&rows=8", 8)
+    assert (form["page_key"], form["page"], form["params"]["columnId"]) == ("curPage", 2, "7")
+    body = shapes.captured_api("http://rf.example.gov.cn/gw/search", "POST", '{"pageIndex": 0, "size": 5}', 5)
+    assert body["json_body"] and body["page"] == 0
+    (n, (url, method, _, sent)), = shapes.api_next({**body, "first": False}, shapes.ApiPage([object()] * 5, None, "json"))
+    assert (n, method, json.loads(sent)) == (1, "POST", {"pageIndex": 1, "size": 5})
+    assert shapes.captured_api("http://rf.example.gov.cn/stat/visit?id=3", "GET", None, 0) is None
+
+
+def test_pages_after_those_a_browser_visit_saw():
+    seen = [(shapes.captured_api(f"http://rf.example.gov.cn/api/list?pageNo={n}&pageSize=2", "GET", None, 2),
+             shapes.ApiPage([shapes.Link(f"http://rf.example.gov.cn/a{n}", "")] * 2, 5, "json")) for n in (2, 1)]
+    assert len({shapes.endpoint_key(api) for api, _ in seen}) == 1
+    assert [url for url, *_ in shapes.pages_after(seen)] == [
+        f"http://rf.example.gov.cn/api/list?pageNo={n}&pageSize=2" for n in (3, 4, 5)]
+    unknown = [(api, shapes.ApiPage(got.entries, None, "json")) for api, got in seen]
+    assert [url for url, *_ in shapes.pages_after(unknown)] == ["http://rf.example.gov.cn/api/list?pageNo=3&pageSize=2"]
+    assert [api["page"] for *_, api in shapes.pages_after(seen, again=True)] == [1, 2, 3, 4, 5]

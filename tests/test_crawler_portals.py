@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 import shutil
 from datetime import date
 
@@ -67,13 +68,14 @@ def test_no_request_leaves_the_registry_sites(rounds):
     hits = rounds["hits1"]
     assert {h.site for h in hits} <= set(sites.REGISTRY_IDS)
     assert not [h for h in hits if h.site == "spam"]          # the spam host (on loopback) got nothing
-    assert all(h.user_agent.startswith("renfang-archive/") for h in hits)
+    assert all(h.user_agent.startswith("renfang-archive/") for h in hits), [h for h in hits if not
+                                                                        h.user_agent.startswith("renfang-archive/")]
     registry_urls = tuple(rounds["portal"].url(s) for s in sites.REGISTRY_IDS)
     for data in (rounds["data1"], rounds["data2"]):
         urls = [u for (u,) in q(data, "select url from fetches union select final_url from fetches "
                                       "where final_url is not null and coalesce(error, '') not like 'redirect off target%' "
                                       "union select url from crawl_ledger")]
-        assert urls and all(u.startswith(registry_urls) for u in urls), urls
+        assert urls and all(u.startswith(registry_urls) for u in urls), [u for u in urls if not u.startswith(registry_urls)]
     # a download redirecting to the spam host: recorded, not followed
     assert q(rounds["data1"], "select status, error from fetches where url like '%filename=mirror.pdf'") == [
         (None, f"redirect off target, not followed: {rounds['portal'].url('spam')}rfb/mirror/rep2023.pdf")]
@@ -147,13 +149,24 @@ def test_anti_bot_challenges_block_the_site_and_are_never_archived(rounds):
         f"trsx partial (gaps {after(2022)})"])) in rounds["proc1"].stderr
     gaps = dict(q(data, "select agency_id, gap_years from crawl_sites"))
     assert json.loads(gaps["hintx"]) == list(range(2023, LAST_DUE + 1)) and gaps["rs412"] is None
-    rows = q(data, "select agency_id, status, sha256, error from fetches where agency_id in ('rs412', 'jsl521')")
-    assert sorted(rows) == [("jsl521", 521, None, "blocked: jiasule anti-bot challenge (HTTP 521)"),
-                            ("rs412", 412, None, "blocked: ruishu anti-bot challenge (HTTP 412)")]
+    # the browser ran each challenge's script and got no further: the site is blocked, saying why
+    messages = dict(q(data, "select agency_id, message from crawl_sites"))
+    assert messages["rs412"].startswith("anti-bot challenge (ruishu; not passed in the browser: HTTP 412 page: "
+                                        "no reload into content within 15 s (still HTTP 412))")
+    assert messages["jsl521"].startswith("anti-bot challenge (jiasule; not passed in the browser: ")
+    rows = q(data, "select agency_id, status, sha256, error from fetches where agency_id in ('rs412', 'jsl521') "
+                   "order by id")
+    # Scrapy's answer and the browser's first one, both recorded as blocked, none stored
+    assert sorted(r for r in rows if r[1]) == [("jsl521", 521, None, "blocked: jiasule anti-bot challenge (HTTP 521)"),
+                                               ("rs412", 412, None, "blocked: ruishu anti-bot challenge (HTTP 412)"),
+                                               ("rs412", 412, None, "blocked: ruishu anti-bot challenge (HTTP 412)")]
+    assert q(data, "select count(*) from fetches where agency_id in ('rs412', 'jsl521') and sha256 is not null") == [(0,)]
     assert q(data, "select count(*) from reports where agency_id in ('rs412', 'jsl521')") == [(0,)]
-    # backed off: one request each (plus robots.txt), no retries
+    # backed off: Scrapy asks once (plus robots.txt), no retries; then the browser runs the challenge
+    # (its page and the challenge's own script), and no other page of the site is asked
     for site in ("rs412", "jsl521"):
-        assert [h.path for h in rounds["hits1"] if h.site == site] == ["/robots.txt", "/"]
+        paths = [h.path for h in rounds["hits1"] if h.site == site]
+        assert paths[:3] == ["/robots.txt", "/", "/"] and all(p == "/" or p.endswith(".js") for p in paths[3:]), paths
 
 
 def test_a_report_behind_redirects_is_known_by_its_final_url(rounds):
@@ -187,12 +200,23 @@ def test_warc_files_are_valid_and_hold_every_response(rounds):
                         body = record.content_stream().read()
                         declared = record.http_headers.get_header("Content-Length")
                         assert int(declared) == len(body)
+                        # a browser's failed subresource or a page it navigated away from: its body
+                        # was not kept, and the record says so (WARC-Truncated)
+                        truncated = record.rec_headers.get_header("WARC-Truncated")
                         responses.append((path_of(record.rec_headers.get_header("WARC-Target-URI")),
-                                          int(record.http_headers.get_statuscode()), len(body)))
+                                          int(record.http_headers.get_statuscode()),
+                                          -1 if truncated else len(body)))   # -1: not kept
                     elif record.rec_type == "request":
                         requests += 1
-        served = sorted((h.path, h.status, h.sent) for h in hits)
-        assert sorted(responses) == served
+        served = [(h.path, h.status, h.sent) for h in hits]
+        # one record per answer the server sent, each body as it was sent (unless marked not kept)
+        assert Counter(r[:2] for r in responses) == Counter(h[:2] for h in served), (
+            Counter(r[:2] for r in responses) - Counter(h[:2] for h in served),
+            Counter(h[:2] for h in served) - Counter(r[:2] for r in responses))
+        sizes = {}
+        for path, status, sent in served:
+            sizes.setdefault((path, status), set()).add(sent)
+        assert [r for r in responses if r[2] != -1 and r[2] not in sizes[r[:2]]] == []
         assert requests == len(served)
 
 

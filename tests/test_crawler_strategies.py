@@ -186,8 +186,8 @@ def test_article_attachments_embedded_viewer_renditions_and_continuation():
 
 
 # ------------------------------------------------------------------------------ the spider's callback
-def spider_for(site: Site) -> PortalSpider:
-    crawler = get_crawler(PortalSpider, {"RENFANG_MAX_LIST_PAGES": 300, "RENFANG_ALLOWED_SUFFIXES": []})
+def spider_for(site: Site, **settings) -> PortalSpider:
+    crawler = get_crawler(PortalSpider, {"RENFANG_MAX_LIST_PAGES": 300, "RENFANG_ALLOWED_SUFFIXES": [], **settings})
     return PortalSpider.from_crawler(crawler, sites=[site])
 
 
@@ -330,13 +330,26 @@ def test_jsonp_list_loaded_by_a_script_tag():
         "http://rfb.hm.gov.cn/api/list.js?col=ndbg&callback=renderList", "page", 1)
 
 
+def test_a_pager_no_strategy_can_follow_goes_to_the_browser():
+    site = Site("blrf", "北岭县人民防空办公室", "district", "湖南", "http://www.bl.gov.cn/")
+    url = "http://www.bl.gov.cn/xxgk/nb/"
+    out = list(spider_for(site).parse_list(frozen_response("pager_links/unreadable.html", url, site, "list")))
+    (seen,) = [o for o in out if isinstance(o, PageSeen)]
+    (again,) = [o for o in out if isinstance(o, Request) and o.meta.get("playwright")]
+    assert again.url == url and again.callback.__name__ == "parse_browser" and again.dont_filter
+    assert not seen.unfollowed_pager and seen.problem is None       # the browser's visit judges it
+    assert any(n.startswith("browser: sent (pager: ") for n in seen.notes), seen.notes
+
+
 def test_a_pager_no_strategy_can_follow_is_a_miss_said_aloud():
     site = Site("blrf", "北岭县人民防空办公室", "district", "湖南", "http://www.bl.gov.cn/")
-    spider = spider_for(site)
+    spider = spider_for(site, RENFANG_BROWSER=False)
     url = "http://www.bl.gov.cn/xxgk/nb/"
     response = frozen_response("pager_links/unreadable.html", url, site, "list")
     (seen,) = [o for o in spider.parse_list(response) if isinstance(o, PageSeen)]
-    assert seen.unfollowed_pager and seen.problem == f"list page {url} says it has 3 pages; its pager could not be followed"
+    assert seen.unfollowed_pager and seen.problem.startswith(
+        f"list page {url} says it has 3 pages; its pager could not be followed (not sent: its scripts build it (pager: ")
+    assert seen.problem.endswith("but the browser is off (RENFANG_BROWSER=False, --no-browser))")
     from crawler.records import site_status
     from crawler.state import SiteProgress
     p = SiteProgress(pages=3, reports={2023}, unreached=[seen.problem])

@@ -215,12 +215,14 @@ def _counts(hits):
 
 def test_no_url_is_requested_twice(crawls):
     """From the portal's own log. robots.txt is fetched by each worker (each obeys it itself);
-    a page that answers 500 first is asked again by the retry policy, as by a single worker."""
+    a page that answers 500 first is asked again by the retry policy, and a challenge page
+    (412, 521) by the browser that runs its script, as by a single worker."""
     counts, single = _counts(crawls["hits1"]), _counts(crawls["hits_single"])
     robots = {k for k in counts if k[2] == "/robots.txt"}
     assert all(counts[k] <= WORKERS for k in robots)
     retried = {(h.site, h.method, h.path) for h in crawls["hits1"] if h.status >= 500}
-    assert {k for k, n in counts.items() if n > 1 and k not in robots} <= retried
+    challenged = {(h.site, h.method, h.path) for h in crawls["hits1"] if h.status in (412, 521)}
+    assert {k for k, n in counts.items() if n > 1 and k not in robots} <= retried | challenged
     assert retried, "the test portal has a page that answers 500 once"
     # and exactly what one worker requests
     assert {k: n for k, n in counts.items() if k not in robots} == {

@@ -15,9 +15,9 @@ import functools
 import scrapy
 
 from archive.vocab import Found, Kind
-from crawler import discover, extract, shapes
+from crawler import browser, discover, extract, shapes
 from crawler.classify import DISCLOSURE_COLUMN, REPORT_COLUMN, classify_title, link_score, report_year
-from crawler.items import ROBOTS_REFUSAL, FetchFailure, PageSeen, ReportDocument, ReportListing
+from crawler.items import ROBOTS_REFUSAL, BrowserTraffic, FetchFailure, PageSeen, ReportDocument, ReportListing
 from crawler.ledger import request_key
 from crawler.offices import Office, judge_entries
 from crawler.registry import Site, read_registry
@@ -26,13 +26,32 @@ from parsers.sniff import sniff_media_type
 
 
 def _skip_challenges(callback):
-    """Callbacks never read an anti-bot challenge page (the pipeline logged it as blocked)."""
+    """Callbacks never read an anti-bot challenge page: the page goes to the browser, which runs
+    the challenge's script and earns its cookie (``crawler.middlewares.AntiBotMiddleware`` left
+    the site open for it), or the site is blocked for the run."""
     @functools.wraps(callback)
     def wrapper(self, response, *args, **kwargs):
         if response.meta.get("renfang_challenge"):
+            if response.meta.get("renfang_browser_may_pass"):
+                yield from self._challenge_to_browser(response)
             return
         yield from callback(self, response, *args, **kwargs) or ()
     return wrapper
+
+
+def browser_notes(signals, seen: "browser.Visit | None") -> list[str]:
+    """What ``--explain`` says of a browser visit: why the page went, what was driven, what could
+    not be (with where it was found), what was blocked."""
+    notes = [f"browser: signal {found_in}: {why}" for found_in, why in signals]
+    if seen is None:
+        return notes
+    notes.insert(0, f"browser: {len(seen.snapshots)} DOM state(s), {len(seen.responses)} XHR/fetch answer(s), "
+                    f"{len(seen.navigations)} navigation(s)")
+    notes += [f"browser: drove {step}" for step in seen.steps]
+    notes += [f"browser: could not drive {what}" for what in seen.undriven]
+    if seen.blocked:
+        notes.append(f"browser: {len(seen.blocked)} request(s) to other hosts blocked, first: {seen.blocked[0]}")
+    return notes
 
 
 class PortalSpider(scrapy.Spider):
@@ -54,6 +73,20 @@ class PortalSpider(scrapy.Spider):
         # (crawler.middlewares.OnTargetMiddleware checks host *and* port on every request).
         self.allowed_domains = sorted({s.host for s in sites} | {"gov.cn"})
 
+    @functools.cached_property
+    def earned_cookies(self) -> dict[str, dict[str, str]]:
+        """site id -> the cookies its pages earned in the browser (a JavaScript challenge passed)."""
+        return {}
+
+    @functools.cached_property
+    def browser_off(self) -> str | None:
+        """Why pages cannot go through the browser in this crawl (``--no-browser``, no Chromium), or None."""
+        return browser.browser_available(self.settings)
+
+    def budget(self, site: Site) -> browser.Budget:
+        budgets = self.__dict__.setdefault("_budgets", {})
+        return budgets.setdefault(site.id, browser.Budget.from_settings(self.settings))
+
     @property
     def scope(self) -> Scope:
         if not hasattr(self, "_scope"):
@@ -67,12 +100,13 @@ class PortalSpider(scrapy.Spider):
         """A request of ``site``; ``kind`` (home, column, list, api, article, attachment) and the
         page it was found on (``parent``) go to the ledger."""
         meta = {"agency_id": site.id, "site": site, "renfang_kind": kind, "renfang_parent": parent, **meta}
+        cookies = self.earned_cookies.get(site.id) or None    # a challenge the browser passed
         if formdata is not None:
             return scrapy.FormRequest(url, formdata=formdata, callback=callback, errback=self.on_error,
-                                      meta=meta, method=method)
+                                      meta=meta, method=method, cookies=cookies)
         headers = {"Content-Type": "application/json"} if body is not None else None
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, method=method,
-                              body=body, headers=headers)
+                              body=body, headers=headers, cookies=cookies)
 
     async def start(self):
         for site in self.sites:
@@ -130,7 +164,7 @@ class PortalSpider(scrapy.Spider):
             yield from self.parse_article(response)
             return
         candidates = discover.page_candidates(response.selector, response.url)
-        follows, problem = [], None
+        follows, problem, notes = [], None, []
         reports = self._column_links(response, candidates, REPORT_COLUMN[:3])
         disclosure = self._column_links(response, candidates, DISCLOSURE_COLUMN)
         for link in reports:
@@ -148,11 +182,18 @@ class PortalSpider(scrapy.Spider):
                 follows.append((c.url, "generic", f"{c.found_in}: {c.why}"))
                 yield self.request(c.url, self.parse_home, site, kind=Kind.HOME, parent=key)
             if not onward:
-                problem = f"no disclosure column (政府信息公开 / 信息公开 / 政务公开) linked from {response.url}"
+                rendered, why = yield from self._to_browser(response, Kind.HOME, key, shapes.scripts(response.selector),
+                                                            short=True)
+                notes += why
+                if rendered:
+                    follows.append((response.url, "browser", rendered))
+                else:
+                    problem = f"no disclosure column (政府信息公开 / 信息公开 / 政务公开) linked from {response.url}" + (
+                        f" ({why[0][len('browser: '):]})" if why else "")
         # a home page may list reports itself (通知公告, a 年报 block)
         verdicts = self._verdicts(response, extract.list_items(response.selector, response.url))
         yield from self._take(response, verdicts)
-        yield PageSeen(site.id, response.url, Kind.HOME, key, [], verdicts, follows, problem=problem,
+        yield PageSeen(site.id, response.url, Kind.HOME, key, notes, verdicts, follows, problem=problem,
                        depth=response.meta.get("depth", 0))
 
     def _column_links(self, response, candidates, wanted) -> list[extract.Link]:
@@ -183,7 +224,7 @@ class PortalSpider(scrapy.Spider):
                                      REPORT_COLUMN)
         for link in columns:
             yield self.request(link.url, self.parse_list, site, kind=Kind.LIST, parent=key)
-        yield from self._list_page(response, kind=Kind.COLUMN,
+        yield from self._list_page(response, kind=Kind.COLUMN, browse=not columns,
                                    extra=[(l.url, "links", f"annual-report column {l.text!r}") for l in columns],
                                    problem=None if columns else f"no annual-report column on {response.url}")
 
@@ -194,15 +235,14 @@ class PortalSpider(scrapy.Spider):
             return
         yield from self._list_page(response, kind=Kind.LIST)
 
-    def _list_page(self, response, kind: str, extra=(), problem: str | None = None, linked_js: str = "",
-                   key: str | None = None):
+    def _analyse(self, response, linked_js: str = "") -> tuple[shapes.Analysis, list, set, str]:
+        """A list page read statically: the strategies of ``crawler.shapes`` and every URL the page
+        holds (``crawler.discover``), judged alike. (analysis, speculative follows, known URLs, js)."""
         site = response.meta["site"]
-        key = key or request_key(response.request)
-        text = response.text
         only = shapes.CMS_STRATEGIES.get(site.cms, tuple(s for s in site.cms.split("|") if s)) if site.cms else None
         selector = site.extra.get("list_selector", "")
         js = shapes.scripts(response.selector)
-        found = shapes.analyse_list(response.selector, text, response.url, self.offices[site.id],
+        found = shapes.analyse_list(response.selector, response.text, response.url, self.offices[site.id],
                                     limit=self.settings.getint("RENFANG_MAX_LIST_PAGES"), only=only,
                                     from_proxy=bool(response.meta.get("dataproxy")), js=js)
         # every URL the page holds (crawler.discover): controls, handlers, frames, refreshes, scripts
@@ -215,13 +255,25 @@ class PortalSpider(scrapy.Spider):
         if selector:  # a per-site hint from the registry
             found.entries = extract.list_items_by_selector(response.selector, response.url, selector)
             found.notes.append(f"list_selector: {len(found.entries)} entries chosen by the registry's selector")
+        found.options_read = any(c.tag == "option" for c in candidates) or any(
+            n.startswith("year_index") for n in found.notes)
+        return found, speculative, known, js
+
+    def _list_page(self, response, kind: str, extra=(), problem: str | None = None, linked_js: str = "",
+                   key: str | None = None, browse: bool = True):
+        site = response.meta["site"]
+        key = key or request_key(response.request)
+        found, speculative, known, js = self._analyse(response, linked_js)
         verdicts = self._verdicts(response, found.entries)
         if self._is_report_page(response, verdicts):
             # a per-year page, or a list entry that is the report itself: archive it as one
             yield from self.parse_article(response)
             return
         yield from self._take(response, verdicts)
-        short = not any(v.take for v in verdicts) and not any(f.pager or f.kind == Kind.API for f in found.follows)
+        paged = any(f.pager or f.kind == Kind.API for f in found.follows)
+        short = not any(v.take for v in verdicts) and not paged
+        # where the static pass leads on from the page (year pages, frames), a sub-column menu aside
+        leads = any(f.strategy != "sub_columns" for f in found.follows)
         deeper = False
         if short and not response.meta.get("dataproxy"):
             # the page came up short: the URLs its scripts hold, then its own script files, then a browser
@@ -235,6 +287,14 @@ class PortalSpider(scrapy.Spider):
                 deeper = True
                 found.notes.append(f"generic: reading its own script file(s): {', '.join(todo)}")
                 yield self._script_request(response, todo, kind, key)
+        rendered = None
+        if not deeper:
+            # the last extractor: a page whose content its scripts build goes to the browser
+            rendered, why = yield from self._to_browser(response, kind, key, js + "\n" + linked_js,
+                                                        short=short and browse and not leads,
+                                                        paged=paged, covered=bool(found.follows),
+                                                        options_read=found.options_read)
+            found.notes += why
         asked = set(response.meta.get("renfang_postbacks", ()))
         for f in found.follows:
             if f.postback is not None:
@@ -243,18 +303,222 @@ class PortalSpider(scrapy.Spider):
                 asked.add(f.postback)
             yield self._follow(f, site, key, postbacks=asked)
         follows = [*extra, *((f.url, f.strategy, f.reason) for f in found.follows)]
+        if rendered:
+            follows.append((response.url, "browser", rendered))
         explore = response.meta.get("renfang_explore", False) or kind == Kind.COLUMN
         pages = shapes.page_count(response.selector, js)
-        if (pages and pages > 1 and not response.meta.get("renfang_pager") and kind == Kind.LIST and not deeper
-                and not any(f.pager or f.kind == Kind.API for f in found.follows)):
+        waiting = deeper or bool(rendered)     # a later analysis of this page judges it
+        if (pages and pages > 1 and not response.meta.get("renfang_pager") and kind == Kind.LIST and not waiting
+                and not paged):
             # the page says it has more pages and no strategy could reach them: a miss, said aloud
             problem = problem or f"list page {response.url} says it has {pages} pages; its pager could not be followed"
-        if kind == Kind.LIST and not any(v.take for v in verdicts) and not found.follows and not explore and not deeper:
+        if kind == Kind.LIST and not any(v.take for v in verdicts) and not found.follows and not explore and not waiting:
             problem = problem or f"list page {response.url} has no report entries and no further pages"
+        unsent = next((n for n in found.notes if n.startswith("browser: not sent")), None)
+        if unsent and not waiting and not problem and not short:
+            # entries may hide behind controls only a browser can drive: said aloud, the site is partial
+            problem = f"list page {response.url} has controls its scripts handle; its pager could not be followed"
+        if problem and unsent and not waiting:
+            problem += " (" + unsent[len("browser: "):] + ")"
         unfollowed = bool(problem and "could not be followed" in problem)
         yield PageSeen(site.id, response.url, kind, key, found.notes, verdicts, follows,
-                       explore=explore, problem=problem, depth=response.meta.get("depth", 0),
-                       unfollowed_pager=unfollowed)
+                       explore=explore, problem=None if rendered else problem,
+                       depth=response.meta.get("depth", 0), unfollowed_pager=unfollowed and not rendered)
+
+    # -- the browser: the last extractor -------------------------------------------------
+    def _to_browser(self, response, kind: str, key: str, js: str, *, short: bool, paged: bool = False,
+                    covered: bool = False, options_read: bool = False):
+        """Send the page to the browser when the static pass says its scripts build it: it came up
+        ``short`` and has scripts that build content (``crawler.browser.script_signals``), or it has
+        controls only a browser can drive that the static pass did not read: a button pager or
+        加载更多 when it found no pager (``paged``), a select whose options gave no URL
+        (``options_read``), tabs when it found nowhere further to go (``covered``). Yields the
+        browser request; returns (why it was sent or None,
+        notes for ``--explain``: why it was not sent, when it should have been)."""
+        meta = response.meta
+        if meta.get("renfang_rendered") or response.request.method != "GET" or meta.get("dataproxy"):
+            return None, []
+        signals = browser.script_signals(response.selector, js, response.url, status=response.status)
+        unread = {browser.PAGER: paged, browser.MORE: paged, browser.SELECT: options_read or paged,
+                  browser.TAB: covered}
+        wanted = signals if short else [sig for sig in signals if sig.kind in unread and not unread[sig.kind]]
+        if not wanted:
+            return None, []
+        why = "; ".join(f"{sig.found_in}: {sig.why}" for sig in wanted[:3]) + (
+            f" (+{len(wanted) - 3} more)" if len(wanted) > 3 else "")
+        kinds = sorted({sig.kind for sig in wanted})
+        site = meta["site"]
+        budget = self.budget(site)
+        if self.browser_off or not budget.take():
+            return None, [f"browser: not sent: its scripts build it ({'/'.join(kinds)}: {why}), but "
+                          f"{self.browser_off or budget.spent()}"]
+        keep = {k: meta[k] for k in ("title", "year", "renfang_explore", "renfang_strategy") if k in meta}
+        request = self.request(response.url, self.parse_browser, site, kind=kind, parent=key, **keep,
+                               renfang_page_kind=kind, renfang_counted=True,
+                               renfang_signals=[(sig.found_in, sig.why) for sig in wanted],
+                               **browser.browser_meta(site.id, scope=self.scope, user_agent=self.settings.get("USER_AGENT")))
+        yield request.replace(dont_filter=True, errback=self.browser_failed)
+        return f"its scripts build it: {why}", [f"browser: sent ({'/'.join(kinds)}: {why})"]
+
+    def _challenge_to_browser(self, response):
+        """A JavaScript challenge (HTTP 521 …) met by Scrapy: the browser runs it; the page is then
+        asked again by Scrapy with the cookie the browser earned (``parse_browser``)."""
+        meta, site = response.meta, response.meta["site"]
+        budget = self.budget(site)
+        if self.browser_off or not budget.take():
+            self._block(response, meta["renfang_challenge"], self.browser_off or budget.spent())
+            return
+        keep = {k: meta[k] for k in ("title", "year", "report_url", "renfang_explore", "renfang_strategy",
+                                     "renfang_verify") if k in meta}
+        request = self.request(response.url, self.parse_browser, site, kind=meta["renfang_kind"],
+                               parent=meta.get("renfang_parent"), **keep, renfang_page_kind=meta["renfang_kind"],
+                               renfang_counted=True, renfang_challenge_of=meta["renfang_challenge"],
+                               renfang_then=response.request.callback.__name__,
+                               renfang_signals=[(f"HTTP {response.status} page",
+                                                 f"{meta['renfang_challenge']} challenge")],
+                               # the visit waits for the challenge's reload itself (a page that
+                               # reloads for ever never fires "load")
+                               **browser.browser_meta(site.id, scope=self.scope, wait_until="commit",
+                                                      user_agent=self.settings.get("USER_AGENT")))
+        yield request.replace(dont_filter=True, errback=self.browser_failed)
+
+    def _block(self, response, challenge: str, why: str) -> None:
+        """The site is blocked for the run: its challenge could not be passed (crawl_sites says why)."""
+        from crawler.state import get_state
+
+        request = response.request
+        progress = get_state(self.crawler).open(self).site_of(request)
+        if progress is not None and not progress.blocked:
+            progress.blocked = f"{challenge}; not passed in the browser: {why}"
+            self.logger.warning("%s: anti-bot challenge (%s) at %s not passed: %s; site blocked for this run",
+                                request.meta.get("agency_id"), challenge, request.url, why)
+
+    async def browser_failed(self, failure):
+        """A page the browser could not load: the error recorded like any failed fetch, and said
+        of the page (its static analysis left the judgement to the visit); a challenge not passed
+        blocks the site."""
+        request, meta = failure.request, failure.request.meta
+        traffic = await browser.close_failed(meta.pop("playwright_page", None))
+        if traffic:                     # what the page fetched before it failed: in the WARC file too
+            yield BrowserTraffic(meta["agency_id"], request.url, traffic)
+        for item in self.on_error(failure):
+            yield item
+        error = f"{failure.type.__name__}: {failure.getErrorMessage()}".splitlines()[0][:300]
+        if meta.get("renfang_challenge_of"):
+            self._block(failure, meta["renfang_challenge_of"], error)
+        yield PageSeen(meta["agency_id"], request.url, meta["renfang_page_kind"], request_key(request),
+                       browser_notes(meta.get("renfang_signals", ()), None), [], [],
+                       problem=f"{meta['renfang_page_kind']} page {request.url}: the browser could not load it ({error})")
+
+    async def parse_browser(self, response):
+        """A page in the browser (``crawler.browser.visit``): a challenge passed and the page asked
+        again by Scrapy with the cookie; or every DOM state it reached read like a static page,
+        every list its scripts fetched taken (and the endpoint paged without the browser), every
+        navigation its controls made requested by Scrapy."""
+        meta = response.meta
+        site, kind, key = meta["site"], meta["renfang_page_kind"], request_key(response.request)
+        browser.count_browser_page(self.crawler.stats, site.id)
+        page = meta.pop("playwright_page", None)
+        if page is None:
+            yield PageSeen(site.id, response.url, kind, key, [], [], [],
+                           problem=f"{kind} page {response.url}: the browser handed over no page")
+            return
+        seen = await browser.visit(page, budget=self.budget(site), on_target=self.scope.allows)
+        yield BrowserTraffic(site.id, response.url, seen.exchanges)
+        cookies = browser.scrapy_cookies(seen, response.url)
+        if cookies:
+            self.earned_cookies.setdefault(site.id, {}).update(cookies)
+        notes = browser_notes(meta.get("renfang_signals", ()), seen)
+        if meta.get("renfang_challenge_of"):
+            for item in self._after_challenge(response, seen, cookies, notes):
+                yield item
+            return
+        for item in self._rendered(response, kind, key, seen, notes):
+            yield item
+
+    def _after_challenge(self, response, seen: browser.Visit, cookies: dict, notes: list[str]):
+        meta, site = response.meta, response.meta["site"]
+        challenge = meta["renfang_challenge_of"]
+        passed = any(step.startswith("challenge") for step in seen.steps) and cookies
+        if not passed:
+            self._block(response, challenge, "; ".join(seen.undriven[:2]) or "the browser earned no cookie")
+            yield PageSeen(site.id, response.url, meta["renfang_page_kind"], request_key(response.request), notes,
+                           [], [], problem=f"{challenge} challenge at {response.url} not passed in the browser")
+            return
+        keep = {k: meta[k] for k in ("title", "year", "report_url", "renfang_explore", "renfang_strategy",
+                                     "renfang_verify") if k in meta}
+        again = self.request(response.url, getattr(self, meta["renfang_then"]), site,
+                             kind=meta["renfang_page_kind"], parent=meta.get("renfang_parent"), **keep)
+        yield again.replace(dont_filter=True)
+        yield PageSeen(site.id, response.url, meta["renfang_page_kind"], request_key(response.request), notes,
+                       [], [(response.url, "browser", f"{challenge} challenge passed: asked again with its cookie "
+                                                     f"({', '.join(cookies)})")])
+
+    def _rendered(self, response, kind: str, key: str, seen: browser.Visit, notes: list[str]):
+        site = response.meta["site"]
+        entries, follows, requests, seen_urls = [], [], [], {response.url}
+
+        def new(url: str) -> bool:
+            if url in seen_urls:
+                return False
+            seen_urls.add(url)
+            return True
+
+        for url, html in seen.snapshots:            # every DOM state the visit reached
+            snap = scrapy.http.HtmlResponse(url, body=html.encode("utf-8"), encoding="utf-8", request=response.request.replace(
+                url=url, meta={**response.meta, "renfang_rendered": True}))
+            if kind in (Kind.HOME, Kind.COLUMN):
+                candidates = discover.page_candidates(snap.selector, url)
+                wanted = [(REPORT_COLUMN[:3] if kind == Kind.HOME else REPORT_COLUMN, self.parse_list, Kind.LIST)]
+                if kind == Kind.HOME:
+                    wanted.append((DISCLOSURE_COLUMN, self.parse_column, Kind.COLUMN))
+                for words, callback, column_kind in wanted:
+                    for link in self._column_links(snap, candidates, words):
+                        if new(link.url):
+                            follows.append((link.url, "browser", f"{column_kind} link {link.text!r} (rendered)"))
+                            requests.append(self.request(link.url, callback, site, kind=column_kind, parent=key))
+            found, _, _, _ = self._analyse(snap)
+            entries += [e for e in found.entries if new(e.url.split("#")[0])]
+            for f in found.follows:
+                if new(f.url):
+                    follows.append((f.url, f"browser+{f.strategy}", f.reason))
+                    requests.append(self._follow(f, site, key))
+        endpoints: dict[tuple, list] = {}           # one endpoint's pages the visit fetched
+        for captured in seen.responses:              # every list its scripts fetched
+            if captured.status != 200 or not self.scope.allows(captured.url):
+                continue
+            got = shapes.api_page(captured.body, captured.url, None)
+            if not got.entries:
+                continue
+            entries += [e for e in got.entries if new(e.url.split("#")[0])]
+            notes.append(f"browser: {captured.method} {captured.url} ({captured.found_in}): {got.format} answer "
+                         f"with {len(got.entries)} rows")
+            api = shapes.captured_api(captured.url, captured.method, captured.post_data, len(got.entries))
+            if api is not None:
+                endpoints.setdefault(shapes.endpoint_key(api), []).append((api, got))
+        for pages in endpoints.values():   # its pages asked again and the further ones, without the browser
+            for url, method, form, body, api in shapes.pages_after(pages, again=True):
+                if new(f"{method} {url} {form} {body}"):
+                    follows.append((url, "browser+script_api", f"{api['page_key']}={api['page']}"))
+                    requests.append(self.request(url, self.parse_api, site, kind=Kind.LIST, parent=key,
+                                                 method=method, formdata=form, body=body, renfang_api=api,
+                                                 renfang_pager=True, renfang_strategy="script_api"))
+        for url, found_in in seen.navigations:       # where its controls lead: Scrapy goes there
+            if self.scope.allows(url) and new(url):
+                follows.append((url, "browser", f"navigation: {found_in}"))
+                requests.append(self.request(url, self.parse_list, site, kind=Kind.LIST, parent=key,
+                                             renfang_explore=True))
+        verdicts = self._verdicts(response, entries)
+        yield from self._take(response, verdicts)
+        yield from requests
+        problem = None
+        if not any(v.take for v in verdicts) and not follows:
+            problem = (f"{kind} page {response.url} is built by script and the browser found no report entries "
+                       f"and nowhere to go" + (f" (could not drive: {'; '.join(seen.undriven[:2])})"
+                                               if seen.undriven else ""))
+        yield PageSeen(site.id, response.url, kind, key, notes, verdicts, follows, problem=problem,
+                       explore=kind != Kind.LIST or bool(response.meta.get("renfang_explore")),
+                       depth=response.meta.get("depth", 0))
 
     def _script_request(self, response, todo: list[str], kind: str, key: str) -> scrapy.Request:
         """The page's own script files, read one after the other; the last one analyses the
