@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from tests.portals import shapes_js
+from tests.portals import shapes, shapes_js
 
 pytestmark = pytest.mark.loopback  # test tiers: README "Development"
 
@@ -57,7 +57,6 @@ def test_the_registry_has_only_the_five_columns(js_portal, tmp_path):
     assert rows[0] == ["id", "name", "level", "province", "url"]
     assert [r[0] for r in rows[1:]] == shapes_js.SITE_IDS
     assert len({r[1] for r in rows[1:]}) == len(rows) - 1
-    from tests.portals import shapes
     assert not {r[1] for r in rows[1:]} & {n for n, _, _ in [*shapes.NAMES.values(), *shapes.HOLDOUT.names.values()]}
 
 
@@ -80,3 +79,18 @@ def test_the_calendar_of_each_site_is_what_its_portal_published():
     assert shapes_js.expected_status("cfgrf", on=on) == "ok"
     assert shapes_js.expected_status("cookierf", browser=False, on=on) == "blocked"
     assert shapes_js.calendar_gaps("cfgrf", date(2027, 2, 1)) == [2026]     # 2026 due from February 2027
+
+
+def test_the_gaps_are_the_years_the_portals_never_published():
+    on = date(2026, 12, 7)
+    gaps = {sid: shapes_js.calendar_gaps(sid, on) for sid in shapes_js.SITE_IDS}
+    assert {sid: g for sid, g in gaps.items() if g} == {"btnrf": [2020], "dwrf": [2022], "treerf": [2024, 2025]}
+
+
+def test_the_copy_site_is_served_beside_the_sites_and_never_in_the_registry(js_portal, tmp_path):
+    registry = shapes_js.SITES.write_registry(js_portal, tmp_path / "registry.csv").read_text(encoding="utf-8")
+    copy = js_portal.url("copyx")
+    assert copy not in registry and "copyx" not in registry
+    home = urllib.request.urlopen(js_portal.url("lurerf"), timeout=10).read().decode("utf-8")
+    assert copy + "zt/tinglan/ndbg/" in home          # a lure of the home page
+    assert status(js_portal, "copyx", "/zt/tinglan/ndbg/") == 200

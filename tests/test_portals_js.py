@@ -53,11 +53,12 @@ def chromium():
 
 
 def key(url: str, root: str) -> str:
-    """A URL of the site as ``path?query`` (the truth's form); other hosts' URLs whole."""
+    """A URL of the site as ``path?query`` (the truth's form), with a route fragment (``#/…``
+    of a single-page app); other hosts' URLs whole."""
     u, r = urlsplit(url), urlsplit(root)
     if u.netloc != r.netloc:
         return url
-    return u.path + ("?" + u.query if u.query else "")
+    return u.path + ("?" + u.query if u.query else "") + ("#" + u.fragment if u.fragment.startswith("/") else "")
 
 
 def static_html(url: str) -> str:
@@ -75,7 +76,8 @@ def static_html(url: str) -> str:
 
 
 def open_probe(chromium, portal, sid: str, n: int):
-    """Run probe ``n`` of ``sid`` in a fresh context: (probe, keys of what was shown or requested)."""
+    """Run probe ``n`` of ``sid`` in a fresh context: the probe, the keys of what was shown or
+    requested, the text the page showed."""
     probe = portal.built[sid].probes[n]
     root = portal.url(sid)
     allowed = {urlsplit(portal.url(s)).netloc for s in portal.sites}
@@ -85,6 +87,7 @@ def open_probe(chromium, portal, sid: str, n: int):
     requested: list[str] = []
     context.on("request", lambda req: requested.append(req.url))
     shown: set[str] = set()
+    texts: list[str] = []
     try:
         page = context.new_page()
         page.goto(root + probe.path.lstrip("/"), wait_until="load")
@@ -95,19 +98,21 @@ def open_probe(chromium, portal, sid: str, n: int):
         def snap():
             for frame in page.frames:
                 shown.update(frame.evaluate(_DOM_URLS))
+            texts.append(page.inner_text("body"))
         snap()
         if probe.drive:
             probe.drive(page, snap)
             snap()
     finally:
         context.close()
-    return probe, {key(u, root) for u in shown | set(requested)}
+    return probe, {key(u, root) for u in shown | set(requested)}, "\n".join(texts)
 
 
 @pytest.mark.parametrize("sid,n", PROBES, ids=[f"{sid}-{n}" for sid, n in PROBES])
 def test_the_script_builds_what_a_person_sees(js_portal, chromium, sid, n):
-    probe, seen = open_probe(chromium, js_portal, sid, n)
+    probe, seen, text = open_probe(chromium, js_portal, sid, n)
     assert probe.shows, probe
     assert sorted(probe.shows - seen) == [], probe.what
+    assert probe.says in text
     static = static_html(js_portal.url(sid) + probe.path.lstrip("/"))
     assert [h for h in sorted(probe.hidden) if h in static] == [], "in the static HTML: " + probe.what

@@ -31,6 +31,7 @@ class Probe:
     drive: Callable | None = None         # fn(page, snap): what the person clicks or chooses
     what: str = ""                        # what the script does, in a few words
     ready: str | None = None              # a selector that shows once the script has run
+    says: str = ""                        # text the rendered page shows (decoded right: GBK pages)
 
 
 @dataclass
