@@ -93,8 +93,8 @@ def ysrf(base: dict) -> JsSite:
 
     def drive(page, snap):
         values = page.eval_on_selector_all("#yearSel option", "os => os.map(o => o.value).filter(v => v)")
-        for v in values:
-            page.goto(page.url.split("?")[0])       # back at the column, choose the next year
+        for v in values:                            # every year page has the same <select>
+            page.wait_for_selector(f"#yearSel option[value='{v}']", state="attached")
             with page.expect_navigation():
                 page.select_option("#yearSel", v)
             snap()
@@ -261,7 +261,7 @@ def tabrf(base: dict) -> JsSite:
         wait_changed(page, "#gkPanel", before)
         page.wait_for_selector("#yearList a")
         snap()
-        click_each(page, snap, "#gkPanel .year-tabs span", "#yearList")
+        click_each(page, snap, "#gkPanel .year-tabs span", "#yearList", start=1)   # the first is shown
     s.probes.append(Probe("/xxgk/index.html", entries, entries | {"/xxgk/tab/ndbg.html"}, drive,
                           "the 年度报告 tab fetches its pane, each year tab fetches that year's list",
                           ready="#gkTabs li"))
@@ -287,9 +287,9 @@ TREE_OTHER = {   # the other catalogue nodes' leaves: (leaf id, name) -> rows
 TREE_SCRIPT = """<script>
 (function () {
   var list = document.getElementById('gkList');
-  function loadList(catId) {
+  function loadList(catId, name) {
     fetch('/gkml/list.json?catId=' + catId).then(function (r) { return r.json(); }).then(function (d) {
-      if (!d.rows.length) { list.innerHTML = '<p class="empty">暂无信息</p>'; return; }
+      if (!d.rows.length) { list.innerHTML = '<p class="empty">' + name + '：暂无信息</p>'; return; }
       var h = '<table class="gk-table"><tr><th>索引号</th><th>名称</th><th>发布日期</th></tr>';
       d.rows.forEach(function (r) {
         h += '<tr><td>' + r.indexNo + '</td><td><a href="' + r.url + '" target="_blank">' + r.title + '</a></td><td>' + r.date + '</td></tr>';
@@ -304,7 +304,7 @@ TREE_SCRIPT = """<script>
         li.innerHTML = '<span class="' + (n.isParent ? 'switch' : 'leaf') + '"></span><a href="javascript:;" class="node" data-id="'
                      + n.id + '">' + n.name + '</a>';
         li.querySelector('a').addEventListener('click', function () {
-          if (!n.isParent) { loadList(n.id); return; }
+          if (!n.isParent) { loadList(n.id, n.name); return; }
           var sub = li.querySelector('ul');
           if (sub) { sub.style.display = sub.style.display === 'none' ? '' : 'none'; return; }
           sub = document.createElement('ul');
