@@ -496,7 +496,9 @@ def postrf(base: dict) -> JsSite:
                                              "csrfToken": POST_TOKEN}) for n in range(2, pages + 1)]
 
     def drive(page, snap):
-        while page.locator(".pager a.next").count():
+        for _ in range(pages):          # a pager that does not move on stops here
+            if not page.locator(".pager a.next").count():
+                break
             with page.expect_navigation():
                 page.click(".pager a.next")
             snap()
