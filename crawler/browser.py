@@ -257,9 +257,13 @@ def script_signals(sel, js: str | Iterable[str] | None, url: str, *, status: int
 
 def _select(el, how: str, handler: str, add) -> None:
     options = el.xpath(".//option")
-    if len(options) < 2:
-        return
     navigates = " and navigates" if _NAVIGATES.search(handler or "") else ""
+    if len(options) < 2:
+        if navigates or _YEAR_IN.search(handler or ""):
+            # an empty choice (请选择年份) a script fills: nothing static to read
+            add(_describe(el), f"a <select> with no choice in the HTML whose options a script builds ({how})"
+                               f"{navigates}", SELECT)
+        return
     texts = [" ".join(o.xpath(".//text()").getall()).strip() or (o.attrib.get("value") or "") for o in options]
     # a choice of years or columns may hide reports; a choice of other sites (友情链接) does not
     if not any(_YEAR_IN.search(t) or _COLUMN.search(t) for t in texts):

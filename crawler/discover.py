@@ -230,6 +230,10 @@ def _unquote_js(literal: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
 
 
+_TRANSPARENT = re.compile(r"\b(?:window\.)?(?:encodeURIComponent|encodeURI|escape|String|(?:\$|jQuery)\.trim)"
+                          r"\s*\(\s*([^()]*?)\s*\)")
+
+
 class Symbols:
     """What a page's scripts assign: ``var SiteInfo = {searchUrl: '/api/search.do'}``,
     ``window.APP_CONFIG = {...}``, ``SiteInfo.column = 12``, ``var base = '/xxgk/'``.
@@ -319,6 +323,9 @@ class Symbols:
         expr = expr.strip().rstrip(";")
         if not expr:
             return None
+        # calls that leave an id as it is (encodeURIComponent('8f3a') is 8f3a): their argument
+        while (bare := _TRANSPARENT.sub(r"\1", expr)) != expr:
+            expr = bare
         parts, known = [], False
         for m in _TOKEN.finditer(expr):
             kind = m.lastgroup

@@ -206,6 +206,20 @@ def control_attachments(candidates, base_url: str, known=()) -> list[Link]:
     return out
 
 
+_DOWNLOAD_WORDS = re.compile(r"附件|下载|全文|年度报告|年报|\.(pdf|docx?|wps|xlsx?|zip|rar|ofd)\b", re.I)
+
+
+def download_controls(sel: Selector) -> list[str]:
+    """The texts of controls that download by script (``onclick``, a ``javascript:`` link) and say
+    so (附件, 下载, a file name): an article whose documents only its scripts name."""
+    out = []
+    for el in sel.xpath("//*[@onclick] | //a[starts-with(normalize-space(@href), 'javascript:')]"):
+        text = " ".join(el.xpath(".//text()").getall()).strip()
+        if _DOWNLOAD_WORDS.search(text) or _DOWNLOAD_WORDS.search(el.attrib.get("title", "")):
+            out.append(text)
+    return out
+
+
 def embedded(sel: Selector, base_url: str) -> list[Link]:
     """Documents a page shows inline: ``viewer.html?file=/x.pdf``, ``<embed src=x.pdf>``."""
     out = []

@@ -67,7 +67,9 @@ class Analysis:
     entries: list[Link] = field(default_factory=list)
     follows: list[Follow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # "strategy: what it saw"
-    options_read: bool = False     # a <select>'s options gave URLs (the browser need not choose them)
+    #: the <select>s whose options gave URLs (``select#year``; "*": a year index read them all):
+    #: the browser need not choose them
+    options_read: set = field(default_factory=set)
 
     def add(self, other: "Analysis") -> None:
         self.entries += other.entries
@@ -524,6 +526,8 @@ def script_endpoints(js: str, base_url: str) -> list[Endpoint]:
         query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
         if page_key is None:
             page_key = next((k for k in [*params, *query] if PAGE_KEYS.match(k)), None)
+        if _UNKNOWN in urlsplit(url).path or re.search(r"\s", urlsplit(url).path):
+            continue    # a path built from a value the scripts compute ('/ndbg/' + y + '/list.html')
         found.append(Endpoint(url, method, params, page_key, json_body, _first_call(js, m.start())))
     return [e for i, e in enumerate(found) if all((e.url, e.method) != (f.url, f.method) for f in found[:i])]
 

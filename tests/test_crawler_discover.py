@@ -174,3 +174,16 @@ def test_pages_after_those_a_browser_visit_saw():
     unknown = [(api, shapes.ApiPage(got.entries, None, "json")) for api, got in seen]
     assert [url for url, *_ in shapes.pages_after(unknown)] == ["http://rf.example.gov.cn/api/list?pageNo=3&pageSize=2"]
     assert [api["page"] for *_, api in shapes.pages_after(seen, again=True)] == [1, 2, 3, 4, 5]
+
+
+def test_a_page_function_in_the_articles_own_script_file():
+    from crawler import extract
+    html = ("<p>附件：<a href=\"javascript:void(0);\" onclick=\"downloadFile('8f3a21')\">2025年报告.pdf</a></p>"
+            '<script src="/static/js/article.js"></script>')
+    article_js = ("var ctx = '/jpportal';\nfunction downloadFile(fileId) {\n  if (!fileId) { alert('附件不存在！'); return; }\n"
+                  "  window.location.href = ctx + '/attachment/download.do?fileId=' + encodeURIComponent(fileId);\n}")
+    sel = Selector(text=html)
+    assert extract.download_controls(sel) == ["2025年报告.pdf"]
+    assert discover.linked_scripts(sel, PAGE) == ["http://rf.example.gov.cn/static/js/article.js"]
+    got = extract.control_attachments(discover.page_candidates(sel, PAGE, linked_js=article_js), PAGE)
+    assert [a.url for a in got] == ["http://rf.example.gov.cn/jpportal/attachment/download.do?fileId=8f3a21"]

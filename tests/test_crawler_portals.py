@@ -210,14 +210,18 @@ def test_warc_files_are_valid_and_hold_every_response(rounds):
                         requests += 1
         served = [(h.path, h.status, h.sent) for h in hits]
         # one record per answer the server sent, each body as it was sent (unless marked not kept)
-        assert Counter(r[:2] for r in responses) == Counter(h[:2] for h in served), (
-            Counter(r[:2] for r in responses) - Counter(h[:2] for h in served),
-            Counter(h[:2] for h in served) - Counter(r[:2] for r in responses))
+        # (a challenge page that reloads for ever: the reload in flight when the browser closed it
+        # reached the server, never the browser)
+        recorded, sent = Counter(r[:2] for r in responses), Counter(h[:2] for h in served)
+        looping = {k for k in sent if k[1] in (412, 521)}
+        assert {k: n for k, n in recorded.items() if k not in looping} == {
+            k: n for k, n in sent.items() if k not in looping}, (recorded - sent, sent - recorded)
+        assert all(1 <= recorded[k] <= sent[k] for k in looping), (recorded, sent)
         sizes = {}
         for path, status, sent in served:
             sizes.setdefault((path, status), set()).add(sent)
         assert [r for r in responses if r[2] != -1 and r[2] not in sizes[r[:2]]] == []
-        assert requests == len(served)
+        assert requests == len(responses)
 
 
 # ------------------------------------------------------------------------------ round 2

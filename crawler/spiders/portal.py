@@ -255,8 +255,8 @@ class PortalSpider(scrapy.Spider):
         if selector:  # a per-site hint from the registry
             found.entries = extract.list_items_by_selector(response.selector, response.url, selector)
             found.notes.append(f"list_selector: {len(found.entries)} entries chosen by the registry's selector")
-        found.options_read = any(c.tag == "option" for c in candidates) or any(
-            n.startswith("year_index") for n in found.notes)
+        found.options_read = {c.found_in.split(" > ")[0] for c in candidates if c.tag == "option"} | (
+            {"*"} if any(n.startswith("year_index") for n in found.notes) else set())
         return found, speculative, known, js
 
     def _list_page(self, response, kind: str, extra=(), problem: str | None = None, linked_js: str = "",
@@ -273,7 +273,7 @@ class PortalSpider(scrapy.Spider):
         paged = any(f.pager or f.kind == Kind.API for f in found.follows)
         short = not any(v.take for v in verdicts) and not paged
         # where the static pass leads on from the page (year pages, frames), a sub-column menu aside
-        leads = any(f.strategy != "sub_columns" for f in found.follows)
+        leads = any(f.strategy != "sub_columns" and not (f.pager or f.kind == Kind.API) for f in found.follows)
         deeper = False
         if short and not response.meta.get("dataproxy"):
             # the page came up short: the URLs its scripts hold, then its own script files, then a browser
@@ -291,7 +291,8 @@ class PortalSpider(scrapy.Spider):
         if not deeper:
             # the last extractor: a page whose content its scripts build goes to the browser
             rendered, why = yield from self._to_browser(response, kind, key, js + "\n" + linked_js,
-                                                        short=short and browse and not leads,
+                                                        short=browse and not leads and not any(v.take for v in verdicts)
+                                                        and (short or not verdicts),
                                                         paged=paged, covered=bool(found.follows),
                                                         options_read=found.options_read)
             found.notes += why
@@ -327,21 +328,33 @@ class PortalSpider(scrapy.Spider):
 
     # -- the browser: the last extractor -------------------------------------------------
     def _to_browser(self, response, kind: str, key: str, js: str, *, short: bool, paged: bool = False,
-                    covered: bool = False, options_read: bool = False):
+                    covered: bool = False, options_read: frozenset = frozenset()):
         """Send the page to the browser when the static pass says its scripts build it: it came up
         ``short`` and has scripts that build content (``crawler.browser.script_signals``), or it has
         controls only a browser can drive that the static pass did not read: a button pager or
         加载更多 when it found no pager (``paged``), a select whose options gave no URL
-        (``options_read``), tabs when it found nowhere further to go (``covered``). Yields the
+        (``options_read``: the selects whose options were read), tabs when it found nowhere further to go (``covered``). Yields the
         browser request; returns (why it was sent or None,
         notes for ``--explain``: why it was not sent, when it should have been)."""
         meta = response.meta
         if meta.get("renfang_rendered") or response.request.method != "GET" or meta.get("dataproxy"):
             return None, []
         signals = browser.script_signals(response.selector, js, response.url, status=response.status)
-        unread = {browser.PAGER: paged, browser.MORE: paged, browser.SELECT: options_read or paged,
-                  browser.TAB: covered}
-        wanted = signals if short else [sig for sig in signals if sig.kind in unread and not unread[sig.kind]]
+        if short and not signals:
+            # nothing names the scripts' work, but the page came up short and runs scripts of its
+            # own (document.write, a redirect in a timer, an app): the browser sees what they do
+            own = [u for u in discover.linked_scripts(response.selector, response.url) if self.scope.allows(u)]
+            inline = [t for t in response.selector.xpath("//script[not(@src)]/text()").getall() if t.strip()]
+            if own or inline:
+                signals = [browser.Signal(f"script {own[0]}" if own else "inline script",
+                                          "the page came up short and runs scripts of its own")]
+        read = {browser.PAGER: lambda sig: paged, browser.MORE: lambda sig: paged, browser.TAB: lambda sig: covered,
+                browser.SELECT: lambda sig: paged or "*" in options_read or sig.found_in in options_read}
+        wanted = signals if short else [sig for sig in signals if sig.kind in read and not read[sig.kind](sig)]
+        # a page reached through a control the browser drove on the page before it (a year page of
+        # the select): the same controls here lead where the browser already went
+        driven = set(meta.get("renfang_driven", ()))
+        wanted = [sig for sig in wanted if (sig.found_in, sig.why) not in driven]
         if not wanted:
             return None, []
         why = "; ".join(f"{sig.found_in}: {sig.why}" for sig in wanted[:3]) + (
@@ -510,7 +523,11 @@ class PortalSpider(scrapy.Spider):
                                              renfang_explore=True))
         verdicts = self._verdicts(response, entries)
         yield from self._take(response, verdicts)
-        yield from requests
+        # where the visit led: the same controls there lead where the browser already went
+        driven = (*response.meta.get("renfang_driven", ()), *response.meta.get("renfang_signals", ()))
+        for request in requests:
+            request.meta["renfang_driven"] = driven
+            yield request
         problem = None
         if not any(v.take for v in verdicts) and not follows:
             problem = (f"{kind} page {response.url} is built by script and the browser found no report entries "
@@ -520,16 +537,19 @@ class PortalSpider(scrapy.Spider):
                        explore=kind != Kind.LIST or bool(response.meta.get("renfang_explore")),
                        depth=response.meta.get("depth", 0))
 
-    def _script_request(self, response, todo: list[str], kind: str, key: str) -> scrapy.Request:
+    def _script_request(self, response, todo: list[str], kind: str, key: str, **kept) -> scrapy.Request:
         """The page's own script files, read one after the other; the last one analyses the
-        page again with everything its scripts assign (``SiteInfo`` in ``config.js``)."""
+        page again with everything its scripts assign (``SiteInfo`` in ``config.js``, an
+        article's ``downloadFile`` in ``article.js``)."""
         page = response.meta.get("renfang_script_page") or {
             "url": response.url, "body": response.body, "encoding": response.encoding, "kind": kind, "key": key,
-            "meta": {k: v for k, v in response.meta.items() if k.startswith("renfang_") and k not in (
-                "renfang_kind", "renfang_parent", "renfang_script_page", "renfang_scripts", "renfang_js")}}
+            "meta": {**{k: v for k, v in response.meta.items() if k.startswith("renfang_") and k not in (
+                "renfang_kind", "renfang_parent", "renfang_script_page", "renfang_scripts", "renfang_js")},
+                **kept}}
+        # dont_filter: every page sharing one script file (article.js) needs it read for itself
         return self.request(todo[0], self.parse_script, response.meta["site"], kind=Kind.SCRIPT, parent=key,
                             renfang_script_page=page, renfang_scripts=todo[1:],
-                            renfang_js=response.meta.get("renfang_js", ""), renfang_guess=True)
+                            renfang_js=response.meta.get("renfang_js", ""), renfang_guess=True).replace(dont_filter=True)
 
     def parse_script(self, response):
         """One of a page's own script files: kept for the page's second analysis."""
@@ -546,6 +566,10 @@ class PortalSpider(scrapy.Spider):
         again = scrapy.http.HtmlResponse(page["url"], body=page["body"], encoding=page["encoding"],
                                          request=response.request.replace(url=page["url"], meta={
                                              **meta, **page["meta"], "renfang_kind": page["kind"]}))
+        if page["kind"] == Kind.ARTICLE:
+            again.request.meta["renfang_parent"] = page["key"]   # (its documents' parent: the article)
+            yield from self._attachments(again, [], page["meta"].get("title"), page["meta"].get("year"), js)
+            return
         yield from self._list_page(again, kind=page["kind"], linked_js=js, key=page["key"])
 
     def _follow(self, f: shapes.Follow, site: Site, parent: str, postbacks=()) -> scrapy.Request:
@@ -661,11 +685,23 @@ class PortalSpider(scrapy.Spider):
             yield self.request(page, self.parse_article, site, kind=Kind.ARTICLE, parent=request_key(response.request),
                                title=title, year=year)
         attachments = extract.attachments(response.selector, response.url)
-        attachments += [a for a in extract.control_attachments(
-            discover.page_candidates(response.selector, response.url), response.url, {a.url for a in attachments})
-            if self.scope.allows(a.url)]
+        yield from self._attachments(response, attachments, title, year)
+        if not attachments and not meta.get("renfang_script_page"):
+            # a download control whose page function lives in the article's own script file
+            todo = [u for u in discover.linked_scripts(response.selector, response.url)
+                    if self.scope.allows(u)][:discover.LINKED_SCRIPTS_PER_PAGE]
+            if todo and extract.download_controls(response.selector):
+                yield self._script_request(response, todo, Kind.ARTICLE, request_key(response.request),
+                                           title=title, year=year)
+
+    def _attachments(self, response, attachments, title, year, linked_js: str = ""):
+        """An article's attachments: its links to documents, and the documents its controls reach
+        (``onclick="downloadFile('8f3a')"``, a viewer's file), its own script files read or not."""
+        attachments = attachments + [a for a in extract.control_attachments(
+            discover.page_candidates(response.selector, response.url, linked_js=linked_js), response.url,
+            {a.url for a in attachments}) if self.scope.allows(a.url)]
         for att in attachments:
-            yield self.request(att.url, self.parse_attachment, site, kind=Kind.ATTACHMENT,
+            yield self.request(att.url, self.parse_attachment, response.meta["site"], kind=Kind.ATTACHMENT,
                                parent=request_key(response.request), title=title, year=year,
                                report_url=response.url)
 
