@@ -22,6 +22,7 @@ import sqlite3
 from collections.abc import Callable
 
 from archive.views import DOCUMENT_ROUTE
+from parsers.model import LOW_CONFIDENCE
 from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus
 
 
@@ -42,9 +43,6 @@ STATUS_TEXT: dict[str, str] = {
     ParseStatus.PENDING: "the document is archived but not yet parsed 待解析",
 }
 READABLE = PARSE_READ
-# An OCR'd cell read with less confidence than this (facts.confidence, 0-1) is marked on the page:
-# check it against the archived original.
-LOW_CONFIDENCE = 0.8
 
 
 def number(value) -> str:
@@ -72,23 +70,14 @@ def _short(table, row: str) -> str:
 
 def _check_sides(code: str, key: str) -> tuple[list, list, str, str]:
     """(sum-side cells, printed-side cells, sum-side words, printed-side words) of a check."""
-    from parsers.codes import APPEALS, APPLICATIONS, OTHER_SUBROWS, OUTCOME_ROWS
+    from parsers.checks import check_sides
 
-    if code == "applications.balance":
-        return ([("applications", r, key) for r in ("received", "carried_over")],
-                [("applications", r, key) for r in ("total_handled", "carried_forward")],
-                "一、本年新收 + 二、上年结转", "（七）总计 + 四、结转下年度")
-    if code == "applications.row_sum":
-        return ([("applications", key, c) for c in APPLICATIONS.column_codes()[:-1]],
-                [("applications", key, "total")], "the six applicant columns 各类申请人", "总计")
-    if code == "applications.outcome_sum":
-        rows = [r for r in APPLICATIONS.row_codes()
-                if r in OUTCOME_ROWS or r in ("other", *OTHER_SUBROWS)]  # not vocabulary: row codes
-        return ([("applications", r, key) for r in rows], [("applications", "total_handled", key)],
-                "（一）…（六）", "（七）总计")
-    if code == "appeals.group_sum":
-        return ([("appeals", key, c) for c in APPEALS.column_codes()[:-1]], [("appeals", key, "total")],
-                "结果维持 + 结果纠正 + 其他结果 + 尚未审结", "总计")
+    words = {"applications.balance": ("一、本年新收 + 二、上年结转", "（七）总计 + 四、结转下年度"),
+             "applications.row_sum": ("the six applicant columns 各类申请人", "总计"),
+             "applications.outcome_sum": ("（一）…（六）", "（七）总计"),
+             "appeals.group_sum": ("结果维持 + 结果纠正 + 其他结果 + 尚未审结", "总计")}
+    if code in words:
+        return (*check_sides(code, key), *words[code])
     if code == "applications.carry_chain":
         return ([], [("applications", "carried_over", key)], "", "二、上年结转")
     if code in ("text.applications", "text.appeals"):  # a figure the prose states vs its cell
@@ -201,6 +190,12 @@ def build_report(conn: sqlite3.Connection, report_id: str,
         c["sentence"] = explained["sentence"]
         c["previous_report"] = explained["previous_report"] if c["code"] == "applications.carry_chain" else None
         c["cells"] = [".".join(cell) + ":" + role for cell, role in explained["cells"].items()]
+        # a figure of the check read by OCR with low confidence: the failure may be a misreading
+        sum_cells, printed_cells, _, _ = _check_sides(c["code"], c["key"])
+        c["low_confidence_cells"] = [
+            ".".join(cell[1:]) for cell in [*sum_cells, *printed_cells]
+            if facts.get(cell, {}).get("confidence") is not None
+            and facts[cell]["confidence"] < LOW_CONFIDENCE]
         if c["status"] != CheckStatus.FAIL:
             continue
         for cell, role in explained["cells"].items():

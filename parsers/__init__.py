@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 
-from .checks import compute_checks, text_checks
+from .checks import compute_checks, text_checks, weigh_confidence
 from .codes import TEXT_CHECK_SECTIONS
 from .grid import Extracted
 from .meta import (find_agency, find_document_number, find_published, find_sections, find_title,
@@ -98,6 +98,8 @@ def _build_report(ex: Extracted) -> ParsedReport:
         version = ("2021" if year and year >= 2021 else "2019") if facts else "pre2019"
     sections = find_sections(text)
     checks = compute_checks(facts)
+    if ex.ocr_pages:
+        weigh_confidence(facts, checks)  # a failing total is evidence against unsure readings
     if version == "pre2019":
         # free-text reports: only the figures a sentence states plainly, never guessed ones
         have = {(f.table, f.row, f.column) for f in facts}

@@ -85,3 +85,43 @@ def text_checks(stated: list[Fact], facts: list[Fact]) -> list[Check]:
         if key in cells and f"text.{f.table}" in CHECKS:
             checks.append(_check(f"text.{f.table}", f.row, [f.value], [cells[key]]))
     return checks
+
+
+# ---------------------------------------------------------------- checks as evidence on OCR
+CHECK_DOUBT = 0.95   # an OCR'd figure less sure than this …
+CHECK_PENALTY = 0.75  # … that takes part in a failing check is trusted this much less
+
+
+def check_sides(code: str, key: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """(the cells a table check adds up, the printed cells it compares them with), as
+    (table, row, column); cells the report does not print are simply absent from its facts."""
+    columns = APPLICATIONS.column_codes()
+    if code == "applications.balance":
+        return ([("applications", r, key) for r in ("received", "carried_over")],
+                [("applications", r, key) for r in ("total_handled", "carried_forward")])
+    if code == "applications.row_sum":
+        return [("applications", key, c) for c in columns[:-1]], [("applications", key, "total")]
+    if code == "applications.outcome_sum":
+        rows = [r for r in APPLICATIONS.row_codes()
+                if r in OUTCOME_ROWS or r in ("other", *OTHER_SUBROWS)]  # not vocabulary: row codes
+        return [("applications", r, key) for r in rows], [("applications", "total_handled", key)]
+    if code == "appeals.group_sum":
+        return ([("appeals", key, c) for c in APPEALS.column_codes()[:-1]],
+                [("appeals", key, "total")])
+    return [], []
+
+
+def weigh_confidence(facts: list[Fact], checks: list[Check]) -> None:
+    """Lower the confidence of the unsure OCR'd figures that take part in a failing check:
+    a misread figure is the likelier reason a total fails when its reading was not sure. A
+    printed error (the report's own wrong total) leaves sure readings as they were."""
+    by_cell = {(f.table, f.row, f.column): f for f in facts}
+    doubted: set[tuple[str, str, str]] = set()
+    for check in checks:
+        if check.status == CheckStatus.FAIL:
+            sum_side, printed_side = check_sides(check.code, check.key)
+            doubted.update(sum_side + printed_side)
+    for cell in doubted:
+        f = by_cell.get(cell)
+        if f is not None and f.confidence is not None and f.confidence < CHECK_DOUBT:
+            f.confidence = round(f.confidence * CHECK_PENALTY, 4)

@@ -6,9 +6,13 @@ from dataclasses import dataclass, field
 from parsers.vocab import PARSE_FAILURES, Method
 
 # Bump whenever the output for the same input can change (codes, values, checks, metadata).
-PARSER_VERSION = "1.4.0"
+PARSER_VERSION = "1.5.0"
 
 Number = int | float
+
+#: An OCR'd figure read with less confidence than this (Fact.confidence, 0-1) is not to be
+#: trusted without a look at the original: the report page marks it (archive/printed.py).
+LOW_CONFIDENCE = 0.8
 BBox = tuple[float, float, float, float]
 
 

@@ -1,20 +1,24 @@
 """OCR of scanned pages (image-only PDFs, garbage text layers, PNG/JPEG/GIF/TIFF uploads).
 
-Tesseract with its simplified-Chinese data (Debian ``tesseract-ocr tesseract-ocr-chi-sim``) is
-called as a program, one call per page, with ``OMP_THREAD_LIMIT=1`` (3 s a page instead of 17:
-TECH-NOTES "Browser and OCR"). Reading a scanned table as prose gives ~30 % of the cells (the
-rulings are read as digits), so the table structure is found *before* OCR:
+A scanned table is read by its structure, cell by cell; the prose around it by Tesseract:
 
-1. the page is rendered at 300 dpi in grey and binarised;
-2. ruling lines are found as long runs of dark pixels (horizontal and vertical), by shrinking
-   the image along one axis with a box filter so that only runs longer than a glyph stay black;
-3. the rulings become cells with pdfplumber's own edge -> intersection -> cell -> table code,
-   so merged cells come out exactly as for a PDF with a text layer (covered positions None;
-   ``layout.py``, which OFD pages use too);
-4. the rulings are painted white and Tesseract reads the whole page once (TSV: word boxes);
-5. every word goes to the cell holding its centre; words outside every table are the text
-   (``layout.table_grids``, ``layout.text_with_tables``);
-6. every inked cell is read again as a line of digits (one Tesseract call for the page's cells).
+1. the page is brought to 300 dpi grey, its red seal ink dropped, a photographed page warped
+   flat, the paper's tone divided out and the lines levelled (``scan.py``, OpenCV);
+2. ruling lines are found by morphological opening (``scan.find_rulings``: continuous ink
+   runs, so bold text is no line) and become cells with pdfplumber's own edge -> intersection
+   -> cell -> table code, so merged cells come out exactly as for a PDF with a text layer
+   (covered positions None; ``layout.py``, which OFD pages use too);
+3. toner specks are removed without eating glyphs or decimal points (``scan.remove_specks``);
+4. every cell's ink is cut into line crops and all crops of the page are read in one batched
+   call of RapidOCR's Chinese recogniser (``recognize.py``; models inside its wheel);
+5. the page without its tables and specks goes to Tesseract (simplified-Chinese data, Debian
+   ``tesseract-ocr tesseract-ocr-chi-sim``, ``OMP_THREAD_LIMIT=1``: TECH-NOTES "Browser and
+   OCR") for the running text, in a process of its own while the cells are recognised;
+6. each figure's confidence is the recogniser's score weighed with evidence that does not come
+   from the same reading (:func:`figure_confidence`): a second read of the crop before it was
+   cleaned, whether the string's length fits the ink's width, whether speck removal touched
+   it. A cell with no ink is a printed blank. (A figure that makes a printed total fail is
+   weighed later, with the checks: ``checks.weigh_confidence``.)
 
 Cells then follow the PDF conventions (page number, bbox in PDF points), and digits misread
 as letters inside figure cells (O/o/〇/D -> 0, l/I/| -> 1 ...) are repaired.
@@ -28,14 +32,13 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import replace
 
 from .grid import Grid
-from .layout import Word, mean, rulings_to_tables, table_grids, text_with_tables
+from .layout import Word, rulings_to_tables, table_grids, text_with_tables
 from .model import ParseError
 from .vocab import Method, ParseStatus
 
-OCR_DPI = 300
+OCR_DPI = 300  # = scan.WORK_DPI: pages are rendered (or scaled) to it
 TIMEOUT_PER_PAGE = 60
 LANG = "chi_sim"
 MAX_IMAGE_PIXELS = 60_000_000  # ~ A2 at 300 dpi; anything larger is a trap or a poster
@@ -46,66 +49,6 @@ def tesseract() -> str | None:
 
 
 # ----------------------------------------------------------------- ruling lines
-def _dark_runs(values: bytes, threshold: int, min_len: int) -> list[tuple[int, int]]:
-    runs, start = [], None
-    for i, v in enumerate(values):
-        if v < threshold:
-            if start is None:
-                start = i
-        elif start is not None:
-            if i - start >= min_len:
-                runs.append((start, i))
-            start = None
-    if start is not None and len(values) - start >= min_len:
-        runs.append((start, len(values)))
-    return runs
-
-
-def find_rulings(img, block: int = 20, min_blocks: int = 4) -> tuple[list[tuple], list[tuple]]:
-    """(horizontal, vertical) ruling segments of a binarised 'L' image, in pixels.
-
-    Horizontal: (x0, x1, y); vertical: (x, y0, y1). A stroke of a 三号 (16 pt) glyph is under
-    70 px at 300 dpi and cannot fill ``min_blocks`` whole blocks (80 px); a ruling does.
-    """
-    from PIL import Image
-
-    w, h = img.size
-    horizontal: list[tuple] = []
-    vertical: list[tuple] = []
-    # horizontal: shrink x by `block`, every pixel row keeps its own y
-    small = img.resize((max(1, w // block), h), Image.BOX)
-    sw = small.size[0]
-    data = small.tobytes()
-    raw_h = []
-    for y in range(h):
-        for a, b in _dark_runs(data[y * sw:(y + 1) * sw], 110, min_blocks):
-            raw_h.append((a * block, b * block, y))
-    horizontal = _merge_parallel(raw_h)
-    small = img.resize((w, max(1, h // block)), Image.BOX).transpose(Image.TRANSPOSE)
-    sh = small.size[0]
-    data = small.tobytes()
-    raw_v = []
-    for x in range(w):
-        for a, b in _dark_runs(data[x * sh:(x + 1) * sh], 110, min_blocks):
-            raw_v.append((a * block, b * block, x))
-    vertical = [(pos, a, b) for a, b, pos in _merge_parallel(raw_v)]
-    return horizontal, vertical
-
-
-def _merge_parallel(segments: list[tuple]) -> list[tuple]:
-    """Merge the pixel rows of one thick ruling: (a, b, pos) runs on adjacent positions."""
-    segments.sort(key=lambda s: (s[2], s[0]))
-    merged: list[list] = []  # [a, b, pos_first, pos_last]
-    for a, b, pos in segments:
-        for m in reversed(merged[-40:]):
-            if pos - m[3] <= 2 and a < m[1] and b > m[0]:
-                m[0], m[1], m[3] = min(a, m[0]), max(b, m[1]), pos
-                break
-        else:
-            merged.append([a, b, pos, pos])
-    return [(a, b, (p0 + p1) / 2) for a, b, p0, p1 in merged]
-
-
 def open_ends(horizontal, vertical, tol: int = 16) -> list[tuple]:
     """The missing top or bottom ruling of a table split across pages: WPS and Word leave the
     last row on a page without its bottom line (and the first on the next without its top), so
@@ -140,85 +83,79 @@ def open_ends(horizontal, vertical, tol: int = 16) -> list[tuple]:
     return added
 
 
-def erase_rulings(img, horizontal, vertical, pad: int = 4):
-    from PIL import ImageDraw
-
-    out = img.copy()
-    draw = ImageDraw.Draw(out)
-    for x0, x1, y in horizontal:
-        draw.rectangle([x0 - 30, y - pad, x1 + 30, y + pad], fill=255)
-    for x, y0, y1 in vertical:
-        draw.rectangle([x - pad, y0 - 30, x + pad, y1 + 30], fill=255)
-    return out
-
-
 # ----------------------------------------------------------------- Tesseract
-def _tesseract_tsv(images, args: list[str], what: str) -> list[dict[str, str]]:
-    """The word rows (TSV level 5, with text) of one Tesseract process over ``images`` (a
-    list of image files read in one call: the model is loaded once); ``page_num`` is 1-based
-    in ``images``. The one place Tesseract is run: installed, one thread (``OMP_THREAD_LIMIT``),
-    a time limit, its exit status checked."""
-    binary = tesseract()
-    if binary is None:
-        raise ParseError(ParseStatus.UNSUPPORTED, "a scan needs OCR, and Tesseract is not installed: "
-                         "apt-get install tesseract-ocr tesseract-ocr-chi-sim")
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    with tempfile.TemporaryDirectory(prefix="renfang-ocr-") as tmp:
+class TesseractJob:
+    """One Tesseract process over page images, running while the caller does other work
+    (the cells' recognition): :meth:`words` waits for it. The one place Tesseract is run:
+    installed, one thread (``OMP_THREAD_LIMIT``), a time limit, its exit status checked."""
+
+    def __init__(self, images, args: list[str], what: str):
+        binary = tesseract()
+        if binary is None:
+            raise ParseError(ParseStatus.UNSUPPORTED, "a scan needs OCR, and Tesseract is not installed: "
+                             "apt-get install tesseract-ocr tesseract-ocr-chi-sim")
+        self.what = what
+        self.tmp = tempfile.TemporaryDirectory(prefix="renfang-ocr-")
         paths = []
         for i, img in enumerate(images):
-            paths.append(os.path.join(tmp, f"image{i:04d}.png"))
+            paths.append(os.path.join(self.tmp.name, f"image{i:04d}.png"))
             img.save(paths[-1])
         source = paths[0]
         if len(paths) > 1:
-            source = os.path.join(tmp, "images.txt")
+            source = os.path.join(self.tmp.name, "images.txt")
             with open(source, "w") as f:
                 f.write("\n".join(paths) + "\n")
+        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+        self.proc = subprocess.Popen([binary, source, "stdout", *args, "tsv"], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=env, stdin=subprocess.DEVNULL)
+
+    def rows(self) -> list[dict[str, str]]:
+        """The word rows (TSV level 5, with text); ``page_num`` is 1-based in the images."""
         try:
-            proc = subprocess.run([binary, source, "stdout", *args, "tsv"], capture_output=True,
-                                  timeout=TIMEOUT_PER_PAGE, env=env, stdin=subprocess.DEVNULL)
+            out, err = self.proc.communicate(timeout=TIMEOUT_PER_PAGE)
         except subprocess.TimeoutExpired as e:
-            raise ParseError(ParseStatus.TIMEOUT, f"Tesseract took over {TIMEOUT_PER_PAGE} s on {what}") from e
-    if proc.returncode != 0:
-        raise ParseError(ParseStatus.CORRUPT,
-                         "Tesseract failed: " + proc.stderr.decode("utf-8", "replace")[-300:])
-    reader = csv.DictReader(io.StringIO(proc.stdout.decode("utf-8", "replace")),
-                            delimiter="\t", quoting=csv.QUOTE_NONE)
-    return [r for r in reader if r.get("level") == "5" and (r.get("text") or "").strip()]
+            self.proc.kill()
+            self.proc.communicate()
+            raise ParseError(ParseStatus.TIMEOUT, f"Tesseract took over {TIMEOUT_PER_PAGE} s on {self.what}") from e
+        finally:
+            if self.proc.returncode is not None:
+                self.tmp.cleanup()
+        if self.proc.returncode != 0:
+            raise ParseError(ParseStatus.CORRUPT,
+                             "Tesseract failed: " + err.decode("utf-8", "replace")[-300:])
+        reader = csv.DictReader(io.StringIO(out.decode("utf-8", "replace")),
+                                delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [r for r in reader if r.get("level") == "5" and (r.get("text") or "").strip()]
+
+    def words(self) -> list[Word]:
+        words = []
+        for r in self.rows():
+            x, y, w, h = (int(r[k]) for k in ("left", "top", "width", "height"))
+            words.append(Word(r["text"].strip(), x, y, x + w, y + h,
+                              (int(r["block_num"]), int(r["par_num"]), int(r["line_num"])),
+                              float(r.get("conf") or 0)))
+        return words
 
 
-def run_tesseract(img, psm: int = 11) -> list[Word]:
+def start_tesseract(img, psm: int = 3) -> TesseractJob:
+    """Tesseract reading a page image's words (boxes in pixels, confidences), started."""
+    return TesseractJob([img], ["-l", LANG, "--psm", str(psm), "-c", "preserve_interword_spaces=1"],
+                        "a page")
+
+
+def run_tesseract(img, psm: int = 3) -> list[Word]:
     """The words of a page image, with their boxes (pixels) and confidences."""
-    words = []
-    for r in _tesseract_tsv([img], ["-l", LANG, "--psm", str(psm),
-                                    "-c", "preserve_interword_spaces=1"], "a page"):
-        x, y, w, h = (int(r[k]) for k in ("left", "top", "width", "height"))
-        words.append(Word(r["text"].strip(), x, y, x + w, y + h,
-                          (int(r["block_num"]), int(r["par_num"]), int(r["line_num"])),
-                          float(r.get("conf") or 0)))
-    return words
+    return start_tesseract(img, psm).words()
 
 
-def run_tesseract_batch(images, whitelist: str = "0123456789.") -> list[tuple[str, float]]:
-    """(text, mean confidence 0-100) of one line of figures per image, all images in one
-    Tesseract process."""
-    if not images:
-        return []
-    texts: dict[int, list[str]] = {}
-    confs: dict[int, list[float]] = {}
-    for r in _tesseract_tsv(images, ["-l", "eng", "--psm", "7",
-                                     "-c", f"tessedit_char_whitelist={whitelist}"], "the table cells"):
-        page = int(r["page_num"]) - 1
-        texts.setdefault(page, []).append(r["text"].strip())
-        confs.setdefault(page, []).append(float(r.get("conf") or 0))
-    return [("".join(texts.get(i, [])), mean(confs.get(i, []))) for i in range(len(images))]
-
-
-# ----------------------------------------------------------------- page -> grids + text
-_DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "〇": "0", "○": "0", "D": "0", "口": "0",
-                              "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1", "丨": "1",
-                              "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "，": ".",
-                              ",": ".", "。": "."})
-_FIGURE_LIKE = re.compile(r"^[0-9OoD〇○口QlIi|丨SsBZz.,，。]+$")
+# ----------------------------------------------------------------- figures
+#: characters a recogniser reads where a figure's digit (or decimal point) is printed
+DIGIT_LOOKALIKES = {"O": "0", "o": "0", "〇": "0", "○": "0", "D": "0", "口": "0", "Q": "0",
+                    "l": "1", "I": "1", "|": "1", "i": "1", "丨": "1", "S": "5", "s": "5",
+                    "B": "8", "Z": "2", "z": "2", "，": ".", ",": ".", "。": ".", ":": ".",
+                    "：": "."}
+_DIGIT_FIXES = str.maketrans(DIGIT_LOOKALIKES)
+_FIGURE_LIKE = re.compile(r"^[0-9OoD〇○口QlIi|丨SsBZz.,，。:：]+$")
 
 
 def fix_figure(text: str) -> str:
@@ -236,167 +173,162 @@ def fix_figure(text: str) -> str:
     return text
 
 
-def estimate_skew(img, max_degrees: float = 2.0, step: float = 0.1) -> float:
-    """The rotation (degrees) that makes the page's lines most horizontal.
 
-    A quarter-size copy is rotated by each candidate angle and its row profile (mean darkness
-    per pixel row) scored by the sum of squared differences: rulings and text lines give the
-    sharpest profile when level.
-    """
+
+# ----------------------------------------------------------------- confidence of a figure
+_FIGURE = re.compile(r"^\d+(?:\.\d+)?$")
+DISAGREE = 0.5       # the cleaned and the raw crop read differently
+MISFIT = 0.5         # the string is too long or too short for the ink's width
+SPECKED = 0.9        # speck removal took ink from the figure's place
+STRAY_DOT = 0.6      # a lone '.' at an end of the figure (a speck on the baseline?)
+REPAIRED = 0.8       # a letter or a mark read where a digit stands (O for 0, : for .)
+GLYPH_ASPECT = (0.4, 1.15)  # ink width / height per digit, a decimal point counting 0.4
+BLANK_SPECKED = 0.9  # a cell whose only ink was removed as specks
+
+
+def figure_reading(text: str) -> tuple[str, float]:
+    """(the figure, a factor for doubt) of a figure cell's reading: a '.' hanging at either
+    end (``0.``, ``.0``: a speck kept as a decimal point) is dropped, with doubt."""
+    fixed = fix_figure(text)
+    doubt = REPAIRED if fixed != re.sub(r"\s+", "", text) else 1.0
+    if re.fullmatch(r"\d+\.|\.\d+", fixed):
+        return fixed.strip("."), doubt * STRAY_DOT
+    return fixed, doubt
+
+
+def figure_confidence(text: str, score: float, second: str | None, second_score: float,
+                      ink_aspect: float, removed: int) -> float:
+    """A figure's confidence (0-1): the recogniser's ``score`` for ``text`` weighed with
+    independent evidence: a ``second`` reading of the uncleaned crop that disagrees
+    (``DISAGREE``), a string whose length does not fit the ink's width (``MISFIT``), ink
+    removed as specks where the figure stands (``SPECKED``)."""
+    figure, doubt = figure_reading(text)
+    confidence = score * doubt
+    if second is not None and figure_reading(second)[0] != figure:
+        confidence = min(confidence, second_score) * DISAGREE
+    glyphs = sum(0.4 if c == "." else 1.0 for c in figure)
+    lo, hi = GLYPH_ASPECT
+    if glyphs and not (lo * glyphs - 0.1 <= ink_aspect <= hi * glyphs + 0.3):
+        confidence *= MISFIT
+    if removed:
+        confidence *= SPECKED
+    return round(max(0.0, min(1.0, confidence)), 4)
+
+
+def _junk(text: str) -> bool:
+    """A few glyphs that are no word and no figure (à, ★, 4e): what a figure with a speck
+    on it reads as."""
+    compact = re.sub(r"\s", "", text)
+    return 0 < len(compact) <= 3 and not re.search(r"[\u4e00-\u9fff]", compact) \
+        and not _FIGURE.match(fix_figure(compact))
+
+
+def _figure(first, second, line) -> tuple[str, float]:
+    """(text, confidence) of a line read as a figure: its free reading when that is a figure,
+    else (junk) its reading over the digits only, doubted; weighed against the second read of
+    the uncleaned crop, read as a figure."""
+    if _FIGURE.match(figure_reading(first.text)[0]):
+        text, score = first.digits, first.digits_score
+    else:
+        text, score = first.digits, first.digits_score * DISAGREE
+    other, other_score = second.digits, second.digits_score
+    return figure_reading(text)[0], figure_confidence(text, score, other, other_score,
+                                                      line.ink_aspect, line.removed)
+
+
+# ----------------------------------------------------------------- page -> grids + text
+def ocr_page_image(img, page_number: int, dpi: float) -> tuple[str, list[Grid]]:
+    """(text, grids) of one page image scanned at ``dpi``; cells' boxes in PDF points."""
+    import numpy as np
     from PIL import Image
 
-    small = img.resize((max(1, img.size[0] // 4), max(1, img.size[1] // 4)), Image.BOX)
-    small = small.point(lambda v: 255 - v)  # ink bright, so rotation fills with 0 (no ink)
-    best, best_score = 0.0, -1.0
-    n = int(round(max_degrees / step))
-    for k in range(-n, n + 1):
-        angle = k * step
-        rotated = small.rotate(angle, resample=Image.BILINEAR) if k else small
-        profile = rotated.resize((1, rotated.size[1]), Image.BOX).tobytes()
-        score = sum((profile[i + 1] - profile[i]) ** 2 for i in range(len(profile) - 1))
-        if score > best_score:
-            best, best_score = angle, score
-    return best
+    from . import scan
+    from .recognize import recognise
 
-
-RED_INK = 30  # red minus the larger of green and blue: seal ink, also its JPEG-blurred edges
-
-
-def drop_red_ink(img):
-    """The page in grey without its red ink: a seal (公章) pressed over a table would otherwise
-    binarise into blots over rulings and figures. A pixel much redder than it is green or blue
-    and light in red is red ink on paper and becomes paper; black print under the seal stays
-    dark in every channel (inks multiply) and stays."""
-    from PIL import ImageChops
-
-    if img.mode not in ("RGB", "RGBA", "RGBX", "P", "CMYK"):
-        return img.convert("L")
-    rgb = img.convert("RGB")
-    r, g, b = rgb.split()
-    redness = ImageChops.subtract(r, ImageChops.lighter(g, b))
-    grey = rgb.convert("L")
-    # red and light in the red channel: ink on paper (a black line under the seal, blurred
-    # red by the JPEG, is dark in every channel and stays)
-    ink = ImageChops.multiply(redness.point(lambda v: 255 if v > RED_INK else 0),
-                              r.point(lambda v: 255 if v > 140 else 0))
-    grey.paste(255, mask=ink)
-    return grey
-
-
-def ocr_page_image(img, page_number: int, scale: float) -> tuple[str, list[Grid]]:
-    """(text, grids) of one page image; ``scale`` converts pixels to PDF points."""
-    from PIL import Image
-
-    img = img.convert("L")
     if img.size[0] * img.size[1] > MAX_IMAGE_PIXELS:
         raise ParseError(ParseStatus.TOO_LARGE, f"page image of {img.size[0]}x{img.size[1]} pixels")
-    angle = estimate_skew(img)
+    a = np.array(img.convert("L") if img.mode in ("1", "L", "LA", "I", "I;16", "F") else img.convert("RGB"))
+    grey = scan.drop_red_ink(a)
+    page = scan.rectify(grey)
+    if page is None:
+        factor = scan.WORK_DPI / max(dpi, 30)
+        if abs(factor - 1) > 0.05 and grey.size * factor * factor <= MAX_IMAGE_PIXELS:
+            import cv2
+
+            grey = cv2.resize(grey, (int(grey.shape[1] * factor), int(grey.shape[0] * factor)),
+                              interpolation=cv2.INTER_CUBIC)
+        page = grey
+    flat = scan.flatten(page)
+    binary = scan.binarise(flat)
+    angle = scan.estimate_skew(binary)
     if angle:
-        img = img.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
-    binary = img.point(lambda v: 0 if v < 170 else 255)
-    horizontal, vertical = find_rulings(binary)
+        flat = scan.rotate(flat, angle)
+        binary = scan.binarise(flat)
+    rulings = scan.find_rulings(binary)
+    import cv2
+
+    raw_ink = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(rulings.mask, np.ones((5, 5), np.uint8))))
+    ink = scan.remove_specks(raw_ink)
+    horizontal, vertical = rulings.horizontal, rulings.vertical
     tables = rulings_to_tables(horizontal + open_ends(horizontal, vertical), vertical)
-    clean = erase_rulings(img, horizontal, vertical) if tables else img  # the drawn ones only
-    words = run_tesseract(clean, psm=3)
-    grids, rest = table_grids(tables, words, page_number, scale, repair=fix_figure, confidences=True)
-    if tables:
-        grids = _reread_figures(binary, grids, scale)
-    return text_with_tables(rest, grids, tables), grids
-
-
-def _reread_figures(binary, grids: list[Grid], scale: float) -> list[Grid]:
-    """The grids with every inked table cell read again as a line of digits, keeping the
-    likelier reading (``scale``: pixels of ``binary`` to the cells' PDF points).
-
-    Tesseract's page layout analysis drops lone digits in a sparse table ("0" in a wide cell)
-    and chi_sim reads some as ideographs (玖, 要). One batched call over the cell crops,
-    restricted to digits, reads them; the digit reading wins when the page reading is empty,
-    figure-like, or less confident. A cell without ink is a printed blank and becomes ''.
-    A digit reading Tesseract is unsure of (or gave up on) is settled by the page's own glyphs:
-    the figure whose confidently read cells look most like it (``_closest``).
-    """
-    from PIL import ImageOps
-
-    grids = [Grid([replace(row, cells=list(row.cells), confidences=None if row.confidences is None
-                           else list(row.confidences)) for row in grid.rows]) for grid in grids]
-    todo = []  # (row, cell index, crop with a margin, glyph shape)
+    extents = [(min(c[0] for c in t), min(c[1] for c in t), max(c[2] for c in t), max(c[3] for c in t))
+               for t in tables]
+    prose = start_tesseract(Image.fromarray(scan.whiten_outside(flat, ink, extents)))
+    scale = 72 / scan.WORK_DPI
+    words, blanks = _read_cells(tables, flat, ink, raw_ink, recognise)
+    grids, _ = table_grids(tables, words, page_number, scale, repair=fix_figure, confidences=True)
     for grid in grids:
         for row in grid.rows:
             for ci, box in enumerate(row.bboxes or []):
-                if box is None or row.cells[ci] is None:
-                    continue
-                inner = (int(box[0] / scale) + 8, int(box[1] / scale) + 8,
-                         int(box[2] / scale) - 8, int(box[3] / scale) - 8)
-                if inner[2] <= inner[0] or inner[3] <= inner[1]:
-                    continue
-                crop = binary.crop(inner)
-                ink = ImageOps.invert(crop).getbbox()
-                if ink is None:
-                    row.cells[ci] = ""
-                    if row.confidences:
-                        row.confidences[ci] = 1.0  # no ink at all: a printed blank, for sure
-                    continue
-                if ink[3] - ink[1] > 80:  # more than one line of glyphs: a label
-                    continue
-                glyphs = crop.crop(ink)
-                todo.append((row, ci, ImageOps.expand(glyphs, border=20, fill=255), _shape(glyphs)))
-    results = run_tesseract_batch([t[2] for t in todo]) if todo else []
-    templates: dict[str, list] = {}
-    for (_, _, _, shape), (text, conf) in zip(todo, results):
-        if conf >= TEMPLATE_MIN_CONF and re.fullmatch(r"\d+(?:\.\d+)?", text):
-            if len(templates.setdefault(text, [])) < 12:
-                templates[text].append(shape)
-    for (row, ci, _, shape), (text, conf) in zip(todo, results):
-        if not text or conf < UNSURE_CONF:
-            match, score = _closest(shape, templates)
-            if match is not None:
-                text, conf = match, score * 100
-        page_text = row.cells[ci] or ""
-        compact = re.sub(r"\s+", "", page_text)
-        # a glyph or three, not a word, where a figure stands (0 read 加, 人, esi): the digits
-        figure_like = not compact or _FIGURE_LIKE.match(compact) or (
-            len(compact) <= 3 and not re.search(r"[\u4e00-\u9fff]{2}", compact) and conf >= 50)
-        if text and (figure_like or conf / 100 > row.confidences[ci]):
-            row.cells[ci] = text
-            row.confidences[ci] = conf / 100
-    for grid in grids:
-        for row in grid.rows:
-            row.cells = [None if c is None else fix_figure(c) for c in row.cells]
-    return grids
+                if box is not None and row.cells[ci] == "":
+                    row.confidences[ci] = _blank_confidence(blanks, box, scale)
+    rest = [w for w in prose.words()
+            if not any(x0 <= (w.x0 + w.x1) / 2 <= x1 and y0 <= (w.top + w.bottom) / 2 <= y1
+                       for x0, y0, x1, y1 in extents)]
+    return text_with_tables(rest, grids, tables), grids
 
 
-TEMPLATE_MIN_CONF = 75   # a digit reading this sure of itself is a template of its figure
-UNSURE_CONF = 60         # below this a digit reading is compared with the templates
-TEMPLATE_MIN_SIMILARITY = 0.7
-_SHAPE = (16, 24)
+def _key(box, scale: float = 1.0) -> tuple[int, ...]:
+    return tuple(int(round(v / scale)) for v in box)
 
 
-def _shape(glyphs) -> tuple[tuple[bool, ...], float]:
-    """A glyph crop (tight to its ink) as 16x24 ink bits and its aspect ratio."""
-    from PIL import Image
-
-    small = glyphs.convert("L").resize(_SHAPE, Image.BOX)
-    return tuple(v < 128 for v in small.tobytes()), glyphs.size[0] / max(1, glyphs.size[1])
-
-
-def _similarity(a, b) -> float:
-    """Jaccard overlap of two glyph shapes' ink; 0 when their proportions differ."""
-    (bits_a, aspect_a), (bits_b, aspect_b) = a, b
-    if not 0.75 <= aspect_a / max(aspect_b, 1e-6) <= 1.33:
-        return 0.0
-    union = sum(x or y for x, y in zip(bits_a, bits_b))
-    return sum(x and y for x, y in zip(bits_a, bits_b)) / union if union else 0.0
+def _blank_confidence(blanks: dict, box, scale: float) -> float:
+    """The confidence of the inkless cell at ``box`` (points), found by its pixel box."""
+    key = _key(box, scale)
+    if key in blanks:
+        return blanks[key]
+    for other, confidence in blanks.items():
+        if all(abs(a - b) <= 1 for a, b in zip(key, other)):
+            return confidence
+    return 0.0
 
 
-def _closest(shape, templates: dict[str, list]) -> tuple[str | None, float]:
-    """The figure whose templates the glyph resembles most, when it clearly does."""
-    scores = sorted(((max(_similarity(shape, t) for t in samples), text)
-                     for text, samples in templates.items()), reverse=True)
-    if not scores or scores[0][0] < TEMPLATE_MIN_SIMILARITY:
-        return None, 0.0
-    if len(scores) > 1 and scores[0][0] - scores[1][0] < 0.08:
-        return None, 0.0  # two figures look alike to it: no evidence either way
-    return scores[0][1], scores[0][0]
+def _read_cells(tables, flat, ink, raw_ink, recognise) -> tuple[list[Word], dict]:
+    """Every table cell's lines as words (text, box, confidence 0-100), and the confidence
+    of each cell that holds no ink (a printed blank) by its box."""
+    from . import scan
+
+    crops: list[tuple[int, scan.LineCrop]] = []  # (cell number, line)
+    blanks: dict[tuple[int, ...], float] = {}
+    cells = [c for t in tables for c in t]
+    for n, box in enumerate(cells):
+        lines = scan.cell_lines(flat, ink, raw_ink, box)
+        if not lines:
+            inner = raw_ink[int(box[1]) + 3:int(box[3]) - 3, int(box[0]) + 3:int(box[2]) - 3]
+            blanks[_key(box)] = BLANK_SPECKED if inner.any() else 1.0
+        crops += [(n, line) for line in lines]
+    first = recognise([line.image for _, line in crops])
+    figures = [i for i, r in enumerate(first) if _FIGURE.match(figure_reading(r.text)[0])
+               or (_junk(r.text) and r.digits)]
+    second = dict(zip(figures, recognise([crops[i][1].raw for i in figures])))
+    words = []
+    for i, ((n, line), r) in enumerate(zip(crops, first)):
+        text, confidence = r.text, r.score
+        if i in second:
+            text, confidence = _figure(r, second[i], line)
+        x0, y0, x1, y1 = line.box
+        words.append(Word(text, x0, y0, x1, y1, (0, n, i), confidence * 100))
+    return words, blanks
 
 
 # ----------------------------------------------------------------- documents
@@ -413,16 +345,16 @@ def ocr_pdf_pages(data: bytes, pages: list[int], dpi: int = OCR_DPI) -> dict[int
             scale = dpi / 72
             if w * h * scale * scale > MAX_IMAGE_PIXELS:
                 scale = (MAX_IMAGE_PIXELS / (w * h)) ** 0.5
-            img = drop_red_ink(page.render(scale=scale).to_pil())
+            img = page.render(scale=scale).to_pil()
             page.close()
-            out[number] = ocr_page_image(img, number, 1 / scale)
+            out[number] = ocr_page_image(img, number, scale * 72)
     finally:
         doc.close()
     return out
 
 
-def ocr_image_bytes(data: bytes) -> list[tuple[str, list[Grid]]]:
-    """OCR every frame of an image file (PNG, JPEG, GIF, TIFF)."""
+def image_frames(data: bytes) -> list[tuple[object, float]]:
+    """(frame, dpi) of every frame of an image file (PNG, JPEG, GIF, TIFF, BMP)."""
     from PIL import Image, ImageSequence
 
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
@@ -432,23 +364,27 @@ def ocr_image_bytes(data: bytes) -> list[tuple[str, list[Grid]]]:
         for i, frame in enumerate(ImageSequence.Iterator(im)):
             if i >= 50:
                 raise ParseError(ParseStatus.TOO_LARGE, "more than 50 frames")
-            frames.append(drop_red_ink(frame))
+            dpi = (frame.info.get("dpi") or im.info.get("dpi") or (0, 0))[0] or 0
+            frames.append((frame.convert("RGB") if frame.mode not in ("L", "RGB") else frame.copy(),
+                           float(dpi) or _guess_dpi(frame.size)))
     except Image.DecompressionBombError as e:
         raise ParseError(ParseStatus.TOO_LARGE, str(e)) from e
     except ParseError:
         raise
     except Exception as e:
         raise ParseError(ParseStatus.CORRUPT, f"image: {type(e).__name__}: {e}") from e
-    results = []
-    for number, frame in enumerate(frames, start=1):
-        dpi = (im.info.get("dpi") or (OCR_DPI, OCR_DPI))[0] or OCR_DPI
-        if dpi < 250:  # Tesseract wants ~300 dpi glyphs
-            factor = OCR_DPI / max(dpi, 72)
-            if frame.size[0] * frame.size[1] * factor * factor <= MAX_IMAGE_PIXELS:
-                frame = frame.resize((int(frame.size[0] * factor), int(frame.size[1] * factor)))
-                dpi = OCR_DPI
-        results.append(ocr_page_image(frame, number, 72 / dpi))
-    return results
+    return frames
+
+
+def _guess_dpi(size: tuple[int, int]) -> float:
+    """An image without a resolution is taken for an A4 page across its width."""
+    return max(72.0, min(size) / 8.27)
+
+
+def ocr_image_bytes(data: bytes) -> list[tuple[str, list[Grid]]]:
+    """OCR every frame of an image file (PNG, JPEG, GIF, TIFF)."""
+    return [ocr_page_image(frame, number, dpi)
+            for number, (frame, dpi) in enumerate(image_frames(data), start=1)]
 
 
 def extract_image(data: bytes):

@@ -39,7 +39,38 @@ def grids_to_facts(grids: list[Grid]) -> list[Fact]:
     rows = [r for g in grids for r in g.rows]
     rows = [GridRow([clean_cell(c) for c in r.cells], r.page, r.bboxes, r.confidences)
             for r in rows]
-    return disclosure_facts(rows) + applications_facts(rows) + appeals_facts(rows)
+    facts = disclosure_facts(rows) + applications_facts(rows) + appeals_facts(rows)
+    if any(r.confidences for r in rows):  # OCR'd: a printed cell not read is said so
+        facts += unread_facts(facts)
+    return facts
+
+
+def unread_facts(facts: list[Fact]) -> list[Fact]:
+    """An explicit "unread" fact (null, no raw text, confidence 0) for every cell of the
+    layout that a recognised OCR'd table prints but whose row could not be read at all (a
+    label and figures lost under a blot): never silence where a figure is printed.
+
+    The layout is the one the table's own rows show: section 三 with its single （六） row or
+    with the 2021 sub-rows (else by the report's layout), section 二 by its columns."""
+    have = {(f.table, f.row, f.column) for f in facts}
+    version = layout_version(facts) or "2021"
+    out: list[Fact] = []
+    app_rows = {f.row for f in facts if f.table == "applications"}
+    if app_rows:
+        if "other" in app_rows and not app_rows & set(OTHER_SUBROWS):  # not vocabulary: a row code
+            rows = APPLICATIONS.row_codes("2019")
+        elif app_rows & set(OTHER_SUBROWS):
+            rows = [c for c in APPLICATIONS.row_codes("2021") if c != "other" or c in app_rows]  # not vocabulary: a row code
+        else:
+            rows = APPLICATIONS.row_codes(version)
+        out += [Fact("applications", r, c, None, None, None, None, None, 0.0)
+                for r in rows for c in APPLICATIONS.column_codes()
+                if ("applications", r, c) not in have]
+    if any(f.table == "disclosure" for f in facts):
+        out += [Fact("disclosure", r, c, None, None, None, None, None, 0.0)
+                for r in DISCLOSURE.row_codes(version) for c in DISCLOSURE.row_columns[r][version]
+                if not any(k[:2] == ("disclosure", r) for k in have)]
+    return out
 
 
 def _cell(row: GridRow, i: int | None) -> _Cell:
@@ -52,8 +83,11 @@ def _cell(row: GridRow, i: int | None) -> _Cell:
 
 def _fact(table: str, row: str, column: str, cell: _Cell, unit: str | None = None) -> Fact:
     value, cell_unit = parse_value(cell.raw)
+    confidence = cell.confidence
+    if confidence is not None and value is None and not is_blank(cell.raw):
+        confidence = 0.0  # OCR'd glyphs that are no figure: unread, whatever their score
     return Fact(table, row, column, value, cell.raw, cell_unit or unit, cell.page,
-                tuple(cell.bbox) if cell.bbox else None, cell.confidence)
+                tuple(cell.bbox) if cell.bbox else None, confidence)
 
 
 # ---------------------------------------------------------------- 二、主动公开政府信息情况

@@ -599,7 +599,7 @@ def test_markup_in_titles_is_escaped(site):
 
 def test_cells_read_by_ocr_with_low_confidence_are_marked(site):
     """facts.confidence (issue 11: OCR'd cells, 0-1): below the threshold a cell is marked."""
-    from archive.printed import LOW_CONFIDENCE
+    from parsers.model import LOW_CONFIDENCE
 
     conn = sqlite3.connect(DataDir(site.data_dir).db)
     if "confidence" not in {c[1] for c in conn.execute("pragma table_info(facts)")}:
@@ -619,4 +619,8 @@ def test_cells_read_by_ocr_with_low_confidence_are_marked(site):
     _, _, html = site.get("/-/report/hzq-2023")
     html = html.decode()
     assert html.count("low-confidence\" data-code=") == 1 and 'data-code="review.upheld"' in html
-    assert "1 figure read by OCR with confidence below 0.8" in html
+    assert f"1 figure read by OCR with confidence below {LOW_CONFIDENCE}" in html
+    # 洪泽 prints 四's 总计 0 beside non-zero parts: the failing check names the unsure figure
+    review = next(c for c in data["checks"] if (c["code"], c["key"]) == ("appeals.group_sum", "review"))
+    assert review["status"] == "fail" and review["low_confidence_cells"] == ["review.upheld"]
+    assert "(involves review.upheld, read by OCR with low confidence" in html

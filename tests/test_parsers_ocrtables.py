@@ -1,14 +1,20 @@
 """Reading OCR'd tables by their structure when their words are garbled (parsers/tables.py,
 parsers/ocr.py), on grids written by hand the way Tesseract returns the scans' tables
-(the garbled labels below are real readings of the seed scans).
+(the garbled labels below are real readings of the seed scans); and the scan's image work
+(parsers/scan.py) on pages drawn here: rulings against bold text, specks against glyphs and
+decimal points, a red seal against the print under it.
 """
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from parsers import scan
 from parsers.codes import APPLICATIONS
 from parsers.grid import Grid, GridRow
-from parsers.ocr import _closest, _shape, drop_red_ink, open_ends
+from parsers.model import LOW_CONFIDENCE
+from parsers.ocr import figure_confidence, figure_reading, open_ends
 from parsers.tables import grids_to_facts
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
@@ -85,26 +91,106 @@ def test_a_table_split_across_pages_gets_its_missing_bottom_ruling():
     assert open_ends(horizontal + [(0, 300, 140)], vertical) == []
 
 
-def _glyph(text: str, size: int = 36) -> Image.Image:
-    font = ImageFont.truetype(FONT, size)
-    img = Image.new("L", (size * 2, size * 2), 255)
-    ImageDraw.Draw(img).text((size // 2, size // 3), text, font=font, fill=0)
-    return img.crop(Image.eval(img, lambda v: 255 - v).getbbox())
+def _page(draw_on, size=(1200, 700)) -> np.ndarray:
+    """A white 300-dpi page region drawn by ``draw_on(draw, font)``, as a binary ink mask."""
+    img = Image.new("L", size, 255)
+    draw_on(ImageDraw.Draw(img), ImageFont.truetype(FONT, 44))  # 10.5 pt at 300 dpi
+    return np.where(np.array(img) < 128, 255, 0).astype(np.uint8)
 
 
-def test_unsure_digits_settled_by_the_pages_own_glyphs():
-    templates = {"0": [_shape(_glyph("0"))], "1": [_shape(_glyph("1"))], "3": [_shape(_glyph("3"))]}
-    assert _closest(_shape(_glyph("0", 34)), templates)[0] == "0"
-    assert _closest(_shape(_glyph("3", 38)), templates)[0] == "3"
-    match, score = _closest(_shape(_glyph("人")), templates)  # not a figure: no match
-    assert match is None and score == 0.0
+def test_bold_text_is_no_ruling():
+    # a ruled row whose label is bold (drawn with a stroke): the old block detector took it
+    # for lines; continuous runs find only the five rulings drawn
+    def draw(d, font):
+        for y in (100, 200):
+            d.line([(50, y), (1150, y)], fill=0, width=4)
+        for x in (50, 700, 1150):
+            d.line([(x, 100), (x, 200)], fill=0, width=4)
+        d.text((70, 125), "一、本年新收政府信息公开申请数量", font=font, fill=0, stroke_width=2, stroke_fill=0)
+        d.text((900, 125), "1362", font=font, fill=0)
+    rulings = scan.find_rulings(_page(draw))
+    assert [round(y / 10) for y in sorted(y for _, _, y in rulings.horizontal)] == [10, 20]
+    assert [round(x / 10) for x in sorted(x for x, _, _ in rulings.vertical)] == [5, 70, 115]
+    assert not rulings.mask[110:190, 60:690].any()  # nothing of the label is taken for a line
+
+
+def test_specks_go_glyphs_and_decimal_points_stay():
+    def draw(d, font):
+        d.text((100, 100), "1362", font=font, fill=0)
+        d.text((100, 300), "3995.07", font=font, fill=0)
+        d.text((100, 500), "一、予以公开。", font=font, fill=0)
+        for x, y in ((600, 120), (700, 330), (900, 600), (480, 640)):  # toner specks
+            d.ellipse([x, y, x + 5, y + 5], fill=0)
+    ink = _page(draw)
+    clean = scan.remove_specks(ink)
+    for x, y in ((600, 120), (700, 330), (900, 600), (480, 640)):
+        assert not clean[y:y + 6, x:x + 6].any(), (x, y)
+    # every glyph's ink is left as it was: the thin 1, the decimal point, the full stop
+    glyphs = ink.copy()
+    for x, y in ((600, 120), (700, 330), (900, 600), (480, 640)):
+        glyphs[y:y + 6, x:x + 6] = 0
+    assert np.array_equal(clean, glyphs)
+
+
+def test_a_speck_beside_a_figure_in_its_cell_goes():
+    # a speck too big for the page-wide rule (10 px), standing apart from the cell's 0
+    def draw(d, font):
+        d.text((60, 40), "0", font=font, fill=0)
+        d.rectangle([120, 60, 129, 69], fill=0)
+    ink = _page(draw, (200, 160))
+    flat = np.where(ink > 0, 0, 255).astype(np.uint8)
+    kept = scan.remove_specks(ink)
+    assert kept[60:70, 120:130].all()  # too big to be a speck on the page
+    lines = scan.cell_lines(flat, kept, ink, (0, 0, 200, 160))
+    assert len(lines) == 1
+    x0, _, x1, _ = lines[0].box
+    assert 60 <= x0 and x1 < 100  # the 0 alone
 
 
 def test_red_seal_ink_becomes_paper_black_print_under_it_stays():
-    img = Image.new("RGB", (3, 1))
-    img.putpixel((0, 0), (225, 45, 50))   # seal ink on paper
-    img.putpixel((1, 0), (10, 5, 5))      # black print under the seal (inks multiply)
-    img.putpixel((2, 0), (30, 30, 30))    # black print
-    grey = drop_red_ink(img)
-    assert grey.mode == "L"
-    assert grey.getpixel((0, 0)) == 255 and grey.getpixel((1, 0)) < 40 and grey.getpixel((2, 0)) < 40
+    img = np.zeros((1, 3, 3), np.uint8)
+    img[0, 0] = (225, 45, 50)   # seal ink on paper
+    img[0, 1] = (10, 5, 5)      # black print under the seal (inks multiply)
+    img[0, 2] = (30, 30, 30)    # black print
+    grey = scan.drop_red_ink(img)
+    assert grey.ndim == 2
+    assert grey[0, 0] == 255 and grey[0, 1] < 40 and grey[0, 2] < 40
+
+
+def test_figure_confidence_weighs_independent_evidence():
+    sure = figure_confidence("15", 0.99, "15", 0.98, ink_aspect=1.6, removed=0)
+    assert sure >= LOW_CONFIDENCE
+    # the uncleaned crop reads otherwise / the string does not fit the ink / a stray dot
+    assert figure_confidence("15", 0.99, "75", 0.9, ink_aspect=1.6, removed=0) < LOW_CONFIDENCE
+    assert figure_confidence("70", 0.99, "70", 0.99, ink_aspect=0.7, removed=0) < LOW_CONFIDENCE
+    assert figure_reading("0.") == ("0", 0.6) and figure_reading("O") == ("0", 0.8)
+    assert figure_confidence("0.", 0.99, "0.", 0.99, ink_aspect=1.1, removed=0) < LOW_CONFIDENCE
+
+
+def test_ocr_cells_that_are_no_figure_are_unread_and_lost_rows_are_said():
+    labels = [r.label for r in APPLICATIONS.rows if "2019" in r.versions]
+    rows = [GridRow([label] + ["0"] * 7, 1, [(0, i, 1, i + 1)] * 8, [0.99] * 8)
+            for i, label in enumerate(labels)]
+    rows[2].cells[1] = "加"  # 予以公开's 自然人: glyphs, no figure
+    del rows[5]              # withheld_prohibited_by_law: lost under a blot
+    facts = {(f.row, f.column): f for f in grids_to_facts([Grid(rows)]) if f.table == "applications"}
+    assert len(facts) == 23 * 7  # every printed cell has a fact
+    assert (facts[("granted", "natural_person")].value, facts[("granted", "natural_person")].confidence) == (None, 0.0)
+    lost = [facts[("withheld_prohibited_by_law", c)] for c in APPLICATIONS.column_codes()]
+    assert all(f.value is None and f.raw is None and f.confidence == 0.0 for f in lost)
+    assert facts[("withheld_security_stability", "total")].confidence == 0.99
+
+
+@pytest.mark.ocr
+def test_recogniser_reads_figures_and_labels_from_its_wheel():
+    from parsers.recognize import model_path, recognise
+
+    assert model_path().is_file()  # bundled: nothing is downloaded
+
+    def crop(text):
+        img = Image.new("L", (30 + 48 * len(text), 70), 255)
+        ImageDraw.Draw(img).text((15, 10), text, font=ImageFont.truetype(FONT, 44), fill=0)
+        return np.array(img)
+    readings = recognise([crop("3995.07"), crop("0"), crop("予以公开")])
+    assert [r.text for r in readings] == ["3995.07", "0", "予以公开"]
+    assert readings[1].digits == "0" and readings[1].digits_score > 0.9
