@@ -76,6 +76,8 @@ _DISCLOSURE_COLUMNS = (
     Column("amount_10k_yuan", "本年收费金额（单位：万元）", ("本年收费金额", "收费金额"), ("2021",),
            unit="万元"),
 )
+#: the only columns whose figures may have decimals (money); every other cell counts things
+MONEY_COLUMNS = ("amount", "amount_10k_yuan")
 _WHOLE = ("made", "published", "total_published")
 _WHOLE_2021 = ("issued", "repealed", "in_force")
 _ITEMS = ("items_last_year", "items_change", "decisions")

@@ -17,7 +17,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .codes import APPEALS, APPLICATIONS, DISCLOSURE, OTHER_SUBROWS, VERSIONS
+from .codes import APPEALS, APPLICATIONS, DISCLOSURE, MONEY_COLUMNS, OTHER_SUBROWS, VERSIONS
 from .grid import Grid, GridRow
 from .model import Fact
 from .normalize import (clean_cell, is_blank, is_number, is_value_like, layout_line, normalize_label,
@@ -25,6 +25,7 @@ from .normalize import (clean_cell, is_blank, is_number, is_value_like, layout_l
 
 N_APPLICANT_COLUMNS = len(APPLICATIONS.columns)           # 7
 N_APPEALS_CELLS = len(APPEALS.rows) * len(APPEALS.columns)  # 15
+FRACTION_IN_COUNT = 0.5  # an OCR'd figure with decimals where the layout counts things
 
 
 @dataclass
@@ -86,6 +87,8 @@ def _fact(table: str, row: str, column: str, cell: _Cell, unit: str | None = Non
     confidence = cell.confidence
     if confidence is not None and value is None and not is_blank(cell.raw):
         confidence = 0.0  # OCR'd glyphs that are no figure: unread, whatever their score
+    elif confidence is not None and isinstance(value, float) and column not in MONEY_COLUMNS:
+        confidence = round(confidence * FRACTION_IN_COUNT, 4)  # a decimal point in a count: a speck?
     return Fact(table, row, column, value, cell.raw, cell_unit or unit, cell.page,
                 tuple(cell.bbox) if cell.bbox else None, confidence)
 

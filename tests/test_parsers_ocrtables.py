@@ -172,6 +172,7 @@ def test_ocr_cells_that_are_no_figure_are_unread_and_lost_rows_are_said():
     rows = [GridRow([label] + ["0"] * 7, 1, [(0, i, 1, i + 1)] * 8, [0.99] * 8)
             for i, label in enumerate(labels)]
     rows[2].cells[1] = "加"  # 予以公开's 自然人: glyphs, no figure
+    rows[3].cells[1] = "411.9"  # a decimal point (a speck?) in a count
     del rows[5]              # withheld_prohibited_by_law: lost under a blot
     facts = {(f.row, f.column): f for f in grids_to_facts([Grid(rows)]) if f.table == "applications"}
     assert len(facts) == 23 * 7  # every printed cell has a fact
@@ -179,6 +180,8 @@ def test_ocr_cells_that_are_no_figure_are_unread_and_lost_rows_are_said():
     lost = [facts[("withheld_prohibited_by_law", c)] for c in APPLICATIONS.column_codes()]
     assert all(f.value is None and f.raw is None and f.confidence == 0.0 for f in lost)
     assert facts[("withheld_security_stability", "total")].confidence == 0.99
+    assert (facts[("partly_granted", "natural_person")].value,
+            facts[("partly_granted", "natural_person")].confidence) == (411.9, 0.495)
 
 
 @pytest.mark.ocr
