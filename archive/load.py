@@ -2,7 +2,8 @@
 
 For each report (agency, year) the loader parses the documents the crawler
 linked to it (article page, PDF, DOCX …, and the members of a zip attachment,
-unpacked first: ``archive/unpack.py``), keeps one parse per document and
+unpacked first: ``archive/unpack.py``; the page images of a report published as
+pictures, composed into one document first: ``archive/pages.py``), keeps one parse per document and
 parser version in ``parses``, picks the rendition that yields the most figures
 as the report's source (a readable current version before one its URL replaced
 since), and writes that rendition's ``facts`` and ``checks``.
@@ -29,13 +30,14 @@ from archive.datadir import DataDir
 from archive.derived import refresh_derived
 from archive.schema import now, open_archive
 from archive.store import ObjectStore
+from archive.pages import compose_pages
 from archive.unpack import unpack_archives
 from archive.vocab import Rendition
 
 #: statuses of an unread document that say nothing of why its report could not be read
 UNINFORMATIVE = (ParseStatus.NOT_REPORT, ParseStatus.EMPTY)
 # Among renditions with equally many figures, prefer the one with page numbers.
-KIND_PREFERENCE = {Rendition.PDF: 0, Rendition.DOCX: 1, Rendition.DOC: 2, Rendition.HTML: 3,
+KIND_PREFERENCE = {Rendition.PDF: 0, Rendition.PAGES: 0, Rendition.DOCX: 1, Rendition.DOC: 2, Rendition.HTML: 3,
                    Rendition.ARTICLE: 3, Rendition.TEXT: 4}
 
 
@@ -134,14 +136,18 @@ def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None
     summary = LoadSummary()
     fresh: dict[str, parsers.ParsedReport | None] = {}
 
-    # 0. Every archived zip attachment's members, documents of their own (archive/unpack.py).
+    # 0. Every archived zip attachment's members, documents of their own (archive/unpack.py);
+    # a report published as page images, its pages as one document (archive/pages.py).
     unpack_archives(db, store)
+    compose_pages(db, store)
 
     # 1. Parse every report document not yet parsed by this parser version.
     todo = db.execute(
         """select rd.sha256, min(rd.filename) from report_documents rd
            left join parses p on p.sha256 = rd.sha256 and p.parser_version = ?
-           where p.sha256 is null group by rd.sha256""", [parsers.PARSER_VERSION]).fetchall()
+           where p.sha256 is null
+             and not exists (select 1 from report_documents pg where pg.sha256 = rd.sha256 and pg.kind = ?)
+           group by rd.sha256""", [parsers.PARSER_VERSION, Rendition.PAGE]).fetchall()
     if on_progress is not None:
         on_progress(0, len(todo))
     fresh.update(parse_stored(db, store, todo, jobs, on_progress, time_limit, memory_limit))
@@ -156,7 +162,8 @@ def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None
                       min(exists (select 1 from report_documents later where later.report_id = rd.report_id
                                   and later.url = rd.url and later.first_seen > rd.first_seen))
                from report_documents rd join parses p on p.sha256 = rd.sha256
-               where rd.report_id = ? group by p.sha256""", [report["id"]]).fetchall()
+               where rd.report_id = ? and rd.kind != ? group by p.sha256""",
+            [report["id"], Rendition.PAGE]).fetchall()
         if not candidates:
             status = (report["parse_status"] if report["parse_status"] != ParseStatus.PENDING
                       else ParseStatus.NO_DOCUMENT)

@@ -75,6 +75,8 @@ class Rendition(StrEnum):
     TEXT = "text"
     ZIP = "zip"
     IMAGE = "image"
+    PAGE = "page_image"        # one picture of a report published as page images (not parsed alone)
+    PAGES = "page_images"      # those pictures in the article's order, read as one document (archive/pages.py)
     OTHER = "other"
 
 

@@ -176,10 +176,10 @@ _INDEX_PAGE = re.compile(r"/(?:index\.\w+|default\.\w+)?$", re.I)
 def attachments(sel: Selector, base_url: str) -> list[Link]:
     """Links to the documents attached to an article (PDF, DOCX, downfile.jsp …), to its
     other renditions (全真版 / 文字版 / 图片版 tabs), and documents it embeds (a pdf.js viewer's
-    ``file=``, ``<iframe>``/``<embed>``/``<object>`` of a PDF). A site's 手机版 home page in its
-    top bar is not a rendition of the report."""
+    ``file=``, ``<iframe>``/``<embed>``/``<object>`` of a PDF, the pages of a report published
+    as page images). A site's 手机版 home page in its top bar is not a rendition of the report."""
     seen, out = {base_url.split("#")[0]}, []
-    for l in links(sel, base_url) + embedded(sel, base_url):
+    for l in links(sel, base_url) + embedded(sel, base_url) + page_images(sel, base_url):
         url = l.url.split("#")[0]
         if url in seen or parse_qs(urlsplit(url).query).get("file"):
             continue         # a viewer's link: its file= is taken by embedded()
@@ -233,6 +233,41 @@ def embedded(sel: Selector, base_url: str) -> list[Link]:
         if not files and ATTACHMENT_EXT.search(url):
             out.append(Link(url, "embedded document"))
     return out
+
+
+PAGE_IMAGE = re.compile(r"\.(jpe?g|png|tiff?|bmp)(?:$|[?#])", re.I)
+# site furniture, by its file name or its place: never a page of a report
+_FURNITURE = re.compile(r"logo|banner|icon|ico[_-]|btn|button|qr|erweima|share|weixin|weibo|wechat|"
+                        r"arrow|bullet|spacer|blank|/bg|bg[_-]|top[_-]|foot|print|close|search", re.I)
+_FURNITURE_PLACE = ("ancestor::*[self::header or self::nav or self::footer or "
+                    "contains(@class, 'head') or contains(@class, 'foot') or contains(@class, 'nav') or "
+                    "contains(@id, 'head') or contains(@id, 'foot') or contains(@id, 'nav')]")
+MIN_PAGE_IMAGES = 2
+MAX_TABLE_CELLS = 20  # an article printing its tables in markup is the report itself
+
+
+def page_images(sel: Selector, base_url: str) -> list[Link]:
+    """The pages of a report published as page images, in the article's order: an article
+    whose body is a series of ``<img>`` of JPEG/PNG pages (two or more, lazy-loading
+    ``data-original`` / ``data-src`` too), and no table of its own. Logos, banners, QR codes
+    and whatever sits in the page's header, navigation or footer are no pages. The load reads
+    the pages, in this order, as one document (``archive/pages.py``)."""
+    if len(sel.css("td, th")) > MAX_TABLE_CELLS:
+        return []
+    out: list[Link] = []
+    seen: set[str] = set()
+    for img in sel.css("img"):
+        src = next((img.attrib[a].strip() for a in ("data-original", "data-src", "src")
+                    if img.attrib.get(a, "").strip()), "")
+        if not src or src.startswith("data:"):
+            continue
+        url = urljoin(base_url, src)
+        if url in seen or not PAGE_IMAGE.search(url) or _FURNITURE.search(urlsplit(url).path) \
+                or img.xpath(_FURNITURE_PLACE):
+            continue
+        seen.add(url)
+        out.append(Link(url, img.attrib.get("alt") or f"page image {len(out) + 1}"))
+    return out if len(out) >= MIN_PAGE_IMAGES else []
 
 
 _PAGE_TEXT = re.compile(r"\d{1,3}|下一页|下页|后一页")

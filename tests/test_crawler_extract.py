@@ -102,3 +102,21 @@ def test_attachments_and_next_page():
 ])
 def test_content_disposition_file_names(header, name):
     assert content_disposition_filename(header) == name
+
+
+def test_page_images_are_an_articles_pictures_of_its_pages_in_order():
+    body = ('<div id="header"><img src="/img/logo.png"></div><div class="content">'
+            '<p><img src="p2.jpg"></p><p><img data-original="p3.JPG" src="/img/loading.gif"></p>'
+            '<img src="p2.jpg"><img src="/img/share_wx.png"></div>'
+            '<div class="footer"><img src="/img/gongan.png"></div>')
+    sel = Selector(text=f'<html><body><img src="p1.png">{body}</body></html>')
+    base = "http://127.0.0.1/nb/t1.html"
+    assert [l.url for l in extract.page_images(sel, base)] == [
+        "http://127.0.0.1/nb/p1.png", "http://127.0.0.1/nb/p2.jpg", "http://127.0.0.1/nb/p3.JPG"]
+    # they are the article's attachments, once each
+    assert [l.url for l in extract.attachments(sel, base)] == [
+        "http://127.0.0.1/nb/p1.png", "http://127.0.0.1/nb/p2.jpg", "http://127.0.0.1/nb/p3.JPG"]
+    # one picture is an illustration; an article printing its tables in markup is the report
+    assert extract.page_images(Selector(text='<body><img src="p1.jpg"><p>正文</p></body>'), base) == []
+    table = "<table>" + "<tr><td>0</td><td>0</td><td>0</td></tr>" * 8 + "</table>"
+    assert extract.page_images(Selector(text=f'<body>{table}<img src="a.jpg"><img src="b.jpg"></body>'), base) == []
