@@ -7,8 +7,14 @@ positional stitching, because every row is recognised by what it says:
 - section 二: the first filled cell is a row label of ``codes.DISCLOSURE``; its figures are
   read against the last header row seen (cells naming a column, e.g. 本年制发件数);
 - section 三: a row whose trailing cells are figures (numbers or printed blanks) behind a label;
-  the label is matched by key fragments, then by similarity, and finally by the fixed row order;
-- section 四: a label-less row of (up to) 15 figures after a 行政复议 / 结果维持 header.
+  the rows are matched to the layout by their labels and their order together
+  (:func:`align_application_rows`), so a lost or misread label never shifts figures into a
+  neighbouring row;
+- section 四: a label-less row of (up to) 15 figures after a 行政复议 / 结果维持 header, or,
+  with no header read, the one row of exactly 15 figures.
+
+An OCR'd table (its cells carry confidences) also says what it could not read: a printed cell
+that is no figure is unread (confidence 0), and a layout row it lost is a row of unread facts.
 """
 from __future__ import annotations
 
@@ -323,16 +329,109 @@ def applications_facts(rows: list[GridRow]) -> list[Fact]:
         if found:
             label, positions = found
             data.append((label, row, positions))
-    codes = _in_layout_order([keyed_application_row(label) for label, _, _ in data]) or \
-        _assign_by_order([match_application_row(label) for label, _, _ in data],
-                         APPLICATIONS.row_codes())
+    codes, guessed = align_application_rows([label for label, _, _ in data])
     facts: list[Fact] = []
-    for code, (_, row, positions) in zip(codes, data):
+    for i, (code, (_, row, positions)) in enumerate(zip(codes, data)):
         if code is None:
             continue
         for column, pos in zip(APPLICATIONS.column_codes(), positions):
-            facts.append(_fact("applications", code, column, _cell(row, pos)))
+            fact = _fact("applications", code, column, _cell(row, pos))
+            if i in guessed and fact.confidence is not None:
+                fact.confidence = round(fact.confidence * GUESSED_ROW, 4)
+            facts.append(fact)
     return facts
+
+
+SURE = 3.0          # a label holding its row's key fragment
+BY_POSITION = 0.01  # a label that says nothing: the row's place in the table decides
+LIKE = 0.6          # a label this similar to the layout's is that row
+GUESSED_ROW = 0.5   # an unreadable row whose place leaves a choice: its figures are doubted
+
+
+def align_application_rows(labels: list[str]) -> tuple[list[str | None], set[int]]:
+    """Section 三's data rows matched to the national layout by their labels and their order
+    together: the monotonic assignment of rows to the layout's rows (2019, 2021, or 2021 with
+    the single （六） row kept) that agrees best with what the labels say (a key fragment:
+    sure; a similar label: its similarity; nothing readable: only its place). So a lost row
+    leaves its own row empty instead of shifting its neighbours' figures, and a misread label
+    takes the row whose words it resembles.
+
+    Returns each row's code (None: no row of the layout) and the rows placed by position where
+    their place left a choice (more layout rows than rows between two read labels)."""
+    if not labels:
+        return [], set()
+    keyed = [keyed_application_row(label) for label in labels]
+    bare = [strip_numbering(label) for label in labels]
+    best = None
+    for order in (*_APPLICATION_ORDERS, APPLICATIONS.row_codes()):
+        total, codes, scores = _align(keyed, bare, order)
+        key = (total, -abs(len(order) - len(labels)))
+        if best is None or key > best[0]:
+            best = (key, codes, scores, order)
+    _, codes, scores, order = best
+    return codes, _guessed(codes, scores, order)
+
+
+def _align(keyed, bare, order) -> tuple[float, list[str | None], list[float]]:
+    n, m = len(keyed), len(order)
+    targets = [strip_numbering(APPLICATIONS.row(c).label) for c in order]
+
+    def score(i: int, j: int) -> float | None:
+        if keyed[i]:
+            return SURE if keyed[i] == order[j] else None
+        if not bare[i]:
+            return BY_POSITION
+        ratio = difflib.SequenceMatcher(None, bare[i], targets[j]).ratio()
+        return ratio if ratio >= LIKE else BY_POSITION
+
+    total = [[0.0] * (m + 1) for _ in range(n + 1)]
+    step = [[""] * (m + 1) for _ in range(n + 1)]
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if i == j == 0:
+                continue
+            options = []
+            if i and j:
+                s = score(i - 1, j - 1)
+                if s is not None:
+                    options.append((total[i - 1][j - 1] + s, 2, "take"))
+            if i:
+                options.append((total[i - 1][j], 1, "skip_row"))
+            if j:
+                options.append((total[i][j - 1], 0, "skip_code"))
+            value, _, move = max(options)
+            total[i][j], step[i][j] = value, move
+    codes: list[str | None] = [None] * n
+    scores = [0.0] * n
+    i, j = n, m
+    while i or j:
+        move = step[i][j]
+        if move == "take":
+            codes[i - 1], scores[i - 1] = order[j - 1], score(i - 1, j - 1)
+            i, j = i - 1, j - 1
+        elif move == "skip_row":
+            i -= 1
+        else:
+            j -= 1
+    return total[n][m], codes, scores
+
+
+def _guessed(codes, scores, order) -> set[int]:
+    """The rows placed by position only where the layout rows between their read neighbours
+    outnumber the rows: which of them is which was a choice."""
+    anchors = [i for i, (c, s) in enumerate(zip(codes, scores)) if c and s > BY_POSITION]
+    out = set()
+    for i, (code, s) in enumerate(zip(codes, scores)):
+        if code is None or s > BY_POSITION:
+            continue
+        prev = max((a for a in anchors if a < i), default=None)
+        nxt = min((a for a in anchors if a > i), default=None)
+        lo = order.index(codes[prev]) + 1 if prev is not None else 0
+        hi = order.index(codes[nxt]) if nxt is not None else len(order)
+        rows = (nxt if nxt is not None else len(codes)) - (prev + 1 if prev is not None else 0)
+        if hi - lo != rows:
+            out.add(i)
+    return out
 
 
 # section 三's rows in printed order: 2019 (and 2021 keeping the single （六）其他处理 row), 2021
@@ -340,75 +439,24 @@ _APPLICATION_ORDERS = (APPLICATIONS.row_codes("2019"),
                        [c for c in APPLICATIONS.row_codes("2021") if c != "other"])  # not vocabulary: a row code
 
 
-def _in_layout_order(keyed: list[str | None]) -> list[str] | None:
-    """The layout's fixed row order, when the table has exactly its number of data rows and
-    every label read beyond doubt (``keyed_application_row``) sits where that order puts it.
-
-    OCR garbles labels (一、本竺新履政府信息公志十刘效蛙) but keeps the rows: their order is the
-    surer reading then. At least three labels must agree, so a table of unrelated rows is not
-    forced into the layout."""
-    for order in _APPLICATION_ORDERS:
-        known = [(i, code) for i, code in enumerate(keyed) if code]
-        if len(keyed) == len(order) and len(known) >= 3 and all(
-                order[i] == code for i, code in known):
-            return list(order)
-    return None
-
-
-def _assign_by_order(codes: list[str | None], order: list[str]) -> list[str | None]:
-    """Fill unrecognised (or repeated) labels from the fixed row order between their neighbours.
-
-    A row whose label is lost or unreadable still sits between two recognised rows; it is the
-    first unused code between them. Repeats (a second table, a label on the wrong line) lose.
-    """
-    out: list[str | None] = []
-    used: set[str] = set()
-    for code in codes:
-        if code in used:
-            code = None
-        out.append(code)
-        if code:
-            used.add(code)
-    for i, code in enumerate(out):
-        if code is not None:
-            continue
-        prev = next((out[j] for j in range(i - 1, -1, -1) if out[j]), None)
-        nxt = next((out[j] for j in range(i + 1, len(out)) if out[j]), None)
-        lo = order.index(prev) + 1 if prev else 0
-        hi = order.index(nxt) if nxt else len(order)
-        free = [c for c in order[lo:hi] if c not in used]
-        if prev and nxt and free:  # only inside the table, never before or after it
-            out[i] = free[0]
-            used.add(free[0])
-    # Unreadable labels at the very start or end (OCR'd first rows "一、本年新收…"): the rows
-    # directly before the first recognised row are the codes directly before it in the fixed
-    # order, when there are no more such rows than codes.
-    known = [i for i, c in enumerate(out) if c]
-    if known:
-        first, last = known[0], known[-1]
-        before = [c for c in order[:order.index(out[first])] if c not in used]
-        if 0 < first <= len(before):
-            for k, code in zip(range(first), before[-first:]):
-                out[k] = code
-                used.add(code)
-        after = [c for c in order[order.index(out[last]) + 1:] if c not in used]
-        tail = len(out) - 1 - last
-        if 0 < tail <= len(after):
-            for k, code in zip(range(last + 1, len(out)), after):
-                out[k] = code
-                used.add(code)
-    return out
-
-
 # ---------------------------------------------------------------- 四、行政复议、行政诉讼情况
 def appeals_facts(rows: list[GridRow]) -> list[Fact]:
-    in_appeals = False
+    """Section 四's one row of figures after its header (行政复议 / 结果维持); when no header
+    was read (a table that starts a page, an OCR'd header lost), the one row of exactly 15
+    figures and no label."""
+    return _appeals_facts(rows, header=True) or _appeals_facts(rows, header=False)
+
+
+def _appeals_facts(rows: list[GridRow], header: bool) -> list[Fact]:
+    in_appeals = not header
     for row in rows:
         text = normalize_label("".join(c for c in row.cells if c))
-        if "行政复议" in text or "结果维持" in text:
+        if header and ("行政复议" in text or "结果维持" in text):
             in_appeals = True
             continue
         if not in_appeals:
+            continue
+        if not header and sum(1 for c in row.cells if c is not None) != N_APPEALS_CELLS:
             continue
         cells = list(row.cells)
         if len(cells) > N_APPEALS_CELLS:

@@ -197,3 +197,33 @@ def test_recogniser_reads_figures_and_labels_from_its_wheel():
     readings = recognise([crop("3995.07"), crop("0"), crop("予以公开")])
     assert [r.text for r in readings] == ["3995.07", "0", "予以公开"]
     assert readings[1].digits == "0" and readings[1].digits_score > 0.9
+
+
+def test_rows_by_meaning_a_lost_row_never_shifts_its_neighbours():
+    order = APPLICATIONS.row_codes("2019")
+    labels = {code: APPLICATIONS.row(code).label for code in order}
+    labels["withheld_internal_affairs"] = "5.属于三类内部事各信忌"  # misread, still like its own
+    labels["withheld_process_info"] = "6.属于四类过程性信息"
+    kept = [c for c in order if c != "withheld_third_party"]  # lost under a blot
+    rows = [GridRow([labels[c]] + [str(i)] * 7, 1, [(0, i, 1, i + 1)] * 8, [0.99] * 8)
+            for i, c in enumerate(kept)]
+    facts = {(f.row, f.column): f for f in grids_to_facts([Grid(rows)]) if f.table == "applications"}
+    for i, code in enumerate(kept):  # every row its own figures, nothing moved up or down
+        assert facts[(code, "total")].value == i, code
+    assert facts[("withheld_third_party", "total")].value is None
+    assert facts[("withheld_third_party", "total")].confidence == 0.0
+    # two unreadable rows where three layout rows stand: placed, but their figures doubted
+    rows[7].cells[0] = rows[8].cells[0] = "刁 口"
+    del rows[6]  # withheld_security_stability lost too
+    facts = {(f.row, f.column): f for f in grids_to_facts([Grid(rows)]) if f.table == "applications"}
+    placed = [facts[(c, "total")] for c in ("withheld_security_stability", "withheld_internal_affairs")
+              if facts[(c, "total")].value is not None]
+    assert placed and all(f.confidence < LOW_CONFIDENCE for f in placed)
+
+
+def test_appeals_row_found_without_its_header():
+    figures = ["0", "1", "0", "0", "1"] + ["0"] * 10
+    facts = grids_to_facts([Grid([GridRow(["四、政府信总公开行政夏议"]), GridRow(["信已内客", None, None]),
+                                  GridRow(figures)])])
+    got = {(f.row, f.column): f.value for f in facts if f.table == "appeals"}
+    assert len(got) == 15 and got[("review", "corrected")] == 1 and got[("review", "total")] == 1
