@@ -215,6 +215,13 @@ def figure_confidence(text: str, score: float, second: str | None, second_score:
     return round(max(0.0, min(1.0, confidence)), 4)
 
 
+def _stray_dots(text: str) -> tuple[str, float]:
+    """A figure written in words (增加 19 件) without the '.' a speck left after its digits
+    (增加 19.件): no decimal point ends a figure. The text, and a factor for doubt."""
+    fixed = re.sub(r"(\d)\s*[.。](?=\s*(?:[件项个次元]|$))", r"\1", text)
+    return fixed, (REPAIRED if fixed != text else 1.0)
+
+
 def _junk(text: str) -> bool:
     """A few glyphs that are no word and no figure (à, ★, 4e): what a figure with a speck
     on it reads as."""
@@ -326,6 +333,9 @@ def _read_cells(tables, flat, ink, raw_ink, recognise) -> tuple[list[Word], dict
         text, confidence = r.text, r.score
         if i in second:
             text, confidence = _figure(r, second[i], line)
+        else:
+            text, doubt = _stray_dots(text)
+            confidence *= doubt
         x0, y0, x1, y1 = line.box
         words.append(Word(text, x0, y0, x1, y1, (0, n, i), confidence * 100))
     return words, blanks
