@@ -15,7 +15,10 @@ loader does, and every expected cell is compared with the fact of the same code:
 
 ``--pages N`` keeps the first N pages of each scan (a quick look while developing; accuracy is
 then only over the cells of those pages). Time is wall time per page of ``parse_document``, one
-document at a time, on this machine as it is (the shared 2-core machine: others' work included).
+document at a time, on this machine as it is (the shared 2-core machine: others' work included),
+and CPU seconds per page of the parse and its Tesseract processes (what a page costs whatever
+else the machine does; the cells' recognition and Tesseract run side by side, so on two free
+cores a page takes at most its CPU time).
 """
 from __future__ import annotations
 
@@ -47,6 +50,14 @@ def first_pages(pdf: bytes, n: int) -> bytes:
     return buf.getvalue()
 
 
+def _cpu() -> float:
+    """CPU seconds used so far by this process and its finished children (Tesseract)."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def score(report, want: dict, pages: int | None) -> list[dict]:
     """One row per expected cell: code, printed value, what was read, its confidence."""
     got = {(f.table, f.row, f.column): f for f in report.facts} if report else {}
@@ -72,28 +83,29 @@ def run(variants, sources, pages: int | None, corpus: Path) -> tuple[list[dict],
         if pages:
             data = first_pages(data, pages)
         want = expected_cells(expected_report(make_scans.expected_name(source)))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu()
         try:
             report, error = parse_document(data, path.name), None
         except ParseError as e:
             report, error = None, str(e)
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, _cpu() - c0
         n_pages = report.pages if report else pages
         rows = score(report, want, pages)
         for r in rows:
             r.update(source=source, variant=variant)
         cells += rows
-        docs.append({"source": source, "variant": variant, "pages": n_pages, "seconds": elapsed,
+        docs.append({"source": source, "variant": variant, "pages": n_pages, "seconds": elapsed, "cpu": cpu,
                      "error": error, "exact": sum(r["exact"] for r in rows), "cells": len(rows)})
         print(f"  {source:8} {variant:10} {sum(r['exact'] for r in rows):>4}/{len(rows):<4} "
-              f"{elapsed / max(1, n_pages or 1):5.2f} s/page{'  ' + error if error else ''}",
+              f"{elapsed / max(1, n_pages or 1):5.2f} s/page {cpu / max(1, n_pages or 1):5.2f} cpu s/page"
+              f"{'  ' + error if error else ''}",
               file=sys.stderr, flush=True)
     return cells, docs
 
 
 def table(cells: list[dict], docs: list[dict], threshold: float) -> str:
-    out = ["| variant | cells exact | % | wrong | of them ≥ threshold | unread (conf 0) | no fact | s/page |",
-           "|---|---|---|---|---|---|---|---|"]
+    out = ["| variant | cells exact | % | wrong | of them ≥ threshold | unread (conf 0) | no fact | s/page | cpu s/page |",
+           "|---|---|---|---|---|---|---|---|---|"]
     variants = list(dict.fromkeys(d["variant"] for d in docs))
     for v in variants + ["**all**"]:
         rows = [c for c in cells if v == "**all**" or c["variant"] == v]
@@ -105,8 +117,10 @@ def table(cells: list[dict], docs: list[dict], threshold: float) -> str:
         missing = sum(c["missing"] for c in rows)
         pages = sum(d["pages"] or 0 for d in ds)
         seconds = sum(d["seconds"] for d in ds)
+        cpu = sum(d["cpu"] for d in ds)
         out.append(f"| {v} | {exact}/{len(rows)} | {100 * exact / max(1, len(rows)):.1f} | "
-                   f"{len(wrong)} | {above} | {unread} | {missing} | {seconds / max(1, pages):.2f} |")
+                   f"{len(wrong)} | {above} | {unread} | {missing} | {seconds / max(1, pages):.2f} | "
+                   f"{cpu / max(1, pages):.2f} |")
     return "\n".join(out)
 
 
