@@ -246,6 +246,7 @@ def _figure(first, second, line) -> tuple[str, float]:
 # ----------------------------------------------------------------- page -> grids + text
 def ocr_page_image(img, page_number: int, dpi: float) -> tuple[str, list[Grid]]:
     """(text, grids) of one page image scanned at ``dpi``; cells' boxes in PDF points."""
+    import cv2
     import numpy as np
     from PIL import Image
 
@@ -260,8 +261,6 @@ def ocr_page_image(img, page_number: int, dpi: float) -> tuple[str, list[Grid]]:
     if page is None:
         factor = scan.WORK_DPI / max(dpi, 30)
         if abs(factor - 1) > 0.05 and grey.size * factor * factor <= MAX_IMAGE_PIXELS:
-            import cv2
-
             grey = cv2.resize(grey, (int(grey.shape[1] * factor), int(grey.shape[0] * factor)),
                               interpolation=cv2.INTER_CUBIC)
         page = grey
@@ -272,8 +271,6 @@ def ocr_page_image(img, page_number: int, dpi: float) -> tuple[str, list[Grid]]:
         flat = scan.rotate(flat, angle)
         binary = scan.binarise(flat)
     rulings = scan.find_rulings(binary)
-    import cv2
-
     raw_ink = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(rulings.mask, np.ones((5, 5), np.uint8))))
     ink = scan.remove_specks(raw_ink)
     horizontal, vertical = rulings.horizontal, rulings.vertical
