@@ -70,6 +70,10 @@ def _sniff_zip(data: bytes) -> str:
     return ZIP
 
 
+# control characters but tab, line feed, form feed and carriage return: binary, not text
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _decode_head(head: bytes) -> str | None:
     """The head as text if it is UTF-8 / UTF-16 / GB18030 text without binary control bytes."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -79,8 +83,7 @@ def _decode_head(head: bytes) -> str | None:
             text = _decode_prefix(head, enc)
         except UnicodeDecodeError:
             continue
-        controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
-        if controls <= len(text) // 100:
+        if len(_CONTROLS.findall(text)) <= len(text) // 100:
             return text
         return None
     return None
