@@ -1,10 +1,10 @@
 """The crawl ledger: one row per URL (per POST form) the crawler has ever requested.
 
 Scrapy's JOBDIR only survives a clean stop. The ledger lives in ``archive.db``
-(table ``crawl_ledger``) and every update is its own committed transaction,
-written *after* the bytes are in the object store and the ``documents`` and
-``fetches`` rows exist: a ledger row saying ``stored`` under run N is the commit
-point of that URL for run N. A crawl killed with SIGKILL and started again
+(table ``crawl_ledger``) and every update is committed with (never before) the
+``documents`` and ``fetches`` rows of its response, in one transaction, written
+*after* the bytes are in the object store: a ledger row saying ``stored`` under
+run N is the commit point of that URL for run N. A crawl killed with SIGKILL and started again
 resumes run N: every URL stored under run N is served from the store instead of
 the network (``crawler.middlewares.LedgerMiddleware``); everything else is
 fetched again, which is harmless because every other write is idempotent.
@@ -72,6 +72,37 @@ class Entry:
 
 
 _COLUMNS = list(Entry.__dataclass_fields__)
+_GET = f"select {', '.join(_COLUMNS)} from crawl_ledger where key = ?"
+
+_UNREAD = object()   # Ledger.record: the entry before was not read by the caller
+# Ledger.record's one statement (built once: a statement the connection's cache keeps)
+_RECORD = f"""insert into crawl_ledger (key, url, agency_id, kind, parent, stage, attempts,
+           last_status, last_error, sha256, etag, last_modified, headers, outcome,
+           outcome_run, last_run_id, first_seen, last_seen, gone_since)
+       values (:key, :url, :agency_id, :kind, :parent, :stage, 1, :status, :error,
+           :sha256, :etag, :last_modified, :headers, :outcome, :outcome_run, :run_id,
+           :t, :last_seen, :gone_since)
+       on conflict(key) do update set
+           agency_id = coalesce(excluded.agency_id, agency_id),
+           kind = coalesce(excluded.kind, kind),
+           parent = coalesce(excluded.parent, parent),
+           stage = excluded.stage,
+           attempts = case when last_run_id = excluded.last_run_id then attempts + 1 else 1 end,
+           last_status = excluded.last_status,
+           last_error = excluded.last_error,
+           sha256 = coalesce(excluded.sha256, sha256),
+           etag = case when excluded.sha256 is not null then excluded.etag else etag end,
+           last_modified = case when excluded.sha256 is not null then excluded.last_modified
+                                else last_modified end,
+           headers = coalesce(excluded.headers, headers),
+           outcome = coalesce(excluded.outcome, outcome),
+           outcome_run = case when excluded.outcome is not null then excluded.outcome_run
+                              else outcome_run end,
+           last_run_id = excluded.last_run_id,
+           last_seen = coalesce(excluded.last_seen, last_seen),
+           gone_since = case when excluded.stage = '{Stage.GONE}' then coalesce(gone_since, excluded.gone_since)
+                             when excluded.stage in {sql_list(KEPT_STAGES)} then null
+                             else gone_since end"""
 
 
 class Ledger:
@@ -80,59 +111,33 @@ class Ledger:
         self.conn = db.conn
 
     def get(self, key: str) -> Entry | None:
-        row = self.conn.execute(f"select {', '.join(_COLUMNS)} from crawl_ledger where key = ?",
-                                [key]).fetchone()
+        row = self.conn.execute(_GET, [key]).fetchone()
         return Entry(*row) if row else None
 
     def record(self, key: str, *, url: str, run_id: int, agency_id: str | None, kind: str | None,
                parent: str | None, stage: str, status: int | None = None, error: str | None = None,
                sha256: str | None = None, etag: str | None = None, last_modified: str | None = None,
-               headers: dict | None = None, outcome: str | None = None) -> Entry | None:
-        """Record the outcome of one request in one transaction; return the entry as it was before.
+               headers: dict | None = None, outcome: str | None = None, before=_UNREAD) -> Entry | None:
+        """Record the outcome of one request (one statement: committed on its own, or with the
+        other writes of its response in a :func:`crawler.records.batch`); return the entry as it
+        was before (``before``: the caller read it already).
 
         ``stage``: ``stored`` (body in the store), ``not_modified`` (304: the stored version
         holds), ``failed`` (HTTP error, network error, anti-bot challenge), ``gone`` (404/410 of
         a URL that had a document). Validators and hash are kept from earlier versions
         unless new ones are given.
         """
-        before = self.get(key)
+        before = self.get(key) if before is _UNREAD else before
         t = now()
-        with self.conn:
-            self.conn.execute(
-                f"""insert into crawl_ledger (key, url, agency_id, kind, parent, stage, attempts,
-                       last_status, last_error, sha256, etag, last_modified, headers, outcome,
-                       outcome_run, last_run_id, first_seen, last_seen, gone_since)
-                   values (:key, :url, :agency_id, :kind, :parent, :stage, 1, :status, :error,
-                       :sha256, :etag, :last_modified, :headers, :outcome, :outcome_run, :run_id,
-                       :t, :last_seen, :gone_since)
-                   on conflict(key) do update set
-                       agency_id = coalesce(excluded.agency_id, agency_id),
-                       kind = coalesce(excluded.kind, kind),
-                       parent = coalesce(excluded.parent, parent),
-                       stage = excluded.stage,
-                       attempts = case when last_run_id = excluded.last_run_id then attempts + 1 else 1 end,
-                       last_status = excluded.last_status,
-                       last_error = excluded.last_error,
-                       sha256 = coalesce(excluded.sha256, sha256),
-                       etag = case when excluded.sha256 is not null then excluded.etag else etag end,
-                       last_modified = case when excluded.sha256 is not null then excluded.last_modified
-                                            else last_modified end,
-                       headers = coalesce(excluded.headers, headers),
-                       outcome = coalesce(excluded.outcome, outcome),
-                       outcome_run = case when excluded.outcome is not null then excluded.outcome_run
-                                          else outcome_run end,
-                       last_run_id = excluded.last_run_id,
-                       last_seen = coalesce(excluded.last_seen, last_seen),
-                       gone_since = case when excluded.stage = '{Stage.GONE}' then coalesce(gone_since, excluded.gone_since)
-                                         when excluded.stage in {sql_list(KEPT_STAGES)} then null
-                                         else gone_since end""",
-                dict(key=key, url=url, agency_id=agency_id, kind=kind, parent=parent, stage=stage,
-                     status=status, error=error, sha256=sha256, etag=etag,
-                     last_modified=last_modified,
-                     headers=json.dumps(headers, ensure_ascii=False) if headers is not None else None,
-                     outcome=outcome, outcome_run=run_id if outcome else None, run_id=run_id, t=t,
-                     last_seen=t if stage in KEPT_STAGES else None,
-                     gone_since=t if stage == Stage.GONE else None))
+        self.db.execute(
+            _RECORD,
+            dict(key=key, url=url, agency_id=agency_id, kind=kind, parent=parent, stage=stage,
+                 status=status, error=error, sha256=sha256, etag=etag,
+                 last_modified=last_modified,
+                 headers=json.dumps(headers, ensure_ascii=False) if headers is not None else None,
+                 outcome=outcome, outcome_run=run_id if outcome else None, run_id=run_id, t=t,
+                 last_seen=t if stage in KEPT_STAGES else None,
+                 gone_since=t if stage == Stage.GONE else None))
         return before
 
     def stored_in_run(self, key: str, run_id: int) -> Entry | None:

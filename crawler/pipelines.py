@@ -80,6 +80,10 @@ class ArchivePipeline:
         if meta.get("renfang_from_ledger"):
             return  # answered from the store on a resumed run: logged when it was fetched
         state = self.state
+        with records.batch(state.db):   # its document, fetch log and ledger rows: one commit
+            self._response(state, response, request, meta)
+
+    def _response(self, state, response, request, meta) -> None:
         agency = meta.get("agency_id")
         kind = meta.get("renfang_kind")
         original = (meta.get("redirect_urls") or [request.url])[0]
@@ -131,19 +135,20 @@ class ArchivePipeline:
                                 sha256=sha256, etag=lower.get("etag"),
                                 last_modified=lower.get("last-modified"),
                                 headers={k: v for k, v in lower.items() if k in KEPT_HEADERS},
-                                outcome=outcome)
+                                outcome=outcome, before=before)
             if progress is not None and kind in DOCUMENT_KINDS:
                 progress.documents += 1
             self.record_aliases(request, response.url, sha256, response.status, lower)
         elif response.status in (404, 410) and before is not None and before.sha256:
             state.ledger.record(key, **ledger_args, stage=Stage.GONE, status=response.status,
-                                error=error, outcome=Outcome.GONE)
+                                error=error, outcome=Outcome.GONE, before=before)
         else:
             # a URL the crawler made up from a template (a year selector, a script pager) that
             # does not exist is "absent": not the site's failure, not retried by the next run
             guess = bool(meta.get("renfang_guess"))
             state.ledger.record(key, **ledger_args, stage=Stage.FAILED, status=response.status,
-                                error=error or "empty body", outcome=Outcome.ABSENT if guess else Outcome.FAILED)
+                                error=error or "empty body", outcome=Outcome.ABSENT if guess else Outcome.FAILED,
+                                before=before)
             if progress is not None and kind in NAVIGATION_KINDS and not guess:
                 progress.failed_lists.append(f"{response.url} ({error or 'empty body'})")
 
@@ -210,19 +215,8 @@ class ArchivePipeline:
             if progress is not None:
                 progress.reports.add(item.year)
         elif isinstance(item, ReportDocument):
-            # the response's own bytes were stored when it arrived (response_received): reuse that
-            stored = state.stored(item.body)
-            sha256, media_type = stored or records.store_document(db, state.store, item.body)
-            if item.year is not None:
-                rid = records.record_listing(db, item.agency_id, item.year, item.title, item.final_url
-                                             if item.kind == Kind.ARTICLE else item.report_url)
-                kind = item.kind if item.kind == Kind.ARTICLE else KIND_BY_MEDIA_TYPE.get(media_type, Rendition.OTHER)
-                records.record_report_document(db, rid, sha256, item.final_url, kind, item.filename)
-                if item.kind == Kind.ARTICLE:   # the title printed on the report's own page
-                    records.set_report_url(db, rid, item.url, item.final_url)
-                    self.learn_alias(item.agency_id, item.title)
-                if progress is not None:
-                    progress.reports.add(item.year)
+            with records.batch(db):      # its report, document link and URL: one commit
+                self._document(state, item, progress)
         elif isinstance(item, FetchFailure):
             records.record_fetch(db, run_id=state.run_id, agency_id=item.agency_id or None,
                                  method=item.method, url=item.url, error=item.error)
@@ -246,6 +240,22 @@ class ArchivePipeline:
                 if state.warc is not None:
                     state.warc.write_exchange(x.method, x.url, x.request_headers, x.request_body, x.status,
                                               x.reason, "HTTP/1.1", x.response_headers, x.body, x.truncated)
+
+    def _document(self, state, item: ReportDocument, progress) -> None:
+        db = state.db
+        # the response's own bytes were stored when it arrived (response_received): reuse that
+        stored = state.stored(item.body)
+        sha256, media_type = stored or records.store_document(db, state.store, item.body)
+        if item.year is not None:
+            rid = records.record_listing(db, item.agency_id, item.year, item.title, item.final_url
+                                         if item.kind == Kind.ARTICLE else item.report_url)
+            kind = item.kind if item.kind == Kind.ARTICLE else KIND_BY_MEDIA_TYPE.get(media_type, Rendition.OTHER)
+            records.record_report_document(db, rid, sha256, item.final_url, kind, item.filename)
+            if item.kind == Kind.ARTICLE:   # the title printed on the report's own page
+                records.set_report_url(db, rid, item.url, item.final_url)
+                self.learn_alias(item.agency_id, item.title)
+            if progress is not None:
+                progress.reports.add(item.year)
 
     def page_seen(self, page: PageSeen, progress) -> None:
         """What a page was: counts for the site's status, lines for ``--explain``."""

@@ -2,12 +2,14 @@
 
 The crawler's pipeline calls these; each is one idempotent statement or a
 short transaction, so running the same crawl twice adds nothing but new
-``fetches`` rows under the new run.
+``fetches`` rows under the new run. A statement commits on its own, or with the
+others of a :func:`batch` (what one response writes: one commit, not one each).
 """
 from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 
 import sqlite_utils
 
@@ -18,6 +20,27 @@ from archive.vocab import (COMPLETE_STATUSES, DOCUMENT_KINDS, KEPT_STAGES, NAVIG
 from parsers.vocab import ParseStatus, sql_list
 from archive.store import ObjectStore
 from parsers.sniff import sniff_media_type
+
+
+@contextmanager
+def batch(db: sqlite_utils.Database):
+    """The writes inside go in one transaction, committed at the end: what one response writes
+    (its document, its fetch log row, its ledger row) costs one commit instead of one each.
+    Every statement that succeeded is committed, also when a later one raised (as when each
+    committed on its own); inside another transaction (or batch) it joins that one."""
+    if db.conn.in_transaction:
+        yield db
+        return
+    db.conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        if db.conn.in_transaction:
+            try:
+                db.conn.execute("COMMIT")
+            except BaseException:
+                db.conn.rollback()    # never an open transaction that would capture later writes
+                raise
 
 
 def report_id(agency_id: str, year: int) -> str:
@@ -224,8 +247,7 @@ def set_report_url(db: sqlite_utils.Database, rid: str, listed_url: str, final_u
     """A report reached through redirects is known by where they end (the listed URL stays
     in the ledger as a redirect)."""
     if final_url and final_url != listed_url:
-        with db.conn:
-            db.execute("update reports set url = ? where id = ? and url = ?", [final_url, rid, listed_url])
+        db.execute("update reports set url = ? where id = ? and url = ?", [final_url, rid, listed_url])
 
 
 def follow_report_redirects(db: sqlite_utils.Database) -> int:
@@ -386,15 +408,14 @@ def add_agency_alias(db: sqlite_utils.Database, agency_id: str, name: str | None
     name = re.sub(r"\s+", "", name or "")
     if not name or not _OFFICE_NAME.search(name) or len(name) > 40:
         return False
-    with db.conn:
-        row = db.execute("select name, aliases from agencies where id = ?", [agency_id]).fetchone()
-        if row is None or name == row[0]:
-            return False
-        aliases = alias_list(row[1])
-        if name in aliases:
-            return False
-        db.execute("update agencies set aliases = ? where id = ?",
-                   [json.dumps([*aliases, name], ensure_ascii=False), agency_id])
+    row = db.execute("select name, aliases from agencies where id = ?", [agency_id]).fetchone()
+    if row is None or name == row[0]:
+        return False
+    aliases = alias_list(row[1])
+    if name in aliases:
+        return False
+    db.execute("update agencies set aliases = ? where id = ?",
+               [json.dumps([*aliases, name], ensure_ascii=False), agency_id])
     return True
 
 
@@ -403,12 +424,11 @@ def store_document(db: sqlite_utils.Database, store: ObjectStore, body: bytes) -
     sha256 = store.put(body)
     media_type = sniff_media_type(body)
     seen = now()
-    with db.conn:
-        db.execute(
-            """insert into documents (sha256, size, media_type, first_seen, last_seen)
-               values (?, ?, ?, ?, ?)
-               on conflict(sha256) do update set last_seen = excluded.last_seen""",
-            [sha256, len(body), media_type, seen, seen])
+    db.execute(
+        """insert into documents (sha256, size, media_type, first_seen, last_seen)
+           values (?, ?, ?, ?, ?)
+           on conflict(sha256) do update set last_seen = excluded.last_seen""",
+        [sha256, len(body), media_type, seen, seen])
     return sha256, media_type
 
 
@@ -418,9 +438,8 @@ def record_fetch(db: sqlite_utils.Database, **row) -> None:
         row["headers"] = json.dumps(row["headers"], ensure_ascii=False)
     # a plain INSERT: sqlite-utils' insert() introspects the table on every call (slow per response)
     columns = list(row)
-    with db.conn:
-        db.conn.execute(f"insert into fetches ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
-                        [row[c] for c in columns])
+    db.execute(f"insert into fetches ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+               [row[c] for c in columns])
 
 
 def record_listing(db: sqlite_utils.Database, agency_id: str, year: int, title: str,
@@ -428,23 +447,21 @@ def record_listing(db: sqlite_utils.Database, agency_id: str, year: int, title: 
     """Make sure the report (agency, year) exists; keep the first title/URL seen for it."""
     rid = report_id(agency_id, year)
     seen = now()
-    with db.conn:
-        db.execute(
-            f"""insert into reports (id, agency_id, year, title, url, list_url, parse_status,
-                                    first_seen, last_seen)
-               values (?, ?, ?, ?, ?, ?, '{ParseStatus.PENDING}', ?, ?)
-               on conflict(id) do update set last_seen = excluded.last_seen""",
-            [rid, agency_id, year, title, url, list_url, seen, seen])
+    db.execute(
+        f"""insert into reports (id, agency_id, year, title, url, list_url, parse_status,
+                                first_seen, last_seen)
+           values (?, ?, ?, ?, ?, ?, '{ParseStatus.PENDING}', ?, ?)
+           on conflict(id) do update set last_seen = excluded.last_seen""",
+        [rid, agency_id, year, title, url, list_url, seen, seen])
     return rid
 
 
 def record_report_document(db: sqlite_utils.Database, rid: str, sha256: str, url: str,
                            kind: str, filename: str | None) -> None:
     seen = now()
-    with db.conn:
-        db.execute(
-            """insert into report_documents (report_id, sha256, url, kind, filename, first_seen, last_seen)
-               values (?, ?, ?, ?, ?, ?, ?)
-               on conflict(report_id, sha256, url) do update set last_seen = excluded.last_seen,
-                   gone_since = null""",
-            [rid, sha256, url, kind, filename, seen, seen])
+    db.execute(
+        """insert into report_documents (report_id, sha256, url, kind, filename, first_seen, last_seen)
+           values (?, ?, ?, ?, ?, ?, ?)
+           on conflict(report_id, sha256, url) do update set last_seen = excluded.last_seen,
+               gone_since = null""",
+        [rid, sha256, url, kind, filename, seen, seen])
