@@ -64,8 +64,8 @@ def reachable(sites, portal, sid: str) -> set[str]:
             continue
         if method == "GET":   # a redirect's target
             seen.add((final.path + ("?" + final.query if final.query else ""), "None"))
-        if body[:5] == b"%PDF-" or body[:2] == b"PK":
-            continue
+        if body[:5] == b"%PDF-" or body[:2] == b"PK" or body[:3] == b"\xff\xd8\xff" or body[:4] == b"\x89PNG":
+            continue    # a document, or a picture (a report published as page images)
         for groups in _POINTERS.findall(body.decode("latin-1")):
             pointer = next(g for g in groups if g).replace("&amp;", "&")
             if not pointer.isascii():     # <input value="搜索">
@@ -73,7 +73,7 @@ def reachable(sites, portal, sid: str) -> set[str]:
             url = urllib.parse.urlsplit(urllib.parse.urljoin(r.url, pointer))
             inner = urllib.parse.parse_qs(url.query).get("file", [])   # a pdf.js viewer's document
             for u in [url] + [urllib.parse.urlsplit(urllib.parse.urljoin(r.url, f)) for f in inner]:
-                if u.netloc == final.netloc and not u.path.endswith((".js", ".css", ".jpg", ".png", ".gif")):
+                if u.netloc == final.netloc and not u.path.endswith((".js", ".css", ".gif")):
                     todo.append(("GET", u.path + ("?" + u.query if u.query else ""), None))
     return {p for p, form in seen if form == "None"}
 

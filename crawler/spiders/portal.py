@@ -11,6 +11,7 @@ nothing, why an entry was not taken) travels as a ``PageSeen`` item.
 from __future__ import annotations
 
 import functools
+import re
 
 import scrapy
 
@@ -37,6 +38,9 @@ def _skip_challenges(callback):
             return
         yield from callback(self, response, *args, **kwargs) or ()
     return wrapper
+
+
+_BACKWARD = re.compile(r"'(首页|上一?页|前一页|上页)'")
 
 
 def browser_notes(signals, seen: "browser.Visit | None") -> list[str]:
@@ -270,7 +274,8 @@ class PortalSpider(scrapy.Spider):
             yield from self.parse_article(response)
             return
         yield from self._take(response, verdicts)
-        paged = any(f.pager or f.kind == Kind.API for f in found.follows)
+        # (a 首页 / 上一页 link leads back, never further)
+        paged = any((f.pager and not _BACKWARD.search(f.reason)) or f.kind == Kind.API for f in found.follows)
         short = not any(v.take for v in verdicts) and not paged
         # where the static pass leads on from the page (year pages, frames), a sub-column menu aside
         leads = any(f.strategy != "sub_columns" and not (f.pager or f.kind == Kind.API) for f in found.follows)
@@ -516,7 +521,11 @@ class PortalSpider(scrapy.Spider):
                     requests.append(self.request(url, self.parse_api, site, kind=Kind.LIST, parent=key,
                                                  method=method, formdata=form, body=body, renfang_api=api,
                                                  renfang_pager=True, renfang_strategy="script_api"))
+        posted = []
         for url, found_in in seen.navigations:       # where its controls lead: Scrapy goes there
+            if "(POST " in found_in:                 # a form the page POSTs: not the same page as a GET
+                posted.append(f"{url} {found_in}")
+                continue
             if self.scope.allows(url) and new(url):
                 follows.append((url, "browser", f"navigation: {found_in}"))
                 requests.append(self.request(url, self.parse_list, site, kind=Kind.LIST, parent=key,
@@ -533,9 +542,19 @@ class PortalSpider(scrapy.Spider):
             problem = (f"{kind} page {response.url} is built by script and the browser found no report entries "
                        f"and nowhere to go" + (f" (could not drive: {'; '.join(seen.undriven[:2])})"
                                                if seen.undriven else ""))
+        unfollowed = False
+        pages = max((shapes.page_count(scrapy.Selector(text=html), "") or 0 for _, html in seen.snapshots), default=0)
+        paged = any(strategy.endswith("script_api") or "pager" in strategy for _, strategy, _ in follows)
+        if kind == Kind.LIST and not problem and (posted or (pages > 1 and not paged and not any(
+                "下一" in step or "next" in step.lower() for step in seen.steps))):
+            # the page says it has more pages, and neither Scrapy nor the browser reached them
+            unfollowed = True
+            problem = (f"list page {response.url} says it has {pages} pages; its pager could not be followed "
+                       f"in the browser either" if not posted else
+                       f"list page {response.url}: its pager POSTs a form the crawl does not replay ({posted[0][:200]})")
         yield PageSeen(site.id, response.url, kind, key, notes, verdicts, follows, problem=problem,
                        explore=kind != Kind.LIST or bool(response.meta.get("renfang_explore")),
-                       depth=response.meta.get("depth", 0))
+                       depth=response.meta.get("depth", 0), unfollowed_pager=unfollowed)
 
     def _script_request(self, response, todo: list[str], kind: str, key: str, **kept) -> scrapy.Request:
         """The page's own script files, read one after the other; the last one analyses the

@@ -154,6 +154,8 @@ def iframerf(base: dict) -> Site:
         kw = {}
         if "图片版" in title:
             body = "".join(f'<p><img src="/xxgk/upload/2021/01/4411_{i}.jpg" alt="{title}第{i}页"></p>' for i in (1, 2))
+            for i in (1, 2):     # the report's pages, as pictures (the crawler archives each)
+                s.add(f"/xxgk/upload/2021/01/4411_{i}.jpg", Page(_page_jpeg(f"{title} {i}"), "image/jpeg"), year=year)
         atts = ""
         if year == 2022:
             kw["fail_first"] = 1
@@ -182,3 +184,16 @@ def iframerf(base: dict) -> Site:
 
 
 BUILDERS = {"attrf": attrf, "iframerf": iframerf}
+
+
+def _page_jpeg(text: str) -> bytes:
+    """A small JPEG page (a different picture per page)."""
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    shade = hashlib.sha1(text.encode("utf-8")).digest()[0]
+    out = io.BytesIO()
+    Image.new("L", (64, 90), shade).save(out, "JPEG", quality=80)
+    return out.getvalue()
