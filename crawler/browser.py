@@ -99,7 +99,7 @@ def browser_available(settings) -> str | None:
 class Signal:
     found_in: str        # the element or script, e.g. "ul#list", "script[2]"
     why: str
-    kind: str = "script"  # challenge, script (a loader, an empty container, a template), or a control:
+    kind: str = "built"  # challenge, built (a loader, an empty container, a template), or a control:
 
 
 #: controls the static pass cannot drive (a pager, a select, a tab/menu/tree node, 加载更多):
@@ -156,7 +156,7 @@ def script_signals(sel, js: str | Iterable[str] | None, url: str, *, status: int
     signals: list[Signal] = []
     seen: set[tuple[str, str]] = set()
 
-    def add(found_in: str, why: str, kind: str = "script") -> None:
+    def add(found_in: str, why: str, kind: str = "built") -> None:
         if (found_in, why) not in seen:
             seen.add((found_in, why))
             signals.append(Signal(found_in, why, kind))

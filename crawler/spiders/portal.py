@@ -552,7 +552,9 @@ class PortalSpider(scrapy.Spider):
             problem = (f"list page {response.url} says it has {pages} pages; its pager could not be followed "
                        f"in the browser either" if not posted else
                        f"list page {response.url}: its pager POSTs a form the crawl does not replay ({posted[0][:200]})")
-        yield PageSeen(site.id, response.url, kind, key, notes, verdicts, follows, problem=problem,
+        # (under the static page's key: a list that gave entries before and now gives none is a layout change)
+        yield PageSeen(site.id, response.url, kind, response.meta.get("renfang_parent") or key, notes, verdicts,
+                       follows, problem=problem,
                        explore=kind != Kind.LIST or bool(response.meta.get("renfang_explore")),
                        depth=response.meta.get("depth", 0), unfollowed_pager=unfollowed)
 
