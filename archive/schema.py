@@ -25,8 +25,8 @@ from enum import StrEnum
 import sqlite_utils
 from sqlite_utils.db import COLUMN_TYPE_MAPPING
 
-from archive.vocab import (COVERAGE_STATES, SITE_STATUSES, AlertKind, AlertState, Channel, Kind, Outcome,
-                           RunStatus, Stage)
+from archive.vocab import (COVERAGE_STATES, SITE_STATUSES, AlertKind, AlertState, Channel, DivisionStatus, Kind,
+                           Outcome, RunStatus, Stage)
 from parsers.vocab import CheckStatus, MemberStatus, Method, ParseStatus
 
 
@@ -161,6 +161,10 @@ ALERT_STATE = meaning(AlertState, {AlertState.OPEN: "holds", AlertState.RESOLVED
 CHANNEL = meaning(Channel, {Channel.PRINT: "stderr of the crawl", Channel.SMTP: "e-mail ([smtp] of the settings file)",
                             Channel.WEBHOOK: "JSON POST ([webhook] of the settings file)"})
 SITE_STATUS = {str(k): v for k, v in SITE_STATUSES.items()}
+DIVISION_STATUS = meaning(DivisionStatus, {
+    DivisionStatus.CURRENT: "a division of today's codes",
+    DivisionStatus.ABOLISHED: "abolished, renamed under a new code or merged since 2008 (replaced_by, replaced_in): "
+                              "kept so that its old reports keep an owner"})
 COVERAGE = {str(k): label for k, (label, _colour) in COVERAGE_STATES.items()}
 FORMAT_VERSION = {"2019": "the 2019 layout (国办公开办函〔2019〕60号)", "2021": "the 2021 layout (国办公开办函〔2021〕30号)",
                   "pre2019": "before the national tables: figures stated in sentences"}
@@ -197,7 +201,27 @@ TABLES: dict[str, Table] = {
         "cms": col(str, "网站系统", "CMS style of the site (trs_wcm, hanweb, empty = generic)"),
         "since": col(int, "起始年度", "the registry's first year of the office's reports; empty = from its first "
                                     "report the archive knows (archive/gaps.py)"),
+        "division_code": col(str, "行政区划代码", "the office's division, GB/T 2260 (crawler/divisions.py); empty = "
+                                              "the national office, or an office the divisions do not name"),
+        "parent_code": col(str, "上级区划代码", "the division above it (a county's prefecture, else its province)"),
+        "city": col(str, "地级市", "the prefecture-level division the office belongs to (its own name for a prefecture)"),
+        "url_source": col(str, "网址来源", "where the registry's url came from: the bundled or the user's registry "
+                                          "and its line; empty = no site known"),
+        "division_status": col(str, "区划状态", "the division today", DIVISION_STATUS),
+        "replaced_by": col(str, "新区划代码", "an abolished division's replacement (its code)"),
+        "replaced_in": col(int, "撤销年度", "the year the division was abolished, renamed under a new code or merged "
+                                          "(the dataset's year); the office is counted in the years before it"),
+        "established": col(int, "设立年度", "the year a division set up since 2008 was established; the office is "
+                                          "counted from that year (empty: it existed in 2008)"),
     }, pk="id", not_null={"name"}),
+    "agency_urls": table("机关网址沿革", "Each URL the registry gave an office, with where it came from and the runs "
+                                       "that had it (written by every crawl: crawler/records.py).", {
+        "agency_id": AGENCY_ID,
+        "url": col(str, "网址", "the registry's url"),
+        "url_source": col(str, "网址来源", "where that url came from (agencies.url_source then)"),
+        "first_seen": col(str, "首次", "first crawl with this url " + UTC),
+        "last_seen": col(str, "最近", "last crawl with this url " + UTC),
+    }, pk=("agency_id", "url"), foreign_keys=[("agency_id", "agencies", "id")]),
     "crawl_runs": table("抓取批次", "One row per crawl run, with its counts.", {
         "id": col(int, "编号", "run id"),
         "started_at": col(str, "开始", "started " + UTC),
@@ -500,6 +524,7 @@ WIDE_TITLES = {
 INTERNAL_PREFIXES = ("search_bigrams", "sqlite_")
 
 INDEXES = [
+    ("agencies", ["province", "level"]), ("agencies", ["division_code"]),
     ("fetches", ["run_id"]), ("fetches", ["url"]), ("fetches", ["sha256"]),
     ("reports", ["agency_id", "year"]), ("reports", ["year"]),
     ("report_documents", ["sha256"]),
@@ -611,6 +636,10 @@ MIGRATIONS: tuple[Migration, ...] = (
               add_columns("crawl_runs", "docs_revalidated", "docs_not_modified", "document_bytes")),
     # document_members is a new table (created with the others missing, after the migrations)
     Migration(8, "the members of archived zip attachments, each a document of its own or refused", _new_tables),
+    # agency_urls is a new table (created with the others missing, after the migrations)
+    Migration(9, "the national registry: offices' divisions (GB/T 2260), where their url came from, its history",
+              add_columns("agencies", "division_code", "parent_code", "city", "url_source", "division_status",
+                          "replaced_by", "replaced_in", "established")),
 )
 #: the schema an archive has once :func:`open_archive` opened it: its last migration's number
 SCHEMA_VERSION = MIGRATIONS[-1].number

@@ -210,3 +210,9 @@ COVERAGE_STATES: dict[Coverage, tuple[str, str]] = {
 }
 #: coverage states that are a gap a researcher should see (the gaps view)
 GAP_STATES = (Coverage.MISSING, Coverage.LISTED_ONLY, Coverage.GONE, Coverage.UNREADABLE, Coverage.NOT_REPORT)
+
+
+class DivisionStatus(StrEnum):
+    """``agencies.division_status``: the office's division today (crawler/divisions.py)."""
+    CURRENT = "current"        # a division of today's GB/T 2260 codes
+    ABOLISHED = "abolished"    # abolished, renamed under a new code or merged since 2008 (replaced_by)

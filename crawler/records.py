@@ -375,17 +375,50 @@ def revisit_due(db: sqlite_utils.Database, agency_ids: list[str], run_id: int,
     return [tuple(r) for r in rows]
 
 
+#: the registry columns an agency row takes from a site's ``extra`` (the national registry's,
+#: crawler/national.py), integers for the years
+AGENCY_EXTRA = {"division_code": str, "parent_code": str, "city": str, "url_source": str, "division_status": str,
+                "replaced_by": str, "replaced_in": int, "established": int}
+_AGENCY_COLUMNS = ("id", "name", "aliases", "level", "province", "url", "cms", "since", *AGENCY_EXTRA)
+
+
 def upsert_agency(db: sqlite_utils.Database, site) -> None:
     """The registry's row of an office; aliases learnt from report titles in earlier runs are kept."""
-    row = db.execute("select aliases from agencies where id = ?", [site.id]).fetchone() \
-        if db["agencies"].exists() else None
-    kept = alias_list(row[0]) if row else []
-    aliases = [a for a in dict.fromkeys([*site.aliases, *kept]) if a and a != site.name]
-    db["agencies"].upsert({
-        "id": site.id, "name": site.name, "aliases": json.dumps(aliases, ensure_ascii=False),
-        "level": site.level, "province": site.province, "url": site.url, "cms": site.cms or None,
-        "since": getattr(site, "since", None),     # a site described by hand (tests, tools) may have none
-    }, pk="id")
+    upsert_agencies(db, [site])
+
+
+def upsert_agencies(db: sqlite_utils.Database, sites) -> None:
+    """The registry's rows of offices, in one transaction (the national registry has 3,583):
+    aliases learnt from report titles in earlier runs are kept; each URL the registry gives an
+    office is recorded in ``agency_urls`` with where it came from, the first and last run that had it."""
+    sites = list(sites)
+    kept: dict[str, list[str]] = {}
+    for i in range(0, len(sites), 500):
+        chunk = [s.id for s in sites[i:i + 500]]
+        kept.update((a, alias_list(v)) for a, v in db.execute(
+            f"select id, aliases from agencies where id in ({', '.join('?' * len(chunk))})", chunk))
+    rows, urls = [], []
+    seen = now()
+    for site in sites:
+        extra = getattr(site, "extra", None) or {}     # a site described by hand (tests, tools) may have none
+        aliases = [a for a in dict.fromkeys([*site.aliases, *kept.get(site.id, [])]) if a and a != site.name]
+        row = [site.id, site.name, json.dumps(aliases, ensure_ascii=False), site.level, site.province,
+               site.url or None, site.cms or None, getattr(site, "since", None)]
+        for column, kind in AGENCY_EXTRA.items():
+            value = extra.get(column) or None
+            row.append(int(value) if value is not None and kind is int else value)
+        rows.append(row)
+        if site.url:
+            urls.append([site.id, site.url, extra.get("url_source") or None, seen, seen])
+    columns = ", ".join(_AGENCY_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _AGENCY_COLUMNS[1:])
+    with db.conn:
+        db.conn.executemany(f"insert into agencies ({columns}) values ({', '.join('?' * len(_AGENCY_COLUMNS))}) "
+                            f"on conflict (id) do update set {updates}", rows)
+        db.conn.executemany(
+            "insert into agency_urls (agency_id, url, url_source, first_seen, last_seen) values (?, ?, ?, ?, ?) "
+            "on conflict (agency_id, url) do update set last_seen = excluded.last_seen, "
+            "url_source = coalesce(excluded.url_source, agency_urls.url_source)", urls)
 
 
 def alias_list(value: str | None) -> list[str]:

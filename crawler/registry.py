@@ -1,7 +1,8 @@
 """The registry of sites: a CSV with one office per row.
 
 Required columns: ``id,name,level,province,url`` (``url`` is the site's home
-page); that is all a site needs: what each page is, is read off the page
+page; empty when no site of the office is known: ``renfang crawl`` skips it, and counts it);
+that is all a site needs: what each page is, is read off the page
 (``crawler.shapes``). Optional columns the crawler understands, each a hint that
 overrides what it would find on its own: ``cms`` (``trs_wcm``, ``hanweb``, or
 strategy names of ``crawler.shapes.STRATEGIES`` joined by ``|``: only those are
@@ -12,7 +13,8 @@ expected, e.g. ``2019``: years before it are never a gap; without it the expecte
 the office's first report the archive knows, archive/gaps.py), and in ``extra``: ``list_selector`` (CSS, or
 ``xpath:…``, of a list's entries), ``title_filter`` (regex an entry's title must match, for
 portals listing every department's reports). Any other column (``known_from``,
-``evidence`` …) is kept as-is. ``crawler/registry.csv`` is the registry of real offices.
+``evidence``, and those of the national registry, crawler/national.py: ``division_code`` …) is
+kept as-is in ``extra``. ``crawler/registry.csv`` is the registry of real offices.
 """
 from __future__ import annotations
 
@@ -122,7 +124,8 @@ def read_registry(path: str | Path) -> list[Site]:
             continue  # blank line or a row being edited
         if row["id"] in seen:
             raise RegistryError(f"{path}:{line_no}: duplicate id {row['id']!r}")
-        _check_url(path, line_no, row["url"])
+        if row["url"]:          # an office with no site known is in the registry all the same; crawl skips it
+            _check_url(path, line_no, row["url"])
         check_hints(row, f"{path}:{line_no}")
         seen.add(row["id"])
         known = set(REQUIRED) | {"cms", "aliases", "column_url", "since"}

