@@ -350,7 +350,7 @@ TABLES: dict[str, Table] = {
         "report_id": REPORT_ID,
         "sha256": col(str, "哈希", "documents.sha256"),
         "url": col(str, "网址", "where it was fetched"),
-        "kind": col(str, "种类", "article, pdf, docx, doc, xlsx, html, text, zip, image …"),
+        "kind": col(str, "种类", "article, pdf, docx, doc, xlsx, html, text, zip, image; page_image = one picture of a report published as page images, page_images = those pictures read as one document …"),
         "filename": col(str, "文件名", "file name"),
         "first_seen": col(str, "首次抓取", "first fetched " + UTC),
         "last_seen": col(str, "最近抓取", "last fetched " + UTC),
