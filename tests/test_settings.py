@@ -98,3 +98,13 @@ def test_a_bad_setting_is_one_line_and_exit_1(tmp_path):
             proc.stderr
     proc = renfang("load", "--data-dir", tmp_path, "-s", "DOWNLOAD_DELAY=2", expect=1)
     assert "not a setting of this command" in proc.stderr
+
+
+def test_a_crawl_runs_no_remote_control_server():
+    """Scrapy 2.19's remote control (an HTTP server that runs the Python code sent to it) is not
+    among a crawl's extensions, nor imported (Scrapy imports every extension it lists)."""
+    from crawler.run import crawl_settings
+    extensions = crawl_settings().get_component_priority_dict_with_base("EXTENSIONS")
+    assert "crawler.revisit.RevisitExtension" in extensions
+    assert not [k for k in extensions if "remote_control" in str(k)], dict(extensions)
+    assert crawl_settings().getbool("REMOTE_CONTROL_ENABLED") is False
