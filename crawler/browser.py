@@ -353,8 +353,8 @@ async def close_failed(page) -> list["Exchange"]:
         return []
     rec = getattr(page, "_renfang_recorder", None)
     if not page.is_closed():
-        try:
-            await page.close()
+        try:      # bounded: a page that reloads for ever must not hold the crawl
+            await asyncio.wait_for(page.close(), 10)
         except Exception:        # already closing with its context: nothing more to fetch either
             pass
     if rec is None:

@@ -176,7 +176,9 @@ COMPARED = list(EXCLUDED)
 
 
 # and rows: robots.txt, which each worker fetches for itself (it obeys robots.txt on its own)
-ROWS = {"fetches": "url not like '%/robots.txt'"}
+# and the fetches of the two challenge sites: how often a challenge that reloads for ever reloads
+# before the browser gives up is a matter of timing, not of who crawled (their status is compared)
+ROWS = {"fetches": "url not like '%/robots.txt' and agency_id not in ('rs412', 'jsl521')"}
 
 
 def rows(data_dir, table) -> list[tuple]:
@@ -225,8 +227,10 @@ def test_no_url_is_requested_twice(crawls):
     assert {k for k, n in counts.items() if n > 1 and k not in robots} <= retried | challenged
     assert retried, "the test portal has a page that answers 500 once"
     # and exactly what one worker requests
-    assert {k: n for k, n in counts.items() if k not in robots} == {
-        k: n for k, n in single.items() if k[2] != "/robots.txt"}
+    # (a challenge page: asked by Scrapy, then by the browser as often as its script reloads)
+    assert {k: n for k, n in counts.items() if k not in robots and k not in challenged} == {
+        k: n for k, n in single.items() if k[2] != "/robots.txt" and k not in challenged}
+    assert {k for k in counts if k in challenged} == {k for k in single if k in challenged}
 
 
 def test_merged_archive_equals_a_single_worker_crawl(crawls):

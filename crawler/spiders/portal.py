@@ -10,6 +10,7 @@ nothing, why an entry was not taken) travels as a ``PageSeen`` item.
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
 
@@ -441,7 +442,18 @@ class PortalSpider(scrapy.Spider):
             yield PageSeen(site.id, response.url, kind, key, [], [], [],
                            problem=f"{kind} page {response.url}: the browser handed over no page")
             return
-        seen = await browser.visit(page, budget=self.budget(site), on_target=self.scope.allows)
+        budget = self.budget(site)
+        try:      # the visit keeps to its budget; this bound holds even if the page stops answering
+            seen = await asyncio.wait_for(browser.visit(page, budget=budget, on_target=self.scope.allows),
+                                          budget.seconds_left + browser.CHALLENGE_SECONDS + 30)
+        except asyncio.TimeoutError:
+            traffic = await browser.close_failed(page)
+            yield BrowserTraffic(site.id, response.url, traffic)
+            if meta.get("renfang_challenge_of"):
+                self._block(response, meta["renfang_challenge_of"], "the browser's visit did not end in time")
+            yield PageSeen(site.id, response.url, kind, key, browser_notes(meta.get("renfang_signals", ()), None),
+                           [], [], problem=f"{kind} page {response.url}: the browser's visit did not end in time")
+            return
         yield BrowserTraffic(site.id, response.url, seen.exchanges)
         cookies = browser.scrapy_cookies(seen, response.url)
         if cookies:
