@@ -453,7 +453,7 @@ def registry_build(out, merges, no_bundled):
     counts = national.level_counts(result.rows)
     merged = Counter(label for label, *_ in result.matched)
     tiers = ", ".join(f"{n} {tier}" + ("" if status == divisions.CURRENT else f" {status}")
-                      for (tier, status), n in sorted(counts.items(), key=lambda kv: (kv[0][1] != "current",
+                      for (tier, status), n in sorted(counts.items(), key=lambda kv: (kv[0][1] != divisions.CURRENT,
                                                       list(national.LEVELS).index(kv[0][0])
                                                       if kv[0][0] in national.LEVELS else 99)))
     click.echo(f"registry: {len(result.rows)} offices ({tiers}), {sum(bool(r['url']) for r in result.rows)} with a "
