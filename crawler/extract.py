@@ -192,17 +192,28 @@ def attachments(sel: Selector, base_url: str) -> list[Link]:
     return out
 
 
+#: documents (not pictures: a script's pictures are banners and sliders) a script may name
+_SCRIPT_DOCUMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd)(?:$|[?#])", re.I)
+
+
 def control_attachments(candidates, base_url: str, known=()) -> list[Link]:
     """Documents an article reaches only through a control (``crawler.discover`` candidates):
-    ``onclick="downloadFile('8f3a')"``, a ``data-url``, a viewer's file, a framed PDF."""
+    ``onclick="downloadFile('8f3a')"``, a ``data-url``, a viewer's file, a framed PDF, and a
+    document its scripts name (``PDFObject.embed('/u/x.pdf')``, ``var fileUrl = '/u/x.pdf'`` set
+    into a viewer's ``src``): on an article, a script's document is what the article shows."""
     seen, out = {base_url.split("#")[0], *known}, []
     for c in candidates:
-        if c.speculative or c.url in seen or (c.tag in ("a", "area") and c.attribute == "href"):
+        if c.url in seen or (c.tag in ("a", "area") and c.attribute == "href"):
             continue
-        path = urlsplit(c.url).path + "?" + urlsplit(c.url).query
-        if ATTACHMENT_EXT.search(c.url) or ATTACHMENT_URL.search(path):
-            seen.add(c.url)
-            out.append(Link(c.url, c.text or f"{c.found_in}: {c.why}"))
+        url = c.url
+        for value in parse_qs(urlsplit(url).query).get("file", [])[:1]:   # a viewer: its document
+            url = urljoin(url if value.startswith(".") else base_url, value)
+        if url in seen or (c.speculative and not _SCRIPT_DOCUMENT.search(url)):
+            continue     # a script's page, endpoint or picture is no attachment; its document is
+        path = urlsplit(url).path + "?" + urlsplit(url).query
+        if ATTACHMENT_EXT.search(url) or ATTACHMENT_URL.search(path):
+            seen.add(url)
+            out.append(Link(url, c.text or f"{c.found_in}: {c.why}"))
     return out
 
 

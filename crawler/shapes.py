@@ -310,12 +310,19 @@ _PAGE_VAR = re.compile(r"^(n|i|p|pn|num|no|page\w*|cur\w*|index|idx|pageNo|pageI
 _PAGE_FILE = re.compile(r"\.(s?html?|jsp|php|aspx?)$|[?&]\w*=$", re.I)
 
 
+_PAGER_LINK_TEXT = re.compile(r"\[?\d{1,4}\]?|" + PAGER_WORDS.pattern.strip("^$"))
+
+
 def page_count(sel: Selector, js: str) -> int | None:
     """How many pages a pager says the list has ("共5页", "1/5", pageCount = 5, goPage(5))."""
     text = " ".join(sel.css("body ::text").getall())
     counts = [int(g) for m in _PAGE_COUNT.finditer(text + "\n" + js) for g in m.groups() if g]
-    calls = [int(n) for n in re.findall(r"\w+\(\s*(\d{1,4})\s*\)",
-                                        " ".join(sel.xpath("//a/@href | //a/@onclick").getall()))]
+    # goPage(5) counts only on a link a reader takes for a pager (its text a page number or a
+    # pager word): an article's font-size links run doZoom(18) with 大/中/小 as their text
+    calls = [int(n) for a in sel.xpath("//a[@href or @onclick]")
+             if _PAGER_LINK_TEXT.fullmatch(normalize_title(" ".join(a.css("::text").getall())))
+             for n in re.findall(r"\w+\(\s*(\d{1,4})\s*\)",
+                                 (a.attrib.get("href") or "") + " " + (a.attrib.get("onclick") or ""))]
     best = max(counts + calls, default=0)
     return best or None
 
@@ -392,6 +399,10 @@ def _url_expr(expr: str, js: str) -> tuple[str | None, str | None]:
     if value and _UNKNOWN in value:
         base, _, query = value.partition("?")
         params, key = _query_params(query)
+        if any(v is None and k != key and not SIZE_KEYS.match(k) for k, v in params.items()):
+            # '/tree.json?pid=' + pid: a parameter the script computes (a tree node, a column it
+            # was handed) that is not the page number; without it the URL is another one
+            return None, None
         known = {k: v for k, v in params.items() if v is not None}
         return (base + ("?" + urlencode(known) if known else "")), key
     m = re.match(r"""(['"`])(.*?)\1\s*(\+\s*([A-Za-z_$][\w$.]*))?""", expr, re.S)

@@ -187,3 +187,27 @@ def test_a_page_function_in_the_articles_own_script_file():
     assert discover.linked_scripts(sel, PAGE) == ["http://rf.example.gov.cn/static/js/article.js"]
     got = extract.control_attachments(discover.page_candidates(sel, PAGE, linked_js=article_js), PAGE)
     assert [a.url for a in got] == ["http://rf.example.gov.cn/jpportal/attachment/download.do?fileId=8f3a21"]
+
+
+def test_a_document_an_articles_script_hands_to_a_viewer():
+    from crawler import extract
+    html = ('<iframe id="pdfFrame"></iframe><script>var fileUrl = \'/upload/2026/01/ndbg2025.pdf\';'
+            "document.getElementById('pdfFrame').src = '/pdfjs/web/viewer.html?file=' + encodeURIComponent(fileUrl);"
+            "</script><div id=\"box\"></div><script>PDFObject.embed('/upload/2025/ndbg2024.pdf', '#box');"
+            "var banner = '/images/banner2025.jpg'; var more = '/xxgk/ndbg/index_2.html';</script>")
+    got = [a.url for a in extract.control_attachments(discover.page_candidates(Selector(text=html), PAGE), PAGE)]
+    assert got == ["http://rf.example.gov.cn/upload/2026/01/ndbg2025.pdf", "http://rf.example.gov.cn/upload/2025/ndbg2024.pdf"]
+
+
+def test_page_count_reads_pager_links_not_other_page_functions():
+    pager = Selector(text='<div class="font"><a href="javascript:doZoom(18)">大</a><a href="javascript:doZoom(14)">小</a></div>')
+    assert shapes.page_count(pager, "") is None                    # an article's font sizes are no pager
+    pager = Selector(text='<a href="javascript:goPage(2)">下一页</a><a onclick="goPage(7)">尾页</a><a href="javascript:goPage(3)">3</a>')
+    assert shapes.page_count(pager, "") == 7
+
+
+def test_an_endpoint_missing_a_value_its_script_computes_is_no_endpoint():
+    js = ("function loadNodes(pid) { fetch('/gkml/tree.json?pid=' + pid).then(function (r) { return r.json(); }); }"
+          "function page(p) { $.get('/gkml/list.json?pageNo=' + p + '&size=10'); }")
+    urls = [e.url for e in shapes.script_endpoints(js, PAGE)]
+    assert urls == ["http://rf.example.gov.cn/gkml/list.json?size=10"]   # the tree.json without its node is another URL

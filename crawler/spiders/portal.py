@@ -18,7 +18,8 @@ import scrapy
 
 from archive.vocab import Found, Kind
 from crawler import browser, discover, extract, shapes
-from crawler.classify import DISCLOSURE_COLUMN, REPORT_COLUMN, classify_title, link_score, report_year
+from crawler.classify import (DISCLOSURE_COLUMN, REPORT_COLUMN, classify_title, link_score, normalize_title,
+                              report_year)
 from crawler.items import ROBOTS_REFUSAL, BrowserTraffic, FetchFailure, PageSeen, ReportDocument, ReportListing
 from crawler.ledger import request_key
 from crawler.offices import Office, judge_entries
@@ -215,7 +216,9 @@ class PortalSpider(scrapy.Spider):
 
     def _is_column(self, link) -> bool:
         found = classify_title(link.text)
-        return self.scope.allows(link.url) and not (found and found.year)
+        # a long title naming a year is an entry (a report, its 图文解读), never a column's name
+        entry = (found and found.year) or (report_year(link.text) and len(normalize_title(link.text)) > 12)
+        return self.scope.allows(link.url) and not entry
 
     @_skip_challenges
     def parse_column(self, response):
