@@ -31,4 +31,4 @@ render-sample: setup
 	$(VENV)/bin/python -m sample_portal.render
 
 clean:
-	rm -rf $(VENV) demo-data .pytest_cache
+	rm -rf $(VENV) .pytest_cache

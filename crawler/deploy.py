@@ -2,6 +2,7 @@
 the templates in ``deploy/`` (``renfang schedule``)."""
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from archive.datadir import DataDir
@@ -10,13 +11,22 @@ DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 UNITS = ("renfang-crawl.service", "renfang-crawl.timer")
 
 
+CRONTAB = "renfang.crontab"
+
+
+def _cron_word(path: str) -> str:
+    """A path as one word of a crontab command: quoted for the shell, and ``%`` escaped (cron
+    turns a bare ``%`` into a newline)."""
+    return shlex.quote(path).replace("%", "\\%")
+
+
 def render(name: str, registry: Path, data_dir: Path, checkout: Path | None = None) -> str:
     """A ``deploy/`` template with absolute paths filled in."""
     text = (DEPLOY / name).read_text(encoding="utf-8")
     values = {"@CHECKOUT@": str((checkout or DEPLOY.parent).resolve()), "@REGISTRY@": str(Path(registry).resolve()),
               "@DATA_DIR@": str(Path(data_dir).resolve())}
     for key, value in values.items():
-        text = text.replace(key, value)
+        text = text.replace(key, _cron_word(value) if name == CRONTAB else value)
     return text
 
 

@@ -9,6 +9,7 @@ commit point of a URL in a run.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from twisted.internet import task
@@ -121,7 +122,9 @@ class ArchivePipeline:
         if 200 <= response.status < 300 and response.body:
             sha256, media_type = records.store_document(state.db, state.store, response.body)
             state.remember_stored(response.body, sha256, media_type)   # its item need not store it again
-        error = None if response.status < 400 else f"HTTP {response.status}"
+        # a robots.txt that is not there (4xx) is no error: nothing is forbidden (RFC 9309 2.3.1.3)
+        robots_absent = not agency and 400 <= response.status < 500 and urlsplit(response.url).path == "/robots.txt"
+        error = None if response.status < 400 or robots_absent else f"HTTP {response.status}"
         records.record_fetch(state.db, **fetch, sha256=sha256, media_type=media_type,
                              headers=headers, error=error)
         if not agency:

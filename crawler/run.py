@@ -25,6 +25,23 @@ from crawler.registry import RegistryError, Site, read_registry
 EXIT_OK = 0
 EXIT_SITES_NOT_OK = 3      # the crawl ran; some site is not ``ok`` (blocked, no reports, errors …)
 
+
+def exit_codes() -> dict[int, str]:
+    """Every exit code of ``renfang crawl`` and ``renfang run`` with its meaning: the one table
+    both commands' ``--help`` print (README "Reliability: one writer, exit codes")."""
+    from archive.lock import EXIT_BUSY, EXIT_DAMAGED, EXIT_ERROR, EXIT_USAGE
+
+    not_ok = ", ".join(s for s in SiteStatus if s != SiteStatus.OK)
+    return {
+        EXIT_OK: "every site ok",
+        EXIT_ERROR: "bad input, said in one line (an unreadable registry, a bad hint or setting, an unknown --site), "
+                    "or a full disk or read-only archive that stopped the command",
+        EXIT_USAGE: "a wrong option or argument",
+        EXIT_SITES_NOT_OK: f"the crawl ran, but some site is not ok ({not_ok}): the summary says which and why",
+        EXIT_DAMAGED: "DIR/archive.db is damaged or empty: nothing was written (see renfang verify)",
+        EXIT_BUSY: "another command is writing to DIR: try again later, or pass --wait SECONDS",
+    }
+
 SITE_COLUMNS = ("agency_id", "status", "message", "pages", "reports", "docs_new", "docs_changed",
                 "docs_unchanged", "docs_gone", "docs_failed", "errors", "entries_taken", "entries_rejected",
                 "years_expected", "years_found", "gap_years", "gap_reasons")
@@ -278,4 +295,4 @@ def _count_killed_downloads(db, data_dir: Path, run_id: int) -> None:
                        [sum(warc_response_bytes(p) for p in paths if p.exists()), run_id])
 
 
-__all__ = ["crawl", "CrawlResult", "RegistryError", "EXIT_OK", "EXIT_SITES_NOT_OK"]
+__all__ = ["crawl", "CrawlResult", "RegistryError", "EXIT_OK", "EXIT_SITES_NOT_OK", "exit_codes"]

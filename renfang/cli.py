@@ -331,11 +331,22 @@ def with_crawl_options(f):
     return f
 
 
+def with_exit_codes(f):
+    """End a command's help with the exit codes of ``crawler.run.exit_codes`` (one table for
+    `renfang crawl` and `renfang run`); under ``@cli.command()``, which reads the docstring."""
+    from crawler.run import exit_codes
+
+    f.__doc__ = (f.__doc__ or "").rstrip() + "\n\n    \b\n    Exit codes:\n" + "".join(
+        f"      {code:<3} {meaning}\n" for code, meaning in sorted(exit_codes().items()))
+    return f
+
+
 @cli.command()
 @registry_option
 @data_dir_option
 @with_crawl_options
 @wait_option
+@with_exit_codes
 def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, verbose, redis, workers,
           config, wait):
     """Crawl the sites of a registry; store every document under its SHA-256.
@@ -350,10 +361,6 @@ def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, d
         renfang crawl --registry sample_portal/registry.csv --data-dir data
         renfang crawl --registry crawler/registry.csv --site scrf --data-dir data
         renfang crawl --registry sample_portal/registry.csv --explain pzhrf --data-dir data
-
-    Exit codes: 0 every site ok; 3 some site not ok (blocked, failed, errors, no_reports,
-    layout_changed, fewer_reports, list_capped, partial: the summary says which and why);
-    1 bad input (an unreadable registry, an unknown --site).
     """
     alert_config = _alert_config(config, data_dir)
     with writing(data_dir, "crawl", wait, create=True):
@@ -386,8 +393,14 @@ def schedule(registry, data_dir, cron, unit_dir):
         renfang schedule --registry crawler/registry.csv --data-dir /srv/renfang --cron | crontab -
     """
     from crawler import deploy
+    from crawler.registry import RegistryError, read_registry
+
+    try:  # what runs every hour must not fail on its registry every hour: refuse it now
+        read_registry(registry)
+    except RegistryError as e:
+        raise click.ClickException(str(e))
     if cron:
-        click.echo(deploy.render("renfang.crontab", registry, data_dir), nl=False)
+        click.echo(deploy.render(deploy.CRONTAB, registry, data_dir), nl=False)
         return
     if unit_dir is not None:
         for path in deploy.install(unit_dir, registry, data_dir):
@@ -576,6 +589,7 @@ def load(data_dir, jobs, overrides, wait):
 @with_crawl_options
 @jobs_option
 @wait_option
+@with_exit_codes
 def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due, now, verbose, redis, workers,
         config, jobs, wait):
     """Crawl, then load, in one go.
@@ -584,8 +598,6 @@ def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due
     Example:
         renfang run --registry sample_portal/registry.csv --data-dir data
         renfang run --registry sample_portal/registry.csv --data-dir data --due --now 2026-01-20
-
-    Exit codes: as `renfang crawl`'s; 75 when another command is writing to DIR (see --wait).
     """
     alert_config = _alert_config(config, data_dir)
     with writing(data_dir, "run", wait, create=True):
@@ -783,7 +795,7 @@ def _serve(data_dir: Path, host: str, port: int) -> None:
     # a data dir this process cannot write to (read-only media, another owner): Datasette opens
     # the file immutable, needing no -shm/-wal beside it
     immutable = not os.access(data_dir, os.W_OK, effective_ids=True)
-    click.echo(f"Datasette: http://{host}:{port}/archive  (Ctrl-C stops)"
+    click.echo(f"Datasette: http://{host}:{port}/  (the archive's home page; its tables at /archive; Ctrl-C stops)"
                + ("  [read-only data dir: served immutable]" if immutable else ""))
     code = run_service(datasette_command(data_dir, host, port, immutable))
     if code != 0:
@@ -793,8 +805,10 @@ def _serve(data_dir: Path, host: str, port: int) -> None:
 
 @cli.command()
 @data_dir_option
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface; the archive is then public).")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on (1-65535).")
 def serve(data_dir, host, port):
     """Publish DIR/archive.db with Datasette at http://HOST:PORT/archive.
 
@@ -934,9 +948,42 @@ def schema(data_dir, apply, wait):
                    f"{data_dir}, or now by `renfang schema --data-dir {data_dir} --migrate`")
 
 
+def _sample_archive_only(data_dir: Path) -> None:
+    """The demo writes to the data dir every other command reads by default: refuse one that
+    holds reports of other offices (the sample offices would be mixed into that archive)."""
+    from sample_portal import server
+
+    db = DataDir(data_dir).db
+    if not db.exists() or db.stat().st_size == 0:
+        return
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        others = [i for (i,) in conn.execute("select distinct agency_id from reports order by 1")
+                  if i not in server.SITES]
+    except sqlite3.Error:
+        others = []   # not an archive the demo can read: refuse_damaged says why
+    finally:
+        conn.close()
+    if others:
+        raise click.ClickException(
+            f"{data_dir} holds reports of other offices ({', '.join(others[:3])}{', …' if len(others) > 3 else ''}): "
+            "the demo would mix the sample portal into it; pass --data-dir demo-data")
+
+
+def _print_planted() -> None:
+    """What the demo's output above shows on purpose: the sample portal's planted faults."""
+    from sample_portal.sites import PLANTED
+
+    click.echo("The sample portal's faults are planted, so that the demo shows how each is recorded "
+               "(the exit 3, the sites not ok and the late alerts above are expected):")
+    for p in PLANTED:
+        click.echo(f"  {p.site}{f' {p.year}' if p.year else ''}: {p.fault} -> {p.recorded}")
+
+
 @cli.command()
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default="demo-data",
-              show_default=True, help="Where the demo archive is written.")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default="data",
+              show_default=True, help="Where the demo archive is written (the data dir every command reads by "
+              "default, so `renfang verify` and `renfang serve` read it next).")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535),
               help="Datasette's port.")
 @click.option("--portal-port", default=8701, show_default=True, type=click.IntRange(1, 65534),
@@ -946,12 +993,16 @@ def demo(data_dir, port, portal_port):
 
     \b
     Example:
-        renfang demo      # then open http://127.0.0.1:8001/archive
+        renfang demo      # then open http://127.0.0.1:8001/
+
+    The sample portal has faults planted on purpose (a page answering 500, a truncated PDF,
+    a wrong upload, years without a report): the demo lists them before it serves.
     """
 
     from sample_portal import server
 
     started = time.monotonic()
+    _sample_archive_only(data_dir)
     try:
         portal = server.start(ports={site: portal_port + i for i, site in enumerate(server.SITES)})
     except OSError as e:
@@ -970,7 +1021,9 @@ def demo(data_dir, port, portal_port):
             _print_judged_after_load(result, summary)
             delivery = _announce(data_dir, _alert_config(None, data_dir), result)
             _summary("demo", data_dir, result.exit_code, result, summary, delivery)
-        click.echo(f"demo archive ready in {time.monotonic() - started:.0f} s")
+        _print_planted()
+        click.echo(f"demo archive ready in {time.monotonic() - started:.0f} s in {data_dir} "
+                   f"(`renfang verify`, `renfang serve` read it there)")
         _serve(data_dir, "127.0.0.1", port)
     finally:
         portal.stop()

@@ -141,3 +141,26 @@ def hanweb_record(rec: Record) -> str:
 
 
 SITES: dict[str, SiteSpec] = {s.id: s for s in (PZHRF, JXRF)}
+
+
+# --- the faults planted in the two sites, as the demo announces them -----------------------
+
+@dataclass(frozen=True)
+class Planted:
+    """A fault the sample portal has on purpose, and what the archive makes of it."""
+    site: str
+    year: int | None   # the report it is about (None: the whole site)
+    fault: str
+    recorded: str
+
+
+PLANTED = [
+    Planted("pzhrf", 2017, "its report page answers HTTP 500",
+            "the site is partial; the 2017 report is listed, with no document"),
+    Planted("pzhrf", 2018, "its PDF is truncated (the first 40 % of a good one)",
+            "the 2018 report is archived, but corrupt"),
+    Planted("jxrf", 2019, "the attachment uploaded as its report is another document",
+            "the 2019 report is not_report"),
+    Planted("pzhrf", None, "publishes no report after 2019 (jxrf none after 2020)",
+            "the years since are gaps (missing years) and each office has a late alert for last year"),
+]

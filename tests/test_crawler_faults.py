@@ -223,3 +223,21 @@ def test_what_robots_txt_forbids_is_recorded_and_the_site_says_so(tmp_path):
         ("forbidden by robots.txt, not requested",)]
     # fetched with --ignore-robots: nothing failed; the years after plainx's 2023 report are gaps
     assert q(data, "select status from crawl_sites order by run_id") == [("partial",), ("missing_years",)]
+
+
+def test_a_missing_robots_txt_is_no_error(tmp_path):
+    """Issue 23: a site without robots.txt (404) forbids nothing (RFC 9309): the fetch is logged
+    with its status, but the run counts no error and the site stays ok."""
+    portal = sites.start()
+    try:
+        portal.sites["plainx"].pages["/robots.txt"] = Page(b"<html><body>404 Not Found</body></html>", status=404)
+        registry = sites.write_registry(portal, tmp_path / "registry.csv", ids=["plainx"])
+        data = tmp_path / "data"
+        out = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, "--now", "2024-03-01").stdout
+    finally:
+        portal.stop()
+    robots = portal.url("plainx") + "robots.txt"
+    assert q(data, "select status, error from fetches where url = ?", [robots]) == [(404, None)]
+    assert q(data, "select errors from crawl_runs") == [(0,)]
+    assert q(data, "select status from crawl_sites") == [("ok",)]
+    assert " 0 errors;" in out

@@ -104,6 +104,33 @@ def test_schedule_units_name_the_real_command_and_parse_as_systemd_units(tmp_pat
     assert "@" not in cron                                # every placeholder filled
 
 
+def test_the_crontab_line_runs_on_a_new_data_dir_and_an_invalid_registry_is_refused(tmp_path):
+    """Issue 23: the printed line runs as cron runs it (``\\%`` unescaped, then ``/bin/sh -c``)
+    on a data dir that does not exist yet, a path with a space and a ``%`` in it: it makes
+    logs/ before the shell opens cron.log; a registry the hourly run would fail on is refused
+    when the line is made, not every hour after."""
+    import re
+    import subprocess
+
+    registry = tmp_path / "registry.csv"
+    registry.write_text("id,name,level,province,url\nnosite,某市人民防空办公室,city,四川,\n", encoding="utf-8")
+    data = tmp_path / "new data%1"
+    line = renfang("schedule", "--registry", registry, "--data-dir", data, "--cron").stdout.strip().splitlines()[-1]
+    command = line.split(None, 5)[5]
+    assert "%" not in command.replace("\\%", "")          # no bare % that cron would cut into lines
+    proc = subprocess.run(["/bin/sh", "-c", command.replace("\\%", "%")], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    log = (data / "logs" / "cron.log").read_text(encoding="utf-8")
+    assert "no site to crawl" in log and log.rstrip().endswith("exit 0"), log
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,name\nx,y\n", encoding="utf-8")
+    for how in ((), ("--cron",), ("--install", tmp_path / "units")):
+        proc = renfang("schedule", "--registry", bad, "--data-dir", tmp_path / "other", *how, expect=1)
+        assert proc.stdout == "" and "missing column(s)" in proc.stderr, proc.stderr
+    assert not (tmp_path / "units").exists()
+
+
 def test_installed_units_pass_systemd_analyze_verify(tmp_path):
     """systemd's own checker (Debian `systemd`, installed by the set-up): no unknown directive,
     no bad value, an executable ExecStart. It only warns about a bad value, so any output fails."""

@@ -6,10 +6,11 @@ import pytest
 import json
 import signal
 import socket
+import sqlite3
 import urllib.parse
 import urllib.request
 
-from tests.helpers import free_port, start_server, stop_server
+from tests.helpers import free_port, renfang, start_server, stop_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.loopback]  # test tiers: README "Development"
 
@@ -82,3 +83,35 @@ def test_renfang_demo_ends_with_datasette_serving_the_sample_archive(tmp_path):
         out = stop_server(proc, signal.SIGINT)
     assert proc.returncode == 0, out
     assert "demo archive ready" in out
+    # issue 23: it says which of its faults are planted, each with what the archive made of it
+    from sample_portal.sites import PLANTED
+
+    assert "faults are planted" in out
+    for planted in PLANTED:
+        assert f"  {planted.site}{f' {planted.year}' if planted.year else ''}: {planted.fault} -> " in out
+    # its last word is the home page, not /archive
+    ours = [line for line in out.splitlines() if not line.startswith("INFO:") and line.strip()]
+    assert ours[-2].startswith(f"Datasette: http://127.0.0.1:{port}/  ("), ours[-2:]
+    # the archive it wrote passes `renfang verify`
+    renfang("verify", "--data-dir", tmp_path / "demo")
+
+
+def test_demo_writes_where_every_command_reads_and_keeps_out_of_another_archive(tmp_path):
+    """`renfang verify` (or serve, load …) after `make demo`: one default data dir for all; a
+    data dir holding other offices' reports is refused before anything is served or written."""
+    from renfang.cli import cli
+
+    defaults = {name: next(p.default for p in command.params if p.name == "data_dir")
+                for name, command in cli.commands.items() if any(p.name == "data_dir" for p in command.params)}
+    assert set(defaults.values()) == {"data"}, defaults
+    assert {"demo", "verify", "serve", "load"} <= set(defaults)
+    data = tmp_path / "mine"
+    data.mkdir()
+    conn = sqlite3.connect(data / "archive.db")
+    conn.execute("create table reports (id text, agency_id text)")
+    conn.execute("insert into reports values ('scrf-2023', 'scrf')")
+    conn.commit()
+    conn.close()
+    proc = renfang("demo", "--data-dir", data, "--port", free_port(), "--portal-port", free_ports(2), expect=1)
+    assert "holds reports of other offices (scrf)" in proc.stderr and "--data-dir demo-data" in proc.stderr
+    assert sorted(p.name for p in data.iterdir()) == ["archive.db"]
