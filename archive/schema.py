@@ -33,6 +33,11 @@ from parsers.vocab import CheckStatus, MemberStatus, Method, ParseStatus
 # ---------------------------------------------------------------------------- the description
 
 
+class Numeric(float):
+    """The type of a figure's column: SQLite's NUMERIC affinity stores a count as an integer
+    (17, not 17.0, in every export: Datasette's CSV and JSON, SQL) and keeps 3995.07 a real."""
+
+
 @dataclass(frozen=True)
 class Column:
     """One column: its SQLite type, what it holds (Chinese, English) and its allowed values
@@ -44,7 +49,7 @@ class Column:
 
     @property
     def sql_type(self) -> str:
-        return COLUMN_TYPE_MAPPING[self.type]
+        return "NUMERIC" if self.type is Numeric else COLUMN_TYPE_MAPPING[self.type]
 
     def describe(self) -> str:
         """One line, as the Datasette site shows it: ``状态 how the run ended: a / b / c``."""
@@ -398,7 +403,7 @@ TABLES: dict[str, Table] = {
         "table_name": col(str, "表", "disclosure (二 主动公开), applications (三 依申请公开), appeals (四 复议诉讼)"),
         "row_code": col(str, "行代码", "canonical row code (see codes)"),
         "column_code": col(str, "列代码", "canonical column code (see codes)"),
-        "value": col(float, "数值", "the number as printed; null = blank cell, never 0"),
+        "value": col(Numeric, "数值", "the number as printed (a count an integer: 17, not 17.0); null = blank cell, never 0"),
         "raw": col(str, "原文", "printed text of the cell"),
         "unit": col(str, "单位", "元 / 万元 for money"),
         "page": col(int, "页码", "page of the source document"),
@@ -413,8 +418,8 @@ TABLES: dict[str, Table] = {
                     "applications.carry_chain, text.applications / text.appeals (a figure stated in the text vs its table cell)"),
         "key": col(str, "对象", "the column or row checked"),
         "status": col(str, "结果", "the check's result", CHECK_STATUS),
-        "lhs": col(float, "计算值", "computed sum (carry_chain: last year's carried_forward; text.*: the figure the text states)"),
-        "rhs": col(float, "印刷值", "printed total (carry_chain: this year's carried_over; text.*: the table cell)"),
+        "lhs": col(Numeric, "计算值", "computed sum (carry_chain: last year's carried_forward; text.*: the figure the text states)"),
+        "rhs": col(Numeric, "印刷值", "printed total (carry_chain: this year's carried_over; text.*: the table cell)"),
     }, pk=("report_id", "code", "key"), foreign_keys=[("report_id", "reports", "id")], not_null={"status"}),
     "codes": table("代码", "Canonical codes and their Chinese labels (from parsers/codes.py).", {
         "table_name": col(str, "表", "table code"),
@@ -435,7 +440,7 @@ TABLES: dict[str, Table] = {
     "version_facts": table("版本数据", "Figures of each version of a document whose URL served changed bytes.", {
         "sha256": col(str, "哈希", "documents.sha256 of the version"),
         "table_name": col(str, "表", "table code"), "row_code": col(str, "行代码", "row code"),
-        "column_code": col(str, "列代码", "column code"), "value": col(float, "数值", "value"),
+        "column_code": col(str, "列代码", "column code"), "value": col(Numeric, "数值", "value"),
         "raw": col(str, "原文", "printed text"), "parser_version": col(str, "解析器版本", "parser version"),
     }, pk=("sha256", "table_name", "row_code", "column_code"), foreign_keys=[("sha256", "documents", "sha256")]),
     "search_docs": table("检索文本", "Searchable title and text per report (full-text index: search_bigrams); the search box here (?_search=) finds Chinese words of any length: 人防, 人民防空. 本表搜索框支持任意长度的中文词。", {
@@ -594,6 +599,30 @@ def add_columns(table_name: str, *columns: str) -> Callable[[sqlite_utils.Databa
     return apply
 
 
+def retype(table_name: str) -> Callable[[sqlite_utils.Database], None]:
+    """A migration step: rebuild a table with the column types :data:`TABLES` gives it (SQLite
+    cannot change a column's type in place), its rows copied as they are; its indexes are made
+    again by :func:`ensure_schema`, the views (which a table being replaced would break) by
+    archive/views.py."""
+    spec = TABLES[table_name]
+
+    def apply(db: sqlite_utils.Database) -> None:
+        if not _exists(db, table_name):
+            return
+        have = {r[1] for r in db.execute(f'pragma table_info("{table_name}")')}
+        columns = ", ".join(f'"{c}"' for c in spec.columns if c in have)
+        for (view,) in db.execute("select name from sqlite_master where type = 'view'").fetchall():
+            db.execute(f'drop view "{view}"')
+        new = f"_{table_name}_retyped"
+        db.execute(f'drop table if exists "{new}"')
+        _create_table(db, new, spec)
+        db.execute(f'insert into "{new}" ({columns}) select {columns} from "{table_name}"')
+        db.execute(f'drop table "{table_name}"')
+        db.execute(f'alter table "{new}" rename to "{table_name}"')
+    apply.__doc__ = f"rebuild {table_name} with its columns' types"
+    return apply
+
+
 def steps(*functions: Callable[[sqlite_utils.Database], None]) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         for f in functions:
@@ -640,6 +669,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "the national registry: offices' divisions (GB/T 2260), where their url came from, its history",
               add_columns("agencies", "division_code", "parent_code", "city", "url_source", "division_status",
                           "replaced_by", "replaced_in", "established")),
+    # REAL columns gave 17.0 for a count in Datasette's CSV and JSON (issue 23)
+    Migration(10, "figures as printed: counts are integers in facts, checks and version_facts (NUMERIC)",
+              steps(retype("facts"), retype("checks"), retype("version_facts"))),
 )
 #: the schema an archive has once :func:`open_archive` opened it: its last migration's number
 SCHEMA_VERSION = MIGRATIONS[-1].number
@@ -723,13 +755,25 @@ def migrate(db: sqlite_utils.Database) -> list[Migration]:
     return applied
 
 
+def _create_table(db: sqlite_utils.Database, name: str, spec: Table) -> None:
+    """Create table ``name`` as ``spec`` describes it (sqlite-utils' statement, with the
+    :class:`Numeric` columns NUMERIC: sqlite-utils knows no such type)."""
+    sql = db.create_table_sql(name, {c: float if column.type is Numeric else column.type
+                                     for c, column in spec.columns.items()},
+                              pk=spec.pk, foreign_keys=list(spec.foreign_keys) or None,
+                              not_null=set(spec.not_null) or None)
+    for c, column in spec.columns.items():
+        if column.type is Numeric:
+            sql = sql.replace(f'"{c}" REAL', f'"{c}" NUMERIC', 1)
+    db.execute(sql)
+
+
 def _create_missing_tables(db: sqlite_utils.Database, only: Iterable[str] | None = None) -> None:
     for name, spec in created_here().items():
         if only is not None and name not in only:
             continue
         if not _exists(db, name):
-            db[name].create({c: column.type for c, column in spec.columns.items()}, pk=spec.pk,
-                            foreign_keys=list(spec.foreign_keys) or None, not_null=set(spec.not_null) or None)
+            _create_table(db, name, spec)
 
 
 def missing_columns(db: sqlite_utils.Database, tables: Mapping[str, Table] | None = None) -> list[str]:

@@ -153,3 +153,20 @@ def test_renfang_schema_says_what_an_archive_has_and_migrates_only_when_asked(tm
     assert migrated[0] == f"{path}: schema {SCHEMA_VERSION} (this renfang: {SCHEMA_VERSION})"
     assert all(" applied 20" in line for line in migrated[3:]) and "pending" not in "\n".join(migrated)
     assert renfang("schema", "--data-dir", tmp_path / "nowhere", expect=1).stderr.endswith("does not exist\n")
+
+
+@pytest.mark.parametrize("commit", list(RELEASES))
+def test_counts_become_integers_and_money_keeps_its_decimals(commit, tmp_path):
+    """Migration 10 (issue 23): REAL columns stored every count as 17.0, so Datasette's CSV and
+    JSON said 17.0; NUMERIC ones keep a count an integer and 3995.07 a real, values unchanged."""
+    path = old_archive(tmp_path, commit)
+    assert rows(path, "select distinct typeof(value) from facts where value is not null") == [("real",)]
+    before = rows(path, "select report_id, table_name, row_code, column_code, value from facts order by 1, 2, 3, 4")
+    open_archive(path).close()
+    for table, column in (("facts", "value"), ("checks", "lhs"), ("checks", "rhs")):
+        assert rows(path, f"select distinct typeof({column}) from {table} "
+                          f"where {column} = cast({column} as integer)") == [("integer",)], (table, column)
+    # 采购总金额 3995.07 (万元) stays as printed
+    assert rows(path, "select row_code, value, typeof(value) from facts where value != cast(value as integer)") == [
+        ("procurement", 3995.07, "real")]
+    assert rows(path, "select report_id, table_name, row_code, column_code, value from facts order by 1, 2, 3, 4") == before
