@@ -410,6 +410,7 @@ class Visit:
     snapshots: list[tuple[str, str]] = field(default_factory=list)      # (url, html) after each step
     responses: list[Captured] = field(default_factory=list)
     navigations: list[tuple[str, str]] = field(default_factory=list)    # (url, found_in): not followed
+    posts: list[tuple[str, str]] = field(default_factory=list)          # (url, form body) of POST navigations
     cookies: list[dict] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)                      # what was driven, for --explain
     undriven: list[str] = field(default_factory=list)                   # what could not be, and why
@@ -427,6 +428,7 @@ class _Recorder:
         self.documents: list[tuple[str, int]] = []     # main-frame document responses (url, status)
         self.responses: list[Captured] = []
         self.navigations: list[tuple[str, str]] = []
+        self.posts: list[tuple[str, str]] = []       # a form a control POSTs: Scrapy replays it
         self.blocked: list[str] = []
         self.exchanges: list[Exchange] = []
         self.inflight = 0
@@ -523,6 +525,8 @@ class _Recorder:
             # a choice or click that navigates: the URL is recorded for Scrapy, the page stays
             self.navigated(url, self.step if request.method == "GET" else f"{self.step} ({request.method} "
                                                                           f"{(request.post_data or '')[:200]})")
+            if request.method == "POST" and (url, request.post_data or "") not in self.posts:
+                self.posts.append((url, request.post_data or ""))
             await route.abort("aborted")
             return
         await route.fallback()
@@ -980,6 +984,7 @@ async def visit(page, *, budget: Budget, on_target: Callable[[str], bool] | None
         if rec is not None:
             visit_.responses = list(rec.responses)
             visit_.navigations = list(rec.navigations)
+            visit_.posts = list(rec.posts)
             visit_.blocked = list(dict.fromkeys(rec.blocked))
             visit_.exchanges = list(rec.exchanges)
         budget.used_seconds += time.monotonic() - started

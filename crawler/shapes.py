@@ -807,7 +807,8 @@ def api_page(text: str, url: str, page_size: int | None, templates=()) -> ApiPag
         total = re.search(r"<(?:totalrecord|total|totalRecord|count)>\s*(\d+)", body)
         pages = int(m.group(1)) if m else (-(-int(total.group(1)) // page_size) if total and page_size else None)
         return ApiPage(entries, pages, "xml")
-    return ApiPage(extract.list_items(Selector(text=body), url), None, "html")
+    html = Selector(text=body)       # a fragment, or a whole page a form POST answers: its pager says how many
+    return ApiPage(extract.list_items(html, url), page_count(html, ""), "html")
 
 
 def _xml_rows(body: str, url: str) -> list[Link]:
@@ -833,7 +834,10 @@ def api_next(api: dict, got: ApiPage) -> list[tuple[int, tuple]]:
     step = (api.get("size") or len(got.entries) or 1) if offset else 1
     page = api["page"]
     if got.pages is not None and not offset and api.get("first", True):
-        return [(n, endpoint_request(ep, n)) for n in range(page + 1, page + got.pages)]
+        # up to the last page: numbered from 1 unless the first page asked was 0 (a replayed
+        # form's page 2 lists the pages after it, not as many again)
+        last = api.get("base", 0 if page == 0 else 1) + got.pages - 1
+        return [(n, endpoint_request(ep, n)) for n in range(page + 1, last + 1)]
     if got.pages is None and got.entries:
         return [(page + step, endpoint_request(ep, page + step))]
     return []

@@ -211,3 +211,18 @@ def test_an_endpoint_missing_a_value_its_script_computes_is_no_endpoint():
           "function page(p) { $.get('/gkml/list.json?pageNo=' + p + '&size=10'); }")
     urls = [e.url for e in shapes.script_endpoints(js, PAGE)]
     assert urls == ["http://rf.example.gov.cn/gkml/list.json?size=10"]   # the tree.json without its node is another URL
+
+
+def test_a_whole_page_a_form_post_answers_says_how_many_pages():
+    html = ('<ul class="menu"><li><a href="/portal/zwgk.do">政务公开</a></li></ul><form id="pageForm" method="post">'
+            '<input type="hidden" name="pageNo" value="2"></form><table class="list">'
+            '<tr><td><a href="/portal/detail.do?infoId=1">枫林县人民防空办公室2021年度政府信息公开工作年度报告</a></td></tr>'
+            '<tr><td><a href="/portal/detail.do?infoId=2">枫林县人民防空办公室2020年工作总结</a></td></tr></table>'
+            '<div class="pager">共13条 第2/3页 <a onclick="toPage(1)">1</a><span>2</span><a onclick="toPage(3)">3</a></div>')
+    got = shapes.api_page(html, "http://rf.example.gov.cn/portal/list.do", 5)
+    assert got.pages == 3 and got.format == "html"
+    assert "http://rf.example.gov.cn/portal/detail.do?infoId=1" in [e.url for e in got.entries]
+    api = shapes.captured_api("http://rf.example.gov.cn/portal/list.do", "POST",
+                              "colId=ndbg&pageNo=2&pageSize=5&csrfToken=c0ffee", 0)
+    assert [(n, form["pageNo"], form["csrfToken"]) for n, (_, _, form, _) in shapes.api_next(api, got)] == [
+        (3, "3", "c0ffee")]                                  # the form replayed, its token kept

@@ -19,13 +19,11 @@ from tests.portals import shapes_js
 
 pytestmark = [pytest.mark.slow, pytest.mark.loopback, pytest.mark.browser]
 
-#: the sites whose every report the crawl finds today, with a true status. The others are not yet
-#: (issue 19 stays open for them): nuxtrf and postrf are found in part (4 of 6, 3 of 8) and say
-#: so (partial: a rendered pager not clicked, a POST-form pager not replayed); sparf (a
-#: hash-routed app) not at all (no_reports, with why). Every site, handled or not, archives
-#: nothing wrong, and none left short says ok.
+#: the sites whose every report the crawl finds today, with a true status. The one not yet
+#: (issue 19 stays open for it): sparf, a hash-routed app, not at all (no_reports, with why).
+#: Every site, handled or not, archives nothing wrong, and none left short says ok.
 HANDLED = ["cfgrf", "btnrf", "morerf", "layrf", "dwrf", "tplrf", "ysrf", "cookierf", "jumprf", "lurerf", "dlrf",
-           "tabrf", "treerf", "viewrf"]
+           "tabrf", "treerf", "viewrf", "nuxtrf", "postrf"]
 
 
 def _crawl(portal, root, *options):

@@ -361,9 +361,10 @@ class PortalSpider(scrapy.Spider):
                 browser.SELECT: lambda sig: paged or "*" in options_read or sig.found_in in options_read}
         wanted = signals if short else [sig for sig in signals if sig.kind in read and not read[sig.kind](sig)]
         # a page reached through a control the browser drove on the page before it (a year page of
-        # the select): the same controls here lead where the browser already went
+        # the select): the same controls here lead where the browser already went. A page whose
+        # content its scripts build (the next page of a rendered list) is rendered all the same
         driven = set(meta.get("renfang_driven", ()))
-        wanted = [sig for sig in wanted if (sig.found_in, sig.why) not in driven]
+        wanted = [sig for sig in wanted if (sig.found_in, sig.why) not in driven or sig.kind not in read]
         if not wanted:
             return None, []
         why = "; ".join(f"{sig.found_in}: {sig.why}" for sig in wanted[:3]) + (
@@ -497,6 +498,15 @@ class PortalSpider(scrapy.Spider):
             seen_urls.add(url)
             return True
 
+        # entries apart from where to go: a pager's "2" is among a list's links and its next page
+        seen_entries: set[str] = set()
+
+        def new_entry(url: str) -> bool:
+            if url in seen_entries:
+                return False
+            seen_entries.add(url)
+            return True
+
         for url, html in seen.snapshots:            # every DOM state the visit reached
             snap = scrapy.http.HtmlResponse(url, body=html.encode("utf-8"), encoding="utf-8", request=response.request.replace(
                 url=url, meta={**response.meta, "renfang_rendered": True}))
@@ -511,7 +521,7 @@ class PortalSpider(scrapy.Spider):
                             follows.append((link.url, "browser", f"{column_kind} link {link.text!r} (rendered)"))
                             requests.append(self.request(link.url, callback, site, kind=column_kind, parent=key))
             found, _, _, _ = self._analyse(snap)
-            entries += [e for e in found.entries if new(e.url.split("#")[0])]
+            entries += [e for e in found.entries if new_entry(e.url.split("#")[0])]
             for f in found.follows:
                 if new(f.url):
                     follows.append((f.url, f"browser+{f.strategy}", f.reason))
@@ -523,7 +533,7 @@ class PortalSpider(scrapy.Spider):
             got = shapes.api_page(captured.body, captured.url, None)
             if not got.entries:
                 continue
-            entries += [e for e in got.entries if new(e.url.split("#")[0])]
+            entries += [e for e in got.entries if new_entry(e.url.split("#")[0])]
             notes.append(f"browser: {captured.method} {captured.url} ({captured.found_in}): {got.format} answer "
                          f"with {len(got.entries)} rows")
             api = shapes.captured_api(captured.url, captured.method, captured.post_data, len(got.entries))
@@ -536,10 +546,27 @@ class PortalSpider(scrapy.Spider):
                     requests.append(self.request(url, self.parse_api, site, kind=Kind.LIST, parent=key,
                                                  method=method, formdata=form, body=body, renfang_api=api,
                                                  renfang_pager=True, renfang_strategy="script_api"))
+        replayed = set()
+        for url, form_body in seen.posts:            # a pager that POSTs the page's form (pageNo=n)
+            api = shapes.captured_api(url, "POST", form_body, 0) if self.scope.allows(url) else None
+            if api is None:
+                continue
+            ep = shapes.Endpoint(api["url"], "POST", api["params"], api["page_key"], api["json_body"])
+            req_url, method, form, body = shapes.endpoint_request(ep, api["page"])
+            replayed.add(url)
+            if new(f"{method} {req_url} {form} {body}"):
+                # the form replayed by Scrapy, its further pages by the count the answer prints
+                follows.append((req_url, "browser+form_pager", f"the page's form POSTed with {api['page_key']}="
+                                                               f"{api['page']}"))
+                requests.append(self.request(req_url, self.parse_api, site, kind=Kind.LIST, parent=key,
+                                             method=method, formdata=form, body=body,
+                                             renfang_api=api, renfang_pager=True,
+                                             renfang_strategy="form_pager"))
         posted = []
         for url, found_in in seen.navigations:       # where its controls lead: Scrapy goes there
             if "(POST " in found_in:                 # a form the page POSTs: not the same page as a GET
-                posted.append(f"{url} {found_in}")
+                if url not in replayed:
+                    posted.append(f"{url} {found_in}")
                 continue
             if self.scope.allows(url) and new(url):
                 follows.append((url, "browser", f"navigation: {found_in}"))
