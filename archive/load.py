@@ -232,7 +232,7 @@ def write_report(db: sqlite_utils.Database, report_id: str, sha256: str, status:
                   "column_code": f.column, "value": f.value, "raw": f.raw, "unit": f.unit,
                   "page": f.page, "sha256": sha256,
                   "bbox": ",".join(f"{v:.1f}" for v in f.bbox) if f.bbox else None,
-                  "confidence": f.confidence}
+                  "confidence": f.confidence, "sentence": f.sentence}
                  for f in parsed.facts]
         checks = [{"report_id": report_id, "code": c.code, "key": c.key, "status": c.status,
                    "lhs": c.lhs, "rhs": c.rhs} for c in parsed.checks]

@@ -222,6 +222,7 @@ def build_report(conn: sqlite3.Connection, report_id: str,
             if confidence is not None and confidence < LOW_CONFIDENCE:
                 out["low_confidence"] = round(confidence, 2)
             out.update(value=_int(f["value"]), raw=f["raw"], unit=f["unit"], page=f["page"],
+                       sentence=f.get("sentence"),  # a figure stated in words: its source text
                        fact_url=fact_url(report_id, table, row, column) if fact_url else None,
                        page_url=(DOCUMENT_ROUTE + f["sha256"] + (f"#page={f['page']}" if f["page"] else ""))
                        if f["sha256"] else None)
@@ -275,6 +276,10 @@ def build_report(conn: sqlite3.Connection, report_id: str,
         "low_confidence": sum(1 for f in facts.values()
                               if f.get("confidence") is not None and f["confidence"] < LOW_CONFIDENCE),
         "low_confidence_threshold": LOW_CONFIDENCE,
+        # figures a sentence states (no table printed them): the figure, its words, the sentence
+        "stated": [{"code": f"{t}.{r}.{c}", "label": _stated_label(t, r, c), "value": _int(f["value"]),
+                    "unit": f["unit"], "raw": f["raw"], "sentence": f["sentence"], "page": f["page"]}
+                   for (t, r, c), f in facts.items() if f.get("sentence")],
         "readable": report["parse_status"] in READABLE,
         "other_years": [dict(y) for y in conn.execute(
             """select r.id, r.year, r.parse_status,
@@ -287,6 +292,14 @@ def build_report(conn: sqlite3.Connection, report_id: str,
                from version_changes where report_id = ? order by changed_seen, table_name, row_code,
                column_code""", [report_id])],
     }
+
+
+def _stated_label(table: str, row: str, column: str) -> str:
+    """The printed label of a cell a sentence states: 三 一、本年新收… × 总计, 四 行政复议 × 总计."""
+    from parsers.codes import TABLES
+
+    t = TABLES[table]
+    return f"{t.label[:2]} {t.row(row).label} × {t.column(column).label}"
 
 
 def _appeals_as_printed(table, cell) -> dict:

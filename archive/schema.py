@@ -410,6 +410,8 @@ TABLES: dict[str, Table] = {
         "sha256": col(str, "来源文件", "SHA-256 of the source document"),
         "bbox": col(str, "位置", "x0,top,x1,bottom of the cell (PDF points)"),
         "confidence": col(float, "识别置信度", "OCR confidence 0-1 of a cell read from a scan; null = read from a text layer or markup"),
+        "sentence": col(str, "来源语句", "a figure stated in words (pre-2019 and table-less reports): the sentence it was read from, "
+                        "its source text (raw is then the words that state it, e.g. 未收到政府信息公开申请 for 0); null = a table cell"),
     }, pk=("report_id", "table_name", "row_code", "column_code"),
         foreign_keys=[("report_id", "reports", "id"), ("sha256", "documents", "sha256")]),
     "checks": table("勾稽关系", "Cross-checks per report (and applications.carry_chain across years): pass, fail or unknown, with both sides.", {
@@ -672,6 +674,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     # REAL columns gave 17.0 for a count in Datasette's CSV and JSON (issue 23)
     Migration(10, "figures as printed: counts are integers in facts, checks and version_facts (NUMERIC)",
               steps(retype("facts"), retype("checks"), retype("version_facts"))),
+    Migration(11, "figures stated in words: the sentence each was read from", add_columns("facts", "sentence")),
 )
 #: the schema an archive has once :func:`open_archive` opened it: its last migration's number
 SCHEMA_VERSION = MIGRATIONS[-1].number

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from parsers.vocab import PARSE_FAILURES, Method
 
 # Bump whenever the output for the same input can change (codes, values, checks, metadata).
-PARSER_VERSION = "1.5.0"
+PARSER_VERSION = "1.6.0"
 
 Number = int | float
 
@@ -32,10 +32,15 @@ class Fact:
     # OCR'd cells only: how sure the reading is, 0-1 (Tesseract's confidence of the reading
     # kept, 1.0 for a cell seen to hold no ink); None for a text layer or markup
     confidence: float | None = None
+    # a figure stated in words (sentences.py): the whole sentence it was read from, its source
+    # text (``raw`` is then the words that state the figure: 未收到政府信息公开申请); None for a cell
+    sentence: str | None = None
 
     def to_json(self) -> dict:
         d = {"table": self.table, "row": self.row, "column": self.column, "value": self.value,
              "raw": self.raw, "unit": self.unit, "page": self.page}
+        if self.sentence is not None:
+            d["sentence"] = self.sentence
         if self.bbox is not None:
             d["bbox"] = [round(v, 2) for v in self.bbox]
         if self.confidence is not None:

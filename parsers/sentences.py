@@ -14,8 +14,10 @@ else:
 
 A sentence is skipped when it holds another count (a second 件/起 figure, 其中, 结转, 含),
 so a stated total is never confused with a part of it; a figure stated twice with two
-different values in one report is dropped altogether. Each fact keeps the sentence as ``raw``
-and its page.
+different values in one report is dropped altogether. Each fact's ``value`` is the figure the
+sentence states (未收到 … 申请 is 0), its ``raw`` the words that state it (未收到政府信息公开申请,
+共收到政府信息公开申请2件), and its ``sentence`` the whole sentence, the cell's source text; and
+its page.
 """
 from __future__ import annotations
 
@@ -55,10 +57,10 @@ def _counts(sentence: str) -> int:
 
 def sentence_facts(page_texts: list[str], paginated: bool) -> list[Fact]:
     """The facts the report's sentences state plainly (see the module docstring)."""
-    found: dict[tuple[str, str, str], list[tuple[int, str, int | None]]] = {}
+    found: dict[tuple[str, str, str], list[tuple[int, str, str, int | None]]] = {}
 
-    def add(table: str, row: str, value: int, sentence: str, page: int | None) -> None:
-        found.setdefault((table, row, "total"), []).append((value, sentence, page))
+    def add(table: str, row: str, value: int, words: str, sentence: str, page: int | None) -> None:
+        found.setdefault((table, row, "total"), []).append((value, words, sentence, page))
 
     for number, page_text in enumerate(page_texts, start=1):
         page = number if paginated else None
@@ -69,24 +71,27 @@ def sentence_facts(page_texts: list[str], paginated: bool) -> list[Fact]:
                 continue
             counts = _counts(sentence)
             m = _RECEIVED.search(sentence)
+            none = _RECEIVED_NONE.search(sentence)
             if m and counts == 1:
-                add("applications", "received", _value(m.group(1)), sentence, page)
-            elif not m and counts == 0 and _RECEIVED_NONE.search(sentence):
-                add("applications", "received", 0, sentence, page)
+                add("applications", "received", _value(m.group(1)), m.group(0), sentence, page)
+            elif not m and counts == 0 and none:
+                add("applications", "received", 0, none.group(0), sentence, page)
             if "信息公开" not in sentence:
                 continue
             m = _REVIEW.search(sentence)
+            none = _REVIEW_NONE.search(sentence)
             if m and counts == 1:
-                add("appeals", "review", _value(m.group(1)), sentence, page)
-            elif counts == 0 and _REVIEW_NONE.search(sentence):
-                add("appeals", "review", 0, sentence, page)
-            if counts == 0 and _SUIT_NONE.search(sentence):
-                add("appeals", "suit_direct", 0, sentence, page)
-                add("appeals", "suit_after_review", 0, sentence, page)
+                add("appeals", "review", _value(m.group(1)), m.group(0), sentence, page)
+            elif counts == 0 and none:
+                add("appeals", "review", 0, none.group(0), sentence, page)
+            none = _SUIT_NONE.search(sentence)
+            if counts == 0 and none:
+                add("appeals", "suit_direct", 0, none.group(0), sentence, page)
+                add("appeals", "suit_after_review", 0, none.group(0), sentence, page)
     facts = []
     for (table, row, column), hits in found.items():
-        if len({value for value, _, _ in hits}) != 1:
+        if len({value for value, _, _, _ in hits}) != 1:
             continue  # the report states two different figures: not plain
-        value, sentence, page = hits[0]
-        facts.append(Fact(table, row, column, value, sentence, "件", page))
+        value, words, sentence, page = hits[0]
+        facts.append(Fact(table, row, column, value, words, "件", page, sentence=sentence))
     return facts

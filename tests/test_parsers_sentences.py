@@ -16,7 +16,8 @@ JXRF_2014 = REPO / "sample_portal" / "sites" / "jxrf" / "art" / "2015" / "3" / "
 
 
 def _facts(*texts: str, paginated: bool = False) -> dict[str, tuple]:
-    return {f"{f.table}.{f.row}.{f.column}": (f.value, f.raw, f.page, f.unit)
+    """code -> (value, the sentence it was read from, page, unit)."""
+    return {f"{f.table}.{f.row}.{f.column}": (f.value, f.sentence, f.page, f.unit)
             for f in sentence_facts(list(texts), paginated)}
 
 
@@ -28,15 +29,24 @@ def test_jxrf_2014_page():
     got = {f"{f.table}.{f.row}.{f.column}": f.value for f in facts}
     assert got == {"applications.received.total": 0, "appeals.review.total": 0,
                    "appeals.suit_direct.total": 0, "appeals.suit_after_review.total": 0}
-    raw = {f.raw for f in facts}
-    assert raw == {"2014年我办未收到政府信息公开申请，未收取政府信息公开相关费用，"
-                   "未发生因政府信息公开申请提起行政复议和行政诉讼的情况。"}
+    # the cell's source text is the sentence; its raw text the words that state the figure
+    assert {f.sentence for f in facts} == {"2014年我办未收到政府信息公开申请，未收取政府信息公开相关费用，"
+                                           "未发生因政府信息公开申请提起行政复议和行政诉讼的情况。"}
+    assert {f"{f.table}.{f.row}": f.raw for f in facts} == {
+        "applications.received": "未收到政府信息公开申请",
+        "appeals.review": "未发生因政府信息公开申请提起行政复议",
+        "appeals.suit_direct": "未发生因政府信息公开申请提起行政复议和行政诉讼",
+        "appeals.suit_after_review": "未发生因政府信息公开申请提起行政复议和行政诉讼"}
+    # a figure, never a sentence, is the value (issue 23: the report page showed the sentence)
+    assert all(type(f.value) is int for f in facts)
     assert all(f.page is None and f.unit == "件" for f in facts)
     # the 156 条 of 主动公开 have no code: nothing else is read
     assert len(facts) == 4
 
 
 def test_received_count_with_its_sentence_and_page():
+    (received,) = [f for f in sentence_facts(["2016年，我办共收到政府信息公开申请2件，均已按时答复。"], False)]
+    assert (received.value, received.raw) == (2, "收到政府信息公开申请2件")
     got = _facts("一、概述\n二、依申请公开情况。2016年，我办共收到政府信息公开申请2件，均已按时答复。",
                  "三、行政复议。本年度因政府信息公开申请提起行政复议1件。", paginated=True)
     assert got["applications.received.total"] == (
