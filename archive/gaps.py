@@ -75,15 +75,20 @@ def unreadable_reason(parse_status: str, parse_message: str | None) -> str:
     return f"{parse_status}: {parse_message}" if parse_message else str(parse_status)
 
 
-def judge(reports: Mapping[int, tuple[str, str | None]], on: date, since: int | None = None) -> Verdict:
+def judge(reports: Mapping[int, tuple[str, str | None]], on: date, since: int | None = None,
+          established: int | None = None, abolished: int | None = None) -> Verdict:
     """The calendar verdict of one office: ``reports`` is {year: (parse_status, parse_message)}
     of every report the archive holds of it (listed or archived, in any run), ``since`` the
     registry's first year. Without ``since`` the range starts at the first known report; an
-    office with no report and no ``since`` expects nothing (its crawl says ``no_reports``)."""
+    office with no report and no ``since`` expects nothing (its crawl says ``no_reports``). The
+    range never starts before ``established`` (the year its division was set up) and ends the
+    year before ``abolished`` (the year its division was abolished: agencies.replaced_in)."""
     start = since if since is not None else min(reports, default=None)
     if start is None:
         return Verdict()
-    expected = tuple(range(start, last_due_year(on) + 1))
+    start = max(start, established or start)
+    end = last_due_year(on) if abolished is None else min(last_due_year(on), abolished - 1)
+    expected = tuple(range(start, end + 1))
     found, gaps = [], {}
     for year in expected:
         if year not in reports:
@@ -96,12 +101,13 @@ def judge(reports: Mapping[int, tuple[str, str | None]], on: date, since: int | 
 
 
 def office_calendar(db: sqlite_utils.Database, agency_id: str, on: date | None = None) -> Verdict:
-    """:func:`judge` over the office's reports in the archive and its registry ``since``."""
-    row = db.execute("select since from agencies where id = ?", [agency_id]).fetchone()
+    """:func:`judge` over the office's reports in the archive and its registry ``since``,
+    ``established`` and ``replaced_in``."""
+    row = db.execute("select since, established, replaced_in from agencies where id = ?", [agency_id]).fetchone()
     reports = {y: (s, m) for y, s, m in db.execute(
         "select year, parse_status, parse_message from reports where agency_id = ? and year is not null",
         [agency_id])}
-    return judge(reports, on or today(), row[0] if row else None)
+    return judge(reports, on or today(), *(row if row else ()))
 
 
 #: statuses the calendar decides between: the crawl found nothing else wrong with the site

@@ -25,8 +25,8 @@ from enum import StrEnum
 import sqlite_utils
 from sqlite_utils.db import COLUMN_TYPE_MAPPING
 
-from archive.vocab import (COVERAGE_STATES, SITE_STATUSES, AlertKind, AlertState, Channel, DivisionStatus, Kind,
-                           Outcome, RunStatus, Stage)
+from archive.vocab import (COVERAGE_STATES, SITE_STATUSES, AlertKind, AlertState, Channel, Coverage, DivisionStatus,
+                           Kind, Outcome, RunStatus, Stage)
 from parsers.vocab import CheckStatus, MemberStatus, Method, ParseStatus
 
 
@@ -489,7 +489,7 @@ TABLES: dict[str, Table] = {
         "report_id": col(str, "报告", "reports.id, if any"),
         "gap_reason": GAP_REASON,
     }, kind="view"),
-    "coverage": table("覆盖情况", "Offices × years, from each office's first report year (or its registry since) to last year, judged on today's date: archived (and readable), unreadable, not a report, gone from the portal, listed only, missing (deadline 31 January of the next year passed) or not yet due. The coloured page: /-/coverage; archive.views.coverage_sql(today) gives the same SQL for another date.", {
+    "coverage": table("覆盖情况", "Offices × years, from each office's first report year (or its registry since; not before its division was established, not after it was abolished; an office with neither a report nor a since has no row) to last year, judged on today's date: archived (and readable), unreadable, not a report, gone from the portal, listed only, missing (deadline 31 January of the next year passed) or not yet due. The coloured page: /-/coverage; archive.views.coverage_sql(today) gives the same SQL for another date.", {
         "agency_id": AGENCY_ID, **OFFICE,
         "year": col(int, "年度", "report year"),
         "deadline": col(str, "截止日期", "legal deadline: 31 January of the next year"),
@@ -499,6 +499,19 @@ TABLES: dict[str, Table] = {
         "first_seen": col(str, "首次发现", "first listed " + UTC),
         "gone_since": col(str, "下线时间", "removed from the portal " + UTC),
         "gap_reason": GAP_REASON,
+    }, kind="view"),
+    "national_coverage": table("全国覆盖情况", "The whole country, per province, level and year since 2008: the offices of the registry that existed that year (agencies.established, replaced_in), how many have a site known, how many published their report of the year (archived, readable or not, or listed on the portal), and the gaps. Judged on today's date; the page: /-/coverage, the map: /-/map; archive.views.national_coverage_sql(today) gives the same SQL for another date.", {
+        **{k: OFFICE[k] for k in ("province", "level")},
+        "year": col(int, "年度", "report year"),
+        "offices": col(int, "机关数", "offices of the registry that existed in the year (its division established, not yet abolished)"),
+        "with_site": col(int, "有网站", "of those, offices with a site known (agencies.url)"),
+        "reported": col(int, "已公开", "offices that published their report of the year: archived (readable or not, gone from the portal since) or listed only"),
+        "reported_pct": col(float, "公开比例", "reported / offices, in per cent (one decimal)"),
+        **{str(state): col(int, label.split(" ")[-1], f"offices whose report of the year is {state}: {label}")
+           for state, (label, _colour) in COVERAGE_STATES.items() if state != Coverage.MISSING},
+        str(Coverage.MISSING): col(int, "缺失", "offices with a site known and no report of the year found, deadline passed"),
+        "no_site": col(int, "无网站", "offices with no site known and no report of the year, deadline passed: never looked for"),
+        "gaps": col(int, "缺失年度", "offices for which the year is a gap of their calendar (archive/gaps.py: due, from their first known report or since, without a readable report)"),
     }, kind="view"),
     "version_changes": table("版本变化", "Figures that changed between consecutive versions of a report document (silent edits).", {
         "report_id": REPORT_ID, "url": col(str, "网址", "document URL"),

@@ -34,6 +34,7 @@ FACETS = {
     "reports": ["year", "format_version", "parse_status"],
     "agencies": ["province", "level"],
     "checks": ["status"],
+    "national_coverage": ["province", "level", "year"],
     "coverage": ["status"],  # a view over offices × years: one facet stays well inside the 500 ms facet limit
     "failing_checks": ["code", "province", "level", "year"],
     "missing_reports": ["status"],
@@ -122,6 +123,41 @@ order by year, province, level""",
 from applications_wide w
 where w.agency_id = :agency_id
 order by w.year""",
+    },
+    "coverage_by_province": {
+        "title": "全国覆盖情况（按省份、级别、年度） Coverage against the whole country by province, level and year",
+        "description": "Every office of the registry in each year it existed since 2008 (national_coverage): offices, "
+                       "with a site known, published (archived or listed), archived and readable, no report found, "
+                       "no site known, gaps. Leave a filter empty for all. The page: /-/coverage; the map: /-/map.",
+        "sql": """select province, level, year, offices, with_site, reported, reported_pct, archived,
+  unreadable + not_report as unreadable_or_not_report, listed_only + gone as listed_or_gone, missing, no_site, gaps
+from national_coverage
+where (coalesce(:year, '') = '' or year = cast(:year as integer))
+  and (coalesce(:province, '') = '' or province = :province)
+  and (coalesce(:level, '') = '' or level = :level)
+order by year desc, province, level""",
+    },
+    "publishing_share": {
+        "title": "各省年报公开比例 Share of offices that published their report, by province (the map's numbers)",
+        "description": "For one year (and optionally one level): per province, the offices that existed, those that "
+                       "published their report of the year (archived or listed) and the share. /-/map draws it.",
+        "sql": """select province, sum(offices) as offices, sum(with_site) as with_site, sum(reported) as reported,
+  round(100.0 * sum(reported) / sum(offices), 1) as reported_pct, sum(archived) as archived, sum(gaps) as gaps
+from national_coverage
+where year = cast(:year as integer) and (coalesce(:level, '') = '' or level = :level)
+group by province
+order by reported_pct desc, province""",
+    },
+    "offices_without_site": {
+        "title": "尚无网站的机关 Offices with no site known",
+        "description": "Offices of the registry with no URL: renfang crawl skips them (\"no site known\"). Add their "
+                       "site to a registry and merge it (renfang registry build --merge FILE).",
+        "sql": """select id, name, level, province, city, division_code, division_status, replaced_by
+from agencies
+where url is null
+  and (coalesce(:province, '') = '' or province = :province)
+  and (coalesce(:level, '') = '' or level = :level)
+order by province, division_code, id""",
     },
     "search": {
         "title": "全文检索 Full-text search (Chinese, any length)",

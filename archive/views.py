@@ -35,7 +35,7 @@ import re
 import sqlite_utils
 
 from archive.gaps import FOUND_STATUSES, NO_REPORT
-from archive.vocab import GAP_STATES, Coverage
+from archive.vocab import COVERAGE_STATES, GAP_STATES, PUBLISHED_STATES, Coverage
 from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus, sql_list
 
 DOCUMENT_ROUTE = "/-/documents/"  # served by archive/datasette/plugins/renfang_site.py
@@ -71,18 +71,66 @@ REPORT_OVERVIEW = f"""select r.id as report_id, a.name as agency, a.province, a.
 from reports r join agencies a on a.id = r.agency_id"""
 
 # Years run, per office, from its registry ``since`` or else its first known report (as
-# archive/gaps.py expects them; an office with no report at all, from the archive's first year) to
-# the last completed year (its report is due on 31 January of the year after). 'gone': archived,
+# archive/gaps.py expects them), never before the division was established nor from the year it
+# was abolished (agencies.established, replaced_in), to the last completed year (its report is
+# due on 31 January of the year after); an office with no report and no ``since`` expects no year
+# (its rows are a report's, if any: none), so it is never counted missing from the archive's first
+# year. A report the archive holds outside that range is shown all the same. 'gone': archived,
 # but the crawler found it removed from the portal (reports.gone_since, set by the crawler).
-# ``gap_reason``: why a year now due is a gap of the office's calendar (archive/gaps.py: no
-# report, or one that could not be read, with its parse status); empty when it is none.
+# ``gap_reason``: why a year of the office's range now due is a gap of its calendar
+# (archive/gaps.py: no report, or one that could not be read, with its parse status); empty when
+# it is none.
+def _day(today: str | None) -> str:
+    if today is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", today):
+        raise ValueError(f"not a date: {today!r}")
+    return f"'{today}'" if today else "date('now')"
+
+
+def report_state_sql(day: str, year: str = "y.year") -> str:
+    """SQL: the coverage state (``COVERAGE_STATES``) of the report ``r`` (left-joined: its
+    columns null when there is none) of ``year``, judged on ``day`` (an SQL date expression)."""
+    return f"""case
+    when r.id is not null and r.gone_since is not null
+         and exists (select 1 from report_documents rd where rd.report_id = r.id) then '{Coverage.GONE}'
+    when r.id is not null and r.parse_status in {sql_list(PARSE_READ)} then '{Coverage.ARCHIVED}'
+    when r.id is not null and r.parse_status = '{ParseStatus.NOT_REPORT}' then '{Coverage.NOT_REPORT}'
+    when r.id is not null and exists (select 1 from report_documents rd where rd.report_id = r.id)
+      then '{Coverage.UNREADABLE}'
+    when r.id is not null then '{Coverage.LISTED_ONLY}'
+    when {day} <= printf('%d-01-31', {year} + 1) then '{Coverage.NOT_DUE}'
+    else '{Coverage.MISSING}'
+  end"""
+
+
+def _gap_sql(day: str, year: str = "y.year") -> str:
+    """SQL: why ``year`` is a gap of the office's calendar (archive/gaps.py), or null; ``a`` has
+    the office's ``first_year`` and ``last_year`` (:func:`_offices_sql`)."""
+    due = f"{day} > printf('%d-01-31', {year} + 1)"
+    expected = f"{year} >= a.first_year and {year} <= coalesce(a.last_year, {year})"
+    return f"""case
+    when a.first_year is null or not ({expected} and {due}) then null
+    when r.id is null then '{NO_REPORT}'
+    when r.parse_status not in {sql_list(FOUND_STATUSES)}
+      then r.parse_status || coalesce(': ' || nullif(r.parse_message, ''), '')
+  end"""
+
+
+def _offices_sql() -> str:
+    """SQL (a CTE body): every office with its calendar's first and last year: from its ``since``
+    or first known report, not before its division was established; to the year before its
+    division was abolished (null: no end). ``first_year`` is null when nothing is expected."""
+    return """select a.id, a.name, a.province, a.level, a.url, a.established, a.replaced_in,
+    max(coalesce(a.since, f.first), coalesce(a.established, 0)) as first_year,
+    a.replaced_in - 1 as last_year
+  from agencies a
+  left join (select agency_id, min(year) as first from reports where year is not null group by agency_id) f
+    on f.agency_id = a.id"""
+
+
 def coverage_sql(today: str | None = None) -> str:
     """The ``coverage`` view's SQL; ``today`` ('YYYY-MM-DD') fixes the date the deadlines are
     judged on (tests, historical views); None = the current date when the view is queried."""
-    if today is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", today):
-        raise ValueError(f"not a date: {today!r}")
-    day = f"'{today}'" if today else "date('now')"
-    due = f"{day} > printf('%d-01-31', y.year + 1)"
+    day = _day(today)
     return f"""with recursive bounds as (
   select (select min(first) from (select min(year) as first from reports
                                   union all select min(since) from agencies)) as lo,
@@ -92,33 +140,63 @@ def coverage_sql(today: str | None = None) -> str:
   select lo from bounds where lo is not null
   union all
   select year + 1 from years, bounds where year < hi
+), offices as (
+  {_offices_sql()}
 )
 select a.id as agency_id, a.name as agency, a.province, a.level, y.year,
   printf('%d-01-31', y.year + 1) as deadline,
   r.id as report_id, r.parse_status,
-  case
-    when r.id is not null and r.gone_since is not null
-         and exists (select 1 from report_documents rd where rd.report_id = r.id) then '{Coverage.GONE}'
-    when r.id is not null and r.parse_status in {sql_list(PARSE_READ)} then '{Coverage.ARCHIVED}'
-    when r.id is not null and r.parse_status = '{ParseStatus.NOT_REPORT}' then '{Coverage.NOT_REPORT}'
-    when r.id is not null and exists (select 1 from report_documents rd where rd.report_id = r.id)
-      then '{Coverage.UNREADABLE}'
-    when r.id is not null then '{Coverage.LISTED_ONLY}'
-    when {day} <= printf('%d-01-31', y.year + 1) then '{Coverage.NOT_DUE}'
-    else '{Coverage.MISSING}'
-  end as status,
+  {report_state_sql(day)} as status,
   r.first_seen, r.gone_since,
-  case
-    when r.id is null and {due} then '{NO_REPORT}'
-    when r.id is not null and r.parse_status not in {sql_list(FOUND_STATUSES)} and {due}
-      then r.parse_status || coalesce(': ' || nullif(r.parse_message, ''), '')
-  end as gap_reason
-from agencies a
+  {_gap_sql(day)} as gap_reason
+from offices a
 cross join years y
 left join reports r on r.agency_id = a.id and r.year = y.year
-where y.year >= coalesce(a.since, (select min(o.year) from reports o where o.agency_id = a.id), y.year)"""
+where r.id is not null
+   or (y.year >= a.first_year and y.year <= coalesce(a.last_year, y.year))"""
 
 
+#: the first report year the national coverage counts (the disclosure regulations took effect
+#: on 1 May 2008)
+FIRST_YEAR = 2008
+
+
+def national_coverage_sql(today: str | None = None) -> str:
+    """The ``national_coverage`` view's SQL: per province, level and year since
+    :data:`FIRST_YEAR`, the offices of the registry that existed that year (established, not yet
+    abolished), how many have a site known, what the archive holds of their report of that year
+    (``PUBLISHED_STATES`` make ``reported``), and the gaps of their calendars. ``today`` as in
+    :func:`coverage_sql`."""
+    day = _day(today)
+    published = sql_list(PUBLISHED_STATES)
+    return f"""with recursive years(year) as (
+  select {FIRST_YEAR}
+  union all
+  select year + 1 from years
+  where year < (select max(coalesce(max(year), 0), cast(strftime('%Y', {day}) as integer) - 1) from reports)
+), offices as (
+  {_offices_sql()}
+), cells as (
+  select a.province, a.level, a.url, y.year,
+    {report_state_sql(day)} as status,
+    {_gap_sql(day)} as gap_reason
+  from offices a
+  cross join years y
+  left join reports r on r.agency_id = a.id and r.year = y.year
+  where y.year >= coalesce(a.established, y.year) and y.year < coalesce(a.replaced_in, y.year + 1)
+)
+select province, level, year, count(*) as offices, count(url) as with_site,
+  sum(status in {published}) as reported,
+  round(100.0 * sum(status in {published}) / count(*), 1) as reported_pct,
+  {", ".join(f"sum(status = '{s}') as {s}" for s in COVERAGE_STATES if s != Coverage.MISSING)},
+  sum(status = '{Coverage.MISSING}' and url is not null) as {Coverage.MISSING},
+  sum(status = '{Coverage.MISSING}' and url is null) as no_site,
+  count(gap_reason) as gaps
+from cells
+group by province, level, year"""
+
+
+NATIONAL_COVERAGE = national_coverage_sql()
 COVERAGE = coverage_sql()
 
 VERSION_CHANGES = """with versions as (
@@ -184,6 +262,7 @@ def _as_printed(expression: str) -> str:
 def view_definitions() -> dict[str, str]:
     return {
         "coverage": COVERAGE,
+        "national_coverage": NATIONAL_COVERAGE,
         "version_changes": VERSION_CHANGES,
         "failing_checks": _failing_checks_sql(),
         "missing_reports": MISSING_REPORTS,

@@ -196,6 +196,7 @@ class Coverage(StrEnum):
     LISTED_ONLY = "listed_only"
     MISSING = "missing"
     NOT_DUE = "not_due"
+    NOT_EXPECTED = "not_expected"   # the office page's calendar only: before its first known report
 
 
 #: label and colour of each coverage state (the coverage page, its legend and the dashboard)
@@ -207,6 +208,16 @@ COVERAGE_STATES: dict[Coverage, tuple[str, str]] = {
     Coverage.LISTED_ONLY: ("listed on the portal, no document fetched 仅列出", "#fff08a"),
     Coverage.MISSING: ("deadline passed, no report found 缺失", "#ff8a8a"),
     Coverage.NOT_DUE: ("not yet due 未到期", "#eeeeee"),
+}
+#: coverage states that say the office published its report of the year: archived (readable or
+#: not) or seen listed on its portal (the national coverage's ``reported``, the map's share)
+PUBLISHED_STATES = (Coverage.ARCHIVED, Coverage.UNREADABLE, Coverage.GONE, Coverage.LISTED_ONLY)
+#: the office page's calendar: every year of the office's existence since 2008, a year with no
+#: report before its first known one (or its ``since``) being no gap
+CALENDAR_STATES: dict[Coverage, tuple[str, str]] = {
+    **COVERAGE_STATES,
+    Coverage.NOT_EXPECTED: ("before the office's first known report (or its since): no report known, not a gap "
+                            "首份年报之前", "#ffffff"),
 }
 #: coverage states that are a gap a researcher should see (the gaps view)
 GAP_STATES = (Coverage.MISSING, Coverage.LISTED_ONLY, Coverage.GONE, Coverage.UNREADABLE, Coverage.NOT_REPORT)

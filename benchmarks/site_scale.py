@@ -4,6 +4,8 @@
     .venv/bin/python -m benchmarks.site_scale derive --fresh [--dir ...]   # derived tables from scratch (timed)
     .venv/bin/python -m benchmarks.site_scale pages  [--dir ...] [--runs 5] [--out benchmarks/site_results.md]
     .venv/bin/python -m benchmarks.site_scale load1  [--dir ...]   # `load` adding one real report
+    .venv/bin/python -m benchmarks.site_scale build --national --dir /work/tmp-site-national   # every office of the registry
+    .venv/bin/python -m benchmarks.site_scale national --dir /work/tmp-site-national [--out benchmarks/site_results.md]
 
 ``build`` writes a synthetic national archive (3,219 offices, ~31,000 reports 2014–2025, ~4.2
 million facts, ~0.9 million checks, one ~6 KB text per report) with bulk inserts into the tables
@@ -16,6 +18,12 @@ it from scratch, then once more with nothing new. ``pages`` starts Datasette exa
 times: the median and the worst, the HTTP status, and whether Datasette reported an interrupted
 query, a facet timeout or truncated rows. ``load1`` adds the real 洪泽区 2023 PDF as a new report
 and times ``archive.load.load_archive``.
+
+``build --national`` takes its offices from the national registry instead (``renfang registry
+build``: 3,583 offices, 371 of them abolished since 2008, each with its reports only in the years
+it existed, ~30,000 reports); ``national`` times the registry build and check and the coverage,
+office and map pages (each in every form) on it, and writes the section "National coverage
+pages" of site_results.md (issue 22), leaving the rest of the file as it is.
 """
 from __future__ import annotations
 
@@ -56,6 +64,21 @@ def offices() -> list[dict]:
         out.append({"id": f"x{i:04d}", "name": f"{prov}第{i}县人民防空办公室", "level": "county", "province": prov})
     for o in out:
         o.update(url=f"http://{o['id']}.rf.example.gov.cn/", cms="trs_wcm", aliases="[]")
+    return out
+
+
+def national_offices() -> list[dict]:
+    """Every office of the national registry (crawler/national.py), each with a site."""
+    from crawler import national
+
+    out = []
+    for r in national.build(bundled=False).rows:
+        out.append({"id": r["id"], "name": r["name"], "level": r["level"], "province": r["province"],
+                    "url": f"http://{r['id']}.rf.example.gov.cn/", "cms": "trs_wcm", "aliases": "[]",
+                    **{k: (r[k] or None) for k in ("division_code", "parent_code", "city", "division_status",
+                                                   "replaced_by")},
+                    **{k: (int(r[k]) if r[k] else None) for k in ("replaced_in", "established")},
+                    "url_source": "benchmark"})
     return out
 
 
@@ -104,7 +127,7 @@ def report_text(rng: random.Random, name: str, year: int, facts: list) -> str:
     return text
 
 
-def build(root: Path, seed: int = 12) -> None:
+def build(root: Path, seed: int = 12, national: bool = False) -> None:
     import parsers
     from archive.schema import open_archive
     from parsers.checks import compute_checks
@@ -120,14 +143,19 @@ def build(root: Path, seed: int = 12) -> None:
     db = open_archive(data / "archive.db.tmp")
     conn = db.conn
     conn.execute("pragma synchronous=off")
-    agencies = offices()
-    conn.executemany("insert into agencies (id, name, aliases, level, province, url, cms) values "
-                     "(:id, :name, :aliases, :level, :province, :url, :cms)", agencies)
+    agencies = national_offices() if national else offices()
+    columns = list(agencies[0])
+    conn.executemany(f"insert into agencies ({', '.join(columns)}) values ({', '.join(':' + c for c in columns)})",
+                     agencies)
+    if national:
+        conn.executemany("insert into agency_urls (agency_id, url, url_source, first_seen, last_seen) "
+                         "values (?, ?, 'benchmark', ?, ?)", [(o["id"], o["url"], STAMP, STAMP) for o in agencies])
     n_reports = n_facts = 0
     batch_facts, batch_checks = [], []
 
     def flush():
-        conn.executemany("insert into facts values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch_facts)
+        conn.executemany("insert into facts (report_id, table_name, row_code, column_code, value, raw, unit, page, "
+                         "sha256, bbox) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch_facts)
         conn.executemany("insert into checks values (?, ?, ?, ?, ?, ?)", batch_checks)
         batch_facts.clear()
         batch_checks.clear()
@@ -136,6 +164,8 @@ def build(root: Path, seed: int = 12) -> None:
         for year in YEARS:
             if rng.random() > (0.93 if year >= 2019 else 0.62):
                 continue
+            if (o.get("established") or 0) > year or (o.get("replaced_in") or 9999) <= year:
+                continue        # the office did not exist that year
             rid = f"{o['id']}-{year}"
             version = "2021" if year >= 2021 else "2019" if year >= 2019 else "pre2019"
             status = rng.choices(("parsed", "text_only", "corrupt", "not_report"), (96, 2, 1, 1))[0]
@@ -442,18 +472,21 @@ def write_table(out: Path, rows: list[dict], counts: dict, runs: int, data: Path
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("step", choices=("build", "derive", "pages", "load1"))
+    ap.add_argument("step", choices=("build", "derive", "pages", "load1", "national"))
     ap.add_argument("--dir", type=Path, default=Path("/work/tmp-site-scale"))
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--fresh", action="store_true", help="derive: delete the derived rows first")
+    ap.add_argument("--national", action="store_true", help="build: the offices of the national registry")
     args = ap.parse_args()
     if args.step == "build":
-        build(args.dir)
+        build(args.dir, national=args.national)
     elif args.step == "derive":
         derive(args.dir, fresh=args.fresh)
     elif args.step == "load1":
         load_one(args.dir)  # prints the time and where it went
+    elif args.step == "national":
+        time_national(args.dir, args.runs, args.out)
     else:
         time_pages(args.dir, args.runs, args.out)
 

@@ -315,3 +315,88 @@ class Receiver(ThreadingHTTPServer):
             def log_message(handler, *args):
                 pass
         super().__init__(("127.0.0.1", free_port()), Handler)
+
+
+# ---------------------------------------------------------------- a small national archive
+#: the offices of the national registry in the small national archive: the national office,
+#: every provincial office, and every office of 山东 (172, 19 of them abolished since 2008)
+NATIONAL_PROVINCE = "山东"
+#: a hand-written office whose id is Chinese (its page is asked percent-encoded)
+CHINESE_ID = "鲁人防测试"
+
+
+def national_registry_rows() -> list[dict]:
+    from crawler import national
+
+    rows = [r for r in national.national_rows()
+            if r["level"] in ("national", "province") or r["province"] == NATIONAL_PROVINCE]
+    urls = {"rf370000": "http://127.0.0.1:9/sd/", "rf370100": "http://127.0.0.1:9/jn/",
+            "rf370181": "http://127.0.0.1:9/zqs/", "rf370114": "http://127.0.0.1:9/zqq/",
+            "rf360000": "http://127.0.0.1:9/jx/"}
+    for r in rows:
+        if r["id"] in urls:
+            r["url"], r["url_source"] = urls[r["id"]], f"user: mine.csv:{len(r['id'])}"
+    return rows
+
+
+def national_archive(data_dir: Path, last: int) -> None:
+    """A small archive of national-registry offices (:func:`national_registry_rows`), judged in
+    the year after ``last`` (the last year due), then loaded by `renfang load`:
+
+    - 山东省 rf370000: readable reports for last-3 and last-2, none for last-1 (a gap), ``last``
+      listed only; its URL changed once (two rows of agency_urls).
+    - 济南市 rf370100: its ``last`` report archived but unreadable (a broken PDF).
+    - 章丘市 rf370181 (abolished 2016, replaced by 章丘区 370114): 2014 readable, 2015 listed only.
+    - 章丘区 rf370114 (established 2016): 2016 readable.
+    - 江西省 rf360000: ``last`` readable, last-1 archived then gone from its portal.
+    - 鲁人防测试: a hand-written county office of 山东 with a Chinese id and no report.
+    """
+    import csv
+
+    from archive.schema import open_archive
+    from archive.store import ObjectStore
+    from crawler import national, records
+    from crawler.registry import read_registry
+
+    data_dir.mkdir(parents=True)
+    rows = national_registry_rows()
+    registry = data_dir.parent / "national.csv"
+    with open(registry, "w", encoding="utf-8") as f:
+        national.write_csv(rows + [{"id": CHINESE_ID, "name": "山东测试县人民防空办公室", "level": "county",
+                                    "province": NATIONAL_PROVINCE, "url": ""}], f)
+    sites = read_registry(registry)
+    db = open_archive(data_dir / "archive.db")
+    store = ObjectStore(data_dir / "objects")
+    old = next(s for s in sites if s.id == "rf370000")
+    records.upsert_agencies(db, [SimpleNamespace(**{**old.__dict__, "url": "http://127.0.0.1:9/old-sd/",
+                                                    "extra": {**old.extra, "url_source": "bundled: crawler/registry.csv:7"}})])
+    time.sleep(1.1)     # the later URL is first seen later
+    records.upsert_agencies(db, sites)
+    seed = next((SHARED / "seeds").glob("004_*.txt")).read_text(encoding="utf-8")
+
+    def report(agency_id, year, body: bytes | None = None, kind="text"):
+        rid = records.record_listing(db, agency_id, year, f"{agency_id} {year}年政府信息公开工作年度报告",
+                                     f"http://127.0.0.1:9/{agency_id}/{year}.html")
+        if body is not None:
+            sha, _ = records.store_document(db, store, body)
+            records.record_report_document(db, rid, sha, f"http://127.0.0.1:9/{agency_id}/{year}.{kind}", kind,
+                                           f"{year}.{kind}")
+        return rid
+
+    def text(year):
+        return seed.replace("2020 年", f"{year} 年").replace("2020年", f"{year}年").encode("utf-8")
+
+    for year in (last - 3, last - 2):
+        report("rf370000", year, text(year))
+    report("rf370000", last)
+    report("rf370100", last, b"%PDF-1.4\n1 0 obj broken\n", "pdf")
+    report("rf370181", 2014, text(2014))
+    report("rf370181", 2015)
+    report("rf370114", 2016, text(2016))
+    report("rf360000", last, text(last))
+    gone = report("rf360000", last - 1, text(last - 1))
+    with db.conn:
+        db.execute("update reports set gone_since = ? where id = ?", ["2026-01-01T00:00:00+00:00", gone])
+        db.execute("update report_documents set gone_since = ? where report_id = ?", ["2026-01-01T00:00:00+00:00", gone])
+    db.close()
+    renfang("load", "--data-dir", data_dir)

@@ -154,7 +154,8 @@ def test_read_only_with_a_sql_time_limit(site):
 def test_every_canned_query_answers(site):
     queries = {q["name"] for q in site.json("/archive.json")["queries"]}
     assert queries == {"applications_by_year_province", "refusal_reasons", "office_by_year", "search",
-                       "new_reports", "changed_figures"}
+                       "new_reports", "changed_figures", "coverage_by_province", "publishing_share",
+                       "offices_without_site"}  # the last three: tests/test_coverage_national.py
     # failing_checks is a view (paginated, never truncated): rule in words, integers, the report page
     failing = site.rows("/archive/failing_checks.json")
     row = next(r for r in failing if r["report_id"] == "pzhrf-2019" and r["code"] == "applications.balance"

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from archive.vocab import COVERAGE_STATES, SITE_STATUSES, Coverage, SiteStatus
+from archive.vocab import CALENDAR_STATES, COVERAGE_STATES, SITE_STATUSES, Coverage, SiteStatus
 from parsers.vocab import CheckStatus, check_status, sql_list
 from tests.helpers import REPO
 
@@ -50,7 +50,9 @@ def test_the_search_finds_a_word_a_template_compares(tmp_path):
 
 def test_every_status_is_described_and_coloured():
     assert set(SITE_STATUSES) == set(SiteStatus)
-    assert set(COVERAGE_STATES) == set(Coverage)
+    # the coverage view's states, and the office calendar's one more (before the first report)
+    assert set(COVERAGE_STATES) == set(Coverage) - {Coverage.NOT_EXPECTED}
+    assert set(CALENDAR_STATES) == set(Coverage) and len({c for _, c in CALENDAR_STATES.values()}) == len(Coverage)
     assert check_status(3, 3.0000000001) == CheckStatus.PASS and check_status(3, 4) == CheckStatus.FAIL
     assert sql_list([SiteStatus.OK, SiteStatus.PARTIAL]) == "('ok', 'partial')"
 

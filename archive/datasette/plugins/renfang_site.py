@@ -13,6 +13,7 @@
   人防 (two characters), 人民防空 or 防 finds what the ``search`` query finds. Queries without
   CJK characters are escaped exactly as Datasette does.
 - Cell links: SHA-256 columns link to the archived document, report ids to the printed report.
+- The coverage, office and map pages are renfang_coverage.py's (beside this file).
 - Atom feeds (one builder, :func:`_atom`): ``/-/feed.atom`` (new reports), ``/-/alerts.atom``
   (one entry per alert occurrence, crawler/monitors.py) and ``/-/changes.atom``; the change log
   page ``/-/changes`` (archive/changelog.py).
@@ -33,10 +34,10 @@ from markupsafe import Markup, escape
 
 from archive import changelog
 from archive.datadir import DataDir
-from archive.printed import STATUS_TEXT, build_report, number
+from archive.printed import build_report, number
 from archive.search import CJK_RUNS, MARK, fts_query, snippet
 from archive.store import ObjectStore
-from archive.vocab import COVERAGE_STATES, AlertState, Change
+from archive.vocab import AlertState, Change
 from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus, sql_list
 
 DATABASE = "archive"
@@ -165,8 +166,6 @@ def register_routes():
     return [
         (r"^/-/documents/(?P<sha256>[0-9a-f]{64})(/[^/]*)?$", serve_document),
         (r"^/-/report/(?P<report_id>[^/]+?)(?P<format>\.json)?$", serve_report),
-        (r"^/-/coverage$", serve_coverage),
-        (r"^/-/office/(?P<agency_id>[^/]+)$", serve_office),
         (r"^/-/compare$", serve_compare),
         (r"^/-/feed\.atom$", serve_feed),
         (r"^/-/alerts\.atom$", serve_alerts_feed),
@@ -199,6 +198,7 @@ def render_cell(value, column, table, database, datasette):
 @hookimpl
 def menu_links(datasette):
     return [{"href": "/-/coverage", "label": "Coverage 覆盖情况"},
+            {"href": "/-/map", "label": "Map 地图"},
             {"href": "/-/compare", "label": "Compare offices 机关对比"},
             {"href": "/-/changes", "label": "Change log 变更记录"},
             {"href": datasette.urls.query(DATABASE, "search"), "label": "Search 全文检索"}]
@@ -212,64 +212,13 @@ async def _choices(db) -> tuple[list[str], list[str]]:
     return provinces, levels
 
 
-MATRIX_LIMIT = 400  # offices shown as a matrix at once; beyond, a summary by province
-
-
-async def serve_coverage(datasette, request):
-    """Offices × years, one coloured cell per (office, year) from the ``coverage`` view; the whole
-    country as a summary by province, one province or level as the matrix."""
-    db = _database(datasette)
-    province = request.args.get("province") or ""
-    level = request.args.get("level") or ""
-    where, params = [], []
-    if province:
-        where.append("province = ?")
-        params.append(province)
-    if level:
-        where.append("level = ?")
-        params.append(level)
-    clause = (" where " + " and ".join(where)) if where else ""
-    counts = dict((await db.execute(f"select status, count(*) from coverage{clause} group by status", params)).rows)
-    total = (await db.execute(f"select count(*) from agencies{clause}", params)).first()[0]
-    offices: dict[str, dict] = {}
-    years: list[int] = []
-    summary = []
-    if total <= MATRIX_LIMIT:
-        rows = (await db.execute(
-            "select agency_id, agency, province, level, year, status, parse_status, report_id, deadline, gap_reason "
-            f"from coverage{clause} order by province, agency, year", params)).rows
-        years = sorted({r["year"] for r in rows})
-        for r in rows:
-            o = offices.setdefault(r["agency_id"], {"id": r["agency_id"], "name": r["agency"],
-                                                    "province": r["province"], "level": r["level"], "cells": {},
-                                                    "gaps": []})
-            o["cells"][r["year"]] = dict(r)
-            if r["gap_reason"]:      # a year due without a readable report (archive/gaps.py)
-                o["gaps"].append((r["year"], r["gap_reason"]))
-    else:
-        by_province: dict = {}
-        for p, status, n in (await db.execute(
-                f"select province, status, count(*) from coverage{clause} group by province, status", params)).rows:
-            by_province.setdefault(p, {})[status] = n
-        office_counts = dict((await db.execute(
-            f"select province, count(*) from agencies{clause} group by province", params)).rows)
-        summary = [{"province": p, "offices": office_counts.get(p, 0), "counts": c, "cells": sum(c.values())}
-                   for p, c in sorted(by_province.items(), key=lambda kv: kv[0] or "")]
-    provinces, levels = await _choices(db)
-    return Response.html(await datasette.render_template(
-        "coverage.html", {"years": years, "offices": list(offices.values()), "counts": counts,
-                          "states": COVERAGE_STATES, "summary": summary, "total_offices": total,
-                          "province": province, "level": level, "provinces": provinces, "levels": levels},
-        request=request))
-
-
 # ------------------------------------------------------------------ researchers' pages
 
 # /archive in the order a researcher reads it; anything not listed goes under the last group
 SITE_GROUPS = [
     ("Reports and figures 报告与数据", ["report_overview", "failing_checks", "applications_wide", "disclosure_wide",
                                    "appeals_wide", "facts", "checks", "reports", "agencies", "codes"]),
-    ("Coverage and versions 覆盖与版本", ["coverage", "missing_reports", "version_changes", "search_docs"]),
+    ("Coverage and versions 覆盖与版本", ["national_coverage", "coverage", "missing_reports", "version_changes", "search_docs"]),
     ("How the archive was made 抓取与解析记录", []),
 ]
 
@@ -347,67 +296,10 @@ def _figures() -> list[dict]:
 
 
 FIGURES = {f["value"]: f for f in _figures()}
-OFFICE_ROWS = [("applications", r) for r in (
-    "received", "carried_over", "granted", "partly_granted", "total_handled", "carried_forward")]
-
-
-def _office(conn, agency_id: str) -> dict | None:
-    from parsers.codes import TABLES
-
-    agency = conn.execute("select id, name, province, level, url, aliases from agencies where id = ?",
-                          [agency_id]).fetchone()
-    if agency is None:
-        return None
-    coverage = [dict(zip(("year", "status", "parse_status", "report_id", "deadline", "gap_reason"), r))
-                for r in conn.execute("select year, status, parse_status, report_id, deadline, gap_reason "
-                                      "from coverage where agency_id = ? order by year", [agency_id])]
-    reports = {r[1]: dict(zip(("report_id", "year", "format_version", "parse_status", "facts", "failing_checks",
-                                "title", "parse_message"), r)) for r in conn.execute(
-        """select report_id, year, format_version, parse_status, facts, failing_checks, title, parse_message
-           from report_overview where agency_id = ? order by year""", [agency_id])}
-    years = sorted({r["year"] for r in reports.values()})
-    tables = []
-    for code in ("applications", "appeals", "disclosure"):
-        table = TABLES[code]
-        wide = {r["year"]: r for r in _dict_rows(conn, f"select * from {code}_wide where agency_id = ?", [agency_id])}
-        if not wide:
-            continue
-        from archive.derived import wide_columns
-
-        rows = []
-        for row, column, unit in wide_columns(code):
-            if code == "applications" and column != "total":
-                continue  # the applicant columns: on each report page
-            values = [wide.get(y, {}).get(f"{row}__{column}") for y in years]
-            if all(v is None for v in values):
-                continue
-            units = {wide.get(y, {}).get(f"{row}__{column}__unit") for y in years} - {None} if unit else set()
-            label = table.row(row).label + ("" if code == "applications" else " × " + table.column(column).label)
-            rows.append({"code": f"{row}.{column}", "label": label, "group": table.row(row).group,
-                         "unit": "/".join(sorted(units)), "values": [number(v) if v is not None else "" for v in values]})
-        tables.append({"code": code, "label": table.label, "rows": rows})
-    failing = _dict_rows(conn, """select report_id, year, code, rule, key, key_label, computed, printed
-                                  from failing_checks where report_id in (select id from reports where agency_id = ?)
-                                  order by year, code, key""", [agency_id])
-    return {"agency": dict(zip(("id", "name", "province", "level", "url", "aliases"), agency)),
-            "coverage": coverage, "years": years, "reports": reports, "tables": tables, "failing": failing,
-            "status_text": STATUS_TEXT}
-
-
 def _dict_rows(conn, sql, params=()) -> list[dict]:
     cursor = conn.execute(sql, params)
     columns = [c[0] for c in cursor.description]
     return [dict(zip(columns, r)) for r in cursor.fetchall()]
-
-
-async def serve_office(datasette, request):
-    agency_id = request.url_vars["agency_id"]
-    data = await _database(datasette).execute_fn(lambda conn: _office(conn, agency_id))
-    if data is None:
-        return Response.html(await datasette.render_template(
-            "office.html", {"missing": agency_id, "data": None, "states": COVERAGE_STATES}, request=request), status=404)
-    return Response.html(await datasette.render_template(
-        "office.html", {"data": data, "states": COVERAGE_STATES}, request=request))
 
 
 COMPARE_LIMIT = 300  # offices in one comparison table
