@@ -632,6 +632,8 @@ _FIND_JS = r"""
     const a = el.closest('a[href]');
     if (!a) return false;
     const h = a.getAttribute('href').trim();
+    // an app's route (#/list/ndbg) is a URL the crawl follows; its pager is clicked here
+    if (/^#!?\//.test(h)) return kind !== 'pager';
     return !(h === '' || h.startsWith('#') || /^javascript:/i.test(h));
   };
   const visible = el => { const r = el.getBoundingClientRect();

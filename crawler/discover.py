@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 from parsel import Selector
 
 from archive.vocab import Found
+from crawler import extract
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def _clean(value: str | None) -> str:
 
 def _absolute(base: str, value: str) -> str | None:
     value = _clean(value)
-    if not value or value.lower().startswith(_SKIP_SCHEMES) or "\x00" in value:
+    if not value or (value.lower().startswith(_SKIP_SCHEMES) and not extract.HASH_ROUTE.match(value)) or "\x00" in value:
         return None
     try:
         url = urljoin(base, value)
@@ -100,7 +101,7 @@ def _absolute(base: str, value: str) -> str | None:
         return None
     if urlsplit(url).scheme not in ("http", "https"):
         return None
-    return url.split("#")[0]
+    return extract.page_url(url)
 
 
 def base_url(sel: Selector, url: str) -> str:
@@ -615,7 +616,7 @@ def script_redirect(sel: Selector, url: str, js: str) -> list[Candidate]:
         value = symbols.evaluate(js[m.end():end])
         if isinstance(value, str) and _urlish(value):
             target = _absolute(base_url(sel, url), _resolve_unknowns(value)[0])
-            if target and target != url.split("#")[0]:
+            if target and target != extract.page_url(url):
                 out.append(Candidate(target, "", Found.SCRIPT, "the page's script navigates to it", Found.REFRESH))
     return out
 

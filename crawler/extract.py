@@ -52,11 +52,28 @@ def link_text(a) -> str:
     return text
 
 
+#: a fragment that is a route of a single-page app (``#/list/ndbg/2``, ``#!/detail/31``): another
+#: page the app's scripts build, not a place on this one
+HASH_ROUTE = re.compile(r"#!?/[^/\s]")     # "#/" alone is the app's root: the page itself
+
+
+def is_hash_route(url: str) -> bool:
+    """``url`` names a route of a single-page app: only a browser can open it."""
+    _, hash_, fragment = url.partition("#")
+    return bool(hash_) and bool(HASH_ROUTE.match("#" + fragment))
+
+
+def page_url(url: str) -> str:
+    """The page a URL opens: without its fragment, unless the fragment is an app's route."""
+    return url if is_hash_route(url) else url.split("#")[0]
+
+
 def href_of(a) -> str | None:
-    """The URL a link opens: its href, or the URL a ``javascript:``/onclick handler opens."""
+    """The URL a link opens: its href (an app's ``#/route`` too), or the URL a
+    ``javascript:``/onclick handler opens."""
     el = a.root if isinstance(a, Selector) else a
     href = (el.get("href") or "").strip()
-    if href and not href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
+    if href and (HASH_ROUTE.match(href) or not href.lower().startswith(("javascript:", "mailto:", "tel:", "#"))):
         return href
     m = _SCRIPT_URL.search(href + " " + (el.get("onclick") or ""))
     return m.group(1) if m else None
@@ -135,8 +152,8 @@ def best_links(sel: Selector, base_url: str, wanted: tuple[str, ...], most: int 
     top = max(s[0] for s in scored)
     out: dict[str, Link] = {}
     for score, _, link in sorted(scored, key=lambda s: (-s[0], s[1])):
-        if score == top and link.url.split("#")[0] not in out and len(out) < most:
-            out[link.url.split("#")[0]] = link
+        if score == top and page_url(link.url) not in out and len(out) < most:
+            out[page_url(link.url)] = link
     return list(out.values())
 
 
@@ -151,7 +168,7 @@ def list_items(sel: Selector, base_url: str) -> list[Link]:
     list truncates) and the date on its row, one per URL (the longest title kept)."""
     out: dict[str, Link] = {}
     for link in links(sel, base_url):
-        key = link.url.split("#")[0]
+        key = page_url(link.url)
         if key not in out or len(link.text) > len(out[key].text):
             out[key] = link
     return list(out.values())
@@ -178,9 +195,9 @@ def attachments(sel: Selector, base_url: str) -> list[Link]:
     other renditions (全真版 / 文字版 / 图片版 tabs), and documents it embeds (a pdf.js viewer's
     ``file=``, ``<iframe>``/``<embed>``/``<object>`` of a PDF, the pages of a report published
     as page images). A site's 手机版 home page in its top bar is not a rendition of the report."""
-    seen, out = {base_url.split("#")[0]}, []
+    seen, out = {page_url(base_url)}, []
     for l in links(sel, base_url) + embedded(sel, base_url) + page_images(sel, base_url):
-        url = l.url.split("#")[0]
+        url = page_url(l.url)
         if url in seen or parse_qs(urlsplit(url).query).get("file"):
             continue         # a viewer's link: its file= is taken by embedded()
         text = re.sub(r"\s+", "", l.text)
@@ -201,7 +218,7 @@ def control_attachments(candidates, base_url: str, known=()) -> list[Link]:
     ``onclick="downloadFile('8f3a')"``, a ``data-url``, a viewer's file, a framed PDF, and a
     document its scripts name (``PDFObject.embed('/u/x.pdf')``, ``var fileUrl = '/u/x.pdf'`` set
     into a viewer's ``src``): on an article, a script's document is what the article shows."""
-    seen, out = {base_url.split("#")[0], *known}, []
+    seen, out = {page_url(base_url), *known}, []
     for c in candidates:
         if c.url in seen or (c.tag in ("a", "area") and c.attribute == "href"):
             continue
@@ -301,8 +318,8 @@ def continuation_pages(sel: Selector, base_url: str) -> list[str]:
             continue
         if (page_of.fullmatch(u.path)
                 or (u.path == parts.path and re.search(r"(?:^|&)(?:page|p|pageNo|pn)=\d+", u.query))):
-            if l.url.split("#")[0] != base_url.split("#")[0] and l.url not in out:
-                out.append(l.url.split("#")[0])
+            if page_url(l.url) != page_url(base_url) and l.url not in out:
+                out.append(page_url(l.url))
     return out
 
 

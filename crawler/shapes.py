@@ -261,11 +261,11 @@ def _under(url: str, list_url: str) -> bool:
 def pager_links(sel: Selector, url: str) -> Analysis:
     """下一页 / 下页 / 尾页 / 首页 and page-number links that stay in the list's folder:
     ``index_2.html``, ``?page=2``, count-down ``list/3.htm`` … ``list/1.htm``."""
-    here = url.split("#")[0]
+    here = extract.page_url(url)
     found: dict[str, str] = {}
     for link in extract.links(sel, url):
         text = normalize_title(link.text)
-        target = link.url.split("#")[0]
+        target = extract.page_url(link.url)
         if target == here or not (PAGER_WORDS.match(text) or re.fullmatch(r"\[?\d{1,4}\]?", text)):
             continue
         if _under(target, url):
@@ -871,7 +871,7 @@ def year_index(sel: Selector, js: str, url: str) -> Analysis:
                 follows.setdefault(target, Follow(target, "year_index", f"year selector option {label or value}",
                                                   explore=True, guess=guess))
     for link in extract.links(sel, url):
-        if year_link(link.text) and link.url.split("#")[0] != url.split("#")[0]:
+        if year_link(link.text) and extract.page_url(link.url) != extract.page_url(url):
             follows.setdefault(link.url, Follow(link.url, "year_index", f"per-year link {link.text!r}",
                                                 explore=True))
     if not follows:
@@ -913,8 +913,8 @@ def sub_columns(sel: Selector, url: str, office: Office) -> Analysis:
     follows: dict[str, Follow] = {}
     for link in extract.links(sel, url):
         text = normalize_title(link.text)
-        target = link.url.split("#")[0]
-        if target == url.split("#")[0]:
+        target = extract.page_url(link.url)
+        if target == extract.page_url(url):
             continue
         if is_column_link(text):
             follows.setdefault(target, Follow(target, "sub_columns", f"annual-report column {text!r}",
@@ -953,7 +953,7 @@ def generic(candidates, url: str, *, on_target) -> tuple[Analysis, list[Follow]]
     failure), which the spider follows only where the page came up short. Off-target
     candidates are never followed."""
     out = Analysis()
-    here = url.split("#")[0]
+    here = extract.page_url(url)
     follows: dict[str, Follow] = {}
     speculative: dict[str, Follow] = {}
     for c in candidates:

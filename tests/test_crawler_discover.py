@@ -226,3 +226,19 @@ def test_a_whole_page_a_form_post_answers_says_how_many_pages():
                               "colId=ndbg&pageNo=2&pageSize=5&csrfToken=c0ffee", 0)
     assert [(n, form["pageNo"], form["csrfToken"]) for n, (_, _, form, _) in shapes.api_next(api, got)] == [
         (3, "3", "c0ffee")]                                  # the form replayed, its token kept
+
+
+def test_an_apps_hash_routes_are_pages_of_their_own():
+    from crawler import extract
+    assert extract.is_hash_route("http://rf.example.gov.cn/#/detail/3310")
+    assert extract.is_hash_route("http://rf.example.gov.cn/index.html#!/list/ndbg/2")
+    assert not extract.is_hash_route("http://rf.example.gov.cn/#/")          # the app's root: the page itself
+    assert not extract.is_hash_route("http://rf.example.gov.cn/a.html#top")  # a place on the page
+    assert extract.page_url("http://rf.example.gov.cn/a.html#top") == "http://rf.example.gov.cn/a.html"
+    html = ('<ul class="article-list"><li><a href="#/detail/3310">楚汀市国防动员办公室2025年政府信息公开工作年度报告</a>'
+            '<span>2026-01-20</span></li><li><a href="#content">跳到正文</a></li></ul>'
+            '<div class="pagination"><span>1 / 3</span><a class="next" href="#/list/ndbg/2">下一页</a></div>')
+    sel, url = Selector(text=html), "http://rf.example.gov.cn/#/list/ndbg/1"
+    assert [l.url for l in extract.links(sel, url)] == ["http://rf.example.gov.cn/#/detail/3310",
+                                                         "http://rf.example.gov.cn/#/list/ndbg/2"]
+    assert [f.url for f in shapes.pager_links(sel, url).follows] == ["http://rf.example.gov.cn/#/list/ndbg/2"]

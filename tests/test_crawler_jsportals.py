@@ -19,11 +19,8 @@ from tests.portals import shapes_js
 
 pytestmark = [pytest.mark.slow, pytest.mark.loopback, pytest.mark.browser]
 
-#: the sites whose every report the crawl finds today, with a true status. The one not yet
-#: (issue 19 stays open for it): sparf, a hash-routed app, not at all (no_reports, with why).
-#: Every site, handled or not, archives nothing wrong, and none left short says ok.
-HANDLED = ["cfgrf", "btnrf", "morerf", "layrf", "dwrf", "tplrf", "ysrf", "cookierf", "jumprf", "lurerf", "dlrf",
-           "tabrf", "treerf", "viewrf", "nuxtrf", "postrf"]
+#: every site: each report found, nothing else archived, a true status (with the browser)
+HANDLED = list(shapes_js.SITE_IDS)
 
 
 def _crawl(portal, root, *options):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import re
 
 import scrapy
@@ -60,6 +61,14 @@ def browser_notes(signals, seen: "browser.Visit | None") -> list[str]:
     return notes
 
 
+def _decoded(text: str) -> str:
+    """A captured answer's text with JSON's escapes undone (``\\u5e74`` → 年) where it is JSON."""
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False)
+    except ValueError:
+        return text
+
+
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
@@ -85,6 +94,11 @@ class PortalSpider(scrapy.Spider):
         return {}
 
     @functools.cached_property
+    def routes_sent(self) -> dict[str, set[str]]:
+        """site id -> the routes of its single-page app opened in the browser this run."""
+        return {}
+
+    @functools.cached_property
     def browser_off(self) -> str | None:
         """Why pages cannot go through the browser in this crawl (``--no-browser``, no Chromium), or None."""
         return browser.browser_available(self.settings)
@@ -106,6 +120,8 @@ class PortalSpider(scrapy.Spider):
         """A request of ``site``; ``kind`` (home, column, list, api, article, attachment) and the
         page it was found on (``parent``) go to the ledger."""
         meta = {"agency_id": site.id, "site": site, "renfang_kind": kind, "renfang_parent": parent, **meta}
+        if extract.is_hash_route(url) and method == "GET" and kind in (Kind.HOME, Kind.COLUMN, Kind.LIST, Kind.ARTICLE):
+            return self._route_request(url, site, kind, meta)
         cookies = self.earned_cookies.get(site.id) or None    # a challenge the browser passed
         if formdata is not None:
             return scrapy.FormRequest(url, formdata=formdata, callback=callback, errback=self.on_error,
@@ -113,6 +129,38 @@ class PortalSpider(scrapy.Spider):
         headers = {"Content-Type": "application/json"} if body is not None else None
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, method=method,
                               body=body, headers=headers, cookies=cookies)
+
+    def _route_request(self, url: str, site: Site, kind: str, meta: dict) -> scrapy.Request:
+        """A route of a single-page app (``/#/detail/31``): no server answers it, only the app in a
+        browser; each route once a run. Without a browser (``--no-browser``, its pages spent) the
+        request is answered at once with why it could not be opened (``parse_unrouted``)."""
+        routes = self.routes_sent.setdefault(site.id, set())
+        budget = self.budget(site)
+        if url in routes:
+            why = "the route was opened in the browser already"
+        elif self.browser_off or not budget.take():
+            why = self.browser_off or budget.spent()
+        else:
+            routes.add(url)
+            meta.update(renfang_page_kind=kind, renfang_counted=True, renfang_route=True,
+                        renfang_signals=[(f"{kind} {url}", "a route of the site's single-page app")],
+                        **browser.browser_meta(site.id, scope=self.scope, user_agent=self.settings.get("USER_AGENT")))
+            return scrapy.Request(url, callback=self.parse_browser, errback=self.browser_failed, meta=meta,
+                                  dont_filter=True)
+        meta.update(renfang_unrouted=why, renfang_unrouted_url=url)
+        # the app's shell, asked once more, carries the reason to a callback that records it
+        return scrapy.Request(url.split("#")[0], callback=self.parse_unrouted, errback=self.on_error, meta=meta,
+                              dont_filter=url not in routes)
+
+    def parse_unrouted(self, response):
+        meta = response.meta
+        url = meta["renfang_unrouted_url"]
+        why = meta["renfang_unrouted"]
+        if why.startswith("the route was opened"):
+            return
+        yield PageSeen(meta["site"].id, url, meta["renfang_kind"], meta.get("renfang_parent") or request_key(
+            response.request), [f"browser: not sent: a route of the site's single-page app, but {why}"], [], [],
+            problem=f"{meta['renfang_kind']} {url} is a route of the site's single-page app; not opened: {why}")
 
     async def start(self):
         for site in self.sites:
@@ -256,7 +304,7 @@ class PortalSpider(scrapy.Spider):
         # every URL the page holds (crawler.discover): controls, handlers, frames, refreshes, scripts
         candidates = discover.page_candidates(response.selector, response.url, js, linked_js)
         more, speculative = shapes.generic(candidates, response.url, on_target=self.scope.allows)
-        known = {f.url for f in found.follows} | {e.url.split("#")[0] for e in found.entries}
+        known = {f.url for f in found.follows} | {extract.page_url(e.url) for e in found.entries}
         found.entries += [e for e in more.entries if e.url not in known]
         found.follows += [f for f in more.follows if f.url not in known]
         found.notes += more.notes
@@ -448,7 +496,10 @@ class PortalSpider(scrapy.Spider):
             return
         budget = self.budget(site)
         try:      # the visit keeps to its budget; this bound holds even if the page stops answering
-            seen = await asyncio.wait_for(browser.visit(page, budget=budget, on_target=self.scope.allows),
+            # an article is read, not driven: its headings are no controls
+            behaviours = () if kind == Kind.ARTICLE else browser.BEHAVIOURS
+            seen = await asyncio.wait_for(browser.visit(page, budget=budget, on_target=self.scope.allows,
+                                                        behaviours=behaviours),
                                           budget.seconds_left + browser.CHALLENGE_SECONDS + 30)
         except asyncio.TimeoutError:
             traffic = await browser.close_failed(page)
@@ -467,8 +518,50 @@ class PortalSpider(scrapy.Spider):
             for item in self._after_challenge(response, seen, cookies, notes):
                 yield item
             return
+        if kind == Kind.ARTICLE:
+            for item in self._rendered_article(response, key, seen, notes):
+                yield item
+            return
         for item in self._rendered(response, kind, key, seen, notes):
             yield item
+
+    def _rendered_article(self, response, key: str, seen: browser.Visit, notes: list[str]):
+        """An article only a browser opens (an app's ``#/detail/31``): its document is the answer
+        the app fetched that holds the article's title (the JSON or HTML the server sent, byte for
+        byte), else the page as rendered; its attachments are the documents the rendered page links."""
+        meta, site = response.meta, response.meta["site"]
+        title, year = meta.get("title") or "", meta.get("year")
+        wanted = normalize_title(title)
+        wire = {x.url: x for x in seen.exchanges if x.status == 200}
+        source = next((c for c in seen.responses if c.status == 200 and c.url in wire and wanted
+                       and wanted in normalize_title(_decoded(c.body))), None)
+        html_url, html = seen.snapshots[-1] if seen.snapshots else (response.url, "")
+        if source is not None:
+            document = self.document_of(site.id, Kind.ARTICLE, title, year, report_url=response.url,
+                                        url=source.url, body=wire[source.url].body)
+            notes.append(f"browser: the article is the answer to {source.method} {source.url} ({source.found_in})")
+        else:
+            document = self.document_of(site.id, Kind.ARTICLE, title, year, report_url=response.url,
+                                        url=response.url, body=html.encode("utf-8"))
+            notes.append("browser: the article as rendered (no answer of its scripts holds its title)")
+        problem = None
+        if not html and source is None:
+            problem = f"article {response.url}: the browser rendered nothing"
+        else:
+            yield document
+        if html:
+            snap = scrapy.http.HtmlResponse(html_url, body=html.encode("utf-8"), encoding="utf-8",
+                                            request=response.request.replace(url=html_url))
+            attachments = [a for a in extract.attachments(snap.selector, html_url) if self.scope.allows(a.url)]
+            attachments += [a for a in extract.control_attachments(
+                discover.page_candidates(snap.selector, html_url), html_url, {a.url for a in attachments})
+                if self.scope.allows(a.url)]
+            for att in attachments:
+                yield self.request(att.url, self.parse_attachment, site, kind=Kind.ATTACHMENT, parent=key,
+                                   title=title, year=year, report_url=response.url)
+            notes.append(f"browser: {len(attachments)} attachment(s) the rendered article links")
+        yield PageSeen(site.id, response.url, Kind.ARTICLE, key, notes, [], [], problem=problem,
+                       depth=meta.get("depth", 0))
 
     def _after_challenge(self, response, seen: browser.Visit, cookies: dict, notes: list[str]):
         meta, site = response.meta, response.meta["site"]
@@ -507,6 +600,8 @@ class PortalSpider(scrapy.Spider):
             seen_entries.add(url)
             return True
 
+        # the app's routes the visit reached (its pager clicked): not opened again
+        self.routes_sent.setdefault(site.id, set()).update(u for u, _ in seen.snapshots if extract.is_hash_route(u))
         for url, html in seen.snapshots:            # every DOM state the visit reached
             snap = scrapy.http.HtmlResponse(url, body=html.encode("utf-8"), encoding="utf-8", request=response.request.replace(
                 url=url, meta={**response.meta, "renfang_rendered": True}))
@@ -521,7 +616,7 @@ class PortalSpider(scrapy.Spider):
                             follows.append((link.url, "browser", f"{column_kind} link {link.text!r} (rendered)"))
                             requests.append(self.request(link.url, callback, site, kind=column_kind, parent=key))
             found, _, _, _ = self._analyse(snap)
-            entries += [e for e in found.entries if new_entry(e.url.split("#")[0])]
+            entries += [e for e in found.entries if new_entry(extract.page_url(e.url))]
             for f in found.follows:
                 if new(f.url):
                     follows.append((f.url, f"browser+{f.strategy}", f.reason))
@@ -533,7 +628,7 @@ class PortalSpider(scrapy.Spider):
             got = shapes.api_page(captured.body, captured.url, None)
             if not got.entries:
                 continue
-            entries += [e for e in got.entries if new_entry(e.url.split("#")[0])]
+            entries += [e for e in got.entries if new_entry(extract.page_url(e.url))]
             notes.append(f"browser: {captured.method} {captured.url} ({captured.found_in}): {got.format} answer "
                          f"with {len(got.entries)} rows")
             api = shapes.captured_api(captured.url, captured.method, captured.post_data, len(got.entries))
@@ -775,6 +870,13 @@ class PortalSpider(scrapy.Spider):
         year = meta.get("year") or report_year(title)
         yield self.document(response, Kind.ATTACHMENT, title, year,
                             report_url=meta.get("report_url") or response.url)
+
+    def document_of(self, agency_id: str, kind: str, title: str, year, *, report_url: str, url: str,
+                    body: bytes) -> ReportDocument:
+        """A document a browser visit received (no Scrapy response, no redirect, no headers)."""
+        return ReportDocument(agency_id=agency_id, year=year, title=title, report_url=report_url, url=url,
+                              final_url=url, kind=kind, filename=extract.query_filename(url) or extract.url_filename(url),
+                              body=body)
 
     def document(self, response, kind, title, year, report_url) -> ReportDocument:
         original = (response.meta.get("redirect_urls") or [response.url])[0]
