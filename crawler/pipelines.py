@@ -15,25 +15,14 @@ from scrapy import signals
 from twisted.internet import task
 
 from crawler import records
-from archive.vocab import DOCUMENT_KINDS, NAVIGATION_KINDS, Kind, Outcome, Rendition, RunStatus, Stage, stopped
+from archive.vocab import DOCUMENT_KINDS, NAVIGATION_KINDS, Kind, Outcome, RENDITION_BY_MEDIA_TYPE, Rendition, RunStatus, Stage, stopped
 from crawler.classify import classify_title
 from crawler.items import BrowserTraffic, FetchFailure, PageSeen, ReportDocument, ReportListing
 from crawler.ledger import request_key
 from crawler.state import get_state
 
 # Media types (sniffed from the bytes) to the report_documents.kind vocabulary.
-KIND_BY_MEDIA_TYPE = {
-    "application/pdf": Rendition.PDF,
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": Rendition.DOCX,
-    "application/msword": Rendition.DOC,
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": Rendition.XLSX,
-    "text/html": Rendition.HTML,
-    "text/plain": Rendition.TEXT,
-    "application/zip": Rendition.ZIP,
-    "image/png": Rendition.IMAGE,
-    "image/jpeg": Rendition.IMAGE,
-    "image/gif": Rendition.IMAGE,
-}
+KIND_BY_MEDIA_TYPE = RENDITION_BY_MEDIA_TYPE    # one map: archive/vocab.py
 
 # Response headers the ledger keeps to answer from the store (resume, 304).
 KEPT_HEADERS = ("content-type", "content-disposition", "etag", "last-modified")

@@ -19,7 +19,7 @@ from .meta import (find_agency, find_document_number, find_published, find_secti
 from .model import PARSER_VERSION, Check, Fact, ParsedReport, ParseError, Section
 from .normalize import text_fingerprint
 from .sentences import sentence_facts
-from .sniff import (BMP, DOCX, GIF, HTML, JPEG, OFD, OLE2, PDF, PNG, TEXT, TIFF, ZIP,
+from .sniff import (BMP, DOCX, GIF, HTML, JPEG, JSON, OFD, OLE2, PDF, PNG, TEXT, TIFF, ZIP,
                     sniff_media_type)
 from .tables import grids_to_facts, layout_version
 from .vocab import ParseStatus
@@ -44,6 +44,7 @@ _EXTRACTORS = {
     GIF: "ocr:extract_image",
     TIFF: "ocr:extract_image",
     BMP: "ocr:extract_image",
+    JSON: "jsonpage:extract_json",     # an app's article: the HTML of its body inside
     ZIP: "archives:extract_archive",   # no report itself: says what it holds (its members are parsed)
 }
 

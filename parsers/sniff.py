@@ -22,6 +22,7 @@ GIF = "image/gif"
 TIFF = "image/tiff"
 BMP = "image/bmp"
 OFD = "application/ofd"  # GB/T 33190: a zip whose root holds OFD.xml
+JSON = "application/json"  # a CMS API's answer: an article of a single-page app, its body inside
 OCTET = "application/octet-stream"
 
 _HTML_RE = re.compile(rb"<(!doctype\s+html|html|head|body|meta|title|table|div|p)[\s>/]", re.I)
@@ -51,9 +52,20 @@ def sniff_media_type(data: bytes) -> str:
     text_head = _decode_head(head)
     if text_head is None:
         return OCTET
+    if text_head.lstrip("\ufeff \t\r\n")[:1] in ("{", "[") and _is_json(data):
+        return JSON
     if _HTML_RE.search(text_head.lstrip("\ufeff \t\r\n").encode("utf-8", "replace")[:1024]):
         return HTML
     return TEXT
+
+
+def _is_json(data: bytes) -> bool:
+    import json
+    try:
+        json.loads(data.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return True
 
 
 def _sniff_zip(data: bytes) -> str:
