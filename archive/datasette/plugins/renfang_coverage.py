@@ -105,8 +105,11 @@ async def serve_coverage(datasette, request):
     def read(conn):
         data = coverage.national(conn, province, level, year)
         total = conn.execute(f"select count(*) from agencies{clause}", params).fetchone()[0]
-        counts = dict(conn.execute(f"select status, count(*) from coverage{clause} group by status", params).fetchall())
-        years, offices = _matrix(conn, clause, params) if total <= MATRIX_LIMIT else ([], [])
+        years, offices, counts = [], [], {}
+        if total <= MATRIX_LIMIT:       # the matrix and its legend's counts
+            years, offices = _matrix(conn, clause, params)
+            counts = dict(conn.execute(f"select status, count(*) from coverage{clause} group by status",
+                                       params).fetchall())
         return {**data, "total_offices": total, "counts": counts, "matrix_years": years, "offices": offices}
 
     data = await db.execute_fn(read)
