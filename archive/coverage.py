@@ -160,7 +160,8 @@ def calendar(conn, agency: dict, on: date | None = None) -> list[dict]:
         select r.year, r.id as report_id, r.parse_status, r.parse_message, r.title, r.url, r.first_seen,
                r.gone_since, {report_state_sql(day, "r.year")} as status,
                (select count(*) from report_documents rd where rd.report_id = r.id) as documents
-        from reports r where r.agency_id = ? and r.year is not null order by r.year""", [agency["id"]])}
+        from reports r where r.agency_id = ? and r.year is not null and r.issued_by is null
+        order by r.year""", [agency["id"]])}
     first = agency["since"] if agency["since"] is not None else min(reports, default=None)
     if first is not None and agency["established"]:
         first = max(first, agency["established"])

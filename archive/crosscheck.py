@@ -24,7 +24,7 @@ _PREVIOUS = """select fp.{what} from facts fp where fp.report_id = p.id and fp.t
 _PAIRS = f"""
 select n.id, fn.column_code, ({_PREVIOUS.format(what="value")}), fn.value
 from reports n
-cross join reports p on p.agency_id = n.agency_id and p.year = n.year - 1
+cross join reports p on p.agency_id = n.agency_id and p.year = n.year - 1 and p.issued_by is n.issued_by
 cross join facts fn on fn.report_id = n.id and fn.table_name = 'applications' and fn.row_code = 'carried_over'
 where exists ({_PREVIOUS.format(what="rowid")})
 """

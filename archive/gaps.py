@@ -105,7 +105,9 @@ def office_calendar(db: sqlite_utils.Database, agency_id: str, on: date | None =
     ``established`` and ``replaced_in``."""
     row = db.execute("select since, established, replaced_in from agencies where id = ?", [agency_id]).fetchone()
     reports = {y: (s, m) for y, s, m in db.execute(
-        "select year, parse_status, parse_message from reports where agency_id = ? and year is not null",
+        # another body's report listed in the office's column is not the office's (reports.issued_by)
+        "select year, parse_status, parse_message from reports where agency_id = ? and year is not null"
+        " and issued_by is null",
         [agency_id])}
     return judge(reports, on or today(), *(row if row else ()))
 

@@ -16,7 +16,9 @@ Loading again with nothing new changes nothing.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,6 +188,9 @@ def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None
         if parsed is None and status in PARSE_READ:
             parsed = parse_document_row(db, store, sha256, best[5], time_limit, memory_limit)
         write_report(db, report["id"], sha256, status, message, parsed)
+        issuer = None if report.get("issued_by") or parsed is None else other_issuer(db, report["agency_id"], parsed.agency)
+        if issuer:   # its document names another body: that body's report, not the office's
+            db["reports"].update(report["id"], {"issued_by": issuer})
         summary.reports_written += 1
 
     # cross-year checks, search index, document versions (parsed in the same limited workers)
@@ -200,6 +205,31 @@ def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None
         "select parse_status, count(*) from reports group by parse_status order by 1").fetchall())
     db.close()
     return summary
+
+
+#: a body a report's document may name that is no civil-defence office: only such a name
+#: re-attributes a report at load (a civil-defence name that does not match may be the office's
+#: own later name, not yet one of its aliases)
+_CIVIL_DEFENCE = re.compile(r"人防|人民防空|国防动员|民防|国动")
+_ORGAN = re.compile(r"(人民政府(办公室|办公厅)?|政府办公室|局|委员会|委|厅|办公室|中心)$")
+
+
+def other_issuer(db: sqlite_utils.Database, agency_id: str, named: str | None) -> str | None:
+    """The body a report's document names as its author (``parsers.meta.find_agency``: the
+    title's publisher or the signature) when that is not this office: a government or another
+    department, listed in the office's column under a title that named nobody."""
+    from crawler.offices import Office
+
+    if not named or _CIVIL_DEFENCE.search(named) or not _ORGAN.search(named) or len(named) > 30:
+        return None
+    row = db.execute("select name, aliases from agencies where id = ?", [agency_id]).fetchone()
+    if row is None:
+        return None
+    try:
+        aliases = tuple(json.loads(row[1] or "[]"))
+    except ValueError:
+        aliases = ()
+    return None if Office(row[0], aliases).matches(named) else named
 
 
 def _facts_intact(db: sqlite_utils.Database, report_id: str, source: str | None) -> bool:

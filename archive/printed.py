@@ -178,8 +178,8 @@ def build_report(conn: sqlite3.Connection, report_id: str,
         "select * from facts where report_id = ?", [report_id])}
     checks = [dict(c) for c in conn.execute(
         "select code, key, status, lhs, rhs from checks where report_id = ? order by code, key", [report_id])]
-    previous = conn.execute("select id from reports where agency_id = ? and year = ?",
-                            [report["agency_id"], report["year"] - 1]).fetchone()
+    previous = conn.execute("select id from reports where agency_id = ? and year = ? and issued_by is ?",
+                            [report["agency_id"], report["year"] - 1, report.get("issued_by")]).fetchone()
     failing: dict[tuple, list[str]] = {}
     roles: dict[tuple, str] = {}
     for c in checks:
@@ -284,7 +284,8 @@ def build_report(conn: sqlite3.Connection, report_id: str,
         "other_years": [dict(y) for y in conn.execute(
             """select r.id, r.year, r.parse_status,
                       (select count(*) from checks c where c.report_id = r.id and c.status = ?) as failing
-               from reports r where r.agency_id = ? order by r.year""", [CheckStatus.FAIL, report["agency_id"]])],
+               from reports r where r.agency_id = ? and r.issued_by is ? order by r.year""",
+            [CheckStatus.FAIL, report["agency_id"], report.get("issued_by")])],
         "versions": _versions(conn, report_id),
         "changes": [dict(c) for c in conn.execute(
             """select url, old_sha256, new_sha256, changed_seen, table_name, row_code, column_code,

@@ -350,6 +350,9 @@ TABLES: dict[str, Table] = {
         "last_seen": col(str, "最近发现", "last listed " + UTC),
         "gone_since": col(str, "下线时间", "when no document of it was online any more " + UTC + "; null = still online"),
         "ocr": col(int, "OCR 识别", "1 = figures read by OCR from a scan (check against the original)"),
+        "issued_by": col(str, "发布机关", "the body that issued it when not this office (listed in the office's "
+                                         "column, e.g. the district government's report): archived, attributed "
+                                         "to that body, never counted as the office's; null = the office's own"),
     }, pk="id", foreign_keys=[("agency_id", "agencies", "id")], not_null={"agency_id", "year", "parse_status"}),
     "report_documents": table("报告文件", "Which stored documents are renditions (article page, PDF, DOCX …) or versions of which report.", {
         "report_id": REPORT_ID,
@@ -688,6 +691,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "figures as printed: counts are integers in facts, checks and version_facts (NUMERIC)",
               steps(retype("facts"), retype("checks"), retype("version_facts"))),
     Migration(11, "figures stated in words: the sentence each was read from", add_columns("facts", "sentence")),
+    Migration(12, "reports another body issued, listed in an office's column: attributed to that body",
+              add_columns("reports", "issued_by")),
 )
 #: the schema an archive has once :func:`open_archive` opened it: its last migration's number
 SCHEMA_VERSION = MIGRATIONS[-1].number

@@ -126,7 +126,8 @@ def _offices_sql() -> str:
     max(coalesce(a.since, f.first), coalesce(a.established, 0)) as first_year,
     a.replaced_in - 1 as last_year
   from agencies a
-  left join (select agency_id, min(year) as first from reports where year is not null group by agency_id) f
+  left join (select agency_id, min(year) as first from reports where year is not null and issued_by is null
+             group by agency_id) f
     on f.agency_id = a.id"""
 
 
@@ -154,7 +155,7 @@ select a.id as agency_id, a.name as agency, a.province, a.level, y.year,
   {_gap_sql(day)} as gap_reason
 from offices a
 cross join years y
-left join reports r on r.agency_id = a.id and r.year = y.year
+left join reports r on r.agency_id = a.id and r.year = y.year and r.issued_by is null
 where r.id is not null
    or (y.year >= a.first_year and y.year <= coalesce(a.last_year, y.year))"""
 
@@ -205,7 +206,7 @@ def national_coverage_sql(today: str | None = None) -> str:
   group by a.province, a.level, y.year
 ), report_rows as materialized (   -- whether each report has a document: asked once
   select r.id, r.agency_id, r.year, r.parse_status, r.gone_since, {DOCUMENTED} as documented
-  from reports r where +r.year >= {FIRST_YEAR}   -- a scan: the year index would cost a lookup a row
+  from reports r where +r.year >= {FIRST_YEAR} and r.issued_by is null   -- a scan: the year index would cost a lookup a row
 ), report_cells as materialized (
   select a.province, a.level, r.year, a.url is not null as site,
     {report_state_sql(day, "r.year", "r.documented")} as status,

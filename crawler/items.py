@@ -17,6 +17,7 @@ class ReportListing:
     title: str
     url: str
     list_url: str
+    issued_by: str | None = None   # another body's report listed in the office's column (attributed to it)
 
 
 @dataclass
@@ -31,6 +32,7 @@ class ReportDocument:
     kind: str           # "article" for the article page; for attachments the sniffed type: pdf, docx, …
     filename: str       # from Content-Disposition, else the last path segment
     body: bytes
+    issued_by: str | None = None   # the body that issued it when not the office (its report is that body's)
 
 
 #: the error of a request robots.txt forbids (a refused FetchFailure; the ledger keeps it as last_error)

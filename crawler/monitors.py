@@ -102,7 +102,8 @@ def current_alerts(db: sqlite_utils.Database, agency_ids: list[str], run_id: int
     marks = ",".join("?" * len(agency_ids))
     archived = {a: p for a, p in db.execute(
         f"""select r.agency_id, max(r.published) from reports r join report_documents rd on rd.report_id = r.id
-            where r.year = ? and r.agency_id in ({marks}) group by r.agency_id""", [year, *agency_ids])}
+            where r.year = ? and r.issued_by is null and r.agency_id in ({marks}) group by r.agency_id""",
+        [year, *agency_ids])}
     blocked = {a for (a,) in db.execute(
         f"select agency_id from crawl_sites where run_id = ? and status = ? and agency_id in ({marks})",
         [run_id, SiteStatus.BLOCKED, *agency_ids])}

@@ -100,6 +100,9 @@ class Verdict:
     year: int | None
     reason: str
     verify: bool = False      # a title cut short: taken only if its own page says it is a report
+    # another body's report listed in the office's own column (the district government's): taken,
+    # archived and attributed to that body, never counted as the office's
+    issued_by: str | None = None
 
 
 def judge_entries(entries, office: Office, on_target=lambda url: True,
@@ -123,10 +126,15 @@ def judge_entries(entries, office: Office, on_target=lambda url: True,
                 candidates.append((link, None, not_report_reason(link.text)))
             continue
         candidates.append((link, found, None))
-    others = {title_agency(l.text) for l, found, why in candidates
-              if found and why is None and on_target(l.url) and title_agency(l.text)
-              and not office.matches(title_agency(l.text))}
+    named = [title_agency(l.text) for l, found, why in candidates
+             if found and why is None and on_target(l.url) and title_agency(l.text)]
+    others = {a for a in named if not office.matches(a)}
     shared = bool(others)
+    # the office's own column: its own reports outnumber the others' (one district-government
+    # report among them is archived, attributed to that government); a list of several bodies'
+    # reports (a city portal's shared column) is not, and only the office's own are taken there
+    own = sum(1 for a in named if office.matches(a))
+    own_column = own > 0 and own > len(named) - own
     out = []
     for link, found, why in candidates:
         if why is not None:
@@ -144,7 +152,11 @@ def judge_entries(entries, office: Office, on_target=lambda url: True,
                                verify=True))
             continue
         agency = found.agency
-        if agency and not office.matches(agency):
+        if agency and not office.matches(agency) and own_column and found.year:
+            out.append(Verdict(link.url, link.text, True, found.year,
+                               f"{office.why(agency)}, listed in this office's own column: archived, attributed "
+                               f"to {agency}, not counted as this office's", issued_by=agency))
+        elif agency and not office.matches(agency):
             out.append(Verdict(link.url, link.text, False, found.year, office.why(agency)))
         elif agency:
             out.append(Verdict(link.url, link.text, True, found.year, office.why(agency)))

@@ -202,9 +202,11 @@ class ArchivePipeline:
         db = state.db
         progress = state.progress.get(getattr(item, "agency_id", None))
         if isinstance(item, ReportListing):
-            records.record_listing(db, item.agency_id, item.year, item.title, item.url, item.list_url)
-            self.learn_alias(item.agency_id, item.title)
-            if progress is not None:
+            records.record_listing(db, item.agency_id, item.year, item.title, item.url, item.list_url,
+                                   issued_by=item.issued_by)
+            if not item.issued_by:       # another body's name is never one of the office's
+                self.learn_alias(item.agency_id, item.title)
+            if progress is not None and not item.issued_by:    # another body's report is not the office's
                 progress.reports.add(item.year)
         elif isinstance(item, ReportDocument):
             with records.batch(db):      # its report, document link and URL: one commit
@@ -240,12 +242,13 @@ class ArchivePipeline:
         sha256, media_type = stored or records.store_document(db, state.store, item.body)
         if item.year is not None:
             rid = records.record_listing(db, item.agency_id, item.year, item.title, item.final_url
-                                         if item.kind == Kind.ARTICLE else item.report_url)
+                                         if item.kind == Kind.ARTICLE else item.report_url, issued_by=item.issued_by)
             kind = item.kind if item.kind == Kind.ARTICLE else KIND_BY_MEDIA_TYPE.get(media_type, Rendition.OTHER)
             records.record_report_document(db, rid, sha256, item.final_url, kind, item.filename)
             if item.kind == Kind.ARTICLE:   # the title printed on the report's own page
                 records.set_report_url(db, rid, item.url, item.final_url)
-                self.learn_alias(item.agency_id, item.title)
+                if not item.issued_by:
+                    self.learn_alias(item.agency_id, item.title)
             if progress is not None:
                 progress.reports.add(item.year)
 

@@ -7,6 +7,7 @@ others of a :func:`batch` (what one response writes: one commit, not one each).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from contextlib import contextmanager
@@ -43,8 +44,11 @@ def batch(db: sqlite_utils.Database):
                 raise
 
 
-def report_id(agency_id: str, year: int) -> str:
-    """A report is (agency, year): its id says so, e.g. ``pzhrf-2019``."""
+def report_id(agency_id: str, year: int, issued_by: str | None = None) -> str:
+    """A report is (agency, year): its id says so, e.g. ``pzhrf-2019``; another body's report
+    listed in the office's column has its own, ``pzhrf-2019-by-3f2a9c`` (a digest of the body's name)."""
+    if issued_by:
+        return f"{agency_id}-{year}-by-{hashlib.sha1(issued_by.encode('utf-8')).hexdigest()[:6]}"
     return f"{agency_id}-{year}"
 
 
@@ -99,7 +103,7 @@ def reports_seen(db: sqlite_utils.Database, agency_id: str, run_id: int, years: 
     """Reports of the site found in this run: listed or stored now, or carried over beneath a
     list page that was unchanged (early stop)."""
     carried = {y for (y,) in db.execute(
-        """select distinct r.year from reports r where r.agency_id = ? and exists (
+        """select distinct r.year from reports r where r.agency_id = ? and r.issued_by is null and exists (
                select 1 from crawl_ledger c where ? in (c.last_run_id, c.carried_run) and c.gone_since is null
                and c.url in (r.url, (select rd.url from report_documents rd where rd.report_id = r.id limit 1)))""",
         [agency_id, run_id])}
@@ -476,16 +480,17 @@ def record_fetch(db: sqlite_utils.Database, **row) -> None:
 
 
 def record_listing(db: sqlite_utils.Database, agency_id: str, year: int, title: str,
-                   url: str, list_url: str | None = None) -> str:
-    """Make sure the report (agency, year) exists; keep the first title/URL seen for it."""
-    rid = report_id(agency_id, year)
+                   url: str, list_url: str | None = None, issued_by: str | None = None) -> str:
+    """Make sure the report (agency, year) exists; keep the first title/URL seen for it. Another
+    body's report (``issued_by``) is a report of its own, attributed to that body."""
+    rid = report_id(agency_id, year, issued_by)
     seen = now()
     db.execute(
         f"""insert into reports (id, agency_id, year, title, url, list_url, parse_status,
-                                first_seen, last_seen)
-           values (?, ?, ?, ?, ?, ?, '{ParseStatus.PENDING}', ?, ?)
+                                first_seen, last_seen, issued_by)
+           values (?, ?, ?, ?, ?, ?, '{ParseStatus.PENDING}', ?, ?, ?)
            on conflict(id) do update set last_seen = excluded.last_seen""",
-        [rid, agency_id, year, title, url, list_url, seen, seen])
+        [rid, agency_id, year, title, url, list_url, seen, seen, issued_by])
     return rid
 
 

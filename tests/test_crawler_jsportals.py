@@ -105,3 +105,11 @@ def test_without_the_browser_every_short_site_says_why(static_only):
         assert "the browser is off" in static_only["messages"][sid]
     assert static_only["proc"].returncode == 3
     assert "renfang/browser_pages" not in (static_only["data"] / "logs" / "crawl-run1.log").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("site", shapes_js.SITE_IDS)
+def test_another_bodys_report_in_the_offices_column_is_archived_and_attributed_to_it(site, with_browser):
+    s = with_browser["score"][site]
+    # each listed report of the government or another department: its page archived, under that body
+    assert {tuple(p) for p in s["other_bodies_expected"]} <= {tuple(p) for p in s["attributed"]}, s
+    assert {body for _, body in s["attributed"]} == {body for _, body in s["other_bodies_expected"]}, s

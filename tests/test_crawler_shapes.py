@@ -108,3 +108,11 @@ def test_a_second_run_over_the_unchanged_portal_finds_the_same(crawled):
     assert q(data, "select count(*) from reports where gone_since is not null") == [(0,)]
     found = q(data, "select agency_id, reports from crawl_sites where run_id = ? order by 1", [run])
     assert found == sorted((sid, len(v)) for sid, v in shapes.EXPECTED.items())
+
+
+@pytest.mark.parametrize("site", shapes.SITE_IDS)
+def test_another_bodys_report_in_the_offices_column_is_archived_and_attributed_to_it(site, crawled):
+    s = crawled["score"][site]
+    # each listed report of the government or another department: its page archived, under that body
+    assert {tuple(p) for p in s["other_bodies_expected"]} <= {tuple(p) for p in s["attributed"]}, s
+    assert {body for _, body in s["attributed"]} == {body for _, body in s["other_bodies_expected"]}, s

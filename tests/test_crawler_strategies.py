@@ -167,12 +167,22 @@ def test_entries_in_div_dl_and_p_rows_with_truncated_and_wrapped_titles():
     verdicts = judge_entries(extract.list_items(sel, "http://www.dy.gov.cn/xxgk/nb/"), office)
     got = [(v.url.rsplit("/", 1)[1], v.take, v.year) for v in verdicts]
     assert got == [("20250118_8812.html", True, 2024),    # the full title from title=""
-                   ("20240125_7830.html", False, 2023),   # the district government's own report
+                   ("20240125_7830.html", True, 2023),    # the district government's own report
                    ("20180329_1602.html", True, 2017),    # year in brackets at the end
                    ("20200110_3300.html", True, 2019)]    # "2019 年…年\n度报告（图片版）"
-    assert "another office" in verdicts[1].reason
+    # listed in the office's own column: archived, attributed to the government, not the office's
+    assert [v.issued_by for v in verdicts] == [None, "东阳区人民政府", None, None]
+    assert "another office" in verdicts[1].reason and "not counted as this office's" in verdicts[1].reason
     dates = {l.url.rsplit("/", 1)[1]: l.date for l in extract.list_items(sel, "http://www.dy.gov.cn/xxgk/nb/")}
     assert dates["20250118_8812.html"] == "2025-01-18" and dates["20240125_7830.html"] == "2024-01-25"
+
+
+def test_a_list_of_several_bodies_reports_yields_only_the_offices_own():
+    office = Office("东阳区人民防空办公室", ("东阳区国防动员办公室",))
+    titles = ["东阳区人民政府2023年政府信息公开工作年度报告", "东阳区教育局2023年政府信息公开工作年度报告",
+              "东阳区卫生健康局2023年政府信息公开工作年度报告", "东阳区人民防空办公室2023年政府信息公开工作年度报告"]
+    verdicts = judge_entries([extract.Link(f"http://www.dy.gov.cn/nb/{i}.html", t) for i, t in enumerate(titles)], office)
+    assert [(v.take, v.issued_by) for v in verdicts] == [(False, None)] * 3 + [(True, None)]
 
 
 def test_article_attachments_embedded_viewer_renditions_and_continuation():

@@ -530,7 +530,7 @@ class PortalSpider(scrapy.Spider):
         the app fetched that holds the article's title (the JSON or HTML the server sent, byte for
         byte), else the page as rendered; its attachments are the documents the rendered page links."""
         meta, site = response.meta, response.meta["site"]
-        title, year = meta.get("title") or "", meta.get("year")
+        title, year, issued_by = meta.get("title") or "", meta.get("year"), meta.get("renfang_issued_by")
         wanted = normalize_title(title)
         wire = {x.url: x for x in seen.exchanges if x.status == 200}
         source = next((c for c in seen.responses if c.status == 200 and c.url in wire and wanted
@@ -538,11 +538,11 @@ class PortalSpider(scrapy.Spider):
         html_url, html = seen.snapshots[-1] if seen.snapshots else (response.url, "")
         if source is not None:
             document = self.document_of(site.id, Kind.ARTICLE, title, year, report_url=response.url,
-                                        url=source.url, body=wire[source.url].body)
+                                        url=source.url, body=wire[source.url].body, issued_by=issued_by)
             notes.append(f"browser: the article is the answer to {source.method} {source.url} ({source.found_in})")
         else:
             document = self.document_of(site.id, Kind.ARTICLE, title, year, report_url=response.url,
-                                        url=response.url, body=html.encode("utf-8"))
+                                        url=response.url, body=html.encode("utf-8"), issued_by=issued_by)
             notes.append("browser: the article as rendered (no answer of its scripts holds its title)")
         problem = None
         if not html and source is None:
@@ -558,7 +558,7 @@ class PortalSpider(scrapy.Spider):
                 if self.scope.allows(a.url)]
             for att in attachments:
                 yield self.request(att.url, self.parse_attachment, site, kind=Kind.ATTACHMENT, parent=key,
-                                   title=title, year=year, report_url=response.url)
+                                   title=title, year=year, report_url=response.url, renfang_issued_by=issued_by)
             notes.append(f"browser: {len(attachments)} attachment(s) the rendered article links")
         yield PageSeen(site.id, response.url, Kind.ARTICLE, key, notes, [], [], problem=problem,
                        depth=meta.get("depth", 0))
@@ -726,7 +726,8 @@ class PortalSpider(scrapy.Spider):
                                              **meta, **page["meta"], "renfang_kind": page["kind"]}))
         if page["kind"] == Kind.ARTICLE:
             again.request.meta["renfang_parent"] = page["key"]   # (its documents' parent: the article)
-            yield from self._attachments(again, [], page["meta"].get("title"), page["meta"].get("year"), js)
+            yield from self._attachments(again, [], page["meta"].get("title"), page["meta"].get("year"), js,
+                                         issued_by=page["meta"].get("renfang_issued_by"))
             return
         yield from self._list_page(again, kind=page["kind"], linked_js=js, key=page["key"])
 
@@ -783,9 +784,9 @@ class PortalSpider(scrapy.Spider):
             if not v.take:
                 continue
             if v.year is not None:
-                yield ReportListing(site.id, v.year, v.title, v.url, response.url)
+                yield ReportListing(site.id, v.year, v.title, v.url, response.url, issued_by=v.issued_by)
             yield self.request(v.url, self.parse_article, site, kind=Kind.ARTICLE, parent=key,
-                               title=v.title, year=v.year, renfang_verify=v.verify)
+                               title=v.title, year=v.year, renfang_verify=v.verify, renfang_issued_by=v.issued_by)
 
     def _is_report_page(self, response, verdicts) -> bool:
         """A page reached as a list that is itself a report: its own title names a report of a
@@ -823,13 +824,17 @@ class PortalSpider(scrapy.Spider):
         titles = extract.page_titles(response.selector)
         own = next((t for t in titles if classify_title(t)), None)
         office = self.offices[site.id]
+        issued_by = meta.get("renfang_issued_by")
         if own is not None:
             found = classify_title(own)
             if found.agency and not office.matches(found.agency):
-                yield PageSeen(site.id, response.url, Kind.ARTICLE, request_key(response.request),
-                               [f"article: its own title names another office: {own}"], [], [],
-                               explore=True)
-                return
+                if meta.get("renfang_verify"):   # a title cut short on a list of several bodies' reports
+                    yield PageSeen(site.id, response.url, Kind.ARTICLE, request_key(response.request),
+                                   [f"article: its own title names another office: {own}"], [], [],
+                                   explore=True)
+                    return
+                # listed in the office's column, issued by another body: archived, attributed to it
+                issued_by = found.agency
         elif meta.get("renfang_verify"):
             yield PageSeen(site.id, response.url, Kind.ARTICLE, request_key(response.request),
                            [f"article: its own title is not a report's ({titles[0] if titles else 'none'})"],
@@ -838,21 +843,21 @@ class PortalSpider(scrapy.Spider):
         title = own or meta.get("title") or (titles[0] if titles else "")
         year = meta.get("year") or report_year(title) or report_year(
             " ".join(response.css("body ::text").getall())[:3000])
-        yield self.document(response, Kind.ARTICLE, title, year, report_url=response.url)
+        yield self.document(response, Kind.ARTICLE, title, year, report_url=response.url, issued_by=issued_by)
         for page in extract.continuation_pages(response.selector, response.url):   # an article split in pages
             yield self.request(page, self.parse_article, site, kind=Kind.ARTICLE, parent=request_key(response.request),
-                               title=title, year=year)
+                               title=title, year=year, renfang_issued_by=issued_by)
         attachments = extract.attachments(response.selector, response.url)
-        yield from self._attachments(response, attachments, title, year)
+        yield from self._attachments(response, attachments, title, year, issued_by=issued_by)
         if not attachments and not meta.get("renfang_script_page"):
             # a download control whose page function lives in the article's own script file
             todo = [u for u in discover.linked_scripts(response.selector, response.url)
                     if self.scope.allows(u)][:discover.LINKED_SCRIPTS_PER_PAGE]
             if todo and extract.download_controls(response.selector):
                 yield self._script_request(response, todo, Kind.ARTICLE, request_key(response.request),
-                                           title=title, year=year)
+                                           title=title, year=year, renfang_issued_by=issued_by)
 
-    def _attachments(self, response, attachments, title, year, linked_js: str = ""):
+    def _attachments(self, response, attachments, title, year, linked_js: str = "", issued_by: str | None = None):
         """An article's attachments: its links to documents, and the documents its controls reach
         (``onclick="downloadFile('8f3a')"``, a viewer's file), its own script files read or not."""
         attachments = attachments + [a for a in extract.control_attachments(
@@ -861,7 +866,7 @@ class PortalSpider(scrapy.Spider):
         for att in attachments:
             yield self.request(att.url, self.parse_attachment, response.meta["site"], kind=Kind.ATTACHMENT,
                                parent=request_key(response.request), title=title, year=year,
-                               report_url=response.url)
+                               report_url=response.url, renfang_issued_by=issued_by)
 
     @_skip_challenges
     def parse_attachment(self, response):
@@ -869,18 +874,18 @@ class PortalSpider(scrapy.Spider):
         title = meta.get("title") or ""
         year = meta.get("year") or report_year(title)
         yield self.document(response, Kind.ATTACHMENT, title, year,
-                            report_url=meta.get("report_url") or response.url)
+                            report_url=meta.get("report_url") or response.url, issued_by=meta.get("renfang_issued_by"))
 
     def document_of(self, agency_id: str, kind: str, title: str, year, *, report_url: str, url: str,
-                    body: bytes) -> ReportDocument:
+                    body: bytes, issued_by: str | None = None) -> ReportDocument:
         """A document a browser visit received (no Scrapy response, no redirect, no headers)."""
         return ReportDocument(agency_id=agency_id, year=year, title=title, report_url=report_url, url=url,
                               final_url=url, kind=kind, filename=extract.query_filename(url) or extract.url_filename(url),
-                              body=body)
+                              body=body, issued_by=issued_by)
 
-    def document(self, response, kind, title, year, report_url) -> ReportDocument:
+    def document(self, response, kind, title, year, report_url, issued_by: str | None = None) -> ReportDocument:
         original = (response.meta.get("redirect_urls") or [response.url])[0]
-        return ReportDocument(
+        return ReportDocument(issued_by=issued_by or response.meta.get("renfang_issued_by"),
             agency_id=response.meta["agency_id"], year=year, title=title, report_url=report_url,
             url=original, final_url=response.url, kind=kind,
             filename=extract.content_disposition_filename(response.headers.get("Content-Disposition"))

@@ -61,6 +61,26 @@ def _key(url: str) -> str:
     return unquote(u.path + ("?" + u.query if u.query else ""))
 
 
+#: the reports of other bodies (the government, another department) an office's own column lists
+#: among its own, by site: path -> the body the title names. Archived and attributed to it
+#: (reports.issued_by), never counted as the office's (issue 19, point 4). Written by hand from
+#: the builders' rows.
+OTHER_BODIES: dict[str, dict[str, str]] = {
+    "jsonrf": {"/zwgk/zfxxgknb/202001/t20200116_3290.html": "云岭市人民政府办公室"},
+    "xmlrf": {"/art/2024/1/10/art_3321_759388.html": "南江县人民政府办公室",
+              "/art/2024/1/9/art_3321_759301.html": "南江县政务服务和大数据管理局"},
+    "vsbrf": {"/info/1097/5802.htm": "沂州市人民政府"},
+    "trs2rf": {"/zfxxgk/gknb/201703/t20170315_5980.html": "湘南市人民政府",
+               "/zfxxgk/gknb/202202/t20220215_9930.html": "湘南市应急管理局"},
+    "iframerf": {"/xxgk/content/2024-01/20240125_7830.html": "东阳区人民政府"},
+    "kpyrf": {"/xjrf/zwgk/zfxxgknb/202101/62e9b878d672454ad96f2ab2f66fd03e.shtml": "西江省人民政府"},
+    "aspxrf": {"/zwgk/Show.aspx?ID=2602": "鹿鸣县人民政府"},
+    "framerf": {"/content/2022/01/20/6011.html": "金沙市人民政府办公室"},
+    "cfgrf": {"/xxgk/ndbg/202401/t20240118_84401.html": "青岚市人民政府"},
+    "layrf": {"/xxgk/ndbg/content_2501.html": "安澜市人民政府"},
+}
+
+
 class SiteSet:
     """A set of sites (builders by id) with its ground truth; the module's names are the main set's."""
 
@@ -71,8 +91,10 @@ class SiteSet:
         self.expected = {sid: {f"{sid}-{y}" for y in site.reports} for sid, site in truth.items()}
         self.expected_documents = {f"{sid}-{y}": set(paths) for sid, site in truth.items()
                                    for y, paths in site.reports.items()}
-        self.never_archived = {sid: set(site.never) for sid, site in truth.items()}
-        self.never_requested = {sid: set(site.unrequested) for sid, site in truth.items()}
+        # another body's report its own column lists: requested, archived and attributed to that body
+        self.other_bodies = {sid: dict(OTHER_BODIES.get(sid, {})) for sid in self.ids}
+        self.never_archived = {sid: set(site.never) - set(self.other_bodies[sid]) for sid, site in truth.items()}
+        self.never_requested = {sid: set(site.unrequested) - set(self.other_bodies[sid]) for sid, site in truth.items()}
         self.feeds = {sid: list(site.feeds) for sid, site in truth.items()}
         self.names = {sid: (site.name, site.level, site.province) for sid, site in truth.items()}
 
@@ -111,8 +133,11 @@ class SiteSet:
         is ``extra``. recall = found / expected, precision = found / (found + extra)."""
         conn = sqlite3.connect(Path(data_dir) / "archive.db")
         try:
+            # the office's own reports; another body's report its column lists is attributed to it
             rows = conn.execute("SELECT r.agency_id, r.year, rd.url FROM reports r "
-                                "JOIN report_documents rd ON rd.report_id = r.id").fetchall()
+                                "JOIN report_documents rd ON rd.report_id = r.id WHERE r.issued_by IS NULL").fetchall()
+            attributed = conn.execute("SELECT r.agency_id, r.issued_by, rd.url FROM reports r JOIN report_documents rd "
+                                      "ON rd.report_id = r.id WHERE r.issued_by IS NOT NULL").fetchall()
         finally:
             conn.close()
         out = {}
@@ -138,6 +163,11 @@ class SiteSet:
                 "wrongly_archived": sorted(archived & {unquote(p) for p in self.never_archived[sid]}),
                 "distractors_requested": sorted({_key(h.path) for h in requested}
                                                 & {unquote(p) for p in self.never_requested[sid]}),
+                # (path, body) of each other body's report document archived, attributed; wrongly =
+                # attributed to a body the truth does not name for it
+                "attributed": sorted({(_key(url) if urlsplit(url).netloc == netloc else url, body)
+                                      for agency, body, url in attributed if agency == sid}),
+                "other_bodies_expected": sorted(self.other_bodies[sid].items()),
                 "requests": len(requested),
                 "requests_per_report": round(len(requested) / len(hit), 1) if hit else None,
             }
