@@ -34,7 +34,6 @@ FACETS = {
     "reports": ["year", "format_version", "parse_status"],
     "agencies": ["province", "level"],
     "checks": ["status"],
-    "national_coverage": ["province", "level", "year"],
     "coverage": ["status"],  # a view over offices × years: one facet stays well inside the 500 ms facet limit
     "failing_checks": ["code", "province", "level", "year"],
     "missing_reports": ["status"],

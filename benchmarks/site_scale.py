@@ -470,6 +470,149 @@ def write_table(out: Path, rows: list[dict], counts: dict, runs: int, data: Path
     out.write_text("\n".join(lines) + "\n" + ("\n## " + keep if keep else ""), encoding="utf-8")
 
 
+# ------------------------------------------------------------------- national coverage (issue 22)
+
+NATIONAL_SECTION = "## National coverage pages (issue 22)"
+
+
+def national_pages(conn) -> list[tuple[str, str]]:
+    """(name, path) of every coverage, office and map page, each form, on the national archive."""
+    q = urllib.parse.quote
+    county = conn.execute("select a.id from agencies a join agencies p on p.division_code = a.parent_code "
+                          "where a.level = 'county' and p.level = 'prefecture' and a.division_status = 'current' "
+                          "and exists (select 1 from reports r where r.agency_id = a.id) order by a.id limit 1").fetchone()[0]
+    abolished = conn.execute("select id from agencies where division_status = 'abolished' and replaced_by != '' "
+                             "and exists (select 1 from reports r where r.agency_id = agencies.id) "
+                             "order by id limit 1").fetchone()[0]
+    province = "四川"
+    out = [("coverage", "/-/coverage"), ("coverage.json", "/-/coverage.json"), ("coverage.csv", "/-/coverage.csv"),
+           ("coverage 2015", "/-/coverage?year=2015"),
+           ("coverage one province", f"/-/coverage?province={q(province)}"),
+           ("coverage one province, county level (matrix)", f"/-/coverage?province={q(province)}&level=county"),
+           ("coverage county level", "/-/coverage?level=county"),
+           ("coverage.json one province", f"/-/coverage.json?province={q(province)}"),
+           ("coverage.csv one year", "/-/coverage.csv?year=2022"),
+           ("office page, a county", f"/-/office/{county}"), ("office.json, a county", f"/-/office/{county}.json"),
+           ("office.csv, a county", f"/-/office/{county}.csv"),
+           ("office page, a province", "/-/office/rf510000"),
+           ("office page, an abolished division", f"/-/office/{abolished}"),
+           ("map", "/-/map"), ("map.svg", "/-/map.svg"), ("map.json", "/-/map.json"), ("map.csv", "/-/map.csv"),
+           ("map 2016, county level", "/-/map?year=2016&level=county"),
+           ("table national_coverage", "/archive/national_coverage"),
+           ("table coverage", "/archive/coverage"),
+           ("query coverage_by_province", f"/archive/coverage_by_province?year=2022&province={q(province)}&level="),
+           ("query publishing_share", "/archive/publishing_share?year=2022&level="),
+           ("query offices_without_site", "/archive/offices_without_site?province=&level=")]
+    return out
+
+
+def time_registry(runs: int) -> list[tuple[str, float, float]]:
+    """`renfang registry build` and `renfang registry check` of what it wrote: median and worst wall time."""
+    import tempfile
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "national.csv"
+        for label, args in (("renfang registry build --out national.csv", ["build", "--out", str(target)]),
+                            ("renfang registry check national.csv", ["check", str(target)])):
+            times = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                proc = subprocess.run([sys.executable, "-m", "renfang.cli", "registry", *args], cwd=REPO,
+                                      capture_output=True, text=True)
+                times.append(time.perf_counter() - t0)
+                assert proc.returncode == 0, proc.stderr[-2000:]
+            out.append((label, statistics.median(times), max(times)))
+            print(f"{out[-1][1]:7.3f} {out[-1][2]:7.3f} {label}", flush=True)
+    return out
+
+
+def time_national(root: Path, runs: int, out: Path | None) -> list[dict]:
+    import sqlite3
+
+    from renfang.cli import datasette_command
+    from tests.helpers import free_port
+
+    import os
+
+    data = root / "data"
+    load_before = os.getloadavg()[0]
+    registry = time_registry(runs)
+    derive(root)
+    conn = sqlite3.connect(data / "archive.db")
+    counts = {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("agencies", "reports", "facts")}
+    counts["abolished"] = conn.execute("select count(*) from agencies where division_status = 'abolished'").fetchone()[0]
+    todo = national_pages(conn)
+    conn.close()
+    port = free_port()
+    proc = subprocess.Popen(datasette_command(data, "127.0.0.1", port), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    rows = []
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        for name, path in todo:
+            times, statuses, issues, size = [], set(), set(), 0
+            for _ in range(runs):
+                seconds, status, body = fetch(base, path)
+                times.append(seconds)
+                statuses.add(status)
+                issues.update(problems(body))
+                size = len(body.encode("utf-8"))
+                if status >= 500:
+                    issues.add(body[:200].replace("\n", " "))
+            rows.append({"page": name, "path": path, "median": statistics.median(times), "max": max(times),
+                         "status": ",".join(map(str, sorted(statuses))), "issues": "; ".join(sorted(issues)),
+                         "kb": size / 1024})
+            print(f"{rows[-1]['median']:7.3f} {rows[-1]['max']:7.3f} {rows[-1]['status']:>4} {name} {rows[-1]['issues']}",
+                  flush=True)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    counts["load"] = (load_before, os.getloadavg()[0])
+    if out:
+        write_national_section(out, rows, registry, counts, runs)
+    return rows
+
+
+def write_national_section(out: Path, rows: list[dict], registry: list, counts: dict, runs: int) -> None:
+    """Replace (or add) the section :data:`NATIONAL_SECTION` of ``out``, nothing else."""
+    lines = [NATIONAL_SECTION, "",
+             "    .venv/bin/python -m benchmarks.site_scale build --national --dir /work/tmp-site-national",
+             "    .venv/bin/python -m benchmarks.site_scale derive --fresh --dir /work/tmp-site-national",
+             f"    .venv/bin/python -m benchmarks.site_scale national --dir /work/tmp-site-national --runs {runs} "
+             "--out benchmarks/site_results.md", "",
+             f"The generated archive of every office of the national registry ({counts['agencies']:,} offices, "
+             f"{counts['abolished']} of them abolished divisions, each with reports only in the years it existed: "
+             f"{counts['reports']:,} reports, {counts['facts']:,} facts), served as `renfang serve` does; each "
+             f"command and page run {runs} times in a row (2-core machine shared with other sessions: load average "
+             f"{counts['load'][0]:.1f} before, {counts['load'][1]:.1f} after). Goals: "
+             "every coverage, office and map page < 1 s median, the registry build < 30 s, `registry check` < 5 s.", "",
+             "| command | median s | max s |", "|---|---:|---:|"]
+    lines += [f"| `{label}` | {median:.2f} | {worst:.2f} |" for label, median, worst in registry]
+    lines += ["", "| page | median s | max s | HTTP | KB | problems | path |", "|---|---:|---:|---|---:|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['page']} | {r['median']:.3f} | {r['max']:.3f} | {r['status']} | {r['kb']:.0f} | "
+                     f"{r['issues'] or '—'} | `{r['path']}` |")
+    slow = [r["page"] for r in rows if r["median"] >= 1]
+    bad = [r["page"] for r in rows if r["issues"] or r["status"] != "200"]
+    lines += ["", f"Pages at or over 1 s median: {', '.join(slow) if slow else 'none'}. "
+                  f"Pages interrupted or not 200: {', '.join(bad) if bad else 'none'}.", ""]
+    text = out.read_text(encoding="utf-8") if out.exists() else ""
+    if NATIONAL_SECTION in text:
+        head, rest = text.split(NATIONAL_SECTION, 1)
+        tail = rest.split("\n## ", 1)[1] if "\n## " in rest else ""
+        text = head + "\n".join(lines) + ("\n## " + tail if tail else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(lines)
+    out.write_text(text, encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("step", choices=("build", "derive", "pages", "load1", "national"))
