@@ -20,6 +20,7 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
 from archive import coverage
+from archive.views import coverage_sql
 from archive.vocab import CALENDAR_STATES, COVERAGE_STATES
 
 DATABASE = "archive"
@@ -65,7 +66,7 @@ async def _choices(db) -> tuple[list[str], list[str]]:
     return provinces, sorted(levels, key=coverage._level_order)
 
 
-def _matrix(conn, clause: str, params: list) -> tuple[list[int], list[dict]]:
+def _matrix(conn, clause: str, params: list, on) -> tuple[list[int], list[dict]]:
     """Offices × years of the ``coverage`` view, and every office of the selection (one with no
     year expected, no report and no ``since``, has no cells)."""
     offices: dict[str, dict] = {}
@@ -76,7 +77,7 @@ def _matrix(conn, clause: str, params: list) -> tuple[list[int], list[dict]]:
     years = set()
     cursor = conn.execute(
         "select agency_id, year, status, parse_status, report_id, deadline, gap_reason "
-        f"from coverage{clause} order by year", params)
+        f"from ({coverage_sql(on.isoformat())}){clause} order by year", params)
     for agency_id, year, status, parse_status, report_id, deadline, gap_reason in cursor:
         years.add(year)
         o = offices.get(agency_id)
@@ -103,13 +104,14 @@ async def serve_coverage(datasette, request):
     clause = (" where " + " and ".join(where)) if where else ""
 
     def read(conn):
-        data = coverage.national(conn, province, level, year)
+        on = coverage.today()       # the archive's clock (RENFANG_NOW), for every number of the page
+        data = coverage.national(conn, province, level, year, on)
         total = conn.execute(f"select count(*) from agencies{clause}", params).fetchone()[0]
         years, offices, counts = [], [], {}
         if total <= MATRIX_LIMIT:       # the matrix and its legend's counts
-            years, offices = _matrix(conn, clause, params)
-            counts = dict(conn.execute(f"select status, count(*) from coverage{clause} group by status",
-                                       params).fetchall())
+            years, offices = _matrix(conn, clause, params, on)
+            counts = dict(conn.execute(f"select status, count(*) from ({coverage_sql(on.isoformat())}){clause} "
+                                       "group by status", params).fetchall())
         return {**data, "total_offices": total, "counts": counts, "matrix_years": years, "offices": offices}
 
     data = await db.execute_fn(read)
