@@ -55,14 +55,9 @@ def _rows(conn, sql: str, params=()) -> list[dict]:
 def national_rows(conn, province: str = "", level: str = "", year: int | None = None,
                   on: date | None = None) -> list[dict]:
     """Rows of ``national_coverage`` (judged on ``on``, the archive's date by default), filtered."""
-    where, params = [], []
-    for column, value in (("province", province), ("level", level), ("year", year)):
-        if value not in ("", None):
-            where.append(f"{column} = ?")
-            params.append(value)
-    sql = (f"select * from ({national_coverage_sql((on or today()).isoformat())})"
-           + (" where " + " and ".join(where) if where else "") + " order by year, province, level")
-    return _rows(conn, sql, params)
+    sql = (f"select * from ({national_coverage_sql((on or today()).isoformat(), filtered=True)})"
+           " where (:year is null or year = :year) order by year, province, level")
+    return _rows(conn, sql, {"province": province or "", "level": level or "", "year": year})
 
 
 def _summed(rows: list[dict], key) -> dict:

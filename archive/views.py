@@ -118,17 +118,22 @@ def _gap_sql(day: str, year: str = "y.year") -> str:
   end"""
 
 
-def _offices_sql() -> str:
-    """SQL (a CTE body): every office with its calendar's first and last year: from its ``since``
-    or first known report, not before its division was established; to the year before its
-    division was abolished (null: no end). ``first_year`` is null when nothing is expected."""
-    return """select a.id, a.name, a.province, a.level, a.url, a.established, a.replaced_in,
+#: the offices a filtered national coverage counts (:func:`national_coverage_sql` ``filtered``)
+OFFICE_FILTER = "(:province = '' or a.province = :province) and (:level = '' or a.level = :level)"
+
+
+def _offices_sql(where: str = "") -> str:
+    """SQL (a CTE body): every office (or those ``where`` says) with its calendar's first and last
+    year: from its ``since`` or first known report, not before its division was established; to
+    the year before its division was abolished (null: no end). ``first_year`` is null when
+    nothing is expected."""
+    return f"""select a.id, a.name, a.province, a.level, a.url, a.established, a.replaced_in,
     max(coalesce(a.since, f.first), coalesce(a.established, 0)) as first_year,
     a.replaced_in - 1 as last_year
   from agencies a
   left join (select agency_id, min(year) as first from reports where year is not null and issued_by is null
              group by agency_id) f
-    on f.agency_id = a.id"""
+    on f.agency_id = a.id{(chr(10) + "  where " + where) if where else ""}"""
 
 
 def coverage_sql(today: str | None = None) -> str:
@@ -165,7 +170,7 @@ where r.id is not null
 FIRST_YEAR = 2008
 
 
-def national_coverage_sql(today: str | None = None) -> str:
+def national_coverage_sql(today: str | None = None, filtered: bool = False) -> str:
     """The ``national_coverage`` view's SQL: per province, level and year since
     :data:`FIRST_YEAR`, the offices of the registry that existed that year (established, not yet
     abolished), how many have a site known, what the archive holds of their report of that year
@@ -175,7 +180,8 @@ def national_coverage_sql(today: str | None = None) -> str:
     Counted in two parts, so that no office-year is joined to its report (3,583 offices × 18 years
     of the national registry): the office-years alone (``office_years``: how many, with a site, due,
     expected by the office's calendar), and the reports with their state (``report_cells``, one row
-    per report of an office in a year it existed); what has no report is the difference."""
+    per report of an office in a year it existed); what has no report is the difference.
+    ``filtered``: only the offices of the parameters ``:province`` and ``:level`` ('' = all)."""
     day = _day(today)
     # a year is due once its deadline (31 January of the next year) has passed: up to clock.last_due
     due = "{y} <= k.last_due"
@@ -191,7 +197,7 @@ def national_coverage_sql(today: str | None = None) -> str:
   select year + 1 from years
   where year < (select max(coalesce(max(year), 0), cast(strftime('%Y', {day}) as integer) - 1) from reports)
 ), offices as materialized (
-  {_offices_sql()}
+  {_offices_sql(OFFICE_FILTER if filtered else "")}
 ), office_kinds as (   -- offices alike in everything counted below, counted once
   select province, level, url is not null as site, first_year, last_year, established, replaced_in, count(*) as n
   from offices group by 1, 2, 3, 4, 5, 6, 7
