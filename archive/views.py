@@ -152,7 +152,8 @@ def coverage_sql(today: str | None = None) -> str:
 ), offices as (
   {_offices_sql()}
 )
-select a.id as agency_id, a.name as agency, a.province, a.level, y.year,
+select a.id as agency_id, a.name as agency, a.province, a.level,
+  cast(y.year as integer) as year,   -- integer affinity: Datasette's ?year=2022 filter (a string) matches
   printf('%d-01-31', y.year + 1) as deadline,
   r.id as report_id, r.parse_status,
   {report_state_sql(day)} as status,
@@ -228,7 +229,8 @@ def national_coverage_sql(today: str | None = None, filtered: bool = False) -> s
     sum(expected and due) as expected_due, sum(expected and due and unreadable) as gaps
   from report_cells group by province, level, year
 )
-select o.province, o.level, o.year, o.offices, o.with_site,
+select o.province, o.level, cast(o.year as integer) as year,   -- integer affinity, as in the coverage view
+  o.offices, o.with_site,
   coalesce(c.reported, 0) as reported,
   round(100.0 * coalesce(c.reported, 0) / o.offices, 1) as reported_pct,
   {", ".join(f"coalesce(c.{s}, 0) as {s}" for s in states)},

@@ -93,6 +93,10 @@ def test_every_office_of_the_registry_is_counted_in_each_year_it_existed(site):
     # the years before: 江西's last-1 report was archived, then removed from its portal: published, gone
     year_before = site.json("/-/coverage.json", province="江西", year=str(LAST - 1))["by_province"][0]
     assert (year_before["reported"], year_before["gone"], year_before["archived"]) == (1, 1, 0)
+    # the view's year is an integer Datasette's own filter matches (?year=2015 sends a string)
+    [row] = site.rows("/archive/national_coverage.json", province="江西", year=str(LAST - 1))
+    assert (row["year"], row["reported"], row["gone"]) == (LAST - 1, 1, 1)
+    assert {r["year"] for r in site.rows("/archive/coverage.json", year=str(LAST - 1))} == {LAST - 1}
 
 
 def test_gaps_start_at_each_offices_own_first_report(site):
