@@ -234,8 +234,9 @@ def figures(conn, agency_id: str) -> dict:
     from parsers.codes import TABLES
 
     reports = {r["year"]: r for r in _rows(conn, """
-        select report_id, year, format_version, parse_status, facts, failing_checks, title, parse_message
-        from report_overview where agency_id = ? order by year""", [agency_id])}
+        select report_id, year, format_version, parse_status, facts, failing_checks, title, parse_message,
+               (select count(*) from checks c where c.report_id = o.report_id) as checks
+        from report_overview o where agency_id = ? order by year""", [agency_id])}
     years = sorted(reports)
     tables = []
     for code in ("applications", "appeals", "disclosure"):

@@ -164,3 +164,23 @@ def explain_lines(db: sqlite_utils.Database, agency_id: str, on: date | None = N
     lines.append(f"  years expected {verdict.expected[0]}–{verdict.expected[-1]} ({len(verdict.expected)}), "
                  f"found {len(verdict.found)}; " + (f"gaps: {verdict.gap_reasons()}" if verdict.gaps else "no gap"))
     return lines
+
+
+def fetch_failures(db, report_id: str) -> list[dict]:
+    """Why a report's documents are not in the archive: each document URL of it (its listed
+    page, or a document that page links) whose last request failed, with the error and HTTP
+    status the crawl recorded (``crawl_ledger``). A ``no_document`` report says where it is on
+    the portal and why it was not fetched; a document over the download cap is named as such."""
+    from archive.vocab import DOCUMENT_KINDS, Stage
+    from parsers.vocab import sql_list
+
+    if not db.execute("select 1 from sqlite_master where name = 'crawl_ledger'").fetchone():
+        return []
+    rows = db.execute(
+        f"""with pages(url) as (select url from reports where id = :r and url is not null
+                               union select url from report_documents where report_id = :r)
+            select l.url, l.kind, l.last_status, l.last_error, l.last_seen from crawl_ledger l
+            where l.stage = '{Stage.FAILED}' and l.kind in {sql_list(DOCUMENT_KINDS)}
+              and (l.url in (select url from pages) or l.parent in (select url from pages))
+            order by l.kind, l.url""", {"r": report_id}).fetchall()
+    return [dict(zip(("url", "kind", "status", "error", "when"), r)) for r in rows]

@@ -166,17 +166,24 @@ def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None
                from report_documents rd join parses p on p.sha256 = rd.sha256
                where rd.report_id = ? and rd.kind != ? group by p.sha256""",
             [report["id"], Rendition.PAGE]).fetchall()
+        failures = gaps.fetch_failures(db, report["id"])
         if not candidates:
             status = (report["parse_status"] if report["parse_status"] != ParseStatus.PENDING
                       else ParseStatus.NO_DOCUMENT)
             db["reports"].update(report["id"], {"parse_status": status,
-                                                "parse_message": "no document of this report was fetched"})
+                                                "parse_message": _unfetched(failures)})
             continue
         # none read: a document that says why it could not be (encrypted, corrupt, too large)
         # before a page that is merely no report (the article page of an attachment)
         best = min(candidates, key=lambda c: (c[1] not in PARSE_READ, c[1] in UNINFORMATIVE, c[6], -(c[3] or 0),
                                               KIND_PREFERENCE.get(c[4], 9)))
         sha256, status, message = best[0], best[1], best[2]
+        if status in UNINFORMATIVE and failures:
+            # an article page that only links its report is no report; the report is the
+            # document that could not be fetched (over the download cap, a 500 …): say that
+            status, message = ParseStatus.NO_DOCUMENT, f"{_unfetched(failures)} (the {best[4]} archived is {status}: {message})"
+        elif status not in PARSE_READ and failures:
+            message = f"{message}; and {_unfetched(failures)}"
         current = (report["parser_version"] == parsers.PARSER_VERSION and report["parse_status"] == status
                    and _facts_intact(db, report["id"], report["source_sha256"]))
         if current and report["source_sha256"] == sha256:
@@ -230,6 +237,15 @@ def other_issuer(db: sqlite_utils.Database, agency_id: str, named: str | None) -
     except ValueError:
         aliases = ()
     return None if Office(row[0], aliases).matches(named) else named
+
+
+def _unfetched(failures: list[dict]) -> str:
+    """``reports.parse_message`` of a report whose document the crawl could not fetch."""
+    if not failures:
+        return "no document of this report was fetched"
+    first = failures[0]
+    more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+    return f"its document {first['url']} could not be fetched: {first['error'] or 'HTTP ' + str(first['status'])}{more}"
 
 
 def _facts_intact(db: sqlite_utils.Database, report_id: str, source: str | None) -> bool:

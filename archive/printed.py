@@ -21,7 +21,9 @@ import re
 import sqlite3
 from collections.abc import Callable
 
+from archive.gaps import fetch_failures
 from archive.views import DOCUMENT_ROUTE
+from archive.vocab import COVERAGE_STATES, report_state
 from parsers.model import LOW_CONFIDENCE
 from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus
 
@@ -265,8 +267,14 @@ def build_report(conn: sqlite3.Connection, report_id: str,
                        "columns": [{"code": c.code, "label": c.label, "group": c.group}
                                    for c in table.columns
                                    if table.code != "disclosure"]})
+    state = report_state(report["parse_status"], bool(documents), report.get("gone_since") is not None)
     return {
         "report": report,
+        # the report's state in the one vocabulary of states (archive.vocab), its parse status the reason
+        "state": {"code": str(state), "words": COVERAGE_STATES[state][0],
+                  "reason": STATUS_TEXT.get(report["parse_status"], report["parse_status"])},
+        # why its documents are not in the archive: the portal URL and each fetch that failed
+        "failures": fetch_failures(conn, report_id),
         "document_url": DOCUMENT_ROUTE + source if source else None,
         "documents": documents,
         "tables": tables,
@@ -281,8 +289,10 @@ def build_report(conn: sqlite3.Connection, report_id: str,
                     "unit": f["unit"], "raw": f["raw"], "sentence": f["sentence"], "page": f["page"]}
                    for (t, r, c), f in facts.items() if f.get("sentence")],
         "readable": report["parse_status"] in READABLE,
-        "other_years": [dict(y) for y in conn.execute(
-            """select r.id, r.year, r.parse_status,
+        "other_years": [{**dict(y), "state": str(report_state(y["parse_status"], bool(y["documents"]),
+                                                              y["gone_since"] is not None))} for y in conn.execute(
+            """select r.id, r.year, r.parse_status, r.gone_since,
+                      exists (select 1 from report_documents rd where rd.report_id = r.id) as documents,
                       (select count(*) from checks c where c.report_id = r.id and c.status = ?) as failing
                from reports r where r.agency_id = ? and r.issued_by is ? order by r.year""",
             [CheckStatus.FAIL, report["agency_id"], report.get("issued_by")])],

@@ -223,6 +223,21 @@ CALENDAR_STATES: dict[Coverage, tuple[str, str]] = {
 GAP_STATES = (Coverage.MISSING, Coverage.LISTED_ONLY, Coverage.GONE, Coverage.UNREADABLE, Coverage.NOT_REPORT)
 
 
+def report_state(parse_status: str, has_documents: bool, gone: bool = False) -> Coverage:
+    """The one state a report is in, on every page (the coverage view's rule, archive/views.py,
+    in Python): its ``parse_status`` is the reason within that state, never a second name for
+    it (a ``no_document`` report is ``listed_only``, a ``corrupt`` one ``unreadable``)."""
+    from parsers.vocab import PARSE_READ, ParseStatus
+
+    if gone and has_documents:
+        return Coverage.GONE
+    if parse_status in PARSE_READ:
+        return Coverage.ARCHIVED
+    if parse_status == ParseStatus.NOT_REPORT:
+        return Coverage.NOT_REPORT
+    return Coverage.UNREADABLE if has_documents else Coverage.LISTED_ONLY
+
+
 class DivisionStatus(StrEnum):
     """``agencies.division_status``: the office's division today (crawler/divisions.py)."""
     CURRENT = "current"        # a division of today's GB/T 2260 codes

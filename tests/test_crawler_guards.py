@@ -121,3 +121,31 @@ def test_a_capped_list_marks_nothing_gone(crawl):
     # index_2 and index_3 were not requested because of the cap, not because the site dropped them
     assert q(data, "select count(*) from crawl_ledger where gone_since is not null") == [(0,)]
     assert q(data, "select count(*) from report_documents where gone_since is not null") == [(0,)]
+
+
+def test_a_report_whose_document_is_over_the_cap_says_so_not_not_report(crawl, tmp_path):
+    """Issue 23: guardx 2023's article page links a (damaged) PDF it stored and two PDFs over
+    the download cap: the report is corrupt, and its message says the others were not fetched.
+    With the stored PDF gone, the article page alone is no report, but the report is not
+    `not_report`: it is `no_document`, with the URL and the size-cap error."""
+    import sqlite3
+
+    from tests.helpers import copy_archive
+
+    data = copy_archive(crawl["data"], tmp_path / "loaded")
+    renfang("load", "--data-dir", data)
+    (status, message), = q(data, "select parse_status, parse_message from reports where id = 'guardx-2023'")
+    assert status == "corrupt" and "; and its document " in message, message
+    assert "could not be fetched: size cap: larger than DOWNLOAD_MAXSIZE" in message and "(and 1 more)" in message
+    conn = sqlite3.connect(data / "archive.db")
+    conn.execute("delete from report_documents where report_id = 'guardx-2023' and kind != 'article'")
+    conn.commit()
+    conn.close()
+    renfang("load", "--data-dir", data)
+    (status, message), = q(data, "select parse_status, parse_message from reports where id = 'guardx-2023'")
+    assert status == "no_document", message
+    assert message.startswith(f"its document {crawl['base']}{NB.lstrip('/')}2023_"), message
+    assert "could not be fetched: size cap: larger than DOWNLOAD_MAXSIZE" in message
+    assert "(the article archived is not_report: " in message
+    # the reports whose URL redirected for ever say so too
+    assert "could not be fetched: redirect loop: " in q(data, "select parse_message from reports where id = 'guardx-2022'")[0][0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -72,3 +73,77 @@ def test_a_figure_stated_in_a_sentence_is_a_number_with_the_sentence_as_its_sour
         assert text == "" or re.fullmatch(r"-?[\d.,]+", text), text
     stated = page[page.index('id="stated"'):]
     assert sentence in stated and "未收到政府信息公开申请" in stated
+
+
+# ---------------------------------------------------------------- states in one vocabulary, with reasons
+
+def test_an_unread_report_says_where_it_is_on_the_portal_and_why_it_was_not_fetched(site):
+    """攀枝花 2017: listed, its page answers HTTP 500. The page names its state (listed_only, in
+    words), the reason (no_document, in words), the portal URL and the fetch error."""
+    report = site.sql("select url, list_url, parse_message from reports where id = 'pzhrf-2017'")[0]
+    assert report["parse_message"] == f"its document {report['url']} could not be fetched: HTTP 500"
+    page = site.get("/-/report/pzhrf-2017")[2].decode("utf-8")
+    box = page[page.index('id="status"'):]
+    box = box[:box.index("</div>")]
+    assert "No figures: listed_only — listed on the portal, no document fetched" in box
+    assert "<code>no_document</code>, the report is listed on the portal, but no document of it could be fetched" in box
+    assert f'On the portal 网站原址: <a href="{report["url"]}" rel="nofollow">' in box
+    assert f'<a href="{report["list_url"]}" rel="nofollow">' in box
+    assert f'<li><a href="{report["url"]}" rel="nofollow">{report["url"]}</a> (article): <code>HTTP 500</code>' in box
+    data = site.json("/-/report/pzhrf-2017.json")
+    assert data["state"]["code"] == "listed_only" and data["failures"][0]["status"] == 500
+
+
+def test_one_state_per_report_on_every_page(site):
+    """A report is in one state (archive.vocab.report_state = the coverage view's rule); its parse
+    status is the reason, never a second name for the state: the report page, the office page and
+    the coverage view agree, and each state shown is explained in words where it is shown."""
+    from archive.vocab import COVERAGE_STATES
+
+    cells = site.sql("select agency_id, report_id, status from coverage where report_id is not null")
+    assert {c["status"] for c in cells} >= {"archived", "listed_only", "unreadable", "not_report"}
+    for c in cells:
+        data = site.json(f"/-/report/{c['report_id']}.json")
+        assert data["state"]["code"] == c["status"], c
+        page = site.get(f"/-/report/{c['report_id']}")[2].decode("utf-8")
+        words = COVERAGE_STATES[c["status"]][0]
+        assert f'<span class="st {c["status"]}" title="{words}">{c["status"]}</span>' in page, c
+    office = site.get("/-/office/pzhrf")[2].decode("utf-8")
+    head = office[office.index('class="printed office-years"'):]
+    head = head[:head.index("</tr>")]
+    shown = re.findall(r'<span class="st ([a-z_]+)" title="([^"]*)">([a-z_]+)</span>', head)
+    # 2017 answers 500, 2018 is a truncated PDF, 2019 is read, 2020 only listed (extend_archive)
+    assert [s[0] for s in shown] == [s[2] for s in shown] == ["listed_only", "unreadable", "archived", "listed_only"]
+    for state, title, _ in shown:
+        assert title.startswith(COVERAGE_STATES[state][0]), title
+    assert "no_document: the report is listed on the portal" in shown[0][1]
+    # the parse statuses are no state names in those headers
+    assert not re.search(r'>(no_document|corrupt|parsed)</span>', head)
+
+
+def test_a_report_without_checks_is_not_all_checks_pass(site):
+    """江西 2014 (figures from sentences, no table): no check could be made."""
+    assert site.sql("select count(*) as n from checks where report_id = 'jxrf-2014'") == [{"n": 0}]
+    feed = site.get("/-/feed.atom")[2].decode("utf-8")
+    entry = feed[feed.index("江西省人民防空办公室 (江西), 2014"):]
+    entry = entry[:entry.index("</summary>")]
+    assert "no checks" in entry and "pass" not in entry, entry
+    assert re.search(r"2019: parsed, \d+ figures, 4 of \d+ checks fail", feed)
+    office = site.get("/-/office/jxrf")[2].decode("utf-8")
+    row = office[office.index("failing checks 不成立"):]
+    row = row[:row.index("</tr>")]
+    assert "no checks 无" in row
+
+
+# ---------------------------------------------------------------- the home and search pages
+
+def test_home_page_announces_its_feeds_and_the_search_tab_is_named_not_its_sql(site):
+    home = site.get("/")[2].decode("utf-8")
+    head = home[:home.index("</head>")]
+    for path in ("/-/feed.atom", "/-/changes.atom", "/-/alerts.atom"):
+        assert re.search(rf'<link rel="alternate" type="application/atom\+xml" title="[^"]+" href="{path}">', head)
+        assert site.get(path)[0] == 200
+    title = re.search(r"<title>(.*?)</title>", site.get("/archive/search", q="人防")[2].decode("utf-8"), re.S)[1]
+    assert title.startswith("全文检索 Full-text search") and "select" not in title.lower()
+    title = re.search(r"<title>(.*?)</title>", site.get("/archive", sql="select 1")[2].decode("utf-8"), re.S)[1]
+    assert title.startswith("SQL query 查询") and "select" not in title.lower()

@@ -152,11 +152,11 @@ async def serve_report(datasette, request):
         if as_json:
             return Response.json({"error": f"no report {report_id}"}, status=404)
         return Response.html(await datasette.render_template(
-            "report.html", {"missing": report_id, "data": None}, request=request), status=404)
+            "report.html", {"missing": report_id, "data": None, "states": COVERAGE_STATES}, request=request), status=404)
     if as_json:
         return Response.json(data, default=str)
     return Response.html(await datasette.render_template(
-        "report.html", {"data": data, "report_json": f"/-/report/{tilde_encode(report_id)}.json",
+        "report.html", {"data": data, "states": COVERAGE_STATES, "report_json": f"/-/report/{tilde_encode(report_id)}.json",
                         "facts_url": datasette.urls.table(DATABASE, "facts") + "?report_id=" + tilde_encode(report_id)},
         request=request))
 
@@ -359,6 +359,15 @@ async def serve_compare(datasette, request):
 FEED_ENTRIES = 50
 
 
+def checks_in_words(checks: int, failing: int) -> str:
+    """A report's checks in one phrase: a report with none is not one whose checks pass."""
+    if not checks:
+        return "no checks (no table of figures to check)"
+    if failing:
+        return f"{failing} of {checks} checks fail"
+    return f"all {checks} checks pass"
+
+
 def _atom(datasette, request, path: str, alternate: str, title: str, entries: list[dict]) -> Response:
     """An Atom (RFC 4287) feed at ``path``: each entry a dict of id, title, updated, link,
     author and summary (ids and links absolute)."""
@@ -396,12 +405,13 @@ async def serve_feed(datasette, request):
     """Atom of the newest readable reports: absolute ids and links."""
     rows = (await _database(datasette).execute(
         f"""select report_id, agency, province, year, title, parse_status, first_seen, source_sha256, facts,
-                  failing_checks from report_overview where parse_status in {sql_list(PARSE_READ)}
+                  failing_checks, (select count(*) from checks c where c.report_id = o.report_id) as checks
+           from report_overview o where parse_status in {sql_list(PARSE_READ)}
            order by first_seen desc, report_id limit ?""", [FEED_ENTRIES])).rows
     entries = []
     for r in rows:
         url = datasette.absolute_url(request, f"/-/report/{tilde_encode(r['report_id'])}")
-        checks = f"{r['failing_checks']} failing checks" if r["failing_checks"] else "all checks pass"
+        checks = checks_in_words(r["checks"], r["failing_checks"])
         entries.append({"id": url, "title": f"{r['agency']} {r['year']} · {r['title'] or ''}".strip(" ·"),
                         "updated": r["first_seen"], "link": url, "author": r["agency"],
                         "summary": f"{r['agency']} ({r['province'] or ''}), {r['year']}: {r['parse_status']}, "
