@@ -37,7 +37,7 @@ from archive.datadir import DataDir
 from archive.printed import build_report, number
 from archive.search import CJK_RUNS, MARK, fts_query, snippet
 from archive.store import ObjectStore
-from archive.vocab import AlertState, Change
+from archive.vocab import COVERAGE_STATES, AlertState, Change
 from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus, sql_list
 
 DATABASE = "archive"
