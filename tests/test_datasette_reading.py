@@ -147,3 +147,33 @@ def test_home_page_announces_its_feeds_and_the_search_tab_is_named_not_its_sql(s
     assert title.startswith("全文检索 Full-text search") and "select" not in title.lower()
     title = re.search(r"<title>(.*?)</title>", site.get("/archive", sql="select 1")[2].decode("utf-8"), re.S)[1]
     assert title.startswith("SQL query 查询") and "select" not in title.lower()
+
+
+# ---------------------------------------------------------------- the compare page
+
+def test_compare_shows_money_with_its_unit_and_answers_as_json_and_csv(site):
+    figure = "disclosure.procurement.amount"
+    status, _, body = site.get("/-/compare", figure=figure)
+    page = body.decode("utf-8")
+    assert status == 200
+    assert '<a href="/-/report/jxrf-2020">3995.07</a> <span class="unit">万元</span>' in page
+    assert "total 合计 in 万元" in page
+    assert '<a href="/-/compare.json?figure=disclosure.procurement.amount">JSON</a>' in page
+    data = site.json("/-/compare.json", figure=figure)
+    assert data["figure"] == {"code": figure, "label": data["figure"]["label"], "money": True}
+    row = next(r for r in data["rows"] if r["report_id"] == "jxrf-2020")
+    assert (row["value"], row["unit"]) == (3995.07, "万元")
+    assert {(t["year"], t["unit"]) for t in data["totals"] if t["unit"]} >= {(2020, "万元")}
+    status, headers, body = site.get("/-/compare.csv", figure=figure)
+    assert status == 200 and headers["content-type"].startswith("text/csv")
+    lines = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
+    assert {"report_id": "jxrf-2020", "value": "3995.07", "unit": "万元"}.items() <= next(
+        r for r in lines if r["report_id"] == "jxrf-2020").items()
+    counts = list(csv.DictReader(io.StringIO(site.get("/-/compare.csv", figure="applications.received.total")[2]
+                                             .decode("utf-8"))))
+    assert all(not r["value"].endswith(".0") for r in counts) and any(r["value"] == "2" for r in counts)
+    import urllib.error
+    for path in ("/-/compare.json", "/-/compare.csv"):
+        with pytest.raises(urllib.error.HTTPError) as e:
+            site.get(path, figure="no.such.figure")
+        assert e.value.code == 400

@@ -24,7 +24,7 @@ import asyncio
 import base64
 import re
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from datasette import hookimpl
 from datasette.utils import escape_fts as datasette_escape_fts
@@ -166,7 +166,7 @@ def register_routes():
     return [
         (r"^/-/documents/(?P<sha256>[0-9a-f]{64})(/[^/]*)?$", serve_document),
         (r"^/-/report/(?P<report_id>[^/]+?)(?P<format>\.json)?$", serve_report),
-        (r"^/-/compare$", serve_compare),
+        (r"^/-/compare(?P<format>\.json|\.csv)?$", serve_compare),
         (r"^/-/feed\.atom$", serve_feed),
         (r"^/-/alerts\.atom$", serve_alerts_feed),
         (r"^/-/changes$", serve_changes),
@@ -281,79 +281,41 @@ def extra_template_vars(template, datasette, request):
     return inner
 
 
-def _figures() -> list[dict]:
-    """Every figure a comparison can show: table.row.column with its printed labels."""
-    from parsers.codes import TABLES
-
-    from archive.derived import wide_columns
-
-    out = []
-    for code, table in TABLES.items():
-        for row, column, _ in wide_columns(code):
-            out.append({"value": f"{code}.{row}.{column}", "table": code, "column_name": f"{row}__{column}",
-                        "label": f"{table.label[:2]} {table.row(row).label} × {table.column(column).label}"})
-    return out
-
-
-FIGURES = {f["value"]: f for f in _figures()}
-def _dict_rows(conn, sql, params=()) -> list[dict]:
-    cursor = conn.execute(sql, params)
-    columns = [c[0] for c in cursor.description]
-    return [dict(zip(columns, r)) for r in cursor.fetchall()]
-
-
-COMPARE_LIMIT = 300  # offices in one comparison table
-
-
-def _compare(conn, figure: str, province: str, level: str, year: str) -> dict:
-    f = FIGURES[figure]
-    where, params = [], []
-    for column, value in (("province", province), ("level", level)):
-        if value:
-            where.append(f"{column} = ?")
-            params.append(value)
-    if year:
-        where.append("year = ?")
-        params.append(int(year))
-    clause = (" where " + " and ".join(where)) if where else ""
-    name, column = f"{f['table']}_wide", f'"{f["column_name"]}"'
-    totals = _dict_rows(conn, f"""select year, count({column}) as offices, sum({column}) as total,
-                                  max({column}) as highest from {name}{clause} group by year order by year""", params)
-    n_offices = conn.execute(f"select count(distinct agency_id) from {name}{clause}", params).fetchone()[0]
-    rows = _dict_rows(conn, f"""select agency_id, agency, province, level, year, report_id, {column} as value
-                                from {name}
-                                where agency_id in (select agency_id from {name}{clause}
-                                                    group by agency_id order by max(year) desc, agency_id limit ?)
-                                {('and year = ?' if year else '')}
-                                order by province, agency, year""",
-                       [*params, COMPARE_LIMIT, *([int(year)] if year else [])])
-    offices: dict[str, dict] = {}
-    for r in rows:
-        o = offices.setdefault(r["agency_id"], {"id": r["agency_id"], "name": r["agency"], "province": r["province"],
-                                                "level": r["level"], "values": {}})
-        o["values"][r["year"]] = (number(r["value"]) if r["value"] is not None else "", r["report_id"])
-    return {"figure": f, "totals": [{**t, "total": number(t["total"]), "highest": number(t["highest"])}
-                                    for t in totals],
-            "years": [t["year"] for t in totals], "offices": list(offices.values()), "n_offices": n_offices,
-            "limit": COMPARE_LIMIT}
-
-
 async def serve_compare(datasette, request):
+    """``/-/compare`` (and ``.json``, ``.csv``): one figure across offices, year by year
+    (archive/compare.py): money with its unit, totals per unit."""
+    from archive import compare
+
     db = _database(datasette)
-    figure = request.args.get("figure") or "applications.received.total"
+    fmt = request.url_vars.get("format")
+    figure = request.args.get("figure") or compare.DEFAULT
     province, level, year = (request.args.get(k) or "" for k in ("province", "level", "year"))
     error = None
-    if figure not in FIGURES:
-        error, figure = f"unknown figure {figure!r}", "applications.received.total"
+    if figure not in compare.FIGURES:
+        error, figure = f"unknown figure {figure!r}", compare.DEFAULT
     if year and not year.isdigit():
         error, year = f"not a year: {year!r}", ""
-    data = await db.execute_fn(lambda conn: _compare(conn, figure, province, level, year))
+    data = await db.execute_fn(lambda conn: compare.compare(conn, figure, province, level, int(year) if year else None))
+    if fmt == ".json":
+        body = compare.as_json(data, {"figure": figure, "province": province, "level": level, "year": year})
+        if error:
+            body["error"] = error
+        return Response.json(body, status=400 if error else 200)
+    if fmt == ".csv":
+        if error:
+            return Response.text(error + "\n", status=400)
+        return Response(compare.as_csv(data), content_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'inline; filename="compare.csv"'})
     provinces, levels = await _choices(db)
     years = [y for (y,) in (await db.execute("select distinct year from reports order by year")).rows]
+    query = urlencode({k: v for k, v in (("figure", figure), ("province", province), ("level", level),
+                                         ("year", year)) if v})
     return Response.html(await datasette.render_template(
-        "compare.html", {"data": data, "figures": list(FIGURES.values()), "figure": figure, "province": province,
-                         "level": level, "year": year, "provinces": provinces, "levels": levels,
-                         "all_years": years, "error": error}, request=request), status=400 if error else 200)
+        "compare.html", {"data": data, "total_rows": compare.total_rows(data), "no_unit": compare.NO_UNIT, "figures": list(compare.FIGURES.values()),
+                         "figure": figure, "province": province, "level": level, "year": year,
+                         "provinces": provinces, "levels": levels, "all_years": years, "error": error,
+                         "exports": {"json": f"/-/compare.json?{query}", "csv": f"/-/compare.csv?{query}"}},
+        request=request), status=400 if error else 200)
 
 
 FEED_ENTRIES = 50
