@@ -325,7 +325,8 @@ def metadata() -> dict:
     tables["report_overview"]["sort_desc"] = "year"
     for hidden in ("search_bigrams", "meta", "migrations"):
         tables.setdefault(hidden, {})["hidden"] = True
-    tables["search_docs"]["sortable_columns"] = ["report_id"]
+    # its primary key too: Datasette links the id column's header for sorting (a 500 "Cannot sort table by id")
+    tables["search_docs"]["sortable_columns"] = ["id", "report_id"]
     # Datasette's own search box on search_docs: the bigram index (search_bigrams.rowid = id);
     # the plugin's CJK-aware escape_fts() turns 人防 / 人民防空 into bigram phrases.
     tables["search_docs"].update(fts_table="search_bigrams", fts_pk="id")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -177,3 +178,81 @@ def test_compare_shows_money_with_its_unit_and_answers_as_json_and_csv(site):
         with pytest.raises(urllib.error.HTTPError) as e:
             site.get(path, figure="no.such.figure")
         assert e.value.code == 400
+
+
+# ---------------------------------------------------------------- every link of the demo site
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.urls += [v for k, v in attrs if k in ("href", "src") and v]
+
+
+def test_every_internal_link_of_the_demo_site_answers(archive_dir, tmp_path):
+    """The demo's archive (the sample portal crawled and loaded) as a visitor clicks through it:
+    every internal URL within three clicks of the home page (pages, tables, facets, sort links,
+    exports, archived documents and the archived pages' rewritten links) answers; none is a 404
+    or a server error. Archived pages link to their archived copies or to the portal (not
+    followed: another host)."""
+    import shutil
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    data = tmp_path / "demo"
+    shutil.copytree(archive_dir, data)
+    proc, base = start_datasette(data)
+    try:
+        seen, queue, statuses, broken = {base + "/": 0}, [base + "/"], {}, []
+        archived_pages = 0
+        while queue:
+            url = queue.pop(0)
+            try:
+                with urllib.request.urlopen(url, timeout=60) as r:
+                    status, ctype, body = r.status, r.headers.get("content-type", ""), r.read()
+            except urllib.error.HTTPError as e:
+                status, ctype, body = e.code, "", b""
+            statuses[status] = statuses.get(status, 0) + 1
+            if status >= 500 or status == 404:
+                broken.append((status, url))
+            if seen[url] >= 3 or "text/html" not in ctype:
+                continue
+            archived_pages += "/-/documents/" in url
+            parser = _Links()
+            parser.feed(body.decode("utf-8", "replace"))
+            for link in parser.urls:
+                absolute = urllib.parse.urljoin(url, link).split("#", 1)[0]
+                if absolute.startswith(base + "/") and absolute not in seen:
+                    seen[absolute] = seen[url] + 1
+                    queue.append(absolute)
+    finally:
+        stop_datasette(proc)
+    assert broken == [], f"{len(broken)} of {len(seen)} URLs broken ({statuses}): {broken[:20]}"
+    assert len(seen) > 1000, len(seen)        # the whole site, not the home page alone
+    assert archived_pages >= 3                # archived portal pages were read and their links followed
+
+
+def test_an_archived_page_is_served_with_its_links_rewritten_and_its_bytes_kept(site):
+    """攀枝花 2019's article page (GBK, relative links): served from /-/documents/ with each link
+    pointing at the archived copy (its attachment, the list it came from) or at the portal; the
+    exact bytes, with their SHA-256, at ?raw=1."""
+    import hashlib
+
+    (article,) = site.sql("select sha256, url from report_documents where report_id = 'pzhrf-2019' "
+                          "and kind = 'article' order by first_seen limit 1")
+    (pdf,) = site.sql("select sha256 from report_documents where report_id = 'pzhrf-2019' and kind = 'pdf'")
+    status, headers, body = site.get("/-/documents/" + article["sha256"])
+    page = body.decode("utf-8")
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert headers["X-Archived-SHA256"] == article["sha256"] and "X-Content-SHA256" not in headers
+    assert headers["Content-Security-Policy"].startswith("sandbox")
+    assert f'href="/-/documents/{pdf["sha256"]}"' in page              # the attachment, archived
+    assert "攀枝花市人民防空办公室2019年政府信息公开工作年度报告" in page   # decoded from GBK
+    portal = article["url"].split("/zwgk/")[0]
+    assert f'href="{portal}/bsfw/"' in page                             # never crawled: the original
+    assert not re.search(r'(href|src)="(\./|/(?!-/documents/)|[a-z0-9_]+\.html)', page)
+    status, headers, raw = site.get("/-/documents/" + article["sha256"], raw=1)
+    assert hashlib.sha256(raw).hexdigest() == article["sha256"] == headers["X-Content-SHA256"]

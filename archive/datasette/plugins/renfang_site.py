@@ -32,7 +32,7 @@ from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import Response, asgi_start
 from markupsafe import Markup, escape
 
-from archive import changelog
+from archive import changelog, replay
 from archive.datadir import DataDir
 from archive.printed import build_report, number
 from archive.search import CJK_RUNS, MARK, fts_query, snippet
@@ -124,7 +124,35 @@ async def serve_document(datasette, request):
         headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
     if media_type.startswith("text/html"):  # archived web pages may carry scripts: sandbox them
         headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+        if not request.args.get("raw") and size <= replay.MAX_REWRITE_BYTES:
+            replayed = await _replayed(datasette, path, sha256, headers)
+            if replayed is not None:
+                return replayed
     return StreamedObject(path, size, headers, media_type or "application/octet-stream")
+
+
+async def _replayed(datasette, path: Path, sha256: str, headers: dict) -> Response | None:
+    """An archived page with its links rewritten (archive/replay.py): to the archived copy where
+    the archive holds the URL, to the original otherwise; None when the archive does not know
+    where the page was fetched. Its exact bytes (and their SHA-256) stay at ``?raw=1``."""
+    from crawler.encoding import choose_encoding
+
+    body = await asyncio.to_thread(path.read_bytes)
+
+    def rewrite(conn) -> str | None:
+        base = replay.fetched_at(conn, sha256)
+        if base is None:
+            return None
+        text = body.decode(choose_encoding(body), errors="replace")
+        return replay.rewrite_html(text, base, lambda urls: replay.archived_urls(conn, list(urls)))
+
+    text = await _database(datasette).execute_fn(rewrite)
+    if text is None:
+        return None
+    kept = {k: v for k, v in headers.items() if k not in ("X-Content-SHA256", "Digest", "Cache-Control")}
+    return Response(text, content_type="text/html; charset=utf-8", headers={
+        **kept, "X-Archived-SHA256": sha256, "Cache-Control": "no-cache",
+        "Link": f'<{replay.DOCUMENT_ROUTE}{sha256}?raw=1>; rel="original"'})
 
 
 def report_ids(raw: str) -> list[str]:
