@@ -36,27 +36,28 @@ def _status(lhs, rhs) -> str:
     return check_status(lhs, rhs)
 
 
-def refresh_carry_chain(db: sqlite_utils.Database, changed: list[str] | None = None) -> int:
+def refresh_carry_chain(db: sqlite_utils.Database, changed: list[str] | None = None, expand: bool = True) -> int:
     """Recompute the cross-year checks; write only rows that changed. Returns rows written.
 
     ``changed``: the reports whose figures changed since the last refresh (None = all): only their
-    checks and those of the same office's next year are recomputed.
+    checks and (``expand``) those of the same office's next year are recomputed.
     """
     if changed is not None and not changed:
         return 0
     with db.atomic():  # one transaction, the temporary list of reports included
-        return _refresh(db, changed)
+        return _refresh(db, changed, expand)
 
 
-def _refresh(db: sqlite_utils.Database, changed: list[str] | None) -> int:
+def _refresh(db: sqlite_utils.Database, changed: list[str] | None, expand: bool = True) -> int:
     pairs, mine = _PAIRS, ""
     if changed is not None:
         db.execute("create temp table if not exists _carry_ids (id text primary key)")
         db.execute("delete from _carry_ids")
         db.conn.executemany("insert or ignore into _carry_ids values (?)", [(i,) for i in changed])
-        db.execute("""insert or ignore into _carry_ids
-                      select n.id from _carry_ids c cross join reports p on p.id = c.id
-                      cross join reports n on n.agency_id = p.agency_id and n.year = p.year + 1""")
+        if expand:
+            db.execute("""insert or ignore into _carry_ids
+                          select n.id from _carry_ids c cross join reports p on p.id = c.id
+                          cross join reports n on n.agency_id = p.agency_id and n.year = p.year + 1""")
         pairs = _PAIRS.replace("from reports n\n", "from _carry_ids c cross join reports n on n.id = c.id\n", 1)
         mine = " and report_id in (select id from _carry_ids)"
     want = {(rid, key): (lhs, rhs, _status(lhs, rhs))

@@ -33,6 +33,12 @@ class DataDir:
         return self.root / "warc"
 
     @property
+    def checked(self) -> Path:
+        """The state (size, modification time) ``archive.db`` and its WAL had when the last
+        writer left them, after an integrity check passed (``archive.fixity.writer_damage``)."""
+        return self.root / "archive.db.checked"
+
+    @property
     def lock(self) -> Path:
         """The writer lock (``archive.lock.writer_lock``): one writer per data dir."""
         return self.root / "renfang.lock"

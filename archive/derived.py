@@ -1,9 +1,18 @@
-"""What the loader derives after every load: cross-year checks, the search index, versions,
-the materialised wide tables and report overview, and the query planner's statistics.
+"""What the loader derives from the reports: cross-year checks, the search index, versions, the
+materialised wide tables, report overview and change log, and the query planner's statistics.
 
-:func:`refresh_derived` is the one call at the end of ``archive.load.load_archive``. Each part is
-incremental: with nothing new it reads a little and writes nothing; a load that adds one report
-rewrites only that report's rows (and the reports whose cross-year check it changed).
+Refreshed per report: the archive's triggers (``archive/schema.py`` ``triggers``) queue a report
+in ``derived_queue`` whenever it, its documents, their parses, its figures or its checks change,
+whoever writes them. :func:`refresh_reports` rewrites every derived row of a few reports (and of
+the next year's report of the same office, whose cross-year check reads theirs) and takes them
+off the queue, inside the caller's transaction: ``archive.load.load_archive`` calls it in the
+transaction that writes a report's figures, so a report and what is derived from it change
+together. A load with nothing new finds the queue empty and reads nothing else.
+
+:func:`refresh_derived` refreshes whatever is queued (``renfang merge``, tests); with
+``rebuild`` (``renfang load --rebuild-derived``) it first empties every derived table and queues
+every report, so the same code rebuilds it all. ``tests/test_derived_incremental.py`` compares the
+two after several crawls and loads.
 """
 from __future__ import annotations
 
@@ -16,33 +25,98 @@ import sqlite_utils
 from parsers import sandbox
 from parsers.codes import TABLES
 from parsers.model import ParsedReport
-from parsers.vocab import CheckStatus, ParseStatus, sql_list
-from archive.crosscheck import refresh_carry_chain
+from parsers.vocab import ParseStatus
+from archive import changelog
+from archive.crosscheck import CODE as CARRY_CHAIN, refresh_carry_chain
 from archive.datadir import DataDir
-from archive.search import refresh_search
+from archive.search import FTS_TABLE, refresh_search
 from archive.store import ObjectStore
+
+#: reports refreshed in one transaction when none of their figures is rewritten
+BATCH = 500
+
+
+def queued(db: sqlite_utils.Database) -> list[str]:
+    """The reports the next refresh rewrites, in id order."""
+    return [r for (r,) in db.execute("select report_id from derived_queue order by report_id")]
+
+
+def queue_all(db: sqlite_utils.Database) -> None:
+    db.execute("insert or ignore into derived_queue (report_id) select id from reports")
+
+
+def clear_derived(db: sqlite_utils.Database) -> None:
+    """Empty every derived table and queue every report (the start of a full rebuild): what a
+    refresh then writes is made from the archive's own tables only."""
+    ensure_materialised(db)
+    with db.atomic():
+        for name in materialised_tables():
+            db.execute(f"delete from {name}")
+        db.execute(f"insert into {FTS_TABLE} ({FTS_TABLE}) values ('delete-all')")
+        db.execute("delete from search_docs")
+        db.execute("delete from checks where code = ?", [CARRY_CHAIN])
+        # version_facts stay: each is the parse of one document by one parser version (as
+        # ``parses`` is), made again only for a document that lacks it
+        queue_all(db)
 
 
 def refresh_derived(db: sqlite_utils.Database, data_dir: str | Path,
                     parsed: Mapping[str, ParsedReport | None] | None = None, jobs: int = 1,
                     time_limit: float = sandbox.TIME_LIMIT,
-                    memory_limit: int | None = sandbox.MEMORY_LIMIT) -> dict:
-    """Bring every derived table up to date; rows rewritten (documents parsed) per part.
+                    memory_limit: int | None = sandbox.MEMORY_LIMIT, rebuild: bool = False) -> dict:
+    """Refresh the derived rows of every queued report (``rebuild``: of every report, from empty
+    tables); rows rewritten (documents parsed) per part.
 
-    ``parsed``: documents this load parsed already (by SHA-256); any other document a version
-    needs is parsed in ``jobs`` sandboxed workers with ``time_limit`` and ``memory_limit``.
+    ``parsed``: documents parsed already (by SHA-256); any other version a report needs is parsed
+    in ``jobs`` sandboxed workers with ``time_limit`` and ``memory_limit``.
     """
     ensure_materialised(db)
-    # the reports whose figures changed since the last refresh: those out of date in applications_wide
-    stale, gone = _stale(db, "applications_wide", only_with_facts="applications")
-    done = {
-        "carry_chain": refresh_carry_chain(db, None if gone else stale),
-        "search": refresh_search(db),
-        "versions": refresh_versions(db, ObjectStore(DataDir(data_dir).objects), parsed, jobs,
-                                     time_limit, memory_limit),
-        **refresh_materialised(db),
-    }
+    if rebuild:
+        clear_derived(db)
+    done = {"versions": refresh_versions(db, ObjectStore(DataDir(data_dir).objects), parsed, jobs,
+                                         time_limit, memory_limit, only_queued=True)}
+    ids = queued(db)
+    for start in range(0, len(ids), BATCH):
+        with db.atomic():
+            add(done, refresh_reports(db, ids[start:start + BATCH]))
     analyze(db, changed=sum(done.values()))
+    return done
+
+
+def add(total: dict, part: Mapping[str, int]) -> dict:
+    for k, v in part.items():
+        total[k] = total.get(k, 0) + v
+    return total
+
+
+def _with_next_years(db: sqlite_utils.Database, ids: list[str]) -> list[str]:
+    """``ids`` and the next year's report of each one's office (its cross-year check reads
+    their figures); a deleted report's next year from its id, ``<agency_id>-<year>``."""
+    _ids_table(db, ids)
+    more = {n for (n,) in db.execute(
+        """select n.id from _refresh_ids i cross join reports p on p.id = i.id
+           cross join reports n on n.agency_id = p.agency_id and n.year = p.year + 1""")}
+    for rid in ids:
+        agency, _, year = rid.rpartition("-")
+        if year.isdigit():
+            more.add(f"{agency}-{int(year) + 1}")
+    return sorted(set(ids) | {n for (n,) in db.execute(
+        f"select id from reports where id in ({', '.join('?' * len(more))})", sorted(more))}) if more else list(ids)
+
+
+def refresh_reports(db: sqlite_utils.Database, ids: list[str]) -> dict[str, int]:
+    """Rewrite every derived row of the reports ``ids`` (present or deleted) and of the next
+    year's report of each one's office, and take them off the queue; inside the caller's
+    transaction. Returns rows written per part."""
+    if not ids:
+        return {}
+    ids = _with_next_years(db, ids)
+    done = {"carry_chain": refresh_carry_chain(db, ids, expand=False)}
+    _ids_table(db, ids)   # the carry-chain refresh made its own list
+    done["search"] = refresh_search(db, only_listed=True)
+    done.update(_refresh_materialised(db))
+    done["change_log"] = changelog.refresh(db.conn)
+    db.execute("delete from derived_queue where report_id in (select id from _refresh_ids)")
     return done
 
 
@@ -91,7 +165,15 @@ def materialised_tables() -> dict[str, tuple[dict[str, str], list[tuple[str, ...
     out["report_overview"] = (_overview_spec(), [("year",), ("province", "year"), ("level", "year"),
                                                  ("parse_status",), ("format_version",), ("agency_id", "year"),
                                                  ("failing_checks",), ("first_seen",)])
+    # newest run first, one run, one office, one report's rows (the refresh deletes them)
+    out["change_log"] = (_change_log_spec(), [("run_id", "change", "report_id", "url"), ("agency_id", "run_id"),
+                                              ("report_id",)])
     return out
+
+
+def _change_log_spec() -> dict[str, str]:
+    types = {"run_id": "INTEGER", "year": "INTEGER", "failing_checks": "INTEGER"}
+    return {c: types.get(c, "TEXT") for c in changelog.COLUMNS}
 
 
 def _index_name(table: str, columns: tuple[str, ...]) -> str:
@@ -100,7 +182,7 @@ def _index_name(table: str, columns: tuple[str, ...]) -> str:
 
 def ensure_materialised(db: sqlite_utils.Database) -> None:
     """Create the materialised tables (replacing the views of older archives, or a table whose
-    columns changed with the codes: it is refilled by the next refresh)."""
+    columns changed with the codes: every report is queued, so the next refresh refills it)."""
     for name, (columns, indexes) in materialised_tables().items():
         kind = db.execute("select type from sqlite_master where name = ?", [name]).fetchone()
         if kind and kind[0] == "view":
@@ -117,25 +199,8 @@ def ensure_materialised(db: sqlite_utils.Database) -> None:
             db.execute(f"create table {name} (" + ", ".join(f'"{c}" {t}' for c, t in columns.items()) + ")")
             for index in indexes:
                 db.execute(f"create index if not exists {_index_name(name, index)} on {name} ({', '.join(index)})")
-
-
-def _stale(db, name: str, extra: str = "", only_with_facts: str | None = None) -> tuple[list[str], list[str]]:
-    """(reports whose row in ``name`` is missing or out of date, rows of reports that are gone)."""
-    differs = " or ".join(f"m.{c} is not s.{c}" for c in _SIGNATURE)
-    need = "1"
-    if only_with_facts:
-        need = f"exists (select 1 from facts f where f.report_id = s.id and f.table_name = '{only_with_facts}')"
-    rows = db.execute(f"""
-        select s.id from (select r.id, r.agency_id, a.name as agency, a.province, a.level, r.year,
-                                 r.format_version, r.parse_status, r.source_sha256, r.parser_version,
-                                 r.title, r.parse_message, r.published, r.document_number, r.url,
-                                 r.first_seen, r.last_seen, r.gone_since
-                          from reports r join agencies a on a.id = r.agency_id) s
-        left join {name} m on m.report_id = s.id
-        where (m.report_id is null and {need}) or (m.report_id is not null and ({differs}{extra}))""").fetchall()
-    gone = db.execute(f"select report_id from {name} m where not exists "
-                      f"(select 1 from reports r where r.id = m.report_id)").fetchall()
-    return [r[0] for r in rows], [g[0] for g in gone]
+            if db.execute("select 1 from sqlite_master where name = 'derived_queue'").fetchone():
+                queue_all(db)   # a table made anew: filled for every report by the next refresh
 
 
 def _ids_table(db, ids: list[str]) -> None:
@@ -144,51 +209,38 @@ def _ids_table(db, ids: list[str]) -> None:
     db.conn.executemany("insert or ignore into _refresh_ids values (?)", [(i,) for i in ids])
 
 
-def refresh_materialised(db: sqlite_utils.Database) -> dict[str, int]:
-    """Bring the wide tables and report_overview up to date; returns rows rewritten per table."""
+def _refresh_materialised(db: sqlite_utils.Database) -> dict[str, int]:
+    """Rewrite the wide tables' and report_overview's rows of the reports in ``_refresh_ids``;
+    returns rows written or removed per table."""
     from archive.views import REPORT_OVERVIEW, REPORT_OVERVIEW_COLUMNS
 
-    ensure_materialised(db)
     done = {}
     for code in TABLES:
         name = f"{code}_wide"
-        stale, gone = _stale(db, name, only_with_facts=code)
-        done[name] = len(stale) + len(gone)
-        if not stale and not gone:
-            continue
+        removed = db.execute(f"delete from {name} where report_id in (select id from _refresh_ids)").rowcount
         columns = _wide_spec(code)
-        with db.atomic():
-            db.conn.executemany(f"delete from {name} where report_id = ?", [(i,) for i in stale + gone])
-            _ids_table(db, stale)
-            head = {r[0]: r for r in db.execute(
-                """select r.id, r.agency_id, a.name, a.province, a.level, r.year, r.format_version,
-                          r.parse_status, r.source_sha256, r.parser_version
-                   from _refresh_ids i join reports r on r.id = i.id join agencies a on a.id = r.agency_id""")}
-            cells: dict[str, dict] = {}
-            for rid, row, column, value, unit in db.execute(
-                    """select f.report_id, f.row_code, f.column_code, f.value, f.unit from _refresh_ids i
-                       cross join facts f on f.report_id = i.id and f.table_name = ?""", [code]):  # ids first
-                c = cells.setdefault(rid, {})
-                c[f"{row}__{column}"] = value
-                if unit:
-                    c[f"{row}__{column}{_MONEY_UNIT}"] = unit
-            names = list(columns)
-            db.conn.executemany(
-                f"insert into {name} ({', '.join(chr(34) + n + chr(34) for n in names)}) "
-                f"values ({', '.join('?' * len(names))})",
-                [[*head[rid], *[c.get(n) for n in names[10:]]] for rid, c in cells.items() if rid in head])
-    stale, gone = _stale(db, "report_overview", extra="".join(
-        f" or m.{c} is not s.{c}" for c in ("title", "parse_message", "published", "document_number",
-                                              "url", "first_seen", "last_seen", "gone_since"))
-        + " or m.failing_checks is not (select count(*) from checks c where c.report_id = s.id"
-          f" and c.status in {sql_list([CheckStatus.FAIL])})")
-    done["report_overview"] = len(stale) + len(gone)
-    if stale or gone:
-        with db.atomic():
-            db.conn.executemany("delete from report_overview where report_id = ?", [(i,) for i in stale + gone])
-            _ids_table(db, stale)
-            db.execute(f"insert into report_overview ({', '.join(REPORT_OVERVIEW_COLUMNS)}) "
-                       f"{REPORT_OVERVIEW} where r.id in (select id from _refresh_ids)")
+        head = {r[0]: r for r in db.execute(
+            """select r.id, r.agency_id, a.name, a.province, a.level, r.year, r.format_version,
+                      r.parse_status, r.source_sha256, r.parser_version
+               from _refresh_ids i cross join reports r on r.id = i.id join agencies a on a.id = r.agency_id""")}
+        cells: dict[str, dict] = {}
+        for rid, row, column, value, unit in db.execute(
+                """select f.report_id, f.row_code, f.column_code, f.value, f.unit from _refresh_ids i
+                   cross join facts f on f.report_id = i.id and f.table_name = ?""", [code]):  # ids first
+            c = cells.setdefault(rid, {})
+            c[f"{row}__{column}"] = value
+            if unit:
+                c[f"{row}__{column}{_MONEY_UNIT}"] = unit
+        names = list(columns)
+        rows = [[*head[rid], *[c.get(n) for n in names[10:]]] for rid, c in sorted(cells.items()) if rid in head]
+        db.conn.executemany(
+            f"insert into {name} ({', '.join(chr(34) + n + chr(34) for n in names)}) "
+            f"values ({', '.join('?' * len(names))})", rows)
+        done[name] = max(removed, len(rows))
+    removed = db.execute("delete from report_overview where report_id in (select id from _refresh_ids)").rowcount
+    added = db.execute(f"insert into report_overview ({', '.join(REPORT_OVERVIEW_COLUMNS)}) "
+                       f"{REPORT_OVERVIEW} where r.id in (select id from _refresh_ids) order by r.id").rowcount
+    done["report_overview"] = max(removed, added)
     return done
 
 
@@ -205,8 +257,9 @@ def analyze(db: sqlite_utils.Database, changed: int) -> None:
 def refresh_versions(db: sqlite_utils.Database, store: ObjectStore,
                      parsed: Mapping[str, ParsedReport | None] | None = None, jobs: int = 1,
                      time_limit: float = sandbox.TIME_LIMIT,
-                     memory_limit: int | None = sandbox.MEMORY_LIMIT) -> int:
-    """Keep the figures of every version of a document whose URL served changed bytes.
+                     memory_limit: int | None = sandbox.MEMORY_LIMIT, only_queued: bool = False) -> int:
+    """Keep the figures of every version of a document whose URL served changed bytes (of the
+    queued reports only, with ``only_queued``).
 
     A report document's URL that gave two different SHA-256s over time is a silent edit (or a
     re-upload). The loader stores facts only for a report's chosen source, so the figures of each
@@ -219,11 +272,12 @@ def refresh_versions(db: sqlite_utils.Database, store: ObjectStore,
     """
     import parsers
 
+    mine = "where report_id in (select report_id from derived_queue)" if only_queued else ""
     todo = db.execute(
-        """select rd.sha256, min(rd.filename) from report_documents rd
+        f"""select rd.sha256, min(rd.filename) from report_documents rd
            join parses p on p.sha256 = rd.sha256 and p.status = ?
            where (rd.report_id, rd.url) in (
-                   select report_id, url from report_documents
+                   select report_id, url from report_documents {mine}
                    group by report_id, url having count(distinct sha256) > 1)
              and not exists (select 1 from version_facts v
                              where v.sha256 = rd.sha256 and v.parser_version = ?)

@@ -17,7 +17,7 @@ view (archive/views.py) draws the same range per office in SQL.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -143,13 +143,19 @@ def record_verdict(db: sqlite_utils.Database, run_id: int, agency_id: str, on: d
     return update
 
 
-def record_latest_verdicts(db: sqlite_utils.Database, on: date | None = None) -> dict[str, dict]:
-    """After a load: every site's latest ``crawl_sites`` row judged again, now that the load
-    has read the documents (a report found but unreadable is a gap from here on)."""
+def record_latest_verdicts(db: sqlite_utils.Database, on: date | None = None,
+                           agencies: Iterable[str] | None = None) -> dict[str, dict]:
+    """After a load: every site's latest ``crawl_sites`` row judged again (``agencies``: those
+    of the offices given, whose reports the load touched), now that the load has read the
+    documents (a report found but unreadable is a gap from here on)."""
     if not db["crawl_sites"].exists():
         return {}
     on = on or today()
-    latest = db.execute("select agency_id, max(run_id) from crawl_sites group by agency_id order by 1").fetchall()
+    if agencies is None:
+        latest = db.execute("select agency_id, max(run_id) from crawl_sites group by agency_id order by 1").fetchall()
+    else:
+        latest = [(a, r) for a in sorted(agencies) for (r,) in db.execute(
+            "select max(run_id) from crawl_sites where agency_id = ?", [a]) if r is not None]
     return {agency: record_verdict(db, run_id, agency, on) for agency, run_id in latest}
 
 

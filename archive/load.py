@@ -29,7 +29,7 @@ from parsers import sandbox
 from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus
 from archive import gaps
 from archive.datadir import DataDir
-from archive.derived import refresh_derived
+from archive.derived import BATCH, add, analyze, clear_derived, queue_all, queued, refresh_reports, refresh_versions
 from archive.schema import now, open_archive
 from archive.store import ObjectStore
 from archive.pages import compose_pages
@@ -54,6 +54,8 @@ class LoadSummary:
     # agency -> its latest crawl_sites row judged again by the calendar (archive/gaps.py): a
     # report the load could not read is a gap from now on
     sites: dict = field(default_factory=dict)
+    touched: int = 0          # reports the load looked at (derived_queue)
+    derived: dict = field(default_factory=dict)  # derived rows rewritten, per part
 
 
 def _parse_row(sha256: str, outcome: sandbox.Outcome) -> dict:
@@ -127,10 +129,16 @@ def default_jobs() -> int:
 
 def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None,
                  time_limit: float = sandbox.TIME_LIMIT,
-                 memory_limit: int | None = sandbox.MEMORY_LIMIT) -> LoadSummary:
-    """Parse what is not parsed yet and give every report its figures; ``on_progress(done,
-    total)`` after each document parsed. ``jobs`` parser workers (None: :func:`default_jobs`),
-    each document limited to ``time_limit`` seconds and ``memory_limit`` bytes of address space."""
+                 memory_limit: int | None = sandbox.MEMORY_LIMIT, rebuild_derived: bool = False) -> LoadSummary:
+    """Parse what is not parsed yet and give every report the crawl touched its figures and its
+    derived rows; ``on_progress(done, total)`` after each document parsed. ``jobs`` parser
+    workers (None: :func:`default_jobs`), each document limited to ``time_limit`` seconds and
+    ``memory_limit`` bytes of address space.
+
+    The reports touched are those in ``derived_queue`` (the archive's triggers put them there:
+    archive/schema.py), every report when the parser version changed since the last load, and,
+    with ``rebuild_derived``, every report with every derived table emptied first. Each report
+    whose figures are rewritten gets them and its derived rows in one transaction."""
     data = DataDir(data_dir)
     db = open_archive(data.db)
     store = ObjectStore(data.objects)
@@ -138,14 +146,23 @@ def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None
     summary = LoadSummary()
     fresh: dict[str, parsers.ParsedReport | None] = {}
 
+    if rebuild_derived:
+        clear_derived(db)
+    if _loaded_by(db) != parsers.PARSER_VERSION:   # every report read again by this parser version
+        with db.atomic():
+            queue_all(db)
+    if not db.execute("select 1 from derived_queue limit 1").fetchone():
+        return _summarise(db, summary, [])   # nothing new: nothing read, nothing written
+
     # 0. Every archived zip attachment's members, documents of their own (archive/unpack.py);
     # a report published as page images, its pages as one document (archive/pages.py).
-    unpack_archives(db, store)
-    compose_pages(db, store)
+    unpack_archives(db, store, only_queued=True)
+    compose_pages(db, store, only_queued=True)
 
-    # 1. Parse every report document not yet parsed by this parser version.
+    # 1. Parse every document of the touched reports not yet parsed by this parser version.
     todo = db.execute(
-        """select rd.sha256, min(rd.filename) from report_documents rd
+        """select rd.sha256, min(rd.filename) from derived_queue q cross join report_documents rd
+                  on rd.report_id = q.report_id
            left join parses p on p.sha256 = rd.sha256 and p.parser_version = ?
            where p.sha256 is null
              and not exists (select 1 from report_documents pg where pg.sha256 = rd.sha256 and pg.kind = ?)
@@ -154,64 +171,118 @@ def load_archive(data_dir: str | Path, jobs: int | None = None, on_progress=None
         on_progress(0, len(todo))
     fresh.update(parse_stored(db, store, todo, jobs, on_progress, time_limit, memory_limit))
     summary.parsed += len(todo)
+    # the figures of every version of the touched reports' documents (parsed in the same limited workers)
+    derived_counts = {"versions": refresh_versions(db, store, fresh, jobs, time_limit, memory_limit,
+                                                   only_queued=True)}
 
-    # 2. Give every report its best rendition's figures.
-    for report in list(db["reports"].rows):
-        # (superseded: 1 when its URL served other bytes later, so a replaced document's
-        # current version gives the figures)
-        candidates = db.execute(
-            """select p.sha256, p.status, p.message, p.facts, rd.kind, min(rd.filename),
-                      min(exists (select 1 from report_documents later where later.report_id = rd.report_id
-                                  and later.url = rd.url and later.first_seen > rd.first_seen))
-               from report_documents rd join parses p on p.sha256 = rd.sha256
-               where rd.report_id = ? and rd.kind != ? group by p.sha256""",
-            [report["id"], Rendition.PAGE]).fetchall()
-        failures = gaps.fetch_failures(db, report["id"])
-        if not candidates:
-            status = (report["parse_status"] if report["parse_status"] != ParseStatus.PENDING
-                      else ParseStatus.NO_DOCUMENT)
-            db["reports"].update(report["id"], {"parse_status": status,
-                                                "parse_message": _unfetched(failures)})
+    # 2. Give every touched report its best rendition's figures and its derived rows.
+    touched = queued(db)
+    agencies = {a for (a,) in db.execute(
+        "select distinct r.agency_id from derived_queue q join reports r on r.id = q.report_id")}
+    unchanged: list[str] = []
+
+    def flush():
+        if unchanged:
+            with db.atomic():
+                add(derived_counts, refresh_reports(db, unchanged))
+            unchanged.clear()
+
+    for report_id in touched:
+        cursor = db.execute("select * from reports where id = ?", [report_id])
+        row = cursor.fetchone()
+        if row is None:   # deleted since: its derived rows go
+            unchanged.append(report_id)
             continue
-        # none read: a document that says why it could not be (encrypted, corrupt, too large)
-        # before a page that is merely no report (the article page of an attachment)
-        best = min(candidates, key=lambda c: (c[1] not in PARSE_READ, c[1] in UNINFORMATIVE, c[6], -(c[3] or 0),
-                                              KIND_PREFERENCE.get(c[4], 9)))
-        sha256, status, message = best[0], best[1], best[2]
-        if status in UNINFORMATIVE and failures:
-            # an article page that only links its report is no report; the report is the
-            # document that could not be fetched (over the download cap, a 500 …): say that
-            status, message = ParseStatus.NO_DOCUMENT, f"{_unfetched(failures)} (the {best[4]} archived is {status}: {message})"
-        elif status not in PARSE_READ and failures:
-            message = f"{message}; and {_unfetched(failures)}"
-        current = (report["parser_version"] == parsers.PARSER_VERSION and report["parse_status"] == status
-                   and _facts_intact(db, report["id"], report["source_sha256"]))
-        if current and report["source_sha256"] == sha256:
-            continue  # nothing changed since the last load
-        if (current and report["source_sha256"] and status in PARSE_READ
-                and _same_text(db, report["source_sha256"], sha256)):
-            continue  # a re-saved copy with the same text: the report is unchanged
+        report = dict(zip([c[0] for c in cursor.description], row))
+        write = _rendition(db, report)
+        if write is None:
+            unchanged.append(report_id)
+            if len(unchanged) >= BATCH:
+                flush()
+            continue
+        sha256, status, message, filename = write
         parsed = fresh.get(sha256)
         if parsed is None and status in PARSE_READ:
-            parsed = parse_document_row(db, store, sha256, best[5], time_limit, memory_limit)
-        write_report(db, report["id"], sha256, status, message, parsed)
+            parsed = parse_document_row(db, store, sha256, filename, time_limit, memory_limit)
         issuer = None if report.get("issued_by") or parsed is None else other_issuer(db, report["agency_id"], parsed.agency)
-        if issuer:   # its document names another body: that body's report, not the office's
-            db["reports"].update(report["id"], {"issued_by": issuer})
+        with db.atomic():   # the report's figures and everything derived from them, together
+            write_report(db, report_id, sha256, status, message, parsed)
+            if issuer:   # its document names another body: that body's report, not the office's
+                db["reports"].update(report_id, {"issued_by": issuer})
+            add(derived_counts, refresh_reports(db, [report_id]))
         summary.reports_written += 1
+    flush()
+    analyze(db, changed=sum(derived_counts.values()))
+    summary.derived = derived_counts
+    summary.sites = gaps.record_latest_verdicts(db, agencies=agencies)
+    return _summarise(db, summary, touched)
 
-    # cross-year checks, search index, document versions (parsed in the same limited workers)
-    refresh_derived(db, data.root, parsed=fresh, jobs=jobs, time_limit=time_limit,
-                    memory_limit=memory_limit)
-    summary.sites = gaps.record_latest_verdicts(db)
-    summary.reports = db["reports"].count
-    summary.facts = db["facts"].count
+
+def _loaded_by(db: sqlite_utils.Database) -> str | None:
+    """The parser version of the last load (``meta.loaded_parser_version``)."""
+    row = db.execute("select value from meta where key = 'loaded_parser_version'").fetchone()
+    return row[0] if row else None
+
+
+def _summarise(db: sqlite_utils.Database, summary: LoadSummary, touched: list[str]) -> LoadSummary:
+    """What the archive holds now (read from report_overview: one row per report with its
+    counts), and the parser version of this load recorded."""
+    if _loaded_by(db) != parsers.PARSER_VERSION:
+        with db.atomic():
+            db.execute("insert into meta (key, value) values ('loaded_parser_version', ?) "
+                       "on conflict (key) do update set value = excluded.value", [parsers.PARSER_VERSION])
+    summary.touched = len(touched)
+    summary.reports, summary.facts = db.execute(
+        "select count(*), coalesce(sum(facts), 0) from report_overview").fetchone()
     summary.checks_failed = db.execute("select count(*) from checks where status = ?",
                                        [CheckStatus.FAIL]).fetchone()[0]
     summary.statuses = dict(db.execute(
         "select parse_status, count(*) from reports group by parse_status order by 1").fetchall())
     db.close()
     return summary
+
+
+def _rendition(db: sqlite_utils.Database, report: dict) -> tuple[str, str, str | None, str | None] | None:
+    """The report's best rendition (sha256, status, message, file name) when its figures must be
+    written from it; None when the report's figures are those of its best rendition already (or
+    it has no document: its status says so, written here)."""
+    # (superseded: 1 when its URL served other bytes later, so a replaced document's
+    # current version gives the figures)
+    candidates = db.execute(
+        """select p.sha256, p.status, p.message, p.facts, rd.kind, min(rd.filename),
+                  min(exists (select 1 from report_documents later where later.report_id = rd.report_id
+                              and later.url = rd.url and later.first_seen > rd.first_seen))
+           from report_documents rd join parses p on p.sha256 = rd.sha256
+           where rd.report_id = ? and rd.kind != ? group by p.sha256""",
+        [report["id"], Rendition.PAGE]).fetchall()
+    failures = gaps.fetch_failures(db, report["id"])
+    if not candidates:
+        status = (report["parse_status"] if report["parse_status"] != ParseStatus.PENDING
+                  else ParseStatus.NO_DOCUMENT)
+        message = _unfetched(failures)
+        if (report["parse_status"], report["parse_message"]) != (status, message):
+            with db.atomic():
+                db["reports"].update(report["id"], {"parse_status": status, "parse_message": message})
+        return None
+    # none read: a document that says why it could not be (encrypted, corrupt, too large)
+    # before a page that is merely no report (the article page of an attachment)
+    best = min(candidates, key=lambda c: (c[1] not in PARSE_READ, c[1] in UNINFORMATIVE, c[6], -(c[3] or 0),
+                                          KIND_PREFERENCE.get(c[4], 9)))
+    sha256, status, message = best[0], best[1], best[2]
+    if status in UNINFORMATIVE and failures:
+        # an article page that only links its report is no report; the report is the
+        # document that could not be fetched (over the download cap, a 500 …): say that
+        status, message = ParseStatus.NO_DOCUMENT, f"{_unfetched(failures)} (the {best[4]} archived is {status}: {message})"
+    elif status not in PARSE_READ and failures:
+        message = f"{message}; and {_unfetched(failures)}"
+    current = (report["parser_version"] == parsers.PARSER_VERSION and report["parse_status"] == status
+               and _facts_intact(db, report["id"], report["source_sha256"]))
+    if current and report["source_sha256"] == sha256:
+        return None  # nothing changed since the last load
+    if (current and report["source_sha256"] and status in PARSE_READ
+            and _same_text(db, report["source_sha256"], sha256)):
+        return None  # a re-saved copy with the same text: the report is unchanged
+    return sha256, status, message, best[5]
 
 
 #: a body a report's document may name that is no civil-defence office: only such a name
@@ -282,8 +353,9 @@ def write_report(db: sqlite_utils.Database, report_id: str, sha256: str, status:
                  for f in parsed.facts]
         checks = [{"report_id": report_id, "code": c.code, "key": c.key, "status": c.status,
                    "lhs": c.lhs, "rhs": c.rhs} for c in parsed.checks]
-    # One explicit transaction (db.atomic: BEGIN … COMMIT). Under a bare `with db.conn:` each
-    # db.execute would commit on its own, and a kill between them lost the report's figures.
+    # One explicit transaction (db.atomic: BEGIN … COMMIT, a savepoint inside the caller's). Under
+    # a bare `with db.conn:` each db.execute would commit on its own, and a kill between them lost
+    # the report's figures.
     with db.atomic():
         db.execute("delete from facts where report_id = ?", [report_id])
         db.execute("delete from checks where report_id = ?", [report_id])

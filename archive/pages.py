@@ -94,14 +94,17 @@ def page_order(article: bytes, url: str) -> list[str]:
         return []
 
 
-def compose_pages(db: sqlite_utils.Database, store: ObjectStore) -> int:
+def compose_pages(db: sqlite_utils.Database, store: ObjectStore, only_queued: bool = False) -> int:
     """Every report whose article shows page images that are all archived gets their composed
-    document (:func:`compose`), its pictures relabelled ``page_image``. Returns the documents
-    composed now (a report already holding its pages' document is left as it is)."""
+    document (:func:`compose`), its pictures relabelled ``page_image`` (``only_queued``: every
+    report in ``derived_queue``, those a load touches). Returns the documents composed now (a
+    report already holding its pages' document is left as it is)."""
     composed = 0
+    reports = ("derived_queue q cross join report_documents rd on rd.report_id = q.report_id" if only_queued
+               else "report_documents rd")
     articles = db.execute(
-        """select rd.report_id, rd.sha256, rd.url, rd.first_seen, rd.last_seen, rd.gone_since
-           from report_documents rd
+        f"""select rd.report_id, rd.sha256, rd.url, rd.first_seen, rd.last_seen, rd.gone_since
+           from {reports}
            where rd.kind = ? and (select count(*) from report_documents i where i.report_id = rd.report_id
                                   and i.kind in (?, ?)) >= 2""",
         [Rendition.ARTICLE, Rendition.IMAGE, Rendition.PAGE]).fetchall()

@@ -25,8 +25,8 @@ from enum import StrEnum
 import sqlite_utils
 from sqlite_utils.db import COLUMN_TYPE_MAPPING
 
-from archive.vocab import (COVERAGE_STATES, SITE_STATUSES, AlertKind, AlertState, Channel, Coverage, DivisionStatus,
-                           Kind, Outcome, RunStatus, Stage)
+from archive.vocab import (COVERAGE_STATES, DOCUMENT_KINDS, SITE_STATUSES, AlertKind, AlertState, Change, Channel,
+                           Coverage, DivisionStatus, Kind, Outcome, RunStatus, Stage)
 from parsers.vocab import CheckStatus, MemberStatus, Method, ParseStatus
 
 
@@ -171,6 +171,9 @@ DIVISION_STATUS = meaning(DivisionStatus, {
     DivisionStatus.ABOLISHED: "abolished, renamed under a new code or merged since 2008 (replaced_by, replaced_in): "
                               "kept so that its old reports keep an owner"})
 COVERAGE = {str(k): label for k, (label, _colour) in COVERAGE_STATES.items()}
+CHANGE = meaning(Change, {Change.ADDED: "the run archived the report's first document",
+                          Change.CHANGED: "a document URL archived before served new bytes",
+                          Change.GONE: "the report was marked gone from the portal"})
 FORMAT_VERSION = {"2019": "the 2019 layout (国办公开办函〔2019〕60号)", "2021": "the 2021 layout (国办公开办函〔2021〕30号)",
                   "pre2019": "before the national tables: figures stated in sentences"}
 
@@ -441,6 +444,12 @@ TABLES: dict[str, Table] = {
         "name": col(str, "名称", "what it changed"),
         "applied_at": col(str, "时间", "when it was applied " + UTC + "; null = the archive had it before migrations were recorded"),
     }, pk="number"),
+    "derived_queue": table("待刷新报告", "Reports whose derived rows (wide tables, report_overview, search index, "
+                           "versions, cross-year checks, change log) the next load refreshes: the archive's triggers "
+                           "(archive/schema.py TRIGGERS) add a report when it, its documents, their parses or its "
+                           "figures change; the load empties it, report by report (archive/derived.py).", {
+        "report_id": col(str, "报告", "reports.id (also of a report deleted since: its derived rows go)"),
+    }, pk="report_id"),
     # Derived tables (archive/derived.py refreshes them at the end of every load):
     "version_facts": table("版本数据", "Figures of each version of a document whose URL served changed bytes.", {
         "sha256": col(str, "哈希", "documents.sha256 of the version"),
@@ -516,6 +525,20 @@ TABLES: dict[str, Table] = {
         "no_site": col(int, "无网站", "offices with no site known and no report of the year, deadline passed: never looked for"),
         "gaps": col(int, "缺失年度", "offices for which the year is a gap of their calendar (archive/gaps.py: due, from their first known report or since, without a readable report)"),
     }, kind="view"),
+    "change_log": table("变更记录", "What each crawl run changed, one row per change: a report added, changed (a "
+                        "document served new bytes at a URL archived before) or gone; newest run first on "
+                        "/-/changes (archive/changelog.py; a table refreshed per report at every load).", {
+        "run_id": RUN_ID,
+        "change": col(str, "变更", "what the run did to the report", CHANGE),
+        "report_id": REPORT_ID, "agency_id": AGENCY_ID,
+        "year": col(int, "报告年度", "report year"),
+        "url": col(str, "网址", "the document URL (changed: the URL that served new bytes; gone: the article page)"),
+        "sha256": col(str, "新版本", "SHA-256 of the new version (changed)"),
+        "previous_sha256": col(str, "旧版本", "SHA-256 of the version before it (changed), or of the last one "
+                                            "archived (gone)"),
+        "failing_checks": col(int, "不成立数", "failing checks of the report when this version is the one it is "
+                                            "read from (empty otherwise)"),
+    }, kind="derived"),
     "version_changes": table("版本变化", "Figures that changed between consecutive versions of a report document (silent edits).", {
         "report_id": REPORT_ID, "url": col(str, "网址", "document URL"),
         "old_sha256": col(str, "旧版本", "SHA-256 of the earlier version"),
@@ -563,7 +586,99 @@ INDEXES = [
     ("checks", ["code", "status"]), ("reports", ["parse_status"]), ("reports", ["source_sha256"]),
     ("report_documents", ["report_id", "url"]),
     ("document_members", ["sha256"]),
+    # a site's latest run (archive/gaps.py, after a load, for the offices it touched)
+    ("crawl_sites", ["agency_id", "run_id"]),
+    # the reports of a ledger URL whose fetch failed (the trigger queue_crawl_ledger_*)
+    ("reports", ["url"]),
 ]
+
+
+# ---------------------------------------------------------------------------- triggers
+
+#: columns whose change leaves a report's derived rows as they are (report_overview.last_seen is
+#: kept by a trigger of its own: a crawl that lists every report again queues none of them)
+_UNDERIVED = {"reports": {"last_seen"}, "report_documents": {"last_seen"}}
+
+
+def _queue(report_ids: str) -> str:
+    # no conflict to resolve (not "or ignore": an outer statement's conflict clause, an UPSERT's
+    # too, overrides the one of a statement inside a trigger)
+    return (f"insert into derived_queue (report_id) select distinct q.id from ({report_ids}) q "
+            "where q.id is not null and not exists (select 1 from derived_queue d where d.report_id = q.id);")
+
+
+def _differs(table_name: str, columns: Iterable[str] | None = None) -> str:
+    names = columns or [c for c in TABLES[table_name].columns if c not in _UNDERIVED.get(table_name, ())]
+    return " or ".join(f"old.{c} is not new.{c}" for c in names)
+
+
+def _words(words) -> str:
+    return "(" + ", ".join(f"'{w}'" for w in words) + ")"
+
+
+def triggers() -> dict[str, str]:
+    """name -> ``CREATE TRIGGER`` statement: every write that changes what a report's derived
+    rows are made of queues the report in ``derived_queue`` (archive/derived.py refreshes the
+    queued reports at the next load, each with its own rows, and empties the queue), whoever
+    writes: the crawler, the loader, ``renfang merge`` or a user's SQL."""
+    out: dict[str, str] = {}
+
+    def add(name: str, event: str, table_name: str, body: str, when: str | None = None) -> None:
+        out[name] = (f"CREATE TRIGGER {name} AFTER {event} ON {table_name}"
+                     + (f" WHEN {when}" if when else "") + f" BEGIN {body} END")
+
+    for table_name, key in (("reports", "id"), ("report_documents", "report_id"), ("facts", "report_id"),
+                            ("checks", "report_id")):
+        add(f"queue_{table_name}_insert", "INSERT", table_name, _queue(f"select new.{key} as id"))
+        add(f"queue_{table_name}_delete", "DELETE", table_name, _queue(f"select old.{key} as id"))
+        add(f"queue_{table_name}_update", "UPDATE", table_name,
+            _queue(f"select old.{key} as id union select new.{key}"), _differs(table_name))
+    by_document = "select report_id as id from report_documents where sha256 = new.sha256"
+    for table_name in ("parses", "document_texts"):
+        add(f"queue_{table_name}_insert", "INSERT", table_name, _queue(by_document))
+        add(f"queue_{table_name}_update", "UPDATE", table_name, _queue(by_document), _differs(table_name))
+    # the change log dates a version by the first run that fetched its bytes
+    first = ("new.sha256 is not null and new.run_id is not null and not exists (select 1 from fetches f "
+             "where f.sha256 = new.sha256 and f.run_id <= new.run_id and f.id != new.id)")
+    add("queue_fetches_insert", "INSERT", "fetches", _queue(by_document), first)
+    add("queue_fetches_update", "UPDATE", "fetches", _queue(by_document),
+        f"({_differs('fetches', ('sha256', 'run_id'))}) and {first}")
+    add("queue_agencies_update", "UPDATE", "agencies",
+        _queue("select id from reports where agency_id = new.id"), _differs("agencies", ("name", "province", "level")))
+    # a report gone during a run is the run's change: a run's times place it
+    add("queue_crawl_runs_update", "UPDATE", "crawl_runs",
+        _queue("select id from reports where gone_since >= min(old.started_at, new.started_at)"),
+        _differs("crawl_runs", ("started_at", "finished_at")))
+    # a report's document that could not be fetched is said in its parse_message (archive/gaps.py
+    # fetch_failures: the ledger's failed document URLs of its pages)
+    failed = f"'{Stage.FAILED}'"
+    failing = (f"new.kind in {_words(DOCUMENT_KINDS)} and (new.stage = {failed} or old.stage = {failed})")
+    of_pages = ("select id from reports where url in (new.url, new.parent) union "
+                "select report_id from report_documents where url in (new.url, new.parent)")
+    add("queue_crawl_ledger_insert", "INSERT", "crawl_ledger", _queue(of_pages),
+        f"new.kind in {_words(DOCUMENT_KINDS)} and new.stage = {failed}")
+    add("queue_crawl_ledger_update", "UPDATE", "crawl_ledger", _queue(of_pages),
+        f"({_differs('crawl_ledger', ('stage', 'last_error', 'last_status'))}) and {failing}")
+    add("overview_last_seen", "UPDATE OF last_seen", "reports",
+        "update report_overview set last_seen = new.last_seen where report_id = new.id;",
+        "old.last_seen is not new.last_seen")
+    return out
+
+
+def ensure_triggers(db: sqlite_utils.Database) -> None:
+    """Create the triggers; replace one only when its SQL changed; drop those no longer made."""
+    have = dict(db.execute("select name, sql from sqlite_master where type = 'trigger'").fetchall())
+    want = triggers()
+    if all(have.get(name) == sql for name, sql in want.items()) and set(have) <= set(want):
+        return
+    with db.atomic():
+        for name, sql in want.items():
+            if have.get(name) != sql:
+                db.execute(f"drop trigger if exists {name}")
+                db.execute(sql)
+        for name in set(have) - set(want):
+            if name.startswith(("queue_", "overview_")):
+                db.execute(f"drop trigger {name}")
 
 
 def created_here(tables: Mapping[str, Table] | None = None) -> dict[str, Table]:
@@ -656,6 +771,14 @@ def _new_tables(db: sqlite_utils.Database) -> None:
     """New tables only: they are created, with every other missing one, after the migrations."""
 
 
+def _queue_every_report(db: sqlite_utils.Database) -> None:
+    """The archive's derived rows were refreshed whole by earlier loads: the next load refreshes
+    every report once, into the change log too."""
+    _create_missing_tables(db, only=("derived_queue",))
+    if _exists(db, "reports"):
+        db.execute("insert or ignore into derived_queue (report_id) select id from reports")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "offices, documents, fetches, reports, parses, figures, checks, codes", _nothing),
     # schema 2 (Nov 2026): crawl_sites, crawl_ledger, version_facts, search_docs are new tables
@@ -693,6 +816,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(11, "figures stated in words: the sentence each was read from", add_columns("facts", "sentence")),
     Migration(12, "reports another body issued, listed in an office's column: attributed to that body",
               add_columns("reports", "issued_by")),
+    # derived_queue is a new table; the triggers that fill it are made by ensure_schema
+    Migration(13, "derived data refreshed per report: the queue of reports to refresh (every report once, now)",
+              _queue_every_report),
 )
 #: the schema an archive has once :func:`open_archive` opened it: its last migration's number
 SCHEMA_VERSION = MIGRATIONS[-1].number
@@ -823,6 +949,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
     ensure_search_index(db)
     ensure_views(db)
+    ensure_triggers(db)
 
 
 def _load_codes(db: sqlite_utils.Database) -> None:

@@ -107,8 +107,10 @@ def ensure_search_index(db: sqlite_utils.Database) -> None:
     db.execute("create unique index if not exists search_docs_report_id on search_docs (report_id)")
 
 
-def refresh_search(db: sqlite_utils.Database) -> int:
-    """Bring the index up to date with ``reports``; return how many reports were (re)indexed.
+def refresh_search(db: sqlite_utils.Database, only_listed: bool = False) -> int:
+    """Bring the index up to date with ``reports`` (with ``only_listed``: for the reports in the
+    temporary table ``_refresh_ids`` only, archive/derived.py); return how many reports were
+    (re)indexed.
 
     A report is indexed with its title and, when it parsed as a report (``parsed`` or
     ``text_only``), the text of its source document. Only reports whose title or source changed
@@ -116,27 +118,31 @@ def refresh_search(db: sqlite_utils.Database) -> int:
     """
     ensure_search_index(db)
     _renormalise(db)
+    reports = "_refresh_ids i cross join reports r on r.id = i.id" if only_listed else "reports r"
     changed = db.execute(
         f"""select r.id, r.title,
                   case when r.parse_status in {READ} then r.source_sha256 end as sha,
-                  d.id, d.title, d.text
-           from reports r left join search_docs d on d.report_id = r.id
+                  d.id, d.title, d.text, d.sha256
+           from {reports} left join search_docs d on d.report_id = r.id
            where d.id is null or d.title is not r.title
               or d.sha256 is not (case when r.parse_status in {READ}
-                                       then r.source_sha256 end)""").fetchall()
-    gone = db.execute("""select d.id, d.title, d.text from search_docs d
-                         where not exists (select 1 from reports r where r.id = d.report_id)""").fetchall()
+                                       then r.source_sha256 end)
+              {"or 1" if only_listed else ""}
+           order by r.id""").fetchall()
+    if only_listed:  # a listed report's text may have changed under the same document (a new parse)
+        changed = [c for c in changed
+                   if c[3] is None or c[4] != c[1] or c[6] != c[2] or _text(db, c[2]) != c[5]]
+    docs = "_refresh_ids i cross join search_docs d on d.report_id = i.id" if only_listed else "search_docs d"
+    gone = db.execute(f"""select d.id, d.title, d.text from {docs}
+                          where not exists (select 1 from reports r where r.id = d.report_id)""").fetchall()
     if not changed and not gone:
         return 0
     with db.atomic():  # one transaction: the contentless index and search_docs change together
         for doc_id, title, text in gone:
             _delete(db, doc_id, title, text)
             db.execute("delete from search_docs where id = ?", [doc_id])
-        for report_id, title, sha, doc_id, old_title, old_text in changed:
-            text = None
-            if sha:
-                row = db.execute("select text from document_texts where sha256 = ?", [sha]).fetchone()
-                text = normalise(row[0]) if row else None
+        for report_id, title, sha, doc_id, old_title, old_text, _ in changed:
+            text = _text(db, sha)
             if doc_id is not None:
                 _delete(db, doc_id, old_title, old_text)
                 db.execute("update search_docs set sha256 = ?, title = ?, text = ? where id = ?",
@@ -148,6 +154,14 @@ def refresh_search(db: sqlite_utils.Database) -> int:
             db.execute(f"insert into {FTS_TABLE} (rowid, title, text) values (?, ?, ?)",
                        [doc_id, bigrams(title), bigrams(text)])
     return len(changed) + len(gone)
+
+
+def _text(db: sqlite_utils.Database, sha: str | None) -> str | None:
+    """The indexed text of a document: its extracted text, normalised."""
+    if not sha:
+        return None
+    row = db.execute("select text from document_texts where sha256 = ?", [sha]).fetchone()
+    return normalise(row[0]) if row else None
 
 
 def _renormalise(db: sqlite_utils.Database) -> None:

@@ -176,8 +176,14 @@ limit 100""",
     },
     "new_reports": {
         "title": "新存档的报告 Newly archived readable reports (Atom feed: /-/feed.atom)",
-        "description": "The 100 reports archived most recently whose document could be read; subscribe to /-/feed.atom.",
-        "sql": """select report_id, agency, province, level, year, title, parse_status, first_seen, source_sha256
+        "description": "The 100 reports archived most recently whose document could be read; subscribe to /-/feed.atom "
+                       "(or to this query's own .atom: the atom_* columns are its entries).",
+        "sql": """select report_id, agency, province, level, year, title, parse_status, first_seen, source_sha256,
+  'urn:renfang-archive:report:' || report_id as atom_id,
+  agency || ' ' || year || ' · ' || coalesce(title, report_id) as atom_title,
+  first_seen as atom_updated, '/-/report/' || report_id as atom_link,
+  agency || ' (' || coalesce(province, '') || '), ' || year || ': ' || parse_status || '; SHA-256 '
+    || coalesce(source_sha256, '') as atom_content, agency as atom_author_name
 from report_overview
 where parse_status in """ + sql_list(PARSE_READ) + """
 order by first_seen desc, report_id

@@ -31,13 +31,15 @@ from parsers.vocab import MemberStatus
 WHOLE = ""
 
 
-def unpack_archives(db: sqlite_utils.Database, store: ObjectStore) -> int:
-    """Unpack every linked archive not unpacked yet, then link every member to the reports of
-    its archive. Returns the number of archives unpacked now."""
+def unpack_archives(db: sqlite_utils.Database, store: ObjectStore, only_queued: bool = False) -> int:
+    """Unpack every linked archive not unpacked yet (``only_queued``: of the reports in
+    ``derived_queue``, those a load touches), then link every member to the reports of its
+    archive. Returns the number of archives unpacked now."""
+    mine = " and rd.report_id in (select report_id from derived_queue)" if only_queued else ""
     todo = [sha for (sha,) in db.execute(
         f"""select d.sha256 from documents d
             where d.media_type in {_strings(archives.ARCHIVES)}
-              and exists (select 1 from report_documents rd where rd.sha256 = d.sha256)
+              and exists (select 1 from report_documents rd where rd.sha256 = d.sha256{mine})
               and not exists (select 1 from document_members m where m.parent_sha256 = d.sha256)""")]
     for sha in todo:
         seen = db.execute("select first_seen, last_seen from documents where sha256 = ?", [sha]).fetchone()

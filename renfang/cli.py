@@ -54,7 +54,7 @@ def refuse_damaged(data_dir: Path, required: str | None = None) -> None:
     """Stop before writing to a damaged or empty archive.db (it would be replaced or worsened),
     or, with ``required`` (what to do first), a missing one. A 0-byte archive.db beside no object
     at all is a first crawl killed at its first breath: a new archive, not a lost one."""
-    from archive.fixity import database_damage
+    from archive.fixity import writer_damage
     from archive.store import ObjectStore
 
     db = DataDir(data_dir).db
@@ -62,7 +62,7 @@ def refuse_damaged(data_dir: Path, required: str | None = None) -> None:
         raise click.ClickException(f"{db} does not exist{required}")
     if not db.exists() or (db.stat().st_size == 0 and next(iter(ObjectStore(DataDir(data_dir).objects)), None) is None):
         return
-    problems = database_damage(DataDir(data_dir).db)
+    problems = writer_damage(data_dir)
     if problems:
         raise Damaged(f"refusing to write: {data_dir}/{problems[0].path} {problems[0].message}; "
                       "see `renfang verify`, restore it from a release, or move it away to start anew")
@@ -72,6 +72,8 @@ def refuse_damaged(data_dir: Path, required: str | None = None) -> None:
 def writing(data_dir: Path, command: str, wait: float = 0, create: bool = False):
     """Hold DIR's writer lock (archive/lock.py) for a command that writes to the archive
     (``create``: making DIR when it does not exist yet)."""
+    from archive.fixity import forget_checked, record_checked
+
     if not create and not data_dir.is_dir():
         raise click.ClickException(f"{data_dir} does not exist: run `renfang crawl` first")
     with ExitStack() as stack:
@@ -82,8 +84,13 @@ def writing(data_dir: Path, command: str, wait: float = 0, create: bool = False)
             raise Busy(str(e))
         except OSError as e:
             raise click.ClickException(f"cannot write to {data_dir}: {e.strerror or e}")
+        # the files as this writer leaves them, trusted by the next one (archive/fixity.py
+        # writer_damage); any failure: the next writer checks them in full
+        stack.callback(lambda: record_checked(data_dir) if ok else forget_checked(data_dir))
+        ok = False
         try:
             yield
+            ok = True
         except sqlite3.Error as e:  # a read-only or full disk, a file changed under us
             raise click.ClickException(f"renfang {command} stopped: {DataDir(data_dir).db}: {e} "
                                        "(what was written before is kept; `renfang verify` checks it)")
@@ -199,7 +206,7 @@ def _print_load(summary, jobs: int) -> None:
                f"{summary.checks_failed} failing checks")
 
 
-def _load(data_dir: Path, jobs: int | None):
+def _load(data_dir: Path, jobs: int | None, rebuild_derived: bool = False):
     from archive import settings
     from archive.load import default_jobs, load_archive
     from renfang.progress import load_bar
@@ -208,7 +215,8 @@ def _load(data_dir: Path, jobs: int | None):
     with load_bar() as progress:
         summary = load_archive(data_dir, jobs=jobs, on_progress=progress,
                                time_limit=settings.get("RENFANG_PARSE_SECONDS"),
-                               memory_limit=settings.get("RENFANG_PARSE_MEMORY_MB") << 20)
+                               memory_limit=settings.get("RENFANG_PARSE_MEMORY_MB") << 20,
+                               rebuild_derived=rebuild_derived)
     _print_load(summary, jobs)
     return summary
 
@@ -568,18 +576,26 @@ def apply_settings(overrides: tuple[str, ...], crawl: bool = False) -> None:
 @jobs_option
 @settings_option
 @wait_option
-def load(data_dir, jobs, overrides, wait):
+@click.option("--rebuild-derived", is_flag=True,
+              help="Rebuild every derived table (wide tables, report overview, search index, cross-year "
+                   "checks, change log) from the archive's own tables, for every report; a load refreshes "
+                   "them only for the reports the crawl touched.")
+def load(data_dir, jobs, overrides, wait, rebuild_derived):
     """Parse what was crawled and load it into DIR/archive.db.
+
+    Only the reports a crawl (or a merge) touched are read again: their figures and what is
+    derived from them are written together, report by report; with nothing new, nothing is.
 
     \b
     Example:
         renfang load --data-dir data --jobs 2
         renfang load --data-dir data -s RENFANG_PARSE_SECONDS=60
+        renfang load --data-dir data --rebuild-derived
     """
     apply_settings(overrides)
     with writing(data_dir, "load", wait):
         refuse_damaged(data_dir, required=": run `renfang crawl` first")
-        summary = _load(data_dir, jobs)
+        summary = _load(data_dir, jobs, rebuild_derived)
         _summary("load", data_dir, 0, load=summary)
 
 

@@ -121,27 +121,34 @@ def test_second_load_changes_nothing(archive_dir, tmp_path):
 
 
 def test_incremental_derived_refresh_touches_only_what_changed(archive_dir, tmp_path):
-    from archive.derived import refresh_derived
+    from archive.derived import queued, refresh_derived
     from archive.schema import open_archive
 
     data = tmp_path / "data"
     shutil.copytree(archive_dir, data)
     db = open_archive(DataDir(data).db)
-    nothing = {"carry_chain": 0, "search": 0, "versions": 0, "disclosure_wide": 0, "applications_wide": 0,
-               "appeals_wide": 0, "report_overview": 0}
-    assert refresh_derived(db, data) == nothing
+    assert queued(db) == [] and refresh_derived(db, data) == {"versions": 0}
+    # a crawl that lists every report again (last_seen) queues none; the overview follows it
+    db.execute("update reports set last_seen = '2030-01-01T00:00:00+00:00'")
+    db.conn.commit()
+    assert queued(db) == []
+    assert {r for (r,) in db.execute("select distinct last_seen from report_overview")} == {"2030-01-01T00:00:00+00:00"}
     db.execute("update reports set title = '江西省人防办2019年复议报告' where id = 'jxrf-2019'")
     db.conn.commit()
-    assert refresh_derived(db, data) == {**nothing, "search": 1, "report_overview": 1}
+    assert queued(db) == ["jxrf-2019"]
+    done = refresh_derived(db, data)
+    # its rows and those of the office's next year (whose cross-year check reads it); one search document
+    assert done["search"] == 1 and done["report_overview"] == 2 and done["carry_chain"] == 0, done
+    assert queued(db) == []
     assert db.execute("select title from report_overview where report_id = 'jxrf-2019'").fetchone()[0] == \
         "江西省人防办2019年复议报告"
-    # a figure rewritten by a load (new source): only that report's wide rows are rewritten
-    db.execute("update reports set parser_version = 'older' where id = 'jxrf-2020'")
+    # a figure rewritten: the report is queued by the write itself, its wide rows follow
     db.execute("update facts set value = 7 where report_id = 'jxrf-2020' and table_name = 'applications' "
                "and row_code = 'received' and column_code = 'total'")
     db.conn.commit()
-    assert refresh_derived(db, data) == {**nothing, "applications_wide": 1, "disclosure_wide": 1,
-                                         "appeals_wide": 1, "report_overview": 1}
+    assert queued(db) == ["jxrf-2020"]
+    done = refresh_derived(db, data)
+    assert done["applications_wide"] >= 1 and done["search"] == 0, done
     assert db.execute("select received__total from applications_wide where report_id = 'jxrf-2020'").fetchone()[0] == 7
     from archive.search import search
 

@@ -449,42 +449,74 @@ def _change_entries(datasette, request, rows: list[dict]) -> list[dict]:
     return out
 
 
-def _run_arg(request) -> tuple[int | None, str | None]:
-    raw = request.args.get("run") or ""
+def _number_arg(request, name: str, what: str) -> tuple[int | None, str | None]:
+    """``?name=N``: a number SQLite can hold (a larger one names nothing: an error, not a 500)."""
+    raw = request.args.get(name) or ""
     if not raw:
         return None, None
-    return (int(raw), None) if raw.isdigit() else (None, f"not a run number: {raw!r}")
+    if not raw.isdigit() or int(raw) > changelog.MAX_RUN:
+        return None, f"not a {what}: {raw[:40]!r}"
+    return int(raw), None
+
+
+def _changes_args(request) -> tuple[int | None, str | None, int, str | None]:
+    """The change log's filters: ``?run=N``, ``?office=ID``, ``?page=N`` (from 1), and what is
+    wrong with them."""
+    run, error = _number_arg(request, "run", "run number")
+    page, page_error = _number_arg(request, "page", "page number")
+    office = request.args.get("office") or None
+    return run, office, max(1, min(page or 1, changelog.MAX_RUN // changelog.LIMIT)), error or page_error
+
+
+def _changes_url(run: int | None, office: str | None, page: int | None = None) -> str:
+    from urllib.parse import urlencode
+
+    query = urlencode({k: v for k, v in (("run", run), ("office", office), ("page", page)) if v})
+    return "/-/changes" + ("?" + query if query else "")
 
 
 async def serve_changes(datasette, request):
-    """The change log page: the runs, then each run's added, changed and gone reports and the
-    failing checks of the new versions (``?run=N``: that run only)."""
-    run, error = _run_arg(request)
+    """The change log page: the newest runs, then the changes newest first, a page at a time
+    (``?run=N``: that run only; ``?office=ID``: that office only; ``?page=N``: further back),
+    each run's added, changed and gone reports and the failing checks of the new versions, in
+    words."""
+    run, office, page, error = _changes_args(request)
     db = _database(datasette)
-    changes = await db.execute_fn(lambda conn: changelog.changes(conn, run))
-    checks = await db.execute_fn(lambda conn: changelog.new_failing_checks(conn, run))
-    runs = await db.execute_fn(changelog.runs)
+    offset = (page - 1) * changelog.LIMIT
+
+    def read(conn):
+        entries = changelog.changes(conn, run, changelog.LIMIT, office, offset)
+        return (entries, changelog.count(conn, run, office), changelog.new_failing_checks(conn, entries),
+                changelog.runs(conn, run_id=run))
+
+    changes, total, checks, runs = await db.execute_fn(read)
     by_run: dict[int, dict] = {}
-    for r in runs:
-        if run is None or r["run_id"] == run:
-            by_run[r["run_id"]] = {**r, "entries": [], "checks": []}
+    known = {r["run_id"]: r for r in runs}
     for c in changes:
-        by_run[c["run_id"]]["entries"].append(c)
+        by_run.setdefault(c["run_id"], {**known.get(c["run_id"], {"run_id": c["run_id"]}), "entries": [],
+                                        "checks": []})["entries"].append(c)
+    if run is not None and run in known and run not in by_run:
+        by_run[run] = {**known[run], "entries": [], "checks": []}
     for c in checks:
-        by_run[c["run_id"]]["checks"].append(c)
+        if c["run_id"] in by_run:
+            by_run[c["run_id"]]["checks"].append(c)
+    pages = max(1, -(-total // changelog.LIMIT))
     return Response.html(await datasette.render_template(
-        "changes.html", {"runs": runs, "shown": list(by_run.values()), "run": run, "error": error,
-                         "limit": changelog.LIMIT, "truncated": len(changes) >= changelog.LIMIT},
+        "changes.html", {"runs": runs, "shown": list(by_run.values()), "run": run, "office": office,
+                         "error": error, "limit": changelog.LIMIT, "total": total, "page": page, "pages": pages,
+                         "feed": "/-/changes.atom" + _changes_url(run, office)[len("/-/changes"):],
+                         "newer": _changes_url(run, office, page - 1) if page > 1 else None,
+                         "older": _changes_url(run, office, page + 1) if page < pages else None},
         request=request), status=400 if error else 200)
 
 
 async def serve_changes_feed(datasette, request):
-    run, error = _run_arg(request)
+    run, office, _, error = _changes_args(request)
     if error:
         return Response.text(error, status=400)
-    rows = await _database(datasette).execute_fn(lambda conn: changelog.changes(conn, run, FEED_ENTRIES * 4))
-    return _atom(datasette, request, "/-/changes.atom", "/-/changes", "人防年报档案变更记录 renfang-archive change log",
-                 _change_entries(datasette, request, rows))
+    rows = await _database(datasette).execute_fn(lambda conn: changelog.changes(conn, run, FEED_ENTRIES * 4, office))
+    return _atom(datasette, request, "/-/changes.atom", _changes_url(run, office),
+                 "人防年报档案变更记录 renfang-archive change log", _change_entries(datasette, request, rows))
 
 
 def _rfc3339(stamp: str | None) -> str:
