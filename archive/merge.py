@@ -418,6 +418,9 @@ def merge(target: sqlite_utils.Database, target_objects: ObjectStore, target_dir
                         target.execute(f"delete from {table} where report_id = ?", [row["id"]])
                         for r in _rows(source, f"select * from {table} where report_id = ?", [row["id"]]):
                             _insert(target, table, r)
+                    # its derived rows follow its figures (archive/derived.py; figures fire no trigger)
+                    target.execute("insert into derived_queue (report_id) values (?) on conflict do nothing",
+                                   [row["id"]])
         for row in _rows(source, "select * from report_documents"):
             if _insert_newer(target, "report_documents", ("report_id", "sha256", "url"), row, "last_seen",
                              fill=True):

@@ -620,15 +620,17 @@ def triggers() -> dict[str, str]:
     """name -> ``CREATE TRIGGER`` statement: every write that changes what a report's derived
     rows are made of queues the report in ``derived_queue`` (archive/derived.py refreshes the
     queued reports at the next load, each with its own rows, and empties the queue), whoever
-    writes: the crawler, the loader, ``renfang merge`` or a user's SQL."""
+    writes: the crawler, the loader, ``renfang merge`` or a user's SQL (figures excepted: a user
+    who edits ``facts`` or ``checks`` by hand runs ``renfang load --rebuild-derived``)."""
     out: dict[str, str] = {}
 
     def add(name: str, event: str, table_name: str, body: str, when: str | None = None) -> None:
         out[name] = (f"CREATE TRIGGER {name} AFTER {event} ON {table_name}"
                      + (f" WHEN {when}" if when else "") + f" BEGIN {body} END")
 
-    for table_name, key in (("reports", "id"), ("report_documents", "report_id"), ("facts", "report_id"),
-                            ("checks", "report_id")):
+    # (facts and checks have none: the loader writes a report's figures in the transaction that
+    # refreshes its derived rows, `renfang merge` queues the reports whose figures it copies)
+    for table_name, key in (("reports", "id"), ("report_documents", "report_id")):
         add(f"queue_{table_name}_insert", "INSERT", table_name, _queue(f"select new.{key} as id"))
         add(f"queue_{table_name}_delete", "DELETE", table_name, _queue(f"select old.{key} as id"))
         add(f"queue_{table_name}_update", "UPDATE", table_name,
