@@ -115,7 +115,7 @@ def refresh_reports(db: sqlite_utils.Database, ids: list[str]) -> dict[str, int]
     _ids_table(db, ids)   # the carry-chain refresh made its own list
     done["search"] = refresh_search(db, only_listed=True)
     done.update(_refresh_materialised(db))
-    done["change_log"] = changelog.refresh(db.conn)
+    done["change_log"] = _refresh_table(db, "change_log")
     db.execute("delete from derived_queue where report_id in (select id from _refresh_ids)")
     return done
 
@@ -165,10 +165,17 @@ def materialised_tables() -> dict[str, tuple[dict[str, str], list[tuple[str, ...
     out["report_overview"] = (_overview_spec(), [("year",), ("province", "year"), ("level", "year"),
                                                  ("parse_status",), ("format_version",), ("agency_id", "year"),
                                                  ("failing_checks",), ("first_seen",)])
+    out["version_changes"] = (_version_changes_spec(), [("report_id",), ("changed_seen",)])
     # newest run first, one run, one office, one report's rows (the refresh deletes them)
     out["change_log"] = (_change_log_spec(), [("run_id", "change", "report_id", "url"), ("agency_id", "run_id"),
                                               ("report_id",)])
     return out
+
+
+def _version_changes_spec() -> dict[str, str]:
+    from archive.views import VERSION_CHANGES_COLUMNS
+
+    return {c: "NUMERIC" if c in ("old_value", "new_value") else "TEXT" for c in VERSION_CHANGES_COLUMNS}
 
 
 def _change_log_spec() -> dict[str, str]:
@@ -182,7 +189,7 @@ def _index_name(table: str, columns: tuple[str, ...]) -> str:
 
 def ensure_materialised(db: sqlite_utils.Database) -> None:
     """Create the materialised tables (replacing the views of older archives, or a table whose
-    columns changed with the codes: every report is queued, so the next refresh refills it)."""
+    columns changed with the codes), each filled for every report when it is made."""
     for name, (columns, indexes) in materialised_tables().items():
         kind = db.execute("select type from sqlite_master where name = ?", [name]).fetchone()
         if kind and kind[0] == "view":
@@ -199,8 +206,7 @@ def ensure_materialised(db: sqlite_utils.Database) -> None:
             db.execute(f"create table {name} (" + ", ".join(f'"{c}" {t}' for c, t in columns.items()) + ")")
             for index in indexes:
                 db.execute(f"create index if not exists {_index_name(name, index)} on {name} ({', '.join(index)})")
-            if db.execute("select 1 from sqlite_master where name = 'derived_queue'").fetchone():
-                queue_all(db)   # a table made anew: filled for every report by the next refresh
+            _fill(db, name)   # a table made anew: its rows for every report, now
 
 
 def _ids_table(db, ids: list[str]) -> None:
@@ -210,15 +216,27 @@ def _ids_table(db, ids: list[str]) -> None:
 
 
 def _refresh_materialised(db: sqlite_utils.Database) -> dict[str, int]:
-    """Rewrite the wide tables' and report_overview's rows of the reports in ``_refresh_ids``;
-    returns rows written or removed per table."""
-    from archive.views import REPORT_OVERVIEW, REPORT_OVERVIEW_COLUMNS
+    """Rewrite the wide tables', report_overview's and version_changes' rows of the reports in
+    ``_refresh_ids``; returns rows written or removed per table."""
+    return {name: _refresh_table(db, name) for name in materialised_tables() if name != "change_log"}
 
-    done = {}
-    for code in TABLES:
-        name = f"{code}_wide"
-        removed = db.execute(f"delete from {name} where report_id in (select id from _refresh_ids)").rowcount
-        columns = _wide_spec(code)
+
+def _refresh_table(db: sqlite_utils.Database, name: str) -> int:
+    """Rewrite the rows of the reports in ``_refresh_ids`` in one materialised table; rows
+    written (or removed, when more)."""
+    from archive.views import REPORT_OVERVIEW, REPORT_OVERVIEW_COLUMNS, VERSION_CHANGES, VERSION_CHANGES_COLUMNS
+
+    if name == "change_log":
+        return changelog.refresh(db.conn)
+    removed = db.execute(f"delete from {name} where report_id in (select id from _refresh_ids)").rowcount
+    if name == "report_overview":
+        added = db.execute(f"insert into report_overview ({', '.join(REPORT_OVERVIEW_COLUMNS)}) "
+                           f"{REPORT_OVERVIEW} where r.id in (select id from _refresh_ids) order by r.id").rowcount
+    elif name == "version_changes":
+        added = db.execute(f"insert into version_changes ({', '.join(VERSION_CHANGES_COLUMNS)}) "
+                           f"{VERSION_CHANGES}").rowcount
+    else:
+        code = name.removesuffix("_wide")
         head = {r[0]: r for r in db.execute(
             """select r.id, r.agency_id, a.name, a.province, a.level, r.year, r.format_version,
                       r.parse_status, r.source_sha256, r.parser_version
@@ -231,17 +249,21 @@ def _refresh_materialised(db: sqlite_utils.Database) -> dict[str, int]:
             c[f"{row}__{column}"] = value
             if unit:
                 c[f"{row}__{column}{_MONEY_UNIT}"] = unit
-        names = list(columns)
+        names = list(_wide_spec(code))
         rows = [[*head[rid], *[c.get(n) for n in names[10:]]] for rid, c in sorted(cells.items()) if rid in head]
         db.conn.executemany(
             f"insert into {name} ({', '.join(chr(34) + n + chr(34) for n in names)}) "
             f"values ({', '.join('?' * len(names))})", rows)
-        done[name] = max(removed, len(rows))
-    removed = db.execute("delete from report_overview where report_id in (select id from _refresh_ids)").rowcount
-    added = db.execute(f"insert into report_overview ({', '.join(REPORT_OVERVIEW_COLUMNS)}) "
-                       f"{REPORT_OVERVIEW} where r.id in (select id from _refresh_ids) order by r.id").rowcount
-    done["report_overview"] = max(removed, added)
-    return done
+        added = len(rows)
+    return max(removed, added)
+
+
+def _fill(db: sqlite_utils.Database, name: str) -> None:
+    """A materialised table made anew: its rows for every report (the others stand)."""
+    ids = [r for (r,) in db.execute("select id from reports order by id")]
+    for start in range(0, len(ids), 5 * BATCH):
+        _ids_table(db, ids[start:start + 5 * BATCH])
+        _refresh_table(db, name)
 
 
 def analyze(db: sqlite_utils.Database, changed: int) -> None:
@@ -263,7 +285,7 @@ def refresh_versions(db: sqlite_utils.Database, store: ObjectStore,
 
     A report document's URL that gave two different SHA-256s over time is a silent edit (or a
     re-upload). The loader stores facts only for a report's chosen source, so the figures of each
-    such version are kept in ``version_facts``; the ``version_changes`` view compares consecutive
+    such version are kept in ``version_facts``; the ``version_changes`` table compares consecutive
     versions. A version this load parsed (``parsed``) is not parsed again; the others are parsed
     like any document, in the sandbox's limited workers (``parsers.sandbox.parse_many``), so a
     hostile version cannot hang or exhaust this process. A version that fails now (its outcome

@@ -539,7 +539,7 @@ TABLES: dict[str, Table] = {
         "failing_checks": col(int, "不成立数", "failing checks of the report when this version is the one it is "
                                             "read from (empty otherwise)"),
     }, kind="derived"),
-    "version_changes": table("版本变化", "Figures that changed between consecutive versions of a report document (silent edits).", {
+    "version_changes": table("版本变化", "Figures that changed between consecutive versions of a report document (silent edits); a table refreshed per report at every load.", {
         "report_id": REPORT_ID, "url": col(str, "网址", "document URL"),
         "old_sha256": col(str, "旧版本", "SHA-256 of the earlier version"),
         "new_sha256": col(str, "新版本", "SHA-256 of the later version"),
@@ -548,7 +548,7 @@ TABLES: dict[str, Table] = {
         "column_code": col(str, "列代码", "column code"),
         "old_value": col(float, "旧值", "earlier value"), "new_value": col(float, "新值", "later value"),
         "old_raw": col(str, "旧原文", "earlier printed text"), "new_raw": col(str, "新原文", "later printed text"),
-    }, kind="view"),
+    }, kind="derived"),
 }
 
 #: the columns every wide table (disclosure_wide, applications_wide, appeals_wide) starts with;

@@ -25,8 +25,8 @@ Views (documented in README.md, "The schema"):
   (the archived document is not an annual report) / gone (archived, then removed from the portal:
   ``reports.gone_since``) / listed_only (listed, no document fetched) / missing (deadline 31
   January of the next year passed) / not_due.
-- ``version_changes``: figures that differ between consecutive versions of a report document
-  (same report and URL, new bytes).
+- ``version_changes`` (materialised too, per report, from :data:`VERSION_CHANGES`): figures that
+  differ between consecutive versions of a report document (same report and URL, new bytes).
 """
 from __future__ import annotations
 
@@ -245,11 +245,16 @@ left join report_counts c on c.province is o.province and c.level is o.level and
 NATIONAL_COVERAGE = national_coverage_sql()
 COVERAGE = coverage_sql()
 
+# The rows of the materialised ``version_changes`` table (archive/derived.py) of the reports in
+# the temporary table ``_refresh_ids``: a comparison of every version with the one before, per
+# report, is too slow on every request once thousands of documents have versions.
+VERSION_CHANGES_COLUMNS = ("report_id", "url", "old_sha256", "new_sha256", "changed_seen", "table_name",
+                           "row_code", "column_code", "old_value", "new_value", "old_raw", "new_raw")
 VERSION_CHANGES = """with versions as (
   select rd.report_id, rd.url, rd.sha256, rd.first_seen,
          lag(rd.sha256) over (partition by rd.report_id, rd.url order by rd.first_seen, rd.sha256)
            as previous_sha256
-  from report_documents rd
+  from _refresh_ids i cross join report_documents rd on rd.report_id = i.id
   where exists (select 1 from version_facts v where v.sha256 = rd.sha256)
 ), pairs as (
   select * from versions where previous_sha256 is not null
@@ -309,7 +314,6 @@ def view_definitions() -> dict[str, str]:
     return {
         "coverage": COVERAGE,
         "national_coverage": NATIONAL_COVERAGE,
-        "version_changes": VERSION_CHANGES,
         "failing_checks": _failing_checks_sql(),
         "missing_reports": MISSING_REPORTS,
     }
