@@ -546,6 +546,8 @@ def json_problems(base: str, path: str) -> list[str]:
     if not path.startswith("/archive/") or path.startswith("/archive/search_docs?") \
             or re.search(r"\.(csv|atom)$", head):
         return []
+    if "_nl=on" in query:   # newline-delimited JSON: one object a line, no envelope to read
+        return []
     if not head.endswith(".json"):
         head += ".json"
     _, status, body = fetch(base, head + ("?" + query if query else ""))
@@ -674,7 +676,7 @@ def write_section(out: Path, key: str, rows: list[dict], memory: dict, counts: d
              f"Datasette's RSS: {memory['start'] >> 20} MB after start, at most {memory['peak_sampled'] >> 20} MB "
              f"sampled every 0.1 s, high-water mark (VmHWM) {memory['hwm'] >> 20} MB, {memory['end'] >> 20} MB "
              "at the end (goal < 500 MB).", "",
-             "| load (`renfang load`, the CLI, as a scheduled crawl runs it) | median s | max s | last line |",
+             "| load (`renfang load`, the CLI, as a scheduled crawl runs it) | median s | max s | it said |",
              "|---|---:|---:|---|"]
     words = {"first": "first load after `build` (every report queued: all derived data from scratch, and the "
                       "full integrity check of a file no writer recorded)",
@@ -685,7 +687,8 @@ def write_section(out: Path, key: str, rows: list[dict], memory: dict, counts: d
         if label in loads:
             v = loads[label]
             median, worst, line = (v[0], v[0], v[1]) if len(v) == 2 else v
-            lines.append(f"| {text} | {median:.2f} | {worst:.2f} | {line[:160]} |")
+            said = line.removeprefix("load: ").split(";")[0].replace(" (2 workers)", "")
+            lines.append(f"| {text} | {median:.2f} | {worst:.2f} | {said} |")
     lines += ["", f"Pages at or over 1 s median or 2 s max: {', '.join(slow) if slow else 'none'}. "
                   f"Pages interrupted, truncated, with a facet timed out or another status than expected: "
                   f"{', '.join(bad) if bad else 'none'}.", "",
