@@ -160,9 +160,9 @@ def calendar(conn, agency: dict, on: date | None = None) -> list[dict]:
     first = agency["since"] if agency["since"] is not None else min(reports, default=None)
     if first is not None and agency["established"]:
         first = max(first, agency["established"])
-    last_due = last_due_year(on)
+    last_year = on.year - 1     # the last completed year: its report due on 31 January, or not yet
     start = max(FIRST_YEAR, agency["established"] or FIRST_YEAR)
-    end = last_due if not agency["replaced_in"] else min(last_due, agency["replaced_in"] - 1)
+    end = last_year if not agency["replaced_in"] else min(last_year, agency["replaced_in"] - 1)
     years = sorted(set(range(start, end + 1)) | set(reports))
     out = []
     for y in years:

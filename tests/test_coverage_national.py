@@ -238,3 +238,28 @@ def test_map_page_of_one_year_and_level(site):
     assert data["year"] == LAST - 1 and {p["province"]: p["reported"] for p in data["provinces"]}["江西"] == 1
     assert '<tr data-province="江西">' in html
     assert get(site, "/-/map.json?year=abcd")[0] == 400
+
+
+# ------------------------------------------------------------------------------ the archive's clock
+
+def test_every_number_of_the_pages_is_judged_on_the_archives_clock(tmp_path, monkeypatch):
+    """RENFANG_NOW fixes the day the coverage, office and map pages judge deadlines on: on 15
+    January of the year after LAST - 1, that year's reports are not due yet, anywhere."""
+    data = tmp_path / "data"
+    national_archive(data, LAST)
+    day = f"{LAST}-01-15"
+    monkeypatch.setenv("RENFANG_NOW", day)          # `renfang serve` and its Datasette inherit it
+    proc, base = start_datasette(data)
+    try:
+        site = Site(base, data)
+        page = site.json("/-/coverage.json", province=NATIONAL_PROVINCE, level="province")
+        assert page["on"] == day and page["last_due_year"] == LAST - 2
+        by_year = {r["year"]: r for r in page["by_year"]}
+        assert by_year[LAST - 1]["not_due"] == 1 and by_year[LAST - 1]["gaps"] == 0
+        [office] = page["offices"]
+        assert {c["year"]: c["status"] for c in office["cells"]}[LAST - 1] == "not_due"
+        calendar = {c["year"]: c["state"] for c in site.json("/-/office/rf370000.json")["calendar"]}
+        assert calendar[LAST - 1] == "not_due" and max(calendar) == LAST    # its listed report of LAST
+        assert site.json("/-/map.json")["on"] == day
+    finally:
+        stop_datasette(proc)
