@@ -96,6 +96,8 @@ class ArchivePipeline:
             if agency:
                 state.ledger.record(key, **ledger_args, stage=Stage.NOT_MODIFIED, status=304,
                                     outcome=Outcome.UNCHANGED)
+                self.explain_document(agency, kind, original, response.url,
+                                      f"304     not modified: the archived {not_modified[:16]}… holds")
                 wire_headers = {k.lower(): v for k, v in (decoded_headers(wire.headers) if wire else {}).items()}
                 self.record_aliases(request, response.url, not_modified, 304, wire_headers)
             return
@@ -130,10 +132,13 @@ class ArchivePipeline:
                                 outcome=outcome, before=before)
             if progress is not None and kind in DOCUMENT_KINDS:
                 progress.documents += 1
+            self.explain_document(agency, kind, original, response.url,
+                                  f"stored  {sha256[:16]}… ({media_type}, {len(response.body):,} bytes, {outcome})")
             self.record_aliases(request, response.url, sha256, response.status, lower)
         elif response.status in (404, 410) and before is not None and before.sha256:
             state.ledger.record(key, **ledger_args, stage=Stage.GONE, status=response.status,
                                 error=error, outcome=Outcome.GONE, before=before)
+            self.explain_document(agency, kind, original, response.url, f"gone    {error}: no longer on the portal")
         else:
             # a URL the crawler made up from a template (a year selector, a script pager) that
             # does not exist is "absent": not the site's failure, not retried by the next run
@@ -143,6 +148,7 @@ class ArchivePipeline:
                                 before=before)
             if progress is not None and kind in NAVIGATION_KINDS and not guess:
                 progress.failed_lists.append(f"{response.url} ({error or 'empty body'})")
+            self.explain_document(agency, kind, original, response.url, f"FAILED  {error or 'empty body'}")
 
     def record_aliases(self, request, final_url: str, sha256: str, status: int, headers: dict) -> None:
         """The URLs that redirected to ``final_url``: aliases (kind ``redirect``), so that a
@@ -219,6 +225,8 @@ class ArchivePipeline:
                 state.ledger.record(key, url=item.url, run_id=state.run_id, agency_id=item.agency_id,
                                     kind=item.kind, parent=item.parent, stage=Stage.FAILED,
                                     error=item.error, outcome=Outcome.REFUSED if item.refused else Outcome.FAILED)
+            self.explain_document(item.agency_id, item.kind, item.url, item.url,
+                                  ("refused " if item.refused else "FAILED  ") + item.error)
             if progress is not None:
                 if item.refused:
                     progress.robots.append(item.url)
@@ -245,12 +253,30 @@ class ArchivePipeline:
                                          if item.kind == Kind.ARTICLE else item.report_url, issued_by=item.issued_by)
             kind = item.kind if item.kind == Kind.ARTICLE else KIND_BY_MEDIA_TYPE.get(media_type, Rendition.OTHER)
             records.record_report_document(db, rid, sha256, item.final_url, kind, item.filename)
+            self.explain_document(item.agency_id, item.kind, item.url, item.final_url,
+                                  f"report  {item.year} {item.title} ({kind}{', ' + item.filename if item.filename else ''})",
+                                  header=False)
             if item.kind == Kind.ARTICLE:   # the title printed on the report's own page
                 records.set_report_url(db, rid, item.url, item.final_url)
                 if not item.issued_by:
                     self.learn_alias(item.agency_id, item.title)
             if progress is not None:
                 progress.reports.add(item.year)
+
+    def explain_document(self, agency: str | None, kind: str | None, url: str, final_url: str, line: str,
+                         header: bool = True) -> None:
+        """``--explain``: an article or attachment of an explained site, what became of its request
+        (stored with its hash, 304, failed and why) and the report it belongs to, after the list
+        pages (``header``: the page's first line; the report line follows it)."""
+        if agency not in self.state.explain_sites or kind not in (*DOCUMENT_KINDS, *RENDITION_BY_MEDIA_TYPE.values()):
+            return
+        progress = self.state.progress.get(agency)
+        if progress is None:
+            return
+        document = Kind.ARTICLE if kind == Kind.ARTICLE else Kind.ATTACHMENT
+        shown = url if final_url in (None, url) else f"{url} → {final_url}"
+        lines = ([f"{document.upper():7} {shown}"] if header else []) + [f"  {line}"]
+        progress.explain.append((DOCUMENT_DEPTH + (document != Kind.ARTICLE), url, lines))
 
     def page_seen(self, page: PageSeen, progress) -> None:
         """What a page was: counts for the site's status, lines for ``--explain``."""
@@ -269,6 +295,10 @@ class ArchivePipeline:
                 progress.layout.append(page.url)
         if page.agency_id in self.state.explain_sites:
             progress.explain.append((page.depth, page.url, explain_lines(page)))
+
+
+#: where the articles and attachments come in ``--explain``: after every navigation and list page
+DOCUMENT_DEPTH = 1000
 
 
 def explain_lines(page: PageSeen) -> list[str]:

@@ -302,7 +302,8 @@ crawl_options = [
     click.option("--site", "sites", multiple=True, help="Only this registry id (repeatable)."),
     click.option("--explain", "explain", multiple=True, metavar="ID",
                  help="Crawl this site and print, per page, the shapes seen, each report-like entry "
-                      "taken or not and why, and what was requested next (repeatable)."),
+                      "taken or not and why, and what was requested next; then each article and attachment: "
+                      "stored (its SHA-256), 304 or failed and why, and its report (repeatable)."),
     click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt."),
     click.option("--no-browser", is_flag=True, expose_value=False, callback=_no_browser,
                  help="Never start Chromium: only the static layers of discovery (pages built by script, "

@@ -241,3 +241,33 @@ def test_a_missing_robots_txt_is_no_error(tmp_path):
     assert q(data, "select errors from crawl_runs") == [(0,)]
     assert q(data, "select status from crawl_sites") == [("ok",)]
     assert " 0 errors;" in out
+
+
+def test_explain_covers_every_article_and_attachment(tmp_path):
+    """Issue 23: `--explain` goes on past the list pages: each article and attachment of the
+    site's reports, stored (with its SHA-256), refused or failed and why, and its report."""
+    portal = sites.start()
+    try:
+        portal.sites["plainx"].pages["/robots.txt"] = Page(b"User-agent: *\nDisallow: /xxgk/nb/2022.html\n",
+                                                           "text/plain")
+        registry = sites.write_registry(portal, tmp_path / "registry.csv", ids=["plainx"])
+        data = tmp_path / "data"
+        out = renfang("crawl", "--registry", registry, "--data-dir", data, *ONLY_REGISTRY, "--explain", "plainx",
+                      expect=3).stdout
+    finally:
+        portal.stop()
+    base = portal.url("plainx")
+    lines = out.splitlines()
+    docx = base + "xxgk/nb/2023.docx"
+    at = lines.index(f"ATTACHMENT {docx}")
+    (sha,) = q(data, "select sha256 from report_documents where url = ?", [docx])[0]
+    assert lines[at + 1].startswith(f"  stored  {sha[:16]}… (") and lines[at + 1].endswith(", new)")
+    assert lines[at + 2].startswith("  report  2023 ") and "(docx, 2023.docx)" in lines[at + 2]
+    at = lines.index(f"ARTICLE {base}xxgk/nb/2023.html")
+    assert lines[at + 1].startswith("  stored  ") and lines[at + 2].startswith("  report  2023 ")
+    assert f"ARTICLE {base}xxgk/nb/2021.pdf" in lines    # listed itself: the report's own URL
+    at = lines.index(f"ARTICLE {base}xxgk/nb/2022.html")
+    assert lines[at + 1] == "  refused forbidden by robots.txt, not requested"
+    # after the list pages, before the calendar
+    assert max(i for i, l in enumerate(lines) if l.startswith("LIST")) < at < next(
+        i for i, l in enumerate(lines) if l.startswith("calendar on "))
