@@ -305,10 +305,7 @@ def continuation_pages(sel: Selector, base_url: str) -> list[str]:
     """Further pages of one article split over several (``t2025_8812_2.html``, ``?page=2``):
     pager links whose URL is the article's own plus a page number."""
     parts = urlsplit(base_url)
-    stem = re.sub(r"\.\w+$", "", parts.path)
-    # page 2 links page 3 too: its own stem, and the stem without its _2
-    page_of = re.compile("(?:" + "|".join({re.escape(stem), re.escape(re.sub(r"_\d{1,3}$", "", stem))})
-                         + r")_\d{1,3}\.\w+")
+    page_of = None
     out = []
     for l in links(sel, base_url):
         if not _PAGE_TEXT.fullmatch(l.text.replace(" ", "")):
@@ -316,6 +313,11 @@ def continuation_pages(sel: Selector, base_url: str) -> list[str]:
         u = urlsplit(l.url)
         if u.netloc != parts.netloc:
             continue
+        if page_of is None:     # (a pattern of the page's own URL: made only where a link is a pager's)
+            stem = re.sub(r"\.\w+$", "", parts.path)
+            # page 2 links page 3 too: its own stem, and the stem without its _2
+            page_of = re.compile("(?:" + "|".join({re.escape(stem), re.escape(re.sub(r"_\d{1,3}$", "", stem))})
+                                 + r")_\d{1,3}\.\w+")
         if (page_of.fullmatch(u.path)
                 or (u.path == parts.path and re.search(r"(?:^|&)(?:page|p|pageNo|pn)=\d+", u.query))):
             if page_url(l.url) != page_url(base_url) and l.url not in out:
