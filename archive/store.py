@@ -41,6 +41,7 @@ class ObjectStore:
         if fsync not in ("every", "batch"):
             raise ValueError(f"fsync must be 'every' or 'batch', not {fsync!r}")
         self.root = Path(root)
+        self._root = os.fspath(self.root)
         self.fsync = fsync
         self._unsynced = False
         self._last_sync = time.monotonic()
@@ -50,19 +51,22 @@ class ObjectStore:
         return self.root / sha256[:2] / sha256
 
     def __contains__(self, sha256: str) -> bool:
-        return self.path(sha256).exists()
+        return os.path.exists(f"{self._root}/{sha256[:2]}/{sha256}")
 
     def put(self, data: bytes) -> str:
         """Store ``data``; return its SHA-256. Storing the same bytes again is a no-op."""
         sha256 = sha256_hex(data)
-        target = self.path(sha256)
-        if target.exists():
+        # (paths as strings, the temporary name made here: one object per response; pathlib's and
+        # mkstemp's Python work was ~30 µs of CPU an object, now ~14; the file system's own is more)
+        parent = f"{self._root}/{sha256[:2]}"
+        target = f"{parent}/{sha256}"
+        if os.path.exists(target):
             return sha256
         try:
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+            fd, tmp = _incoming(parent, sha256)
         except FileNotFoundError:   # the fan-out directory's first object (mkdir once, not per put)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+            os.makedirs(parent, exist_ok=True)
+            fd, tmp = _incoming(parent, sha256)
         try:
             try:
                 _write_all(fd, data)
@@ -112,6 +116,17 @@ class ObjectStore:
     def verify(self) -> list[str]:
         """Names of objects whose bytes no longer hash to their name (empty list: all good)."""
         return [name for name in self if sha256_file(self.path(name)) != name]
+
+
+def _incoming(parent: str, sha256: str) -> tuple[int, str]:
+    """A new temporary file beside the object's place: ``.incoming-`` (what a killed crawl leaves
+    is recognised by it, crawler/state.py, archive/fixity.py), unique to this process and thread;
+    a leftover of the same name is left alone (mkstemp's random name instead)."""
+    tmp = f"{parent}/.incoming-{sha256[:16]}-{os.getpid()}-{threading.get_ident()}"
+    try:
+        return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), tmp
+    except FileExistsError:
+        return tempfile.mkstemp(dir=parent, prefix=".incoming-")
 
 
 def _write_all(fd: int, data: bytes) -> None:

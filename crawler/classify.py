@@ -68,8 +68,10 @@ class ReportTitle:
     agency: str | None
 
 
+@functools.lru_cache(maxsize=8192)
 def classify_title(title: str) -> ReportTitle | None:
-    """A ReportTitle when ``title`` names an annual disclosure report, else None."""
+    """A ReportTitle when ``title`` names an annual disclosure report, else None (a pure function
+    of the title, asked again of the same title by the spider and the pipeline: kept)."""
     t = normalize_title(title)
     if not (_DISCLOSURE.search(t) and _ANNUAL.search(t)):
         return None

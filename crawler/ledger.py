@@ -140,9 +140,10 @@ class Ledger:
                  gone_since=t if stage == Stage.GONE else None))
         return before
 
-    def stored_in_run(self, key: str, run_id: int) -> Entry | None:
-        """The entry when ``key`` was already stored (or confirmed by a 304) in run ``run_id``."""
-        e = self.get(key)
+    def stored_in_run(self, key: str, run_id: int, entry=_UNREAD) -> Entry | None:
+        """The entry when ``key`` was already stored (or confirmed by a 304) in run ``run_id``
+        (``entry``: the caller read it already)."""
+        e = self.get(key) if entry is _UNREAD else entry
         if e and e.last_run_id == run_id and e.stage in KEPT_STAGES and e.sha256:
             return e
         return None

@@ -141,7 +141,8 @@ class LedgerMiddleware(_Base):
             return None  # a browser visit: the scripts must run, never a stored answer
         state = self.state
         key = request_key(request)
-        resumed = state.ledger.stored_in_run(key, state.run_id)
+        entry = state.ledger.get(key)      # (one read: resumed, else its validators)
+        resumed = state.ledger.stored_in_run(key, state.run_id, entry=entry)
         if resumed and resumed.sha256 in state.store:
             request.meta["renfang_from_ledger"] = True
             # a URL that redirected: its body, under the URL it came from (relative links)
@@ -149,7 +150,6 @@ class LedgerMiddleware(_Base):
                                          url=resumed.response_headers.get("location"))
         if request.method != "GET" or not self.crawler.settings.getbool("RENFANG_CONDITIONAL"):
             return None
-        entry = state.ledger.get(key)
         if entry and entry.kind == Kind.REDIRECT:
             return None  # validators belong to the target, which gets them after the redirect
         if entry and entry.sha256 and entry.stage in KEPT_STAGES and entry.sha256 in state.store:

@@ -37,6 +37,7 @@ class ArchivePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.progress_loop = None
+        self.aliases_asked: set[tuple[str, str]] = set()   # (agency, name) learn_alias asked the archive of
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -170,8 +171,11 @@ class ArchivePipeline:
         """The publishing name in a report's title (e.g. the office's later 国防动员办公室 name)
         becomes an alias of the agency (``agencies.aliases``); the report keeps its agency id."""
         found = classify_title(title)
-        if found is not None and found.agency and records.add_agency_alias(self.state.db, agency_id, found.agency):
+        if found is None or not found.agency or (agency_id, found.agency) in self.aliases_asked:
+            return      # (every report of an office names it alike: the archive is asked once a crawl)
+        if records.add_agency_alias(self.state.db, agency_id, found.agency):
             self.crawler.stats.inc_value("renfang/aliases_learnt")
+        self.aliases_asked.add((agency_id, found.agency))
 
 
     def process_item(self, item, spider=None):
