@@ -118,6 +118,11 @@ _PAGER = re.compile(r"^(下一?页|后一页|上一?页|前一页|首页|尾页|
 _COLUMN = re.compile(r"信息公开|政务公开|年度报告|年报|工作报告|公开目录|公开指南")
 _YEAR = re.compile(r"^\s*(19|20)\d{2}\s*年?度?\s*$")
 _MORE = re.compile(r"加载更多|点击加载|查看更多|显示更多|load more", re.I)
+# a script that loads as the page scrolls (infinite scroll): an IntersectionObserver or a scroll
+# handler in a script that also asks for data; a scroll handler alone is a 返回顶部 button
+_ON_SCROLL = re.compile(r"\bIntersectionObserver\b|addEventListener\(\s*['\"]scroll['\"]|\bonscroll\s*=|"
+                        r"\$\(\s*(?:window|document)\s*\)\.(?:scroll\s*\(|on\(\s*['\"]scroll)")
+_ASKS = re.compile(r"\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|post|getJSON)\s*\(|\baxios\b")
 _LOADER = re.compile(r"\brequire\s*\(\s*\[|\bdefine\s*\(\s*(\[|function|['\"])|\brequire(js)?\.config\s*\(|"
                      r"\bseajs\.use\s*\(|\bSystem\.import\s*\(|\bimport\s*\(\s*['\"]")
 _LOADER_SRC = re.compile(r"(^|/)(require|sea|system|almond)(\.min)?\.js", re.I)
@@ -248,6 +253,11 @@ def script_signals(sel, js: str | Iterable[str] | None, url: str, *, status: int
                                                         "ng-model", "ng-change", "x-model")]
         if attrs:
             _select(el, attrs[0], el.attrib[attrs[0]], add)
+    for i, text in enumerate(scripts):
+        m = _ON_SCROLL.search(text)
+        if m and _ASKS.search(text):
+            add("inline script" if i < len(inline) else "script file",
+                f"entries load as the page scrolls ({m.group(0)}…)", MORE)
     for el in sel.xpath("//*[not(*)][contains(text(), '加载更多') or contains(text(), '点击加载') "
                         "or contains(text(), '查看更多') or contains(text(), '显示更多')]"):
         if not _real_href(el) and el.root.tag not in ("script", "style"):  # not vocabulary: HTML tags
@@ -921,7 +931,35 @@ class LoadMore(Behaviour):
                 break
 
 
-BEHAVIOURS: tuple[type[Behaviour], ...] = (ChooseEveryOption, ClickPager, ClickColumns, LoadMore)
+class ScrollToEnd(Behaviour):
+    """A list that loads as the page scrolls (Browsertrix's autoscroll): to the foot of the page
+    until no new entries come."""
+    name, share = "scroll", 0.15
+
+    async def is_match(self, drive):
+        return bool(await drive.page.evaluate(
+            "() => document.documentElement.scrollHeight > window.innerHeight + 10"))
+
+    async def steps(self, drive):
+        scrolls = 0
+        while True:
+            if drive.left() <= 0 or drive.clicks >= MAX_STEPS:
+                drive.visit.undriven.append(f"scroll: stopped after {scrolls} scrolls, the page still growing: "
+                                            + _why_stopped(drive))
+                break
+            drive.clicks += 1
+            scrolls += 1
+            drive.rec.step = f"scrolled to the foot of the page ({scrolls})"
+            await drive.page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+            await drive.settle()
+            new = await drive.new_entries()
+            await drive.snapshot()
+            if not new:
+                break
+            yield f"{drive.rec.step} → {new} new entries"
+
+
+BEHAVIOURS: tuple[type[Behaviour], ...] = (ChooseEveryOption, ClickPager, ClickColumns, LoadMore, ScrollToEnd)
 
 
 # ---------------------------------------------------------------- the visit

@@ -242,3 +242,16 @@ def test_an_apps_hash_routes_are_pages_of_their_own():
     assert [l.url for l in extract.links(sel, url)] == ["http://rf.example.gov.cn/#/detail/3310",
                                                          "http://rf.example.gov.cn/#/list/ndbg/2"]
     assert [f.url for f in shapes.pager_links(sel, url).follows] == ["http://rf.example.gov.cn/#/list/ndbg/2"]
+
+
+def test_a_list_that_loads_as_the_page_scrolls_goes_to_the_browser():
+    from crawler import browser
+    html = ('<ul id="infoList"><li><a href="/a.html">甲</a></li></ul><div id="loadTip">下拉加载</div><script>'
+            "var o = new IntersectionObserver(function (es) { if (es[0].isIntersecting) next(); });"
+            "function next() { var x = new XMLHttpRequest(); x.open('GET', '/list?page=' + p + '&sign=' + sign(p)); }"
+            "</script>")
+    signals = browser.script_signals(Selector(text=html), None, PAGE)
+    assert [(s.kind, s.why.split(" (")[0]) for s in signals] == [(browser.MORE, "entries load as the page scrolls")]
+    top = ('<a id="gotop">返回顶部</a><script>window.onscroll = function () {'
+           " document.getElementById('gotop').style.display = scrollY > 200 ? 'block' : 'none'; };</script>")
+    assert browser.script_signals(Selector(text=top), None, PAGE) == []     # a scroll handler that asks for nothing

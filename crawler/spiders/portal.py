@@ -634,13 +634,17 @@ class PortalSpider(scrapy.Spider):
             api = shapes.captured_api(captured.url, captured.method, captured.post_data, len(got.entries))
             if api is not None:
                 endpoints.setdefault(shapes.endpoint_key(api), []).append((api, got))
+        asked = {(c.method, c.url) for c in seen.responses}
         for pages in endpoints.values():   # its pages asked again and the further ones, without the browser
             for url, method, form, body, api in shapes.pages_after(pages, again=True):
                 if new(f"{method} {url} {form} {body}"):
                     follows.append((url, "browser+script_api", f"{api['page_key']}={api['page']}"))
+                    # a page the visit did not ask is a guess: an endpoint whose script signs each
+                    # request (sign=…) refuses it, and that is no failure of the site
                     requests.append(self.request(url, self.parse_api, site, kind=Kind.LIST, parent=key,
                                                  method=method, formdata=form, body=body, renfang_api=api,
-                                                 renfang_pager=True, renfang_strategy="script_api"))
+                                                 renfang_pager=True, renfang_strategy="script_api",
+                                                 renfang_guess=(method, url) not in asked))
         replayed = set()
         for url, form_body in seen.posts:            # a pager that POSTs the page's form (pageNo=n)
             api = shapes.captured_api(url, "POST", form_body, 0) if self.scope.allows(url) else None

@@ -10,6 +10,7 @@ shape the other test portals (``shapes.py``, its hold-out set) do not have.
 | layrf | 安澜市人民防空办公室 | layui ``laypage.render({jump})``: each page a POST of a JSON body to ``/xxgk/api/list`` | shapes_js_lists |
 | nuxtrf | 澄湖区人民防空办公室 | Nuxt: the list is ``window.__NUXT__=(function(a,b,…){…}(…))``, paths split into parameters and ``\u002F``, rendered by app.js | shapes_js_lists |
 | sparf | 楚汀市人民防空办公室 | a hash-routed single-page app (``#/column/xxgk``, ``#/list/ndbg/2``, ``#/detail/ID``); API base only in ``/config.js``; RuoYi-style JSON | shapes_js_lists |
+| scrollrf | 白沙县人民防空办公室 | 4 entries in the HTML, the rest loaded as the page scrolls (``IntersectionObserver``), each page's XHR signed by the script (``sign=``), refused unsigned | shapes_js_lists |
 | dwrf | 青溪县人民防空办公室 | the list is ``document.writeln``'d by a GBK script file (TRS js 调用); no 2022 report | shapes_js_lists |
 | tplrf | 邕岸市人民防空办公室 | an avalon-like ``ms-for`` template rendered from ``<script type="application/json">``; further pages by JSONP with a generated callback name | shapes_js_lists |
 | ysrf | 鹤川区人民防空办公室 | a script fills the year ``<select onchange="window.location.href=this.options[…].value">`` | shapes_js_nav |

@@ -963,5 +963,109 @@ def tplrf(base: dict) -> JsSite:
     return s
 
 
+# ------------------------------------------------------------------ scrollrf
+SCROLL_NAME, SCROLL_RENAMED = "白沙县人民防空办公室", "白沙县国防动员办公室"
+SCROLL_CID = 31
+SCROLL_SHOWN = 4
+_S = "/zwgk/ndbg/"
+SCROLL_ROWS = [
+    Row(f"{SCROLL_RENAMED}2025年政府信息公开工作年度报告", _S + "202601/t20260121_9120.html", "2026-01-21", 2025,
+        (_S + "202601/W020260121912001.pdf",)),
+    Row(f"{SCROLL_RENAMED}2024年政府信息公开工作年度报告", _S + "202501/t20250117_8870.html", "2025-01-17", 2024),
+    Row(f"{SCROLL_RENAMED}2024年度部门决算", _S + "202409/t20240910_8700.html", "2024-09-10"),
+    Row(f"{SCROLL_NAME}2023年政府信息公开工作年度报告", _S + "202401/t20240122_8402.html", "2024-01-22", 2023),
+    Row(f"{SCROLL_NAME}2022年政府信息公开工作年度报告", _S + "202301/t20230119_8011.html", "2023-01-19", 2022,
+        (_S + "202301/W020230119801101.docx",)),
+    Row(f"{SCROLL_NAME}2022年政务公开工作要点", _S + "202203/t20220315_7805.html", "2022-03-15"),
+    Row(f"{SCROLL_NAME}2021年政府信息公开工作年度报告", _S + "202201/t20220120_7600.html", "2022-01-20", 2021),
+    Row(f"{SCROLL_NAME}2020年政府信息公开工作年度报告", _S + "202101/t20210126_7210.html", "2021-01-26", 2020),
+    Row(f"{SCROLL_NAME}2019年政府信息公开工作年度报告", _S + "202001/t20200116_6830.html", "2020-01-16", 2019,
+        (_S + "202001/W020200116683001.pdf",)),
+    Row(f"{SCROLL_NAME}2019年工作总结", _S + "201912/t20191230_6800.html", "2019-12-30"),
+    Row(f"{SCROLL_NAME}2018年政府信息公开工作年度报告", _S + "201901/t20190130_6402.html", "2019-01-30", 2018),
+]
+
+
+def scroll_sign(page: int) -> str:
+    """The request signature the list's script computes for each page (the server checks it)."""
+    return format((page * 7919 + SCROLL_CID) % 10007, "x")
+
+
+SCROLL_SCRIPT = """<script>
+(function () {
+  var list = document.getElementById('infoList'), tip = document.getElementById('loadTip'), page = 1, busy = false, done = false;
+  function sign(p) { return ((p * 7919 + %d) %% 10007).toString(16); }
+  function next() {
+    if (busy || done) return;
+    busy = true; tip.textContent = '加载中…';
+    var p = page + 1;
+    var xhr = new XMLHttpRequest();
+    xhr.open('GET', '/portal/info/scroll?cid=%d&page=' + p + '&sign=' + sign(p));
+    xhr.onload = function () {
+      var d = JSON.parse(xhr.responseText);
+      d.list.forEach(function (it) {
+        var li = document.createElement('li');
+        li.innerHTML = '<a href="' + it.url + '" target="_blank">' + it.title + '</a><span>' + it.date + '</span>';
+        list.appendChild(li);
+      });
+      page = p; busy = false;
+      if (!d.more) { done = true; tip.textContent = '已经到底了'; observer.disconnect(); }
+      else { tip.textContent = '下拉加载'; observer.unobserve(tip); observer.observe(tip); }  // still in view: the next
+    };
+    xhr.send();
+  }
+  var observer = new IntersectionObserver(function (es) { if (es[0].isIntersecting) next(); });
+  observer.observe(tip);
+})();
+</script>""" % (SCROLL_CID, SCROLL_CID)
+
+
+def scrollrf(base: dict) -> JsSite:
+    s = new_js_site("scrollrf", SCROLL_NAME, "county", "海南",
+                    "4 entries in the HTML, the rest loaded as the page scrolls (IntersectionObserver, signed XHR)")
+    nav = [("首页", "/"), ("机构概况", "/jggk/"), ("工作动态", "/gzdt/"), ("政务公开", "/zwgk/"), ("互动交流", "/hdjl/")]
+    pg = page_maker(SCROLL_RENAMED, nav, "4690000033")
+    add_home(s, pg, SCROLL_RENAMED, ("县国动办组织防空警报试鸣", "/gzdt/202509/t20250918_9001.html", "2025-09-18"))
+    side = menu([("政府信息公开指南", "/zwgk/zn/"), ("法定主动公开内容", "/zwgk/fdzd/"), ("政府信息公开年度报告", _S)])
+    crumbs = [("首页", "/"), ("政务公开", "/zwgk/")]
+    s.add("/zwgk/", pg("政务公开", side, crumbs=crumbs))
+    first = "".join(li(r.title, r.path, r.date) for r in SCROLL_ROWS[:SCROLL_SHOWN])
+    # a tall page: the signpost at its foot comes into view only when a reader scrolls down
+    s.add(_S, pg("政府信息公开年度报告", side + f'<div class="list"><ul id="infoList">{first}</ul>'
+                 '<div style="height:2400px"></div><div id="loadTip" class="load-tip">下拉加载</div></div>'
+                 + SCROLL_SCRIPT, crumbs=crumbs + [("政府信息公开年度报告", None)]))
+    add_rows(s, pg, SCROLL_ROWS, name=SCROLL_NAME, renamed=SCROLL_RENAMED, crumbs=crumbs)
+    per = 4
+
+    def scroll(q: dict) -> Page:
+        no = int(q.get("page") or 0) if (q.get("page") or "").isdigit() else 0
+        if q.get("cid") != str(SCROLL_CID) or no < 2 or q.get("sign") != scroll_sign(no):
+            return Page(json.dumps({"code": 403, "msg": "签名错误"}, ensure_ascii=False).encode("utf-8"),
+                        "application/json", status=403, validators=False)
+        rows = SCROLL_ROWS[(no - 1) * per:no * per]
+        body = {"more": no * per < len(SCROLL_ROWS),
+                "list": [{"title": r.title, "url": r.path, "date": r.date} for r in rows]}
+        return Page(json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json", validators=False)
+    s.dynamic = endpoint("/portal/info/scroll", scroll)
+    pages = -(-len(SCROLL_ROWS) // per)
+    s.feeds += [("GET", f"/portal/info/scroll?cid={SCROLL_CID}&page={n}&sign={scroll_sign(n)}", None)
+                for n in range(2, pages + 1)]
+    later = {r.path for r in SCROLL_ROWS[SCROLL_SHOWN:]}
+
+    def drive(page, snap):
+        for _ in range(pages):
+            before = page.locator("#infoList li").count()
+            page.mouse.wheel(0, 4000)
+            page.wait_for_timeout(400)
+            if page.locator("#infoList li").count() == before:
+                break
+        page.wait_for_selector("#loadTip:text('已经到底了')")
+        snap()
+    s.probes.append(Probe(_S, {r.path for r in SCROLL_ROWS}, later, drive,
+                          "scrolling brings the signpost into view; each time the next signed page is appended",
+                          ready="#infoList a"))
+    return s
+
+
 BUILDERS = {"cfgrf": cfgrf, "btnrf": btnrf, "morerf": morerf, "layrf": layrf, "nuxtrf": nuxtrf, "sparf": sparf,
-            "dwrf": dwrf, "tplrf": tplrf}
+            "dwrf": dwrf, "tplrf": tplrf, "scrollrf": scrollrf}
