@@ -92,18 +92,26 @@ def _where(run_id: int | None, office: str | None) -> str:
 
 
 def changes(conn: sqlite3.Connection, run_id: int | None = None, limit: int = LIMIT, office: str | None = None,
-            offset: int = 0) -> list[dict]:
+            offset: int = 0, total: int | None = None) -> list[dict]:
     """The change log's entries (of one run, of one office, or of all), newest run first, from
     ``offset``: run, its finish time, change, report, office, year, title, the document URL and
     its new and previous SHA-256, and the failing checks of the report when this version is the
-    one it was read from."""
-    return _rows(conn, f"""
+    one it was read from. ``total`` (:func:`count`, when known): a page in the older half is
+    read from the oldest end (an offset costs what it skips: the last page of 300,000 entries
+    took 1.9 s read from the newest)."""
+    order = "l.run_id desc, l.change, l.report_id, l.url"
+    reverse = total is not None and limit >= 0 and offset > total // 2
+    if reverse:   # the same rows, counted from the other end, then put back in order
+        offset, limit = max(0, total - offset - limit), min(limit, total - offset)
+        order = "l.run_id, l.change desc, l.report_id desc, l.url desc"
+    rows = _rows(conn, f"""
         select l.run_id, coalesce(cr.finished_at, cr.started_at) as run_at, l.change, l.report_id,
                l.agency_id, a.name as agency, l.year, r.title, l.url, l.sha256, l.previous_sha256, l.failing_checks
         from change_log l join crawl_runs cr on cr.id = l.run_id
         left join reports r on r.id = l.report_id left join agencies a on a.id = l.agency_id{_where(run_id, office)}
-        order by l.run_id desc, l.change, l.report_id, l.url limit :limit offset :offset""",
-                 {"run": run_id, "office": office, "limit": limit, "offset": offset})
+        order by {order} limit :limit offset :offset""",
+                 {"run": run_id, "office": office, "limit": max(limit, 0) if reverse else limit, "offset": offset})
+    return rows[::-1] if reverse else rows
 
 
 def count(conn: sqlite3.Connection, run_id: int | None = None, office: str | None = None) -> int:

@@ -253,17 +253,17 @@ group by year, level order by year""",
             "title": "机关逐年 An office year by year (table 三, total): choose an office (agency_id) above; "
                      "without one, all offices of the filters",
             "db": "archive",
-            "query": """select year, 'received 本年新收' as figure, sum(received__total) as applications
-from applications_wide where 1 = 1 [[ and agency_id = :agency_id ]] [[ and province = :province ]] [[ and level = :level ]]
-group by year
+            # one pass over the wide table (three were 1.5 s at ten times national scale)
+            "query": """with s as materialized (
+  select year, sum(received__total) as received, sum(total_handled__total) as handled,
+    sum(carried_forward__total) as carried_forward
+  from applications_wide where 1 = 1 [[ and agency_id = :agency_id ]] [[ and province = :province ]] [[ and level = :level ]]
+  group by year)
+select year, 'received 本年新收' as figure, received as applications from s
 union all
-select year, 'handled 办理结果总计', sum(total_handled__total) from applications_wide
-where 1 = 1 [[ and agency_id = :agency_id ]] [[ and province = :province ]] [[ and level = :level ]]
-group by year
+select year, 'handled 办理结果总计', handled from s
 union all
-select year, 'carried forward 结转下年度', sum(carried_forward__total) from applications_wide
-where 1 = 1 [[ and agency_id = :agency_id ]] [[ and province = :province ]] [[ and level = :level ]]
-group by year
+select year, 'carried forward 结转下年度', carried_forward from s
 order by year""",
             "library": "vega-lite",
             "display": {"mark": {"type": "line", "point": True, "tooltip": True},

@@ -74,6 +74,9 @@ def _archive(data):
         db.execute("update reports set gone_since = ? where id = 'o008-2021'", ["2024-03-02T12:00:00+00:00"])
         db.execute("insert into derived_queue (report_id) values ('o007-2022') on conflict do nothing")
     refresh_derived(db, data)
+    # the planner's statistics say facts is too large to count in a request (renfang_counts.py)
+    db.execute("update sqlite_stat1 set stat = '2000000' || substr(stat, instr(stat || ' ', ' ')) where tbl = 'facts'")
+    db.conn.commit()
     db.close()
 
 
@@ -163,3 +166,14 @@ def test_every_canned_query_offering_an_atom_feed_serves_it(site):
     feed = ET.fromstring(get(site + "/archive/new_reports.atom")[1].encode())
     first = next(feed.iter(ATOM + "entry"))
     assert first.find(ATOM + "id").text.startswith("urn:renfang-archive:report:")
+
+
+def test_a_table_too_large_to_count_is_served_without_its_count(site):
+    import json as json_
+
+    for path in ("/archive/facts.json", "/archive/facts.json?table_name=applications"):
+        data = json_.loads(get(site + path)[1])
+        assert data["filtered_table_rows_count"] is None and data["rows"], path
+    assert json_.loads(get(site + "/archive/reports.json")[1])["filtered_table_rows_count"] == 450
+    status, page = get(site + "/archive/facts")
+    assert status == 200 and "o007-2022" in page

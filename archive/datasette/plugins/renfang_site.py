@@ -485,8 +485,9 @@ async def serve_changes(datasette, request):
     offset = (page - 1) * changelog.LIMIT
 
     def read(conn):
-        entries = changelog.changes(conn, run, changelog.LIMIT, office, offset)
-        return (entries, changelog.count(conn, run, office), changelog.new_failing_checks(conn, entries),
+        total = changelog.count(conn, run, office)
+        entries = changelog.changes(conn, run, changelog.LIMIT, office, offset, total)
+        return (entries, total, changelog.new_failing_checks(conn, entries),
                 changelog.runs(conn, run_id=run))
 
     changes, total, checks, runs = await db.execute_fn(read)
