@@ -259,4 +259,9 @@ def figures(conn, agency_id: str) -> dict:
     failing = _rows(conn, """select report_id, year, code, rule, key, key_label, computed, printed
                              from failing_checks where report_id in (select id from reports where agency_id = ?)
                              order by year, code, key""", [agency_id])
+    from archive.printed import check_sentences
+
+    sentences = check_sentences(conn, [c["report_id"] for c in failing])
+    for c in failing:   # each check in words, as its report page says it
+        c["sentence"] = sentences.get((c["report_id"], c["code"], c["key"]))
     return {"years": years, "reports": reports, "tables": tables, "failing": failing, "status_text": STATUS_TEXT}

@@ -156,6 +156,21 @@ def explain_check(check: dict, facts: dict, previous_report: str | None = None) 
     return {"sentence": sentence, "cells": cells, "previous_report": previous_report}
 
 
+def check_sentences(conn: sqlite3.Connection, report_ids: list[str]) -> dict[tuple[str, str, str], str]:
+    """{(report_id, code, key): the check in words} for the reports' checks, as their report
+    pages say them (:func:`explain_check`): for every page that lists checks (office, changes)."""
+    out = {}
+    for report_id in dict.fromkeys(report_ids):
+        cursor = conn.execute("select table_name, row_code, column_code, value from facts where report_id = ?",
+                              [report_id])
+        facts = {(t, r, c): {"value": v} for t, r, c, v in cursor.fetchall()}
+        for code, key, status, lhs, rhs in conn.execute(
+                "select code, key, status, lhs, rhs from checks where report_id = ?", [report_id]).fetchall():
+            check = {"code": code, "key": key, "status": status, "lhs": lhs, "rhs": rhs}
+            out[(report_id, code, key)] = explain_check(check, facts)["sentence"]
+    return out
+
+
 _ORDER = {CheckStatus.FAIL: 0, CheckStatus.UNKNOWN: 1, CheckStatus.PASS: 2}
 
 

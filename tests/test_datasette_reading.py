@@ -256,3 +256,20 @@ def test_an_archived_page_is_served_with_its_links_rewritten_and_its_bytes_kept(
     assert not re.search(r'(href|src)="(\./|/(?!-/documents/)|[a-z0-9_]+\.html)', page)
     status, headers, raw = site.get("/-/documents/" + article["sha256"], raw=1)
     assert hashlib.sha256(raw).hexdigest() == article["sha256"] == headers["X-Content-SHA256"]
+
+
+# ---------------------------------------------------------------- checks in words
+
+def test_checks_are_said_in_words_wherever_they_are_listed(site):
+    """The office page gives each failing check the sentence its report page gives it; the
+    checks table names each check's rule beside its code."""
+    report = site.json("/-/report/pzhrf-2019.json")
+    sentences = [c["sentence"] for c in report["checks"] if c["status"] == "fail"]
+    assert sentences and all("：" in s or ":" in s for s in sentences)
+    office = site.get("/-/office/pzhrf")[2].decode("utf-8")
+    table = office[office.index("Failing checks 勾稽关系不成立"):]
+    import html as html_module
+    shown = [html_module.unescape(t) for t in re.findall(r'<td class="sentence">([^<]*)</td>', table)]
+    assert shown and set(shown) == set(sentences), (shown, sentences)
+    checks = site.get("/archive/checks", report_id="pzhrf-2019")[2].decode("utf-8")
+    assert '<code>applications.balance</code> <span class="rule">每列：本年新收 + 上年结转 = 办理结果总计 + 结转下年度</span>' in checks

@@ -202,6 +202,15 @@ def register_routes():
     ]
 
 
+def check_rule(code: str) -> str | None:
+    """A check's rule in words (parsers/codes.py CHECKS; the cross-year check of archive/views.py)."""
+    from parsers.codes import CHECKS
+
+    from archive.views import CARRY_CHAIN_RULE
+
+    return {**CHECKS, "applications.carry_chain": CARRY_CHAIN_RULE}.get(code)
+
+
 @hookimpl
 def render_cell(value, column, table, database, datasette):
     if database != DATABASE:
@@ -210,6 +219,8 @@ def render_cell(value, column, table, database, datasette):
         return number(value)
     if not isinstance(value, str):
         return None
+    if column == "code" and table in ("checks", "failing_checks") and check_rule(value):  # a check: its rule in words
+        return Markup(f'<code>{escape(value)}</code> <span class="rule">{escape(check_rule(value))}</span>')
     if column == "snippet" and MARK[0] in value:  # the search term, marked by cjk_snippet()
         return Markup(str(escape(value)).replace(MARK[0], "<mark>").replace(MARK[1], "</mark>"))
     if column == "report_page" and value.startswith("/-/report/"):
