@@ -89,6 +89,13 @@ def _day(today: str | None) -> str:
 DOCUMENTED = "exists (select 1 from report_documents rd where rd.report_id = r.id)"
 
 
+def deadline(year: str) -> str:
+    """SQL: the day the report of ``year`` (an SQL integer expression) is due, 'Y+1-01-31'; not
+    printf(), which the site checks before it runs (archive/datasette/plugins/renfang_limits.py),
+    a cost per row of the whole country."""
+    return f"({year} + 1) || '-01-31'"
+
+
 def report_state_sql(day: str, year: str = "y.year", documented: str = DOCUMENTED) -> str:
     """SQL: the coverage state (``COVERAGE_STATES``) of the report ``r`` (left-joined: its
     columns null when there is none) of ``year``, judged on ``day`` (an SQL date expression);
@@ -100,7 +107,7 @@ def report_state_sql(day: str, year: str = "y.year", documented: str = DOCUMENTE
     when r.id is not null and {documented}
       then '{Coverage.UNREADABLE}'
     when r.id is not null then '{Coverage.LISTED_ONLY}'
-    when {day} <= printf('%d-01-31', {year} + 1) then '{Coverage.NOT_DUE}'
+    when {day} <= {deadline(year)} then '{Coverage.NOT_DUE}'
     else '{Coverage.MISSING}'
   end"""
 
@@ -108,7 +115,7 @@ def report_state_sql(day: str, year: str = "y.year", documented: str = DOCUMENTE
 def _gap_sql(day: str, year: str = "y.year") -> str:
     """SQL: why ``year`` is a gap of the office's calendar (archive/gaps.py), or null; ``a`` has
     the office's ``first_year`` and ``last_year`` (:func:`_offices_sql`)."""
-    due = f"{day} > printf('%d-01-31', {year} + 1)"
+    due = f"{day} > {deadline(year)}"
     expected = f"{year} >= a.first_year and {year} <= coalesce(a.last_year, {year})"
     return f"""case
     when a.first_year is null or not ({expected} and {due}) then null
@@ -154,7 +161,7 @@ def coverage_sql(today: str | None = None) -> str:
 )
 select a.id as agency_id, a.name as agency, a.province, a.level,
   cast(y.year as integer) as year,   -- integer affinity: Datasette's ?year=2022 filter (a string) matches
-  printf('%d-01-31', y.year + 1) as deadline,
+  {deadline('y.year')} as deadline,
   r.id as report_id, r.parse_status,
   {report_state_sql(day)} as status,
   r.first_seen, r.gone_since,

@@ -42,6 +42,8 @@ from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus, sql_list
 
 DATABASE = "archive"
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+YEAR = re.compile(r"[0-9]{4}")    # a year of ?year= (str.isdigit() takes '²', int() not)
+RUN = re.compile(r"[0-9]{1,18}")  # a crawl run of ?run=, within SQLite's integers
 SHA_COLUMNS = {"sha256", "source_sha256", "old_sha256", "new_sha256", "previous_sha256"}
 REPORT_ID_COLUMNS = {("reports", "id"), ("report_overview", "report_id"), ("coverage", "report_id"),
                      ("search", "report_id"), ("failing_checks", "report_id"),
@@ -60,9 +62,11 @@ def _store(datasette) -> ObjectStore:
 
 def escape_fts(query: str | None) -> str:
     """Datasette's ``escape_fts`` for the bigram index: CJK terms become bigram phrases."""
+    query = (query or "").replace("\x00", " ")  # FTS5 reads its query up to a NUL
     if query and CJK_RUNS.search(query):
         return fts_query(query)
-    return datasette_escape_fts(query or "")
+    # Datasette's escape of a lone quote (`"`, `"""`) is empty, an FTS5 syntax error: match nothing
+    return datasette_escape_fts(query or "") or '""'
 
 
 @hookimpl(trylast=True)  # after Datasette's own prepare_connection: our escape_fts wins
@@ -212,6 +216,24 @@ def check_rule(code: str) -> str | None:
 
 
 @hookimpl
+def handle_exception(datasette, request, exception):
+    """The request's mistakes are 400s that say so, not Datasette's 500s: a sort a table does not
+    offer (``?_sort=nope``), and a CSV whose query ran past the time limit (Datasette turns the
+    interrupted query into a 400 on its pages, not in its CSV)."""
+    from datasette.database import QueryInterrupted
+    from datasette.views.base import DatasetteError
+
+    if isinstance(exception, QueryInterrupted):
+        return Response.text(f"SQL query took too long: over the site's time limit of "
+                             f"{datasette.setting('sql_time_limit_ms') / 1000:g} s\n", status=400)
+    if isinstance(exception, DatasetteError) and exception.status == 500 \
+            and str(exception.message).startswith("Cannot sort table by"):
+        exception.status = 400
+        exception.title = "Invalid sort"
+    return None  # Datasette's own handler renders it
+
+
+@hookimpl
 def render_cell(value, column, table, database, datasette):
     if database != DATABASE:
         return None
@@ -332,7 +354,7 @@ async def serve_compare(datasette, request):
     error = None
     if figure not in compare.FIGURES:
         error, figure = f"unknown figure {figure!r}", compare.DEFAULT
-    if year and not year.isdigit():
+    if year and not YEAR.fullmatch(year):
         error, year = f"not a year: {year!r}", ""
     data = await db.execute_fn(lambda conn: compare.compare(conn, figure, province, level, int(year) if year else None))
     if fmt == ".json":
@@ -465,7 +487,7 @@ def _number_arg(request, name: str, what: str) -> tuple[int | None, str | None]:
     raw = request.args.get(name) or ""
     if not raw:
         return None, None
-    if not raw.isdigit() or int(raw) > changelog.MAX_RUN:
+    if not RUN.fullmatch(raw) or int(raw) > changelog.MAX_RUN:
         return None, f"not a {what}: {raw[:40]!r}"
     return int(raw), None
 
