@@ -108,8 +108,8 @@ SETTINGS: tuple[Setting, ...] = (
     # parsing and loading
     Setting("RENFANG_JOBS", 0, "parser worker processes; 0: one per core, at most 8 (`--jobs` beats it)",
             int, "load"),
-    Setting("RENFANG_PARSE_SECONDS", 300.0, "time limit of one document's parse, in seconds", float, "load"),
-    Setting("RENFANG_PARSE_MEMORY_MB", 3072, "memory limit of one parse worker, in MB", int, "load"),
+    Setting("RENFANG_PARSE_SECONDS", 300.0, "time limit of one document's parse, in seconds", float, "load, parse"),
+    Setting("RENFANG_PARSE_MEMORY_MB", 3072, "memory limit of one parse worker, in MB", int, "load, parse"),
     # every command
     Setting("RENFANG_NOW", None, "fix the clock (an ISO date or time) for tests and replays (`--now`)",
             lambda t: t or None, "all"),

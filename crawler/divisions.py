@@ -211,6 +211,14 @@ def by_code() -> dict[str, Division]:
     return {d.code: d for d in divisions()}
 
 
+@functools.lru_cache(maxsize=1)
+def province_names() -> frozenset[str]:
+    """The short names of the provinces with an office (31: 江西, 广西, 北京 …), the registry's
+    ``province`` vocabulary (with the national office's 全国, crawler/national.py)."""
+    return frozenset(province_short(name) for name, p in _read("divisions_v1.json")["provinces"].items()
+                     if _code6(p["code"])[:2] not in OUTSIDE)
+
+
 def province_short(name: str) -> str:
     """The short name the registry uses for a province: 江西省 → 江西, 广西壮族自治区 → 广西."""
     return re.sub(r"(壮族|回族|维吾尔)?(自治区|省|市)$", "", name)

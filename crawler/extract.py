@@ -7,6 +7,7 @@ the result into requests and items. Tests call these on frozen pages.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import parse_qs, unquote, unquote_to_bytes, urljoin, urlsplit
@@ -355,6 +356,28 @@ def query_filename(url: str) -> str:
 
 def url_filename(url: str) -> str:
     return unquote(PurePosixPath(urlsplit(url).path).name)
+
+
+MAX_FILENAME_BYTES = 255  # a file name on every common file system
+
+
+def safe_filename(name: str) -> str:
+    """A server's file name as the archive stores and shows it: its last path segment (``../``,
+    ``C:\\``, ``/etc/`` dropped), without control or format characters (NUL, CR, LF, bidi
+    overrides, zero-width ones), spaces collapsed, at most 255 UTF-8 bytes (the extension kept);
+    '' when nothing is left (``..``). The raw header stays in ``fetches.headers``."""
+    name = re.split(r"[/\\]", name or "")[-1]
+    name = "".join(" " if c.isspace() else c for c in name if unicodedata.category(c) not in ("Cc", "Cf")
+                   or c.isspace())
+    name = re.sub(r" +", " ", name).strip(" .")
+    if len(name.encode("utf-8")) > MAX_FILENAME_BYTES:
+        stem, dot, ext = name.rpartition(".")
+        ext = ext if dot and len(ext.encode("utf-8")) <= 16 else ""
+        stem = stem if ext else name
+        room = MAX_FILENAME_BYTES - len(ext.encode("utf-8")) - bool(ext)
+        stem = stem.encode("utf-8")[:room].decode("utf-8", "ignore")
+        name = stem + ("." + ext if ext else "")
+    return name
 
 
 def content_disposition_filename(value: bytes | None) -> str:

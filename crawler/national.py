@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from crawler import divisions
 from crawler.divisions import ABOLISHED, COUNTY, CURRENT, PREFECTURE, PROVINCE, Division
-from crawler.registry import REQUIRED
+from crawler.registry import ID, MAX_FIELD, MAX_ID, MAX_NAME, REQUIRED
 
 BUNDLED = Path(__file__).resolve().parent / "registry.csv"
 NATIONAL = "national"
@@ -119,6 +119,8 @@ def url_problem(url: str) -> str | None:
         return f"bad url {url!r}: {e}"
     if parts.scheme not in ("http", "https"):
         return f"url must be http(s)://host/…, got {url!r}"
+    if parts.username is not None or parts.password is not None:  # it would be published in agencies.url
+        return f"url must not carry a user name or password: {parts.scheme}://…@{host}/"
     if not host:
         return f"url has no host: {url!r}"
     try:
@@ -142,18 +144,31 @@ def _is_ip(host: str) -> bool:
 def row_problems(row: dict[str, str], known: dict[str, Division] | None = None) -> list[str]:
     """What is wrong with one registry row: its id and name, its level, its division code (six
     digits, a division of the dataset, of the row's level), its parent, its replacement, its URL."""
-    known = known if known is not None else divisions.by_code()
     out = []
     if not row.get("id"):
         out.append("no id")
-    elif not re.fullmatch(r"[\w.-]+", row["id"]):
-        out.append(f"id {row['id']!r} may hold only letters, digits, '_', '-' and '.'")
+    elif not (ID.fullmatch(row["id"]) and len(row["id"]) <= MAX_ID):
+        out.append(f"id {row['id'][:80]!r} must be a slug: lower-case letters, digits, '_' and '-', starting "
+                   f"with a letter or digit, at most {MAX_ID} characters (it names the office's pages and files)")
     if not row.get("name"):
         out.append("no name")
+    for column, value in row.items():
+        limit = MAX_NAME if column == "name" else MAX_FIELD
+        if len(value) > limit:
+            out.append(f"{column} is {len(value):,} characters long, over {limit:,}")
     level = row.get("level", "")
     if level not in LEVELS:
-        out.append(f"unknown level {level!r} (known: {', '.join(LEVELS)})")
+        out.append(f"unknown level {level[:80]!r} (known: {', '.join(LEVELS)})")
+    province = row.get("province", "")
+    if province and province != NATIONAL_ROW["province"] and province not in divisions.province_names():
+        short = divisions.province_short(province)
+        out.append(f"unknown province {province[:80]!r} ("
+                   + (f"write {short}" if short in divisions.province_names() else
+                      f"a province's short name: {', '.join(sorted(divisions.province_names()))}; "
+                      f"{NATIONAL_ROW['province']} for the national office") + ")")
     code = row.get("division_code", "")
+    if (code or row.get("replaced_by")) and known is None:
+        known = divisions.by_code()
     if code:
         if not divisions.CODE.match(code):
             out.append(f"division_code {code!r} is not six digits")
@@ -199,10 +214,14 @@ def read_rows(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[Proble
         return [], [Problem(str(path), f"missing column(s) {', '.join(missing)}; a registry needs "
                                        f"{','.join(REQUIRED)}")]
     rows = []
-    for row in reader:
-        row = {k: (v or "").strip() for k, v in row.items() if k}
-        if any(row.values()):
-            rows.append((reader.line_num, row))
+    try:
+        for row in reader:
+            row = {k: (v or "").strip() for k, v in row.items() if k}
+            if any(row.values()):
+                rows.append((reader.line_num, row))
+    except csv.Error as e:  # a field over the csv module's limit (131,072 characters), a stray quote …
+        line = max(reader.line_num, rows[-1][0] + 1 if rows else 2)
+        return [], [Problem(f"{path}:{line}", f"not a CSV row: {e}")]
     return rows, []
 
 

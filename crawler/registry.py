@@ -19,11 +19,18 @@ kept as-is in ``extra``. ``crawler/registry.csv`` is the registry of real office
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 REQUIRED = ("id", "name", "level", "province", "url")
+#: an office's id: a slug (it names the office's pages, its report ids and files such as
+#: DATA_DIR/logs/explain-ID-runN.txt); the national registry's are rf + the division code
+ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
+MAX_ID = 64
+MAX_NAME = 200       # characters of a name
+MAX_FIELD = 2000     # characters of any other field (a URL, a hint, the evidence)
 
 
 class RegistryError(ValueError):
@@ -76,17 +83,6 @@ class Site:
         return urlsplit(self.url).hostname or ""
 
 
-def _check_url(path: Path, line_no: int, url: str) -> None:
-    """A registry url is http(s) with a host (and a valid port, IPv6 address …)."""
-    try:
-        parts = urlsplit(url)
-        host, _ = parts.hostname, parts.port  # both raise ValueError on a malformed netloc
-    except ValueError as e:
-        raise RegistryError(f"{path}:{line_no}: bad url {url!r}: {e}") from e
-    if parts.scheme not in ("http", "https") or not host:
-        raise RegistryError(f"{path}:{line_no}: url must be http(s)://host/…, got {url!r}")
-
-
 #: the years a ``since`` may name: reports under the 2008 regulations, until a far future
 SINCE_YEARS = range(2008, 2100)
 
@@ -112,29 +108,63 @@ def read_registry(path: str | Path) -> list[Site]:
         raise RegistryError(f"{path}: not UTF-8 text (byte {e.start}); save the registry as UTF-8 CSV") from e
     if "\x00" in text:
         raise RegistryError(f"{path}: a binary file, not a CSV registry")
+    from crawler.national import row_problems
+
     reader = csv.DictReader(text.splitlines())
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as e:
+        raise RegistryError(f"{path}:1: not a CSV header: {e}") from e
+    missing = [c for c in REQUIRED if c not in fieldnames]
     if missing:
         raise RegistryError(f"{path}: missing column(s) {', '.join(missing)}; "
                             f"a registry needs {','.join(REQUIRED)}")
-    sites, seen = [], set()
-    for line_no, row in enumerate(reader, start=2):
+    sites, seen, urls = [], set(), {}
+    known = {"cms", "aliases", "column_url", "since", *REQUIRED}
+    rows, line_no = iter(reader), 1
+    while True:
+        try:
+            row = next(rows, None)
+        except csv.Error as e:  # a field over the csv module's limit (131,072 characters), a stray quote …
+            raise RegistryError(f"{path}:{max(reader.line_num, line_no + 1)}: not a CSV row: {e}") from e
+        if row is None:
+            break
+        line_no = reader.line_num
         row = {k: (v or "").strip() for k, v in row.items() if k}
         if not row.get("id"):
             continue  # blank line or a row being edited
+        since = _since(row.get("since", ""), f"{path}:{line_no}")  # its own message: the years it may be
+        problems = row_problems(row)
+        if problems:
+            raise RegistryError(f"{path}:{line_no}: {'; '.join(problems)}")
         if row["id"] in seen:
             raise RegistryError(f"{path}:{line_no}: duplicate id {row['id']!r}")
         if row["url"]:          # an office with no site known is in the registry all the same; crawl skips it
-            _check_url(path, line_no, row["url"])
+            same = urls.get(_url_key(row["url"]))
+            if same:  # both offices' crawls would fetch the same pages: the second one's all fail
+                raise RegistryError(f"{path}:{line_no}: duplicate url {row['url']!r} (also line {same[0]}, "
+                                    f"id {same[1]}): one site, one row; its other names go in aliases")
+            urls[_url_key(row["url"])] = (line_no, row["id"])
+        if row.get("column_url"):
+            from crawler.national import url_problem
+
+            why = url_problem(row["column_url"])
+            if why:
+                raise RegistryError(f"{path}:{line_no}: column_url: {why}")
         check_hints(row, f"{path}:{line_no}")
         seen.add(row["id"])
-        known = set(REQUIRED) | {"cms", "aliases", "column_url", "since"}
         sites.append(Site(
             id=row["id"], name=row["name"], level=row["level"], province=row["province"],
             url=row["url"], cms=row.get("cms", ""),
             aliases=tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip()),
             column_url=row.get("column_url", ""),
-            since=_since(row.get("since", ""), f"{path}:{line_no}"),
+            since=since,
             extra={k: v for k, v in row.items() if k not in known},
         ))
     return sites
+
+
+def _url_key(url: str) -> str:
+    """A site's URL as two rows would name it alike (host case, a final '/')."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{(parts.netloc or '').lower()}{parts.path.rstrip('/')}?{parts.query}"

@@ -143,8 +143,11 @@ class CrawlState:
 
 
 def explain_path(data_dir: str | Path, agency_id: str, run_id: int) -> Path:
-    """Where ``renfang crawl --explain ID`` writes what it saw of each page of a site."""
-    return DataDir(data_dir).logs / f"explain-{agency_id}-run{run_id}.txt"
+    """Where ``renfang crawl --explain ID`` writes what it saw of each page of a site: in
+    DATA_DIR/logs, whatever the id (a registry's ids are slugs, crawler/registry.py; any other
+    character is written as its code point, so no id names a path outside the directory)."""
+    name = "".join(c if c.isascii() and (c.isalnum() or c in "_-") else f"~{ord(c):x}~" for c in str(agency_id))
+    return DataDir(data_dir).logs / f"explain-{name}-run{run_id}.txt"
 
 
 def get_state(crawler) -> CrawlState:

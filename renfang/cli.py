@@ -145,6 +145,17 @@ def _crawl(registry: Path, data_dir: Path, sites: tuple[str, ...], ignore_robots
         raise click.ClickException(str(e))
 
 
+def _check_registry(registry: Path, sites: tuple[str, ...], explain: tuple[str, ...]) -> None:
+    """The registry read and checked before anything is written (crawler.registry): its first
+    problem is one line, exit 1."""
+    from crawler.run import RegistryError, choose_sites
+
+    try:
+        choose_sites(registry, tuple(sites) + tuple(explain))
+    except RegistryError as e:
+        raise click.ClickException(str(e))
+
+
 def _print_run(result) -> None:
     """One line per site, the run's totals (the alerts follow, from :func:`_announce`; the
     summary line comes last, from :func:`_summary`)."""
@@ -372,6 +383,7 @@ def crawl(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, d
         renfang crawl --registry sample_portal/registry.csv --explain pzhrf --data-dir data
     """
     alert_config = _alert_config(config, data_dir)
+    _check_registry(registry, sites, explain)  # a bad registry: one line, and no data dir or lock made
     with writing(data_dir, "crawl", wait, create=True):
         refuse_damaged(data_dir)
         result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now, verbose,
@@ -515,26 +527,51 @@ def registry_check(file):
     sys.exit(1 if result.problems else 0)
 
 
+settings_option = click.option(
+    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+    help="Set a RENFANG_* setting, as its environment variable would, e.g. -s RENFANG_JOBS=2.")
+
+
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the structured report as JSON.")
-def parse(file, as_json):
+@settings_option
+def parse(file, as_json, overrides):
     """Parse one document (PDF, DOCX, HTML, text) and print its report.
+
+    It is parsed as `renfang load` parses: in a worker process limited in time and memory
+    (RENFANG_PARSE_SECONDS, RENFANG_PARSE_MEMORY_MB), and at most the crawler's download cap of
+    FILE is read (a larger file is too_large).
 
     \b
     Example:
         renfang parse ../shared/real/huaian_hongzequ_gov_2023.pdf --json
+        renfang parse ../shared/real/huaian_hongzequ_gov_2023.pdf -s RENFANG_PARSE_SECONDS=60
     """
-    import parsers
-    from parsers.vocab import CheckStatus
+    from archive import settings
+    from crawler.settings import DOWNLOAD_MAXSIZE
+    from parsers import sandbox
+    from parsers.vocab import CheckStatus, ParseStatus
 
+    apply_settings(overrides)
     try:
-        report = parsers.parse_document(file.read_bytes(), filename=file.name)
-    except parsers.ParseError as e:
+        with file.open("rb") as f:  # a device or a pipe has no size: read no more than the cap
+            data = f.read(DOWNLOAD_MAXSIZE + 1)
+    except OSError as e:
+        raise click.ClickException(f"cannot read {file}: {e.strerror or e}")
+    if len(data) > DOWNLOAD_MAXSIZE:
+        outcome = sandbox.Outcome(None, ParseStatus.TOO_LARGE,
+                                  f"larger than {DOWNLOAD_MAXSIZE >> 20} MiB, the crawler's download cap")
+    else:
+        outcome = sandbox.parse_isolated(data, file.name, time_limit=settings.get("RENFANG_PARSE_SECONDS"),
+                                         memory_limit=settings.get("RENFANG_PARSE_MEMORY_MB") << 20)
+    report = outcome.report
+    if report is None:
+        message = (outcome.message or "").strip()
         if as_json:
-            click.echo(json.dumps({"error": e.status, "message": e.message}, ensure_ascii=False))
+            click.echo(json.dumps({"error": outcome.status, "message": message}, ensure_ascii=False))
             sys.exit(1)
-        raise click.ClickException(f"{file}: {e.status}: {e.message}")
+        raise click.ClickException(f"{file}: {outcome.status}: {message.splitlines()[0] if message else ''}")
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return
@@ -551,11 +588,6 @@ def parse(file, as_json):
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(1, 64), default=None,
     help="Parser worker processes (default: $RENFANG_JOBS or the number of cores, at most 8).")
-
-
-settings_option = click.option(
-    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
-    help="Set a RENFANG_* setting, as its environment variable would, e.g. -s RENFANG_JOBS=2.")
 
 
 def apply_settings(overrides: tuple[str, ...], crawl: bool = False) -> None:
@@ -617,6 +649,7 @@ def run(registry, data_dir, sites, explain, ignore_robots, overrides, fresh, due
         renfang run --registry sample_portal/registry.csv --data-dir data --due --now 2026-01-20
     """
     alert_config = _alert_config(config, data_dir)
+    _check_registry(registry, sites, explain)  # a bad registry: one line, and no data dir or lock made
     with writing(data_dir, "run", wait, create=True):
         refuse_damaged(data_dir)
         result = _crawl(registry, data_dir, sites, ignore_robots, overrides, fresh, explain, due, now, verbose,

@@ -74,7 +74,7 @@ def test_the_status_keeps_a_more_severe_one_and_always_the_gaps():
 def test_the_registry_since_is_a_year(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("id,name,level,province,url,since\na,甲人防办,city,四川,http://127.0.0.1:9/,2019\n"
-                    "b,乙人防办,city,四川,http://127.0.0.1:9/,\n", encoding="utf-8")
+                    "b,乙人防办,city,四川,http://127.0.0.1:8/,\n", encoding="utf-8")
     assert [s.since for s in read_registry(path)] == [2019, None]
     for bad in ("19", "2019.5", "two", "3000"):
         path.write_text(f"id,name,level,province,url,since\na,甲人防办,city,四川,http://127.0.0.1:9/,{bad}\n",

@@ -37,9 +37,9 @@ def write_registry(path: Path, url: str, site_id: str = "bombx") -> Path:
      "not UTF-8 text (byte "),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "not UTF-8 text"),
     (b"id,name,level,province,url\nx,a,city,b,\x00\x01\x02\n", "a binary file, not a CSV registry"),
-    (b"id,name,level,province,url\nx,a,city,b,http://[::1/\n", "bad url 'http://[::1/': Invalid IPv6 URL"),
-    (b"id,name,level,province,url\nx,a,city,b,http://127.0.0.1:99999/\n", "bad url 'http://127.0.0.1:99999/'"),
-    (b"id,name,level,province,url\nx,a,city,b,http:///nohost\n", "url must be http(s)://host/"),
+    ("id,name,level,province,url\nx,a,city,四川,http://[::1/\n".encode(), "bad url 'http://[::1/': Invalid IPv6 URL"),
+    ("id,name,level,province,url\nx,a,city,四川,http://127.0.0.1:99999/\n".encode(), "bad url 'http://127.0.0.1:99999/'"),
+    ("id,name,level,province,url\nx,a,city,四川,http:///nohost\n".encode(), "url has no host: 'http:///nohost'"),
 ])
 def test_a_bad_registry_is_one_line_and_a_non_zero_exit(tmp_path, content, message):
     registry = tmp_path / "registry.csv"

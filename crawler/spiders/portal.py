@@ -892,7 +892,8 @@ class PortalSpider(scrapy.Spider):
         return ReportDocument(issued_by=issued_by or response.meta.get("renfang_issued_by"),
             agency_id=response.meta["agency_id"], year=year, title=title, report_url=report_url,
             url=original, final_url=response.url, kind=kind,
-            filename=extract.content_disposition_filename(response.headers.get("Content-Disposition"))
-            or extract.query_filename(response.url) or extract.url_filename(response.url),
+            filename=next(filter(None, map(extract.safe_filename, (  # the raw header stays in fetches.headers
+                extract.content_disposition_filename(response.headers.get("Content-Disposition")),
+                extract.query_filename(response.url), extract.url_filename(response.url)))), ""),
             body=response.body,
         )
