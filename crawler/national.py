@@ -148,8 +148,9 @@ def row_problems(row: dict[str, str], known: dict[str, Division] | None = None) 
     if not row.get("id"):
         out.append("no id")
     elif not (ID.fullmatch(row["id"]) and len(row["id"]) <= MAX_ID):
-        out.append(f"id {row['id'][:80]!r} must be a slug: lower-case letters, digits, '_' and '-', starting "
-                   f"with a letter or digit, at most {MAX_ID} characters (it names the office's pages and files)")
+        out.append(f"id {row['id'][:80]!r} must be a slug: lower-case letters, digits, Chinese characters, "
+                   f"'_' and '-', starting with a letter, digit or character, at most {MAX_ID} characters "
+                   "(it names the office's pages and files)")
     if not row.get("name"):
         out.append("no name")
     for column, value in row.items():

@@ -25,9 +25,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 REQUIRED = ("id", "name", "level", "province", "url")
-#: an office's id: a slug (it names the office's pages, its report ids and files such as
-#: DATA_DIR/logs/explain-ID-runN.txt); the national registry's are rf + the division code
-ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
+#: an office's id: a slug of lower-case ASCII letters, digits and Chinese characters, '_' and
+#: '-' (it names the office's pages, its report ids and files such as
+#: DATA_DIR/logs/explain-ID-runN.txt: no quote, '<', space, '/' or '.'; every route decodes a
+#: percent-encoded one); the national registry's are rf + the division code
+ID = re.compile(r"[a-z0-9\u3400-\u4dbf\u4e00-\u9fff][a-z0-9_\u3400-\u4dbf\u4e00-\u9fff-]*")
 MAX_ID = 64
 MAX_NAME = 200       # characters of a name
 MAX_FIELD = 2000     # characters of any other field (a URL, a hint, the evidence)

@@ -1,8 +1,9 @@
 """Hostile input (issue 23, point 2): registries, documents and servers' file names.
 
 - A registry row is refused in one line, before any request, with nothing left behind (no data
-  dir, no lock file): an id that is not a slug (``../../../../outside/x`` made ``--explain`` write
-  outside the data dir; quotes, ``<>``, spaces, Chinese), a level or province outside their
+  dir, no lock file): an id that is not a slug of lower-case letters, digits, Chinese characters,
+  '_' and '-' (``../../../../outside/x`` made ``--explain`` write outside the data dir; quotes,
+  ``<>``, spaces, upper case), a level or province outside their
   vocabularies, an empty name, credentials in a URL (they would be published in
   ``agencies.url``), a field too long, a 10 MB line (a ``_csv.Error`` traceback and a lock file
   before), two rows with one URL (the second got a false ``failed`` and a ``broken`` alert).
@@ -36,7 +37,8 @@ GOOD = "jxrf,江西省人民防空办公室,province,江西,http://127.0.0.1:9/\
     ('"a\'b",甲人防办,city,四川,http://127.0.0.1:9/', "must be a slug"),
     ("<b>x</b>,甲人防办,city,四川,http://127.0.0.1:9/", "must be a slug"),
     ("a b,甲人防办,city,四川,http://127.0.0.1:9/", "must be a slug"),
-    ("攀枝花,甲人防办,city,四川,http://127.0.0.1:9/", "must be a slug"),
+    ("攀枝花?,甲人防办,city,四川,http://127.0.0.1:9/", "must be a slug"),
+    ("ｐｚｈ,甲人防办,city,四川,http://127.0.0.1:9/", "must be a slug"),      # full-width letters
     ("Pzhrf,甲人防办,city,四川,http://127.0.0.1:9/", "must be a slug"),
     ("-x,甲人防办,city,四川,http://127.0.0.1:9/", "must be a slug"),
     ("a" * 65 + ",甲人防办,city,四川,http://127.0.0.1:9/", "at most 64 characters"),
@@ -76,6 +78,12 @@ def test_credentials_in_a_column_url_and_duplicates_are_refused(tmp_path):
         with pytest.raises(RegistryError) as e:
             read_registry(path)
         assert words in str(e.value), str(e.value)
+
+
+def test_a_chinese_id_is_a_slug(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(HEADER + "攀枝花rf-2,甲人防办,city,四川,http://127.0.0.1:9/\n", encoding="utf-8")
+    assert [s.id for s in read_registry(path)] == ["攀枝花rf-2"]
 
 
 def test_the_bundled_and_national_registries_are_valid(tmp_path):

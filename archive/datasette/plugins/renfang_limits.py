@@ -385,6 +385,10 @@ def bounded_query(conn, ms):
     except sqlite3.OperationalError as e:
         if _query.refusal and not isinstance(e, Refused):
             raise Refused(_query.refusal) from None
+        if not isinstance(e, Refused) and time.perf_counter() >= deadline:
+            # stopped at its time limit, but SQLite's message is not "interrupted" (seen under
+            # load: "not an error"): Datasette's "took too long" all the same
+            raise QueryInterrupted(e, "", {}) from None
         raise
     finally:
         conn.set_progress_handler(None, CHECK_EVERY)
