@@ -88,6 +88,9 @@ SETTINGS: tuple[Setting, ...] = (
             "`<select>` option, pagers, tabs, 加载更多)", int, "crawl"),
     Setting("RENFANG_BROWSER_SECONDS", 90.0, "seconds of browser time per site and run, shared by its browser pages",
             float, "crawl"),
+    Setting("RENFANG_BROWSER_AT_ONCE", 2, "browser pages open at once in the whole crawl, a page waiting for a "
+            "slot before it loads (each open page is a Chromium renderer process, ~150 MB: 2 keeps a crawl with "
+            "Chromium under 1.5 GB, benchmarks/crawl_results.md)", int, "crawl"),
     # a crawl across machines (crawler/distributed.py; `renfang crawl --redis URL --workers N`)
     Setting("RENFANG_REDIS_WORKERS", 1, "workers a round of a shared frontier waits for before it starts "
             "(`--workers` sets it)", int, "crawl"),
