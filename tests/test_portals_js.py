@@ -93,7 +93,11 @@ def open_probe(chromium, portal, sid: str, n: int):
         page.goto(root + probe.path.lstrip("/"), wait_until="load")
         if probe.ready:
             page.wait_for_selector(probe.ready, state="attached", timeout=15_000)
-        page.wait_for_load_state("networkidle")
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+        try:   # the page's own requests settle; an embedded PDF viewer may keep one open on a loaded machine
+            page.wait_for_load_state("networkidle", timeout=15_000)
+        except PlaywrightTimeout:
+            pass
 
         def snap():
             for frame in page.frames:
