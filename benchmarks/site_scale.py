@@ -375,6 +375,12 @@ def grow(source: Path, root: Path, scale: int) -> None:
     db.close()
 
 
+def derive(root: Path) -> tuple[float, str]:
+    """Bring the archive's derived tables up to date as a load does (`renfang load`: the reports
+    queued since; after `build`, every one)."""
+    return renfang_cli("load", "--data-dir", root / "data")
+
+
 def renfang_cli(*args) -> tuple[float, str]:
     """Run the real command line (as a scheduled crawl's load runs it): wall seconds, last line."""
     t0 = time.perf_counter()
@@ -605,7 +611,7 @@ def time_pages(root: Path, runs: int) -> tuple[list[dict], dict]:
     from tests.helpers import free_port
 
     data = root / "data"
-    conn = sqlite3.connect(data / "archive.db")
+    conn = sqlite3.connect(f"file:{data / 'archive.db'}?mode=ro", uri=True)  # read only: no writer's state changed
     todo = pages(conn)
     conn.close()
     port = free_port()
@@ -711,7 +717,7 @@ def write_section(out: Path, key: str, rows: list[dict], memory: dict, counts: d
 def counts_of(data: Path) -> dict:
     import sqlite3
 
-    conn = sqlite3.connect(data / "archive.db")
+    conn = sqlite3.connect(f"file:{data / 'archive.db'}?mode=ro", uri=True)  # read only: no writer's state changed
     try:
         return {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
                 for t in ("agencies", "reports", "facts", "checks", "change_log")}
