@@ -26,6 +26,10 @@ _WAF_TEXT = [
     ("waf", "当前访问疑似黑客攻击"),
 ]
 
+#: each marker as the bytes a UTF-8 or a GB18030 page holds it in
+_WAF_BYTES = [(name, marker, tuple(dict.fromkeys((marker.encode("utf-8"), marker.encode("gb18030")))))
+              for name, marker in _WAF_TEXT]
+
 
 def detect_challenge(status: int, body: bytes, headers: dict | None = None) -> str | None:
     """The name of the anti-bot product whose challenge this response is, or None."""
@@ -45,9 +49,10 @@ def detect_challenge(status: int, body: bytes, headers: dict | None = None) -> s
     if "__jsluid" in cookies and status in (521, 403):
         return "jiasule"
     if status in (200, 403, 405, 406, 418, 429, 503) and len(body) < 60000:
-        text = _decode(head)
-        for name, marker in _WAF_TEXT:
-            if marker in text:
+        # the markers' bytes in the page's own encoding: no decoding of the head (a PDF's was
+        # tried as UTF-8, then GB18030, then UTF-8 again, for every response)
+        for name, marker, encoded in _WAF_BYTES:
+            if any(e in head for e in encoded):
                 return name
     return None
 
@@ -55,11 +60,3 @@ def detect_challenge(status: int, body: bytes, headers: dict | None = None) -> s
 def _ruishu(low: bytes) -> bool:
     return any(lit in low for lit in _RUISHU_LITERALS) and _RUISHU.search(low) is not None
 
-
-def _decode(data: bytes) -> str:
-    for enc in ("utf-8", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            pass
-    return data.decode("utf-8", "replace")

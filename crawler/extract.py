@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from urllib.parse import parse_qs, unquote, unquote_to_bytes, urljoin, urlsplit
 
 from parsel import Selector
@@ -355,7 +354,10 @@ def query_filename(url: str) -> str:
 
 
 def url_filename(url: str) -> str:
-    return unquote(PurePosixPath(urlsplit(url).path).name)
+    """The last segment of the URL's path (as ``PurePosixPath(path).name``: a trailing ``/`` or
+    ``.`` segment skipped), percent-decoded; string work, not a path object, once per document."""
+    segments = [s for s in urlsplit(url).path.split("/") if s and s != "."]
+    return unquote(segments[-1]) if segments else ""
 
 
 MAX_FILENAME_BYTES = 255  # a file name on every common file system

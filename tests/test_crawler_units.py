@@ -61,6 +61,9 @@ def test_choose_encoding(body, content_type, expected):
     (404, b"<html><body>404 Not Found</body></html>", {}, None),
     (500, b"<html><body>500</body></html>", {}, None),
     (200, b"%PDF-1.4 ... $_ts = 1 inside a document stream", {}, None),
+    (200, b"%PDF-1.4\n" + bytes(range(256)) * 30, {}, None),                   # binary: decodes as nothing
+    (403, "<html><body>您的请求带有不合法参数，已被安全狗拦截</body></html>".encode("gb18030"), {}, "safedog"),
+    (405, ("<p>" + "正文" * 4000 + "</p>请求已被拦截").encode("utf-8"), {}, None),  # past the head read
 ])
 def test_detect_challenge(status, body, headers, expected):
     assert detect_challenge(status, body, headers) == expected
