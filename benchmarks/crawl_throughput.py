@@ -224,8 +224,8 @@ class TreeWatch(threading.Thread):
         return {n: k for n, k in self.names.items() if any(w in n.lower() for w in ("chrom", "playwright", "node"))}
 
 
-def run(cmd: list[str], pss: bool = False) -> dict:
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def run(cmd: list[str], pss: bool = False, cwd: Path = REPO) -> dict:
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     watch = TreeWatch(proc.pid, pss=pss)
     watch.start()
     try:
@@ -241,6 +241,11 @@ def run(cmd: list[str], pss: bool = False) -> dict:
                   browser_processes=watch.browser_processes(), most_processes=watch.most_processes,
                   stderr_tail=stderr[-3000:])
     return result
+
+
+def _revision(checkout: Path) -> str:
+    proc = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return proc.stdout.strip() or checkout.name
 
 
 def _append(out: Path, text: str) -> None:
@@ -267,6 +272,9 @@ def static(args) -> int:
             f"id,name,level,province,url\nbench,测试市人民防空办公室,city,四川,{url}\n", encoding="utf-8")
         bare_settings = [s for s in FAST if s != "-s" and not s.startswith(("RENFANG_",))]
         results = {"bare": [], "renfang": []}
+        # --also DIR: the renfang crawler of another checkout (an earlier commit), run in turn with these
+        also = {f"renfang@{_revision(d)}": d for d in args.also}
+        results.update({k: [] for k in also})
         load_start = os.getloadavg()[0]
         for i in range(args.repeat):
             (tmp / "bare_spider.py").write_text(BARE, encoding="utf-8")  # Scrapy reads spiders' source
@@ -275,6 +283,10 @@ def static(args) -> int:
             results["renfang"].append(run([sys.executable, "-c", RENFANG, "--registry", str(tmp / "registry.csv"),
                                            "--data-dir", str(data), *FAST]))
             shutil.rmtree(data, ignore_errors=True)
+            for name, checkout in also.items():
+                results[name].append(run([sys.executable, "-c", RENFANG, "--registry", str(tmp / "registry.csv"),
+                                          "--data-dir", str(data), *FAST], cwd=checkout))
+                shutil.rmtree(data, ignore_errors=True)
         shutil.rmtree(tmp, ignore_errors=True)
     finally:
         portal.stop()
@@ -297,11 +309,11 @@ def static(args) -> int:
     lines = [
         _heading(f"portal of {pages} pages ({args.reports} reports)"),
         f"`.venv/bin/python -m benchmarks.crawl_throughput --reports {args.reports} --per-page {args.per_page} "
-        f"--repeat {args.repeat}`\n",
+        f"--repeat {args.repeat}" + "".join(f" --also {d}" for d in args.also) + "`\n",
         "| crawler | responses | pages/s (each run) | best pages/s | pages per CPU s (each run) | CPU s (each run) | peak RSS MB |",
         "|---|---|---|---|---|---|---|",
     ]
-    for k in ("bare", "renfang"):
+    for k in ("bare", "renfang", *also):
         lines.append(f"| {k} | {best[k]['responses']} | " + ", ".join(f"{rate(r):.0f}" for r in results[k])
                      + f" | {rate(best[k]):.0f} | " + ", ".join(f"{per_cpu(r):.0f}" for r in results[k])
                      + " | " + ", ".join(f"{r['cpu']:.2f}" for r in results[k])
@@ -376,6 +388,9 @@ def main(argv=None) -> int:
     ap.add_argument("--reports", type=int, default=1000)
     ap.add_argument("--per-page", type=int, default=10)
     ap.add_argument("--repeat", type=int, default=None, help="runs (3 static, 1 js)")
+    ap.add_argument("--also", type=Path, action="append", default=[], metavar="DIR",
+                    help="static: also crawl with the renfang of another checkout (e.g. a worktree of an earlier "
+                         "commit), in turn with this one")
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "crawl_results.md")
     args = ap.parse_args(argv)
     if args.repeat is None:
