@@ -18,6 +18,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 
+# The largest document a crawl downloads (Scrapy's DOWNLOAD_MAXSIZE in crawler/settings.py) and
+# `renfang parse` reads: a report is a few MB at most; anything far larger is not one. Here rather
+# than in crawler/settings.py because parsing a file must not import Scrapy to learn it.
+DOWNLOAD_CAP_BYTES = 100 * 1024 * 1024
+
+
 class SettingError(ValueError):
     """An unknown ``RENFANG_*`` name or a value that does not read as its type."""
 

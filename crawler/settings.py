@@ -4,6 +4,7 @@ Defaults are polite to small government servers. ``renfang crawl -s KEY=VALUE``
 and ``scrapy crawl … -s KEY=VALUE`` override any of them.
 Docs: https://docs.scrapy.org/en/latest/topics/settings.html
 """
+from archive.settings import DOWNLOAD_CAP_BYTES as _DOWNLOAD_CAP_BYTES
 from archive.settings import defaults as _renfang_defaults
 from archive.settings import get as _renfang_setting
 from crawler.browser import launch_options as _browser_launch_options
@@ -37,8 +38,7 @@ DOWNLOAD_TIMEOUT = 60
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
 
-# A report is a few MB at most; anything far larger is not one.
-DOWNLOAD_MAXSIZE = 100 * 1024 * 1024  # size cap per download
+DOWNLOAD_MAXSIZE = _DOWNLOAD_CAP_BYTES  # size cap per download (archive/settings.py says why)
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10  # redirect-loop guard (with crawler.middlewares.RedirectGuardMiddleware)
 DEPTH_LIMIT = 12

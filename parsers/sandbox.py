@@ -108,12 +108,13 @@ class _Running:
 
 
 def parse_many(items: Iterable[tuple[object, bytes, str | None]], jobs: int = 1,
-               time_limit: float = TIME_LIMIT, memory_limit: int | None = MEMORY_LIMIT
-               ) -> Iterator[tuple[object, Outcome]]:
+               time_limit: float = TIME_LIMIT, memory_limit: int | None = MEMORY_LIMIT,
+               preload_modules: bool = True) -> Iterator[tuple[object, Outcome]]:
     """Parse ``(key, data, filename)`` items in up to ``jobs`` workers; yield (key, Outcome).
 
     Results come in completion order. Items are consumed lazily, so at most ``jobs``
-    documents are held in memory at once.
+    documents are held in memory at once. ``preload_modules=False``: each child imports what its
+    document needs itself (for one document, a preload in the parent saves nothing).
     """
     ctx = mp.get_context("fork")
     pending = iter(items)
@@ -127,7 +128,8 @@ def parse_many(items: Iterable[tuple[object, bytes, str | None]], jobs: int = 1,
                 exhausted = True
                 break
             key, data, filename = item
-            preload(data)  # the format's modules, imported once here, not in every child
+            if preload_modules:
+                preload(data)  # the format's modules, imported once here, not in every child
             receive, send = ctx.Pipe(duplex=False)
             process = ctx.Process(target=_child, args=(send, data, filename, memory_limit),
                                   daemon=True)
@@ -190,6 +192,7 @@ def _collect(job: _Running, time_limit: float, memory_limit: int | None) -> Outc
 
 
 def parse_isolated(data: bytes, filename: str | None = None, time_limit: float = TIME_LIMIT,
-                   memory_limit: int | None = MEMORY_LIMIT) -> Outcome:
+                   memory_limit: int | None = MEMORY_LIMIT, preload_modules: bool = True) -> Outcome:
     """One document in one limited worker."""
-    return next(iter(parse_many([(None, data, filename)], 1, time_limit, memory_limit)))[1]
+    return next(iter(parse_many([(None, data, filename)], 1, time_limit, memory_limit,
+                                preload_modules=preload_modules)))[1]

@@ -549,22 +549,23 @@ def parse(file, as_json, overrides):
         renfang parse ../shared/real/huaian_hongzequ_gov_2023.pdf -s RENFANG_PARSE_SECONDS=60
     """
     from archive import settings
-    from crawler.settings import DOWNLOAD_MAXSIZE
+    from archive.settings import DOWNLOAD_CAP_BYTES
     from parsers import sandbox
     from parsers.vocab import CheckStatus, ParseStatus
 
     apply_settings(overrides)
     try:
         with file.open("rb") as f:  # a device or a pipe has no size: read no more than the cap
-            data = f.read(DOWNLOAD_MAXSIZE + 1)
+            data = f.read(DOWNLOAD_CAP_BYTES + 1)
     except OSError as e:
         raise click.ClickException(f"cannot read {file}: {e.strerror or e}")
-    if len(data) > DOWNLOAD_MAXSIZE:
+    if len(data) > DOWNLOAD_CAP_BYTES:
         outcome = sandbox.Outcome(None, ParseStatus.TOO_LARGE,
-                                  f"larger than {DOWNLOAD_MAXSIZE >> 20} MiB, the crawler's download cap")
+                                  f"larger than {DOWNLOAD_CAP_BYTES >> 20} MiB, the crawler's download cap")
     else:
         outcome = sandbox.parse_isolated(data, file.name, time_limit=settings.get("RENFANG_PARSE_SECONDS"),
-                                         memory_limit=settings.get("RENFANG_PARSE_MEMORY_MB") << 20)
+                                         memory_limit=settings.get("RENFANG_PARSE_MEMORY_MB") << 20,
+                                         preload_modules=False)  # one document: the child imports it
     report = outcome.report
     if report is None:
         message = (outcome.message or "").strip()
