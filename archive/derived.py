@@ -164,7 +164,10 @@ def materialised_tables() -> dict[str, tuple[dict[str, str], list[tuple[str, ...
            for code in TABLES}
     out["report_overview"] = (_overview_spec(), [("year",), ("province", "year"), ("level", "year"),
                                                  ("parse_status",), ("format_version",), ("agency_id", "year"),
-                                                 ("failing_checks",), ("first_seen",)])
+                                                 # the newest first, ties by id (the feeds, the
+                                                 # home page): read in order, no sort of the ~30,000
+                                                 # reports of the last crawl at 10x national scale
+                                                 ("failing_checks",), ("first_seen desc", "report_id")])
     out["version_changes"] = (_version_changes_spec(), [("report_id",), ("changed_seen",)])
     # newest run first, one run, one office, one report's rows (the refresh deletes them)
     out["change_log"] = (_change_log_spec(), [("run_id", "change", "report_id", "url"), ("agency_id", "run_id"),
@@ -184,7 +187,7 @@ def _change_log_spec() -> dict[str, str]:
 
 
 def _index_name(table: str, columns: tuple[str, ...]) -> str:
-    return f"idx_{table}_" + ("signature" if len(columns) > 4 else "_".join(columns))
+    return f"idx_{table}_" + ("signature" if len(columns) > 4 else "_".join(columns).replace(" ", "_"))
 
 
 def ensure_materialised(db: sqlite_utils.Database) -> None:

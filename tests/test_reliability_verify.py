@@ -24,7 +24,7 @@ def flip_byte_in_index(db: Path) -> None:
     """Flip one bit of a key in the facts index's root page: the index no longer matches its table."""
     conn = sqlite3.connect(db)
     page = conn.execute("select rootpage from sqlite_master "
-                        "where name = 'idx_facts_table_name_row_code_column_code'").fetchone()[0]
+                        "where name = 'idx_facts_table_name_row_code_column_code_report_id'").fetchone()[0]
     size = conn.execute("pragma page_size").fetchone()[0]
     conn.execute("pragma wal_checkpoint(truncate)")
     conn.close()
