@@ -58,6 +58,7 @@ def clear_derived(db: sqlite_utils.Database) -> None:
         # version_facts stay: each is the parse of one document by one parser version (as
         # ``parses`` is), made again only for a document that lacks it
         queue_all(db)
+        fill_coverage(db)
 
 
 def refresh_derived(db: sqlite_utils.Database, data_dir: str | Path,
@@ -193,6 +194,7 @@ def _index_name(table: str, columns: tuple[str, ...]) -> str:
 def ensure_materialised(db: sqlite_utils.Database) -> None:
     """Create the materialised tables (replacing the views of older archives, or a table whose
     columns changed with the codes), each filled for every report when it is made."""
+    ensure_coverage(db)
     for name, (columns, indexes) in materialised_tables().items():
         kind = db.execute("select type from sqlite_master where name = ?", [name]).fetchone()
         if kind and kind[0] == "view":
@@ -210,6 +212,80 @@ def ensure_materialised(db: sqlite_utils.Database) -> None:
             for index in indexes:
                 db.execute(f"create index if not exists {_index_name(name, index)} on {name} ({', '.join(index)})")
             _fill(db, name)   # a table made anew: its rows for every report, now
+
+
+# ------------------------------------------------------------------ coverage cells
+
+def coverage_tables() -> dict[str, tuple[dict[str, str], list[tuple[str, ...]]]]:
+    """The date-independent part of the coverage views (archive/views.py ``COVERAGE_OFFICES``,
+    ``COVERAGE_CELLS``): name -> (columns with their SQL types, indexes). Kept per office by the
+    triggers ``coverage_*`` (archive/schema.py) as the registry and the reports change, whoever
+    writes them; made whole by :func:`fill_coverage`."""
+    from archive.views import COVERAGE_CELLS_COLUMNS, COVERAGE_OFFICES_COLUMNS
+
+    integers = {"site", "established", "replaced_in", "first_year", "last_year", "cells_to", "year", "expected",
+                "existed"}
+
+    def spec(columns):
+        return {c: ("TEXT PRIMARY KEY" if c == "agency_id" and columns is COVERAGE_OFFICES_COLUMNS
+                    else "INTEGER" if c in integers else "TEXT") for c in columns}
+
+    return {
+        # the years after some office's cells (min(cells_to)); the national counts by kind
+        "coverage_offices": (spec(COVERAGE_OFFICES_COLUMNS), [("cells_to",), ("province", "level")]),
+        # an office's cells (the triggers rewrite them), the calendar's years in order, a province's
+        # or level's cells, the cells of one state (the facet of the coverage pages)
+        "coverage_cells": (spec(COVERAGE_CELLS_COLUMNS), [("agency_id", "year"), ("year",), ("province", "level", "year"),
+                                                          ("level", "year"), ("state", "year")]),
+    }
+
+
+def ensure_coverage(db: sqlite_utils.Database) -> None:
+    """Create the coverage tables and fill them when new, when their columns changed, or when the
+    SQL that makes their rows did (the view ``coverage_calendar`` of an older version)."""
+    from archive.views import COVERAGE_CALENDAR, COVERAGE_CELLS
+
+    from archive.views import REPORT_KINDS_WHERE
+
+    stale = False
+    for name, (columns, indexes) in coverage_tables().items():
+        have = [c[1] for c in db.execute(f"pragma table_info({name})").fetchall()]
+        if have != list(columns):
+            if have:
+                db.execute(f"drop table {name}")
+            db.execute(f"create table {name} (" + ", ".join(f'"{c}" {t}' for c, t in columns.items()) + ")")
+            stale = True
+        for index in indexes:
+            db.execute(f"create index if not exists {_index_name(name, index)} on {name} ({', '.join(index)})")
+    # national_coverage's report counts: the cells it counts, in the order it groups them (a scan
+    # of this index instead of a sort of every report's cell)
+    db.execute("create index if not exists idx_coverage_cells_reports on coverage_cells "
+               "(province, level, year, site, state, expected, gap is not null) "
+               f"where {REPORT_KINDS_WHERE.replace('a.', '')}")
+    view = db.execute("select sql from sqlite_master where type = 'view' and name = ?", [COVERAGE_CALENDAR]).fetchone()
+    if view is not None and view[0] != f"CREATE VIEW {COVERAGE_CALENDAR} as\n{COVERAGE_CELLS}":
+        stale = True
+    # written with the triggers dropped (a bulk copy): an office without its row
+    if not stale and db.execute("select (select count(*) from agencies) != (select count(*) from coverage_offices)"
+                                ).fetchone()[0]:
+        stale = True
+    if stale:
+        fill_coverage(db)
+
+
+def fill_coverage(db: sqlite_utils.Database) -> int:
+    """Every office's ``coverage_offices`` row and ``coverage_cells``, made anew from the
+    registry and the reports in bulk (``renfang load --rebuild-derived``, a new table); the
+    cells written."""
+    from archive.views import COVERAGE_CELLS, COVERAGE_CELLS_COLUMNS, COVERAGE_OFFICES, COVERAGE_OFFICES_COLUMNS
+
+    with db.atomic():
+        db.execute("delete from coverage_cells")
+        db.execute("delete from coverage_offices")
+        db.execute(f"insert into coverage_offices ({', '.join(COVERAGE_OFFICES_COLUMNS)}) {COVERAGE_OFFICES}")
+        return db.execute(f"insert into coverage_cells ({', '.join(COVERAGE_CELLS_COLUMNS)}) "
+                          f"select {', '.join(COVERAGE_CELLS_COLUMNS)} from ({COVERAGE_CELLS}) "
+                          "order by agency_id, year").rowcount
 
 
 def _ids_table(db, ids: list[str]) -> None:

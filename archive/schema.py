@@ -526,6 +526,41 @@ TABLES: dict[str, Table] = {
         "no_site": col(int, "无网站", "offices with no site known and no report of the year, deadline passed: never looked for"),
         "gaps": col(int, "缺失年度", "offices for which the year is a gap of their calendar (archive/gaps.py: due, from their first known report or since, without a readable report)"),
     }, kind="view"),
+    "coverage_offices": table("覆盖日历（机关）", "One row per office of the registry with its reporting calendar: what the coverage views read instead of the registry and every report on each request (a table the triggers coverage_* keep as the registry and the reports change; made whole by renfang load --rebuild-derived).", {
+        "agency_id": AGENCY_ID, **OFFICE,
+        "site": col(int, "有网站", "1 = a site is known (agencies.url)"),
+        "established": col(int, "设立年份", "agencies.established"),
+        "replaced_in": col(int, "撤销年份", "agencies.replaced_in"),
+        "first_year": col(int, "首个年度", "the calendar's first year: since, or else the first known report, not before established; empty = no year expected"),
+        "last_year": col(int, "末个年度", "the calendar's last year: the year before replaced_in; empty = no end"),
+        "cells_to": col(int, "计至", "the last year of the office in coverage_cells (the current year when they were made, or its latest report's); the coverage views make the later years"),
+    }, kind="derived"),
+    "coverage_cells": table("覆盖日历（年度）", "Offices × years up to coverage_offices.cells_to: every year of an office's calendar and every year it has a report, with what the archive holds, whatever the date; the coverage, missing_reports and national_coverage views judge it on their date (a table the triggers coverage_* keep as the registry and the reports change).", {
+        "agency_id": AGENCY_ID, **OFFICE,
+        "site": col(int, "有网站", "1 = a site is known (agencies.url)"),
+        "year": col(int, "年度", "report year"),
+        "report_id": col(str, "报告", "reports.id, if any"),
+        "parse_status": col(str, "解析状态", "parse status", PARSE_STATUS),
+        "state": col(str, "状态", "what the archive holds of the report (empty: no report; the views say not_due or missing by their date)", COVERAGE),
+        "first_seen": col(str, "首次发现", "first listed " + UTC),
+        "gone_since": col(str, "下线时间", "removed from the portal " + UTC),
+        "gap": col(str, "缺失原因", "why the year is a gap of the office's calendar once due (archive/gaps.py); the views show it from the deadline on"),
+        "expected": col(int, "应有", "1 = a year of the office's calendar (first_year to last_year)"),
+        "existed": col(int, "存续", "1 = the office existed that year (its division established, not yet abolished)"),
+    }, kind="derived"),
+    "coverage_calendar": table("覆盖日历（计算）", "The rows of coverage_cells as computed from the registry and the reports (the triggers coverage_* read one office's from it; slow for the whole country: read coverage).", {
+        "agency_id": AGENCY_ID, **OFFICE,
+        "site": col(int, "有网站", "1 = a site is known (agencies.url)"),
+        "year": col(int, "年度", "report year"),
+        "report_id": col(str, "报告", "reports.id, if any"),
+        "parse_status": col(str, "解析状态", "parse status", PARSE_STATUS),
+        "state": col(str, "状态", "what the archive holds of the report (empty: no report)", COVERAGE),
+        "first_seen": col(str, "首次发现", "first listed " + UTC),
+        "gone_since": col(str, "下线时间", "removed from the portal " + UTC),
+        "gap": col(str, "缺失原因", "why the year is a gap of the office's calendar once due (archive/gaps.py)"),
+        "expected": col(int, "应有", "1 = a year of the office's calendar"),
+        "existed": col(int, "存续", "1 = the office existed that year"),
+    }, kind="view"),
     "change_log": table("变更记录", "What each crawl run changed, one row per change: a report added, changed (a "
                         "document served new bytes at a URL archived before) or gone; newest run first on "
                         "/-/changes (archive/changelog.py; a table refreshed per report at every load).", {
@@ -572,6 +607,8 @@ INTERNAL_PREFIXES = ("search_bigrams", "sqlite_")
 
 INDEXES = [
     ("agencies", ["province", "level"]), ("agencies", ["division_code"]),
+    # the first year of the coverage calendar (archive/views.py COVERAGE_CELLS), read by a trigger per write
+    ("agencies", ["since"]),
     ("fetches", ["run_id"]), ("fetches", ["url"]), ("fetches", ["sha256"]),
     ("reports", ["agency_id", "year"]), ("reports", ["year"]),
     ("report_documents", ["sha256"]),
@@ -665,6 +702,30 @@ def triggers() -> dict[str, str]:
         f"new.kind in {_words(DOCUMENT_KINDS)} and new.stage = {failed}")
     add("queue_crawl_ledger_update", "UPDATE", "crawl_ledger", _queue(of_pages),
         f"({_differs('crawl_ledger', ('stage', 'last_error', 'last_status'))}) and {failing}")
+    # the coverage cells of an office (archive/views.py COVERAGE_OFFICES, COVERAGE_CELLS), rewritten
+    # as its registry row, its reports or whether they have a document change: the coverage
+    # views read them, whoever wrote and whether a load has run since or not
+    from archive.views import refresh_office_sql
+
+    registry = ("id", "name", "province", "level", "url", "since", "established", "replaced_in")
+    add("coverage_agencies_insert", "INSERT", "agencies", refresh_office_sql("new.id"))
+    add("coverage_agencies_delete", "DELETE", "agencies", refresh_office_sql("old.id"))
+    add("coverage_agencies_update", "UPDATE", "agencies", refresh_office_sql("old.id, new.id"),
+        _differs("agencies", registry))
+    held = ("id", "agency_id", "year", "parse_status", "parse_message", "gone_since", "first_seen", "issued_by")
+    add("coverage_reports_insert", "INSERT", "reports", refresh_office_sql("new.agency_id"))
+    add("coverage_reports_delete", "DELETE", "reports", refresh_office_sql("old.agency_id"))
+    add("coverage_reports_update", "UPDATE", "reports", refresh_office_sql("old.agency_id, new.agency_id"),
+        _differs("reports", held))
+    of_report = "select agency_id from reports where id = {}"
+    documents = "(select count(*) from report_documents where report_id = {})"
+    add("coverage_report_documents_insert", "INSERT", "report_documents",
+        refresh_office_sql(of_report.format("new.report_id")), f"{documents.format('new.report_id')} = 1")
+    add("coverage_report_documents_delete", "DELETE", "report_documents",
+        refresh_office_sql(of_report.format("old.report_id")), f"{documents.format('old.report_id')} = 0")
+    add("coverage_report_documents_update", "UPDATE OF report_id", "report_documents",
+        refresh_office_sql(f"{of_report.format('old.report_id')} union {of_report.format('new.report_id')}"),
+        "old.report_id is not new.report_id")
     add("overview_last_seen", "UPDATE OF last_seen", "reports",
         "update report_overview set last_seen = new.last_seen where report_id = new.id;",
         "old.last_seen is not new.last_seen")
@@ -683,7 +744,7 @@ def ensure_triggers(db: sqlite_utils.Database) -> None:
                 db.execute(f"drop trigger if exists {name}")
                 db.execute(sql)
         for name in set(have) - set(want):
-            if name.startswith(("queue_", "overview_")):
+            if name.startswith(("queue_", "overview_", "coverage_")):
                 db.execute(f"drop trigger {name}")
 
 

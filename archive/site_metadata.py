@@ -329,7 +329,8 @@ def metadata() -> dict:
         tables[f"{code}_wide"]["size"] = 20
     tables["reports"]["sort_desc"] = "year"
     tables["report_overview"]["sort_desc"] = "year"
-    for hidden in ("search_bigrams", "meta", "migrations"):
+    # coverage_calendar: the coverage triggers' source, one office at a time (the country: coverage)
+    for hidden in ("search_bigrams", "meta", "migrations", "coverage_calendar"):
         tables.setdefault(hidden, {})["hidden"] = True
     # its primary key too: Datasette links the id column's header for sorting (a 500 "Cannot sort table by id")
     tables["search_docs"]["sortable_columns"] = ["id", "report_id"]

@@ -96,10 +96,10 @@ def deadline(year: str) -> str:
     return f"({year} + 1) || '-01-31'"
 
 
-def report_state_sql(day: str, year: str = "y.year", documented: str = DOCUMENTED) -> str:
-    """SQL: the coverage state (``COVERAGE_STATES``) of the report ``r`` (left-joined: its
-    columns null when there is none) of ``year``, judged on ``day`` (an SQL date expression);
-    ``documented``: whether a document of it is archived (an expression over ``r``)."""
+def held_state_sql(documented: str = DOCUMENTED) -> str:
+    """SQL: the coverage state of what the archive holds of the report ``r`` (left-joined: its
+    columns null when there is none), whatever the date: gone, archived, not_report, unreadable,
+    listed_only; null when there is no report (not_due or missing: the date decides)."""
     return f"""case
     when r.id is not null and r.gone_since is not null and {documented} then '{Coverage.GONE}'
     when r.id is not null and r.parse_status in {sql_list(PARSE_READ)} then '{Coverage.ARCHIVED}'
@@ -107,18 +107,28 @@ def report_state_sql(day: str, year: str = "y.year", documented: str = DOCUMENTE
     when r.id is not null and {documented}
       then '{Coverage.UNREADABLE}'
     when r.id is not null then '{Coverage.LISTED_ONLY}'
-    when {day} <= {deadline(year)} then '{Coverage.NOT_DUE}'
-    else '{Coverage.MISSING}'
   end"""
 
 
-def _gap_sql(day: str, year: str = "y.year") -> str:
-    """SQL: why ``year`` is a gap of the office's calendar (archive/gaps.py), or null; ``a`` has
-    the office's ``first_year`` and ``last_year`` (:func:`_offices_sql`)."""
-    due = f"{day} > {deadline(year)}"
+def due_state_sql(day: str, year: str) -> str:
+    """SQL: the state of a year without a report, judged on ``day``: not_due, or missing once its
+    deadline has passed."""
+    return f"case when {day} <= {deadline(year)} then '{Coverage.NOT_DUE}' else '{Coverage.MISSING}' end"
+
+
+def report_state_sql(day: str, year: str = "y.year", documented: str = DOCUMENTED) -> str:
+    """SQL: the coverage state (``COVERAGE_STATES``) of the report ``r`` (left-joined: its
+    columns null when there is none) of ``year``, judged on ``day`` (an SQL date expression);
+    ``documented``: whether a document of it is archived (an expression over ``r``)."""
+    return f"coalesce({held_state_sql(documented)}, {due_state_sql(day, year)})"
+
+
+def _gap_sql(year: str = "y.year") -> str:
+    """SQL: why ``year`` would be a gap of the office's calendar once due (archive/gaps.py), or
+    null; ``a`` has the office's ``first_year`` and ``last_year`` (:data:`COVERAGE_OFFICES`)."""
     expected = f"{year} >= a.first_year and {year} <= coalesce(a.last_year, {year})"
     return f"""case
-    when a.first_year is null or not ({expected} and {due}) then null
+    when a.first_year is null or not ({expected}) then null
     when r.id is null then '{NO_REPORT}'
     when r.parse_status not in {sql_list(FOUND_STATUSES)}
       then r.parse_status || coalesce(': ' || nullif(r.parse_message, ''), '')
@@ -128,49 +138,112 @@ def _gap_sql(day: str, year: str = "y.year") -> str:
 #: the offices a filtered national coverage counts (:func:`national_coverage_sql` ``filtered``)
 OFFICE_FILTER = "(:province = '' or a.province = :province) and (:level = '' or a.level = :level)"
 
+# The date-independent part of the coverage views, materialised (archive/derived.py
+# refresh_coverage; the triggers ``coverage_*`` of archive/schema.py keep it as the registry and
+# the reports change, whoever writes them): a cross join of 32,000 offices with their years and
+# reports on every request took seconds at 10x national scale.
+#
+# ``coverage_offices``: every office with its calendar's first and last year: from its ``since``
+# or first known report, not before its division was established; to the year before its
+# division was abolished (null: no end); ``first_year`` is null when nothing is expected.
+# ``cells_to``: the last year its cells are materialised for: the current year when they were
+# made, or its latest report's; the views make the years after it on the fly (none until the
+# year after next: the calendar's last year is the year before the current one).
+#: the current year, in SQL (the horizon of the materialised cells; the views judge on their own date)
+THIS_YEAR = "cast(strftime('%Y', 'now') as integer)"
+COVERAGE_OFFICES_COLUMNS = ("agency_id", "agency", "province", "level", "site", "established", "replaced_in",
+                            "first_year", "last_year", "cells_to")
+_OWN_REPORTS = "from reports o where o.agency_id = a.id and o.issued_by is null"
+COVERAGE_OFFICES = f"""select a.id as agency_id, a.name as agency, a.province, a.level, a.url is not null as site,
+    a.established, a.replaced_in,
+    max(coalesce(a.since, (select min(o.year) {_OWN_REPORTS})), coalesce(a.established, 0)) as first_year,
+    a.replaced_in - 1 as last_year,
+    max({THIS_YEAR}, coalesce((select max(o.year) {_OWN_REPORTS}), 0)) as cells_to
+  from agencies a"""
 
-def _offices_sql(where: str = "") -> str:
-    """SQL (a CTE body): every office (or those ``where`` says) with its calendar's first and last
-    year: from its ``since`` or first known report, not before its division was established; to
-    the year before its division was abolished (null: no end). ``first_year`` is null when
-    nothing is expected."""
-    return f"""select a.id, a.name, a.province, a.level, a.url, a.established, a.replaced_in,
-    max(coalesce(a.since, f.first), coalesce(a.established, 0)) as first_year,
-    a.replaced_in - 1 as last_year
-  from agencies a
-  left join (select agency_id, min(year) as first from reports where year is not null and issued_by is null
-             group by agency_id) f
-    on f.agency_id = a.id{(chr(10) + "  where " + where) if where else ""}"""
+# ``coverage_cells``: offices x years: every year of an office's calendar up to its ``cells_to``,
+# and every year it has a report (the office's own: reports.issued_by is null), with what the
+# archive holds: ``state`` (null: no report; the views say not_due or missing by their date),
+# ``gap`` (why the year is a gap of the office's calendar once due, archive/gaps.py), whether
+# the year is ``expected`` by the calendar and whether the office ``existed`` that year (its
+# division established, not yet abolished: what national_coverage counts).
+COVERAGE_CELLS_COLUMNS = ("agency_id", "agency", "province", "level", "site", "year", "report_id", "parse_status",
+                          "state", "first_seen", "gone_since", "gap", "expected", "existed")
+COVERAGE_CELLS = f"""with recursive years(year) as (
+  select min(first) from (select min(year) as first from reports union all select min(since) from agencies)
+  union all
+  select year + 1 from years where year < (select max(coalesce(max(year), 0), {THIS_YEAR}) from reports)
+), offices as (
+  {COVERAGE_OFFICES}
+)
+select a.agency_id, a.agency, a.province, a.level, a.site, y.year, r.id as report_id, r.parse_status,
+  {held_state_sql()} as state, r.first_seen, r.gone_since,
+  {_gap_sql()} as gap,
+  coalesce(y.year >= a.first_year and y.year <= coalesce(a.last_year, y.year), 0) as expected,
+  y.year >= coalesce(a.established, y.year) and y.year < coalesce(a.replaced_in, y.year + 1) as existed
+from offices a
+cross join years y
+left join reports r on r.agency_id = a.agency_id and r.year = y.year and r.issued_by is null
+where r.id is not null
+   or (y.year >= a.first_year and y.year <= coalesce(a.last_year, a.cells_to) and y.year <= a.cells_to)"""
+
+#: the view the coverage triggers read one office's cells from (a trigger's statement cannot
+#: have a WITH clause of its own); hidden on the site
+COVERAGE_CALENDAR = "coverage_calendar"
+
+
+#: the cells national_coverage counts (an office's report of a year it existed); the index
+#: ``idx_coverage_cells_reports`` (archive/derived.py) holds them in the order it counts them
+REPORT_KINDS_WHERE = "a.report_id is not null and a.existed"
+
+
+def refresh_office_sql(agency: str) -> str:
+    """SQL statements (for a trigger) that rewrite the ``coverage_offices`` row and the
+    ``coverage_cells`` of the offices ``agency`` says (an SQL expression list, e.g.
+    ``new.agency_id``)."""
+    return (f"delete from coverage_cells where agency_id in ({agency}); "
+            f"delete from coverage_offices where agency_id in ({agency}); "
+            f"insert into coverage_offices ({', '.join(COVERAGE_OFFICES_COLUMNS)}) {COVERAGE_OFFICES} "
+            f"where a.id in ({agency}); "
+            f"insert into coverage_cells ({', '.join(COVERAGE_CELLS_COLUMNS)}) "
+            f"select {', '.join(COVERAGE_CELLS_COLUMNS)} from {COVERAGE_CALENDAR} where agency_id in ({agency});")
+
+
+def _hi(day: str) -> str:
+    """SQL: the calendar's last year judged on ``day``: the last completed year, or the latest
+    report's when later."""
+    return f"(select max(coalesce(max(year), 0), cast(strftime('%Y', {day}) as integer) - 1) from reports)"
 
 
 def coverage_sql(today: str | None = None) -> str:
     """The ``coverage`` view's SQL; ``today`` ('YYYY-MM-DD') fixes the date the deadlines are
-    judged on (tests, historical views); None = the current date when the view is queried."""
+    judged on (tests, historical views); None = the current date when the view is queried.
+
+    The materialised cells up to the calendar's last year, and the years after an office's
+    ``cells_to`` (no report: not_due or missing) made here."""
     day = _day(today)
-    return f"""with recursive bounds as (
-  select (select min(first) from (select min(year) as first from reports
-                                  union all select min(since) from agencies)) as lo,
-         max(coalesce(max(year), 0), cast(strftime('%Y', {day}) as integer) - 1) as hi
-  from reports
-), years(year) as (
-  select lo from bounds where lo is not null
+    return f"""with recursive bounds(hi) as (
+  select {_hi(day)}
+), later(year) as (   -- years some office has no cells for yet
+  select lo from (select min(cells_to) + 1 as lo from coverage_offices), bounds where lo <= hi
   union all
-  select year + 1 from years, bounds where year < hi
-), offices as (
-  {_offices_sql()}
+  select year + 1 from later, bounds where year < hi
 )
-select a.id as agency_id, a.name as agency, a.province, a.level,
-  cast(y.year as integer) as year,   -- integer affinity: Datasette's ?year=2022 filter (a string) matches
-  {deadline('y.year')} as deadline,
-  r.id as report_id, r.parse_status,
-  {report_state_sql(day)} as status,
-  r.first_seen, r.gone_since,
-  {_gap_sql(day)} as gap_reason
-from offices a
-cross join years y
-left join reports r on r.agency_id = a.id and r.year = y.year and r.issued_by is null
-where r.id is not null
-   or (y.year >= a.first_year and y.year <= coalesce(a.last_year, y.year))"""
+select c.agency_id, c.agency, c.province, c.level,
+  cast(c.year as integer) as year,   -- integer affinity: Datasette's ?year=2022 filter (a string) matches
+  {deadline('c.year')} as deadline,
+  c.report_id, c.parse_status,
+  coalesce(c.state, {due_state_sql(day, 'c.year')}) as status,
+  c.first_seen, c.gone_since,
+  case when {day} > {deadline('c.year')} then c.gap end as gap_reason
+from coverage_cells c
+where +c.year <= (select hi from bounds)   -- a scan: nearly every cell is of a year up to hi
+union all
+select o.agency_id, o.agency, o.province, o.level, cast(y.year as integer), {deadline('y.year')},
+  null, null, {due_state_sql(day, 'y.year')}, null, null,
+  case when {day} > {deadline('y.year')} then '{NO_REPORT}' end
+from later y
+join coverage_offices o on o.cells_to < y.year and y.year >= o.first_year and y.year <= coalesce(o.last_year, y.year)"""
 
 
 #: the first report year the national coverage counts (the disclosure regulations took effect
@@ -185,10 +258,11 @@ def national_coverage_sql(today: str | None = None, filtered: bool = False) -> s
     (``PUBLISHED_STATES`` make ``reported``), and the gaps of their calendars. ``today`` as in
     :func:`coverage_sql`.
 
-    Counted in two parts, so that no office-year is joined to its report (3,583 offices × 18 years
-    of the national registry): the office-years alone (``office_years``: how many, with a site, due,
-    expected by the office's calendar), and the reports with their state (``report_cells``, one row
-    per report of an office in a year it existed); what has no report is the difference.
+    Counted in two parts, so that no office-year is joined to its report (32,000 offices × 18
+    years at 10x national scale): the office-years alone (``office_years``: how many, with a site,
+    due, expected by the office's calendar, from ``coverage_offices``), and the cells with a
+    report (``report_cells``, one row per report of an office in a year it existed, from
+    ``coverage_cells``); what has no report is the difference.
     ``filtered``: only the offices of the parameters ``:province`` and ``:level`` ('' = all)."""
     day = _day(today)
     # a year is due once its deadline (31 January of the next year) has passed: up to clock.last_due
@@ -197,18 +271,18 @@ def national_coverage_sql(today: str | None = None, filtered: bool = False) -> s
     exists = "{y} >= coalesce(a.established, {y}) and {y} < coalesce(a.replaced_in, {y} + 1)"
     states = [s for s in COVERAGE_STATES if s not in (Coverage.MISSING, Coverage.NOT_DUE)]
     published = sql_list(PUBLISHED_STATES)
+    where = f"\n  where {OFFICE_FILTER}" if filtered else ""
     return f"""with recursive clock(last_due) as (
   select cast(strftime('%Y', {day}) as integer) - case when {day} > strftime('%Y-01-31', {day}) then 1 else 2 end
 ), years(year) as (
   select {FIRST_YEAR}
   union all
   select year + 1 from years
-  where year < (select max(coalesce(max(year), 0), cast(strftime('%Y', {day}) as integer) - 1) from reports)
-), offices as materialized (
-  {_offices_sql(OFFICE_FILTER if filtered else "")}
+  where year < {_hi(day)}
 ), office_kinds as (   -- offices alike in everything counted below, counted once
-  select province, level, url is not null as site, first_year, last_year, established, replaced_in, count(*) as n
-  from offices group by 1, 2, 3, 4, 5, 6, 7
+  select province, level, site, first_year, last_year, established, replaced_in, count(*) as n
+  from coverage_offices a{where}
+  group by 1, 2, 3, 4, 5, 6, 7
 ), office_years as (
   select a.province, a.level, y.year, sum(a.n) as offices, sum(a.n * a.site) as with_site,
     sum(a.n * ({due.format(y="y.year")} and a.site)) as due_site,
@@ -218,23 +292,22 @@ def national_coverage_sql(today: str | None = None, filtered: bool = False) -> s
   from office_kinds a cross join years y cross join clock k
   where {exists.format(y="y.year")}
   group by a.province, a.level, y.year
-), report_rows as materialized (   -- whether each report has a document: asked once
-  select r.id, r.agency_id, r.year, r.parse_status, r.gone_since, {DOCUMENTED} as documented
-  from reports r where +r.year >= {FIRST_YEAR} and r.issued_by is null   -- a scan: the year index would cost a lookup a row
-), report_cells as materialized (
-  select a.province, a.level, r.year, a.url is not null as site,
-    {report_state_sql(day, "r.year", "r.documented")} as status,
-    {due.format(y="r.year")} as due, {expected.format(y="r.year")} as expected,
-    r.parse_status not in {sql_list(FOUND_STATUSES)} as unreadable
-  from report_rows r join offices a on a.id = r.agency_id cross join clock k
-  where r.year between {FIRST_YEAR} and (select max(year) from years) and {exists.format(y="r.year")}
+), report_kinds as (   -- the cells with a report alike in everything counted below, counted once
+  select a.province, a.level, a.year, a.site, a.state, a.expected, a.gap is not null as gap, count(*) as n
+  from coverage_cells a
+  where {REPORT_KINDS_WHERE}
+    and +a.year between {FIRST_YEAR} and (select max(year) from years){(" and " + OFFICE_FILTER) if filtered else ""}
+  group by a.province, a.level, a.year, a.site, a.state, a.expected, a.gap is not null
 ), report_counts as (
-  select province, level, year,
-    {", ".join(f"sum(status = '{s}') as {s}" for s in states)},
-    sum(status in {published}) as reported,
-    sum(due and site) as due_site, sum(due and not site) as due_no_site, sum(not due) as not_due,
-    sum(expected and due) as expected_due, sum(expected and due and unreadable) as gaps
-  from report_cells group by province, level, year
+  select a.province, a.level, a.year,
+    {", ".join(f"sum(a.n * (a.state = '{s}')) as {s}" for s in states)},
+    sum(a.n * (a.state in {published})) as reported,
+    sum(a.n * ({due.format(y="a.year")} and a.site)) as due_site,
+    sum(a.n * ({due.format(y="a.year")} and not a.site)) as due_no_site,
+    sum(a.n * (not ({due.format(y="a.year")}))) as not_due,
+    sum(a.n * (a.expected and {due.format(y="a.year")})) as expected_due,
+    sum(a.n * ({due.format(y="a.year")} and a.gap)) as gaps
+  from report_kinds a cross join clock k group by a.province, a.level, a.year
 )
 select o.province, o.level, cast(o.year as integer) as year,   -- integer affinity, as in the coverage view
   o.offices, o.with_site,
@@ -319,6 +392,7 @@ def _as_printed(expression: str) -> str:
 
 def view_definitions() -> dict[str, str]:
     return {
+        COVERAGE_CALENDAR: COVERAGE_CELLS,
         "coverage": COVERAGE,
         "national_coverage": NATIONAL_COVERAGE,
         "failing_checks": _failing_checks_sql(),

@@ -30,6 +30,7 @@ DERIVED = {
     "change_log": "*", "checks": "*", "version_facts": "*",
     "search_docs": "report_id, sha256, title, text",
     "version_changes": "*", "failing_checks": "*", "coverage": "*",
+    "coverage_offices": "*", "coverage_cells": "*", "missing_reports": "*", "national_coverage": "*",
 }
 
 
@@ -88,6 +89,8 @@ def test_incremental_derived_data_equals_a_full_rebuild(loaded, tmp_path):
         conn.execute("pragma foreign_keys = on")
         conn.execute("update reports set title = title || '（修订）' where id = 'trsx-2021'")
         conn.execute("update agencies set name = name || '（国防动员办公室）' where id = 'hanx'")
+        # the registry gives an office an earlier first year: its coverage cells (triggers) follow
+        conn.execute("update agencies set since = 2015 where id = 'trsx'")
         conn.execute("update report_documents set filename = 'renamed.pdf' where report_id = 'trsx-2019'")
     queued = {r for (r,) in conn.execute("select report_id from derived_queue")}
     conn.close()
@@ -98,6 +101,7 @@ def test_incremental_derived_data_equals_a_full_rebuild(loaded, tmp_path):
     assert incremental["queue"] == 0
     assert [r for r in incremental["report_overview"] if r[0] == "trsx-2021"][0][6].endswith("（修订）")
     assert all("（国防动员办公室）" in r[1] for r in incremental["report_overview"] if r[0].startswith("hanx-"))
+    assert min(r[5] for r in incremental["coverage_cells"] if r[0] == "trsx") == 2015
 
     # a load with nothing new changes nothing
     assert "0 reports written" in renfang("load", "--data-dir", data).stdout
