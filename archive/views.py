@@ -215,6 +215,12 @@ def _hi(day: str) -> str:
     return f"(select max(coalesce(max(year), 0), cast(strftime('%Y', {day}) as integer) - 1) from reports)"
 
 
+def _last_due(day: str) -> str:
+    """SQL: the last year whose report is due on ``day`` (its deadline, 31 January of the next
+    year, has passed; archive/gaps.py last_due_year)."""
+    return f"cast(strftime('%Y', {day}) as integer) - case when {day} > strftime('%Y-01-31', {day}) then 1 else 2 end"
+
+
 def coverage_sql(today: str | None = None) -> str:
     """The ``coverage`` view's SQL; ``today`` ('YYYY-MM-DD') fixes the date the deadlines are
     judged on (tests, historical views); None = the current date when the view is queried.
@@ -222,26 +228,29 @@ def coverage_sql(today: str | None = None) -> str:
     The materialised cells up to the calendar's last year, and the years after an office's
     ``cells_to`` (no report: not_due or missing) made here."""
     day = _day(today)
-    return f"""with recursive bounds(hi) as (
-  select {_hi(day)}
+    # a year is due (missing, not not_due, without a report) once it is at most clock.last_due:
+    # an integer comparison per row, not a deadline made and compared as text (half the time)
+    not_due = "case when {y} > (select last_due from clock) then 'not_due' else 'missing' end"
+    return f"""with recursive clock(hi, last_due) as (
+  select {_hi(day)}, {_last_due(day)}
 ), later(year) as (   -- years some office has no cells for yet
-  select lo from (select min(cells_to) + 1 as lo from coverage_offices), bounds where lo <= hi
+  select lo from (select min(cells_to) + 1 as lo from coverage_offices), clock where lo <= hi
   union all
-  select year + 1 from later, bounds where year < hi
+  select year + 1 from later, clock where year < hi
 )
 select c.agency_id, c.agency, c.province, c.level,
   cast(c.year as integer) as year,   -- integer affinity: Datasette's ?year=2022 filter (a string) matches
   {deadline('c.year')} as deadline,
   c.report_id, c.parse_status,
-  coalesce(c.state, {due_state_sql(day, 'c.year')}) as status,
+  coalesce(c.state, {not_due.format(y="c.year")}) as status,
   c.first_seen, c.gone_since,
-  case when {day} > {deadline('c.year')} then c.gap end as gap_reason
+  case when c.year <= (select last_due from clock) then c.gap end as gap_reason
 from coverage_cells c
-where +c.year <= (select hi from bounds)   -- a scan: nearly every cell is of a year up to hi
+where +c.year <= (select hi from clock)   -- a scan: nearly every cell is of a year up to hi
 union all
 select o.agency_id, o.agency, o.province, o.level, cast(y.year as integer), {deadline('y.year')},
-  null, null, {due_state_sql(day, 'y.year')}, null, null,
-  case when {day} > {deadline('y.year')} then '{NO_REPORT}' end
+  null, null, {not_due.format(y="y.year")}, null, null,
+  case when y.year <= (select last_due from clock) then '{NO_REPORT}' end
 from later y
 join coverage_offices o on o.cells_to < y.year and y.year >= o.first_year and y.year <= coalesce(o.last_year, y.year)"""
 
@@ -273,7 +282,7 @@ def national_coverage_sql(today: str | None = None, filtered: bool = False) -> s
     published = sql_list(PUBLISHED_STATES)
     where = f"\n  where {OFFICE_FILTER}" if filtered else ""
     return f"""with recursive clock(last_due) as (
-  select cast(strftime('%Y', {day}) as integer) - case when {day} > strftime('%Y-01-31', {day}) then 1 else 2 end
+  select {_last_due(day)}
 ), years(year) as (
   select {FIRST_YEAR}
   union all
