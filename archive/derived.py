@@ -13,6 +13,11 @@ together. A load with nothing new finds the queue empty and reads nothing else.
 ``rebuild`` (``renfang load --rebuild-derived``) it first empties every derived table and queues
 every report, so the same code rebuilds it all. ``tests/test_derived_incremental.py`` compares the
 two after several crawls and loads.
+
+The coverage cells (``coverage_offices``, ``coverage_cells``: :func:`coverage_tables`) are kept
+per office by triggers instead, as the registry and the reports change, so that the coverage
+views are right between a crawl and its load too; :func:`fill_coverage` makes them whole (a new
+table, ``--rebuild-derived``).
 """
 from __future__ import annotations
 

@@ -20,6 +20,9 @@ Views (documented in README.md, "The schema"):
 - ``failing_checks``: every failing check with its rule in words, the label of the row or column
   it is about, both sides as printed (2, not 2.0) and the link to its report page.
 - ``missing_reports``: the coverage cells that are not an archived, readable report.
+- ``coverage_offices``, ``coverage_cells`` (kept per office by triggers, archive/derived.py
+  ``coverage_tables``): the date-independent part of the three coverage views below, which judge
+  it on their date.
 - ``coverage``: offices × years with ``status`` (``COVERAGE_STATES``): archived (and readable) /
   unreadable (archived, but the document could not be read: corrupt, encrypted …) / not_report
   (the archived document is not an annual report) / gone (archived, then removed from the portal:
