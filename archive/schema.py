@@ -533,7 +533,7 @@ TABLES: dict[str, Table] = {
         "replaced_in": col(int, "撤销年份", "agencies.replaced_in"),
         "first_year": col(int, "首个年度", "the calendar's first year: since, or else the first known report, not before established; empty = no year expected"),
         "last_year": col(int, "末个年度", "the calendar's last year: the year before replaced_in; empty = no end"),
-        "cells_to": col(int, "计至", "the last year of the office in coverage_cells (the current year when they were made, or its latest report's); the coverage views make the later years"),
+        "cells_to": col(int, "计至", "the last year of the office in coverage_cells (the current year when they were made, or its latest report's or first year's when later); the coverage view makes the later years"),
     }, kind="derived"),
     "coverage_cells": table("覆盖日历（年度）", "Offices × years up to coverage_offices.cells_to: every year of an office's calendar and every year it has a report, with what the archive holds, whatever the date; the coverage, missing_reports and national_coverage views judge it on their date (a table the triggers coverage_* keep as the registry and the reports change).", {
         "agency_id": AGENCY_ID, **OFFICE,
@@ -547,6 +547,8 @@ TABLES: dict[str, Table] = {
         "gap": col(str, "缺失原因", "why the year is a gap of the office's calendar once due (archive/gaps.py); the views show it from the deadline on"),
         "expected": col(int, "应有", "1 = a year of the office's calendar (first_year to last_year)"),
         "existed": col(int, "存续", "1 = the office existed that year (its division established, not yet abolished)"),
+        "last_cell": col(int, "末格", "1 = the office's cell of its cells_to: the coverage view continues its calendar from it"),
+        "last_year": col(int, "末个年度", "the office's coverage_offices.last_year"),
     }, kind="derived"),
     "coverage_calendar": table("覆盖日历（计算）", "The rows of coverage_cells as computed from the registry and the reports (the triggers coverage_* read one office's from it; slow for the whole country: read coverage).", {
         "agency_id": AGENCY_ID, **OFFICE,
@@ -560,6 +562,8 @@ TABLES: dict[str, Table] = {
         "gap": col(str, "缺失原因", "why the year is a gap of the office's calendar once due (archive/gaps.py)"),
         "expected": col(int, "应有", "1 = a year of the office's calendar"),
         "existed": col(int, "存续", "1 = the office existed that year"),
+        "last_cell": col(int, "末格", "1 = the office's cell of its cells_to"),
+        "last_year": col(int, "末个年度", "the office's last year"),
     }, kind="view"),
     "change_log": table("变更记录", "What each crawl run changed, one row per change: a report added, changed (a "
                         "document served new bytes at a URL archived before) or gone; newest run first on "
@@ -608,7 +612,7 @@ INTERNAL_PREFIXES = ("search_bigrams", "sqlite_")
 INDEXES = [
     ("agencies", ["province", "level"]), ("agencies", ["division_code"]),
     # the first year of the coverage calendar (archive/views.py COVERAGE_CELLS), read by a trigger per write
-    ("agencies", ["since"]),
+    ("agencies", ["since"]), ("agencies", ["established"]),
     ("fetches", ["run_id"]), ("fetches", ["url"]), ("fetches", ["sha256"]),
     ("reports", ["agency_id", "year"]), ("reports", ["year"]),
     ("report_documents", ["sha256"]),
