@@ -117,3 +117,30 @@ def test_a_running_writers_work_in_progress_is_not_damage(archive_copy):
         assert proc.stdout.splitlines()[-1].endswith("no problem found")
     proc = renfang("verify", "--data-dir", archive_copy, check=False)  # nobody writes: left behind
     assert proc.returncode == EXIT_DAMAGED and "partial_file objects/" in proc.stdout
+
+
+def test_a_reader_after_the_last_writer_leaves_its_state_trusted(archive_copy, monkeypatch):
+    """A read-only reader (Datasette) makes an empty WAL: nothing written, no full check; a WAL
+    with frames in it is a change: the next writer checks the file in full."""
+    from archive import fixity
+
+    db = archive_copy / "archive.db"
+    conn = sqlite3.connect(db)
+    conn.execute("pragma wal_checkpoint(truncate)")
+    conn.close()
+    (archive_copy / "archive.db-wal").unlink(missing_ok=True)
+    fixity.record_checked(archive_copy)
+    checked = []
+    monkeypatch.setattr(fixity, "database_damage", lambda path, foreign_keys=False: checked.append(path) or [])
+    reader = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    reader.execute("select count(*) from reports").fetchone()
+    assert (archive_copy / "archive.db-wal").stat().st_size == 0
+    reader.close()
+    assert fixity.writer_damage(archive_copy) == [] and checked == []
+    writer = sqlite3.connect(db)
+    writer.execute("pragma journal_mode=wal")
+    writer.execute("insert or replace into meta (key, value) values ('test_reader', 'x')")
+    writer.commit()
+    assert (archive_copy / "archive.db-wal").stat().st_size > 0
+    assert fixity.writer_damage(archive_copy) == [] and checked == [db]
+    writer.close()
