@@ -383,7 +383,9 @@ def _failing_checks_sql() -> str:
 
     rules = "\n".join(f"    when '{code}' then '{rule}'" for code, rule in {
         **CHECKS, "applications.carry_chain": CARRY_CHAIN_RULE}.items())
-    return f"""select c.report_id, a.name as agency, a.province, a.level, r.year, c.code,
+    # +c.code: grouping by it (the code facet) must not walk checks(code, status), all 9.5 million
+    # checks at 10x national scale (0.8 s), to find the failing few
+    return f"""select c.report_id, a.name as agency, a.province, a.level, r.year, +c.code as code,
   case c.code
 {rules}
   end as rule,
