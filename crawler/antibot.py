@@ -31,8 +31,17 @@ _WAF_BYTES = [(name, marker, tuple(dict.fromkeys((marker.encode("utf-8"), marker
               for name, marker in _WAF_TEXT]
 
 
+#: how documents start (not markup): PDF, ZIP-based (docx, xlsx, ofd), OLE (doc, xls, wps), pictures, archives
+_DOCUMENTS = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b",
+              b"Rar!", b"7z\xbc\xaf")
+
+
 def detect_challenge(status: int, body: bytes, headers: dict | None = None) -> str | None:
     """The name of the anti-bot product whose challenge this response is, or None."""
+    if status not in (412, 521) and body.startswith(_DOCUMENTS):
+        # a document's own bytes (a PDF, an office file, an archive, a picture) are no challenge
+        # page: no interstitial is served as one (half a crawl's responses are documents)
+        return None
     head = body[:20000]
     low = head.lower()   # ASCII only, length kept: the patterns are written in lower case
     if status == 412 or (status in (200, 202) and len(body) < 20000 and _ruishu(low)):

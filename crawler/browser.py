@@ -159,10 +159,13 @@ def _own_text(el) -> str:
     return re.sub(r"\s+", "", "".join(el.xpath(".//text()").getall()))[:40]
 
 
-def script_signals(sel, js: str | Iterable[str] | None, url: str, *, status: int = 200) -> list["Signal"]:
+def script_signals(sel, js: str | Iterable[str] | None, url: str, *, status: int = 200,
+                   controls_only: bool = False) -> list["Signal"]:
     """The reasons a page's content is built by script and a browser should see it, read off the
     static page ``sel`` (a parsel Selector), its inline scripts and ``js`` (the text of its script
-    files, when the caller fetched them). ``[]``: nothing here needs the browser."""
+    files, when the caller fetched them). ``[]``: nothing here needs the browser. ``controls_only``:
+    only the controls a browser could drive (kinds PAGER, TAB, MORE, SELECT), not the signs of
+    content built by script nor a challenge (what a page that did not come up short asks)."""
     signals: list[Signal] = []
     seen: set[tuple[str, str]] = set()
 
@@ -171,8 +174,7 @@ def script_signals(sel, js: str | Iterable[str] | None, url: str, *, status: int
             seen.add((found_in, why))
             signals.append(Signal(found_in, why, kind))
 
-    html = sel.get() or ""
-    challenge = detect_challenge(status, html.encode("utf-8", "replace"))
+    challenge = None if controls_only else detect_challenge(status, (sel.get() or "").encode("utf-8", "replace"))
     if challenge:
         add(f"HTTP {status} page", f"{challenge} challenge: a script sets a cookie and reloads the page; "
                                    "the browser runs it and earns the cookie", "challenge")
@@ -180,16 +182,18 @@ def script_signals(sel, js: str | Iterable[str] | None, url: str, *, status: int
     linked = sel.xpath("//script[@src]")
     extra = [t for t in ([js] if isinstance(js, str) else list(js or [])) if t and t.strip()]
     scripts = inline + extra
-    has_scripts = bool(inline or linked or extra)      # else nothing can fill an empty container
+    # (else nothing can fill an empty container; the signs of built content not looked for at all
+    # when only the controls are asked)
+    has_scripts = bool(inline or linked or extra) and not controls_only
 
     # a module loader: the page is assembled by modules the static pass does not run
-    for i, el in enumerate(sel.xpath("//script")):
+    for i, el in enumerate(sel.xpath("//script") if not controls_only else ()):
         src = el.attrib.get("src") or ""
         if (el.attrib.get("type") or "").lower() == "module":
             add(f"script[{i}]" + (f" {src}" if src else ""), "an ES module (type=\"module\") builds the page")
         elif el.attrib.get("data-main") or _LOADER_SRC.search(src):
             add(f"script[{i}] {src}", "a module loader (RequireJS/Sea.js) loads the page's scripts")
-    for i, text in enumerate(scripts):
+    for i, text in enumerate(scripts if not controls_only else ()):
         m = _LOADER.search(text)
         if m:
             add("inline script" if i < len(inline) else "script file",
@@ -207,7 +211,7 @@ def script_signals(sel, js: str | Iterable[str] | None, url: str, *, status: int
     for attr in _TEMPLATE_ATTRS if has_scripts else ():
         for el in sel.xpath(f"//*[@{attr}]")[:1]:
             add(_describe(el), f"a script template ({attr}=\"{el.attrib.get(attr)[:40]}\")")
-    body_text = " ".join(sel.xpath("//body//text()[not(parent::script)]").getall())
+    body_text = " ".join(sel.xpath("//body//text()[not(parent::script)]").getall()) if has_scripts else ""
     m = re.search(r"\{\{[^{}]{1,80}\}\}", body_text) if has_scripts else None
     if m:
         add("body text", f"a script template ({m.group(0)[:50]})")

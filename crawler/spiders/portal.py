@@ -372,10 +372,10 @@ class PortalSpider(scrapy.Spider):
         if rendered:
             follows.append((response.url, "browser", rendered))
         explore = response.meta.get("renfang_explore", False) or kind == Kind.COLUMN
-        pages = shapes.page_count(response.selector, js)
         waiting = deeper or bool(rendered)     # a later analysis of this page judges it
-        if (pages and pages > 1 and not response.meta.get("renfang_pager") and kind == Kind.LIST and not waiting
-                and not paged):
+        # (the page count read only where it could say something: a list page with no pager followed)
+        if (kind == Kind.LIST and not waiting and not paged and not response.meta.get("renfang_pager")
+                and (pages := shapes.page_count(response.selector, js)) and pages > 1):
             # the page says it has more pages and no strategy could reach them: a miss, said aloud
             problem = problem or f"list page {response.url} says it has {pages} pages; its pager could not be followed"
         if kind == Kind.LIST and not any(v.take for v in verdicts) and not found.follows and not explore and not waiting:
@@ -404,7 +404,14 @@ class PortalSpider(scrapy.Spider):
         meta = response.meta
         if meta.get("renfang_rendered") or response.request.method != "GET" or meta.get("dataproxy"):
             return None, []
-        signals = browser.script_signals(response.selector, js, response.url, status=response.status)
+        if not short and paged and covered:
+            # every control a browser could drive here was read by the static pass (a pager found,
+            # somewhere further to go): no signal could be wanted, the page's scripts are not scanned
+            return None, []
+        # (a page that did not come up short wants only the controls the static pass did not read:
+        # the scans for script-built content are not run for it)
+        signals = browser.script_signals(response.selector, js, response.url, status=response.status,
+                                         controls_only=not short)
         if short and not signals:
             # nothing names the scripts' work, but the page came up short and runs scripts of its
             # own (document.write, a redirect in a timer, an app): the browser sees what they do
