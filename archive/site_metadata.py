@@ -12,6 +12,7 @@ import difflib
 import json
 from pathlib import Path
 
+from archive import search
 from archive.derived import wide_columns
 from parsers.vocab import PARSE_READ, sql_list
 from archive.schema import INTERNAL_PREFIXES, WIDE_TITLES, readme_with_schema
@@ -162,17 +163,14 @@ order by province, division_code, id""",
         "title": "全文检索 Full-text search (Chinese, any length)",
         "description": "Finds words of any length in report titles and texts: 人防, 复议, 人民防空, also where the "
                        "document broke a word across lines (结果维\\n持). Separate words with spaces: all must occur. "
-                       "The term is marked ⟦so⟧ in the snippet; each result links to its report page.",
+                       "The term is marked ⟦so⟧ in the snippet; each result links to its report page. "
+                       f"The first {search.SHOWN} results are listed: by relevance (bm25, a match in the title "
+                       f"counting five times one in the text) when at most {search.RANK_LIMIT:,} reports match, "
+                       "newest in the archive first otherwise (the reports the archive indexed last; ranking "
+                       "more would take seconds): each row says how many matched (matches) and how they are "
+                       "ordered (ordered_by). 结果按相关度排序；匹配过多时按入库先后（最新优先）列出。",
         "hide_sql": True,
-        "sql": """select d.report_id, r.year, a.name as agency, d.title,
-  cjk_snippet(d.text, :q) as snippet
-from search_bigrams s
-join search_docs d on d.id = s.rowid
-join reports r on r.id = d.report_id
-join agencies a on a.id = r.agency_id
-where search_bigrams match cjk_fts_query(:q)
-order by bm25(search_bigrams, 5.0, 1.0)
-limit 100""",
+        "sql": search.site_sql(),
     },
     "new_reports": {
         "title": "新存档的报告 Newly archived readable reports (Atom feed: /-/feed.atom)",
