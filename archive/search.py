@@ -189,44 +189,48 @@ def _delete(db, doc_id: int, title: str | None, text: str | None) -> None:
 
 
 #: matches up to which a search is ranked by relevance (bm25); more are listed newest first.
-#: Ranking reads every match's position lists and column sizes (~2–3 µs a match: 0.5 s for the
-#: 300,000 reports of a word in every report at ten times national scale, and growing with the
-#: archive); counting them costs ~30 ns a match, listing the newest 100 what 100 cost.
+#: Ranking reads every match's position lists and column sizes (1–1.6 µs a match: 0.3–0.5 s for
+#: the 302,740 reports of 人防 or 结果维持 at ten times national scale, and growing with the
+#: archive). Counting them costs 0.04–1.3 µs a match (12–380 ms there: the longer the phrase,
+#: the more), so they are counted up to RANK_LIMIT + 1 only; listing the newest 100 costs what
+#: 100 cost. A search costs at most about the same at any size of the archive.
 RANK_LIMIT = 50_000
 SHOWN = 100  # results the site's search lists
 #: how a search's results are ordered (the ``ordered_by`` column of the site's search)
 BY_RELEVANCE = "relevance 相关度"
-NEWEST_FIRST = f"newest in the archive first 最新入库优先 (more than {RANK_LIMIT:,} matches: not ranked)"
+NEWEST_FIRST = f"newest in the archive first 最新入库优先 (more than {RANK_LIMIT:,} match: not ranked)"
 
 
 def hits_sql(match: str, limit: int, rank_limit: int = RANK_LIMIT) -> str:
     """Common table expressions ``matched`` (``n``: how many documents match the MATCH
-    expression ``match``, counted in the index) and ``hits`` (``id``, ``score``: the ``limit``
+    expression ``match``, counted in the index up to ``rank_limit`` + 1) and ``hits`` (``id``, ``score``: the ``limit``
     results to show). With at most ``rank_limit`` matches, ``hits`` are the best by bm25 (title
     weighted 5, text 1; ``score`` lower is better); with more, the ``limit`` newest in the index
     (highest ``search_docs.id``: the reports indexed last, ``score`` null), which FTS5 reads in
     rowid order without looking at the rest. Equal scores: the newest first. Order the results
-    by ``score, id desc``."""
-    return f"""matched as (select count(*) as n from {FTS_TABLE} where {FTS_TABLE} match {match}),
+    by ``score, id desc``. (The arm not taken has LIMIT 0: SQLite skips its scan; a condition in
+    its WHERE would be tested at every match.)"""
+    return f"""matched as (select count(*) as n from (select 1 from {FTS_TABLE} where {FTS_TABLE} match {match}
+                                            limit {rank_limit + 1:d})),
 hits as (
   select * from (select rowid as id, bm25({FTS_TABLE}, 5.0, 1.0) as score from {FTS_TABLE}
-                 where {FTS_TABLE} match {match} and (select n from matched) <= {rank_limit:d}
-                 order by score, rowid desc limit {limit:d})
+                 where {FTS_TABLE} match {match} order by score, rowid desc
+                 limit (select case when n <= {rank_limit:d} then {limit:d} else 0 end from matched))
   union all
   select * from (select rowid as id, null as score from {FTS_TABLE}
-                 where {FTS_TABLE} match {match} and (select n from matched) > {rank_limit:d}
-                 order by rowid desc limit {limit:d}))"""
+                 where {FTS_TABLE} match {match} order by rowid desc
+                 limit (select case when n > {rank_limit:d} then {limit:d} else 0 end from matched)))"""
 
 
 def site_sql(rank_limit: int = RANK_LIMIT, limit: int = SHOWN) -> str:
     """The site's ``search`` canned query (archive/site_metadata.py): the results of
-    :func:`hits_sql` with their report, office and snippet, how many matched (``matches``) and
-    how they are ordered (``ordered_by``)."""
+    :func:`hits_sql` with their report, office and snippet, how many matched (``matches``; null:
+    more than ``rank_limit``) and how they are ordered (``ordered_by``)."""
     ordered = NEWEST_FIRST.replace(f"{RANK_LIMIT:,}", f"{rank_limit:,}")
     return f"""with {hits_sql("cjk_fts_query(:q)", limit, rank_limit)}
 select d.report_id, r.year, a.name as agency, d.title,
   cjk_snippet(d.text, :q) as snippet,
-  (select n from matched) as matches,
+  (select nullif(n, {rank_limit + 1:d}) from matched) as matches,
   case when h.score is null then '{ordered}' else '{BY_RELEVANCE}' end as ordered_by
 from hits h
 join search_docs d on d.id = h.id

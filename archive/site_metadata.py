@@ -167,8 +167,9 @@ order by province, division_code, id""",
                        f"The first {search.SHOWN} results are listed: by relevance (bm25, a match in the title "
                        f"counting five times one in the text) when at most {search.RANK_LIMIT:,} reports match, "
                        "newest in the archive first otherwise (the reports the archive indexed last; ranking "
-                       "more would take seconds): each row says how many matched (matches) and how they are "
-                       "ordered (ordered_by). 结果按相关度排序；匹配过多时按入库先后（最新优先）列出。",
+                       "more would take seconds): each row says how many matched (matches; empty: more than "
+                       f"{search.RANK_LIMIT:,}) and how they are ordered (ordered_by). "
+                       "结果按相关度排序；匹配过多时按入库先后（最新优先）列出。",
         "hide_sql": True,
         "sql": search.site_sql(),
     },

@@ -35,7 +35,7 @@ from markupsafe import Markup, escape
 from archive import changelog, replay
 from archive.datadir import DataDir
 from archive.printed import build_report, number
-from archive.search import CJK_RUNS, MARK, fts_query, snippet
+from archive.search import CJK_RUNS, MARK, RANK_LIMIT, fts_query, snippet
 from archive.store import ObjectStore
 from archive.vocab import COVERAGE_STATES, AlertState, Change
 from parsers.vocab import PARSE_READ, CheckStatus, ParseStatus, sql_list
@@ -327,7 +327,8 @@ def _headline(conn) -> dict:
 
 #: the vocabulary in every template, so that templates compare by name (``ParseStatus.PARSED``),
 #: never by a spelled-out word (scripts/vocab_literals.py checks the templates too)
-TEMPLATE_VOCABULARY = {"ParseStatus": ParseStatus, "CheckStatus": CheckStatus, "Change": Change}
+TEMPLATE_VOCABULARY = {"ParseStatus": ParseStatus, "CheckStatus": CheckStatus, "Change": Change,
+                       "SEARCH_RANK_LIMIT": RANK_LIMIT}   # and the search's bound (archive/search.py)
 
 
 @hookimpl
