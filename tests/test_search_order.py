@@ -5,7 +5,7 @@ matched (exactly up to ``RANK_LIMIT``, "more than" past it: counting costs too).
 of ``search_docs`` is not counted by Datasette past ``SEARCH_COUNT_LIMIT`` matches: the page
 says so from the index.
 
-One generated archive: an office, ``RANK_LIMIT`` + 7 reports whose titles say 人民防空 (every one
+One generated archive: ``RANK_LIMIT`` + 7 reports (12 an office) whose titles say 人民防空 (every one
 of them matches it), 5 of them also 攀枝花 (few: ranked), indexed by the loader's own
 ``refresh_search``; one Datasette serves it.
 """
@@ -41,10 +41,13 @@ def data_dir(tmp_path_factory):
     (data / "objects").mkdir()
     db = open_archive(DataDir(data).db)
     with db.atomic():
-        db.execute("insert into agencies (id, name, level, province) values ('t', '测试人民防空办公室', 'city', '四川')")
+        # offices of 12 reports each, one a year (as real offices: the coverage triggers redo an office a report)
+        db.conn.executemany("insert into agencies (id, name, level, province) values (?, ?, 'city', '四川')",
+                            [(f"t{k}", f"测试{k}人民防空办公室") for k in range(MANY // 12 + 1)])
         # listed, no document: a report indexed by its title alone
-        db.conn.executemany("insert into reports (id, agency_id, year, title, parse_status) values (?, 't', ?, ?, ?)",
-                            [(f"t-{i}", 2014 + i % 12, title(i), ParseStatus.NO_DOCUMENT) for i in range(MANY)])
+        db.conn.executemany("insert into reports (id, agency_id, year, title, parse_status) values (?, ?, ?, ?, ?)",
+                            [(f"t-{i}", f"t{i // 12}", 2014 + i % 12, title(i), ParseStatus.NO_DOCUMENT)
+                             for i in range(MANY)])
     assert refresh_search(db) == MANY
     db.conn.commit()
     db.close()
