@@ -20,7 +20,8 @@ the others are shown from the statistics (``≈``, archive/datasette/templates/d
 
 The search box of a table with a full-text index (``search_docs``: ``?_search=人防``) is counted
 the same way by Datasette, one lookup of a 6 KB row a match (0.4 s, 4.4 s with a cold cache, for
-the 302,740 reports of 人防 at ten times national scale). When the index says more than
+the 302,740 reports of 人防 at ten times national scale; 1.96 s for the 30,274 at national scale
+with a cold cache). When the index says more than
 :data:`SEARCH_COUNT_LIMIT` documents match, the page is served with ``?_nocount=1`` too, and says
 that more than :data:`SEARCH_COUNT_LIMIT` match (``search_matches``, counted in the index up to
 that + 1, at 0.04–1.3 µs a match; the ``table-archive-search_docs.html`` template). Datasette's
@@ -40,7 +41,7 @@ from datasette.database import QueryInterrupted
 DATABASE = "archive"
 COUNT_LIMIT = 1_000_000   # rows: above, a table page is not counted (counting 1 M rows takes ~0.3 s)
 EXACT_LIMIT = 20_000     # rows: up to this, the database page counts a table exactly (~1 ms)
-SEARCH_COUNT_LIMIT = 50_000  # matches of a search box: above, Datasette does not count them (~0.07 s)
+SEARCH_COUNT_LIMIT = 10_000  # matches of a search box: above, Datasette does not count them (~15 ms; ~0.6 s cold, scaled)
 STATS_SECONDS = 60        # the statistics are read again at most this often
 _TABLE_PAGE = re.compile(rf"^/{DATABASE}/([^/]+?)(\.(json|csv))?$")
 
