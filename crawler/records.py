@@ -464,7 +464,8 @@ def store_document(db: sqlite_utils.Database, store: ObjectStore, body: bytes) -
     db.execute(
         """insert into documents (sha256, size, media_type, first_seen, last_seen)
            values (?, ?, ?, ?, ?)
-           on conflict(sha256) do update set last_seen = excluded.last_seen""",
+           on conflict(sha256) do update set last_seen = excluded.last_seen
+           where last_seen is not excluded.last_seen""",
         [sha256, len(body), media_type, seen, seen])
     return sha256, media_type
 
@@ -489,7 +490,8 @@ def record_listing(db: sqlite_utils.Database, agency_id: str, year: int, title: 
         f"""insert into reports (id, agency_id, year, title, url, list_url, parse_status,
                                 first_seen, last_seen, issued_by)
            values (?, ?, ?, ?, ?, ?, '{ParseStatus.PENDING}', ?, ?, ?)
-           on conflict(id) do update set last_seen = excluded.last_seen""",
+           on conflict(id) do update set last_seen = excluded.last_seen
+           where last_seen is not excluded.last_seen""",
         [rid, agency_id, year, title, url, list_url, seen, seen, issued_by])
     return rid
 
@@ -501,5 +503,6 @@ def record_report_document(db: sqlite_utils.Database, rid: str, sha256: str, url
         """insert into report_documents (report_id, sha256, url, kind, filename, first_seen, last_seen)
            values (?, ?, ?, ?, ?, ?, ?)
            on conflict(report_id, sha256, url) do update set last_seen = excluded.last_seen,
-               gone_since = null""",
+               gone_since = null
+           where last_seen is not excluded.last_seen or gone_since is not null""",
         [rid, sha256, url, kind, filename, seen, seen])
