@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from archive.vocab import Found
@@ -104,13 +105,22 @@ def _absolute(base: str, value: str) -> str | None:
     return extract.page_url(url)
 
 
+#: queries of every page compiled once (extract.xpath_strings)
+_HEAD_BASE = etree.XPath("//head/base/@href", smart_strings=False)
+_BASE = etree.XPath("//base/@href", smart_strings=False)
+_REFRESH = etree.XPath("//meta[translate(@http-equiv,'REFSH','refsh')='refresh']/@content", smart_strings=False)
+_INLINE = etree.XPath("//script[not(@src) and not(contains(@type, 'xml'))]/text()", smart_strings=False)
+_SCRIPT_SRC = etree.XPath("//script/@src", smart_strings=False)
+
+
 def base_url(sel: Selector, url: str) -> str:
     """The URL relative links resolve against: ``<base href>`` when the page has one."""
     return _BASE_URLS.get(sel, url, lambda: _base_url(sel, url))
 
 
 def _base_url(sel: Selector, url: str) -> str:
-    base = sel.xpath("//head/base/@href").get() or sel.xpath("//base/@href").get()
+    base = next(iter(extract.xpath_strings(sel, _HEAD_BASE, "//head/base/@href")
+                     or extract.xpath_strings(sel, _BASE, "//base/@href")), None)
     return urljoin(url, base.strip()) if base and base.strip() else url
 
 
@@ -212,7 +222,7 @@ def viewer_documents(c: Candidate) -> list[Candidate]:
 def refresh_urls(sel: Selector, url: str) -> list[Candidate]:
     """``<meta http-equiv="refresh" content="0;url=…">``."""
     out = []
-    for content in sel.xpath("//meta[translate(@http-equiv,'REFSH','refsh')='refresh']/@content").getall():
+    for content in extract.xpath_strings(sel, _REFRESH, _REFRESH.path):
         m = re.search(r"url\s*=\s*['\"]?([^'\";]+)", content, re.I)
         target = _absolute(base_url(sel, url), m.group(1)) if m else None
         if target:
@@ -632,7 +642,7 @@ def _inside_function(js: str, at: int) -> bool:
 # ---------------------------------------------------------------------- the chain
 def inline_scripts(sel: Selector) -> str:
     """The page's inline scripts in page order (not the XML datastores kept in script tags)."""
-    return "\n;\n".join(sel.xpath("//script[not(@src) and not(contains(@type, 'xml'))]/text()").getall())
+    return "\n;\n".join(extract.xpath_strings(sel, _INLINE, _INLINE.path))
 
 
 #: script files that are libraries, never a page's own configuration
@@ -651,7 +661,7 @@ def linked_scripts(sel: Selector, url: str) -> list[str]:
     """The page's own script files (``<script src>`` on its host, not a known library)."""
     host = urlsplit(url).netloc
     out = []
-    for src in sel.xpath("//script/@src").getall():
+    for src in extract.xpath_strings(sel, _SCRIPT_SRC, _SCRIPT_SRC.path):
         target = _absolute(base_url(sel, url), src)
         if target and urlsplit(target).netloc == host and not LIBRARY.search(urlsplit(target).path.rsplit("/", 1)[-1]):
             if target not in out:

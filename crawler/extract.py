@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, unquote_to_bytes, urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from crawler.classify import link_score, normalize_title
@@ -325,15 +326,41 @@ def continuation_pages(sel: Selector, base_url: str) -> list[str]:
     return out
 
 
+#: page_titles' queries compiled once: the XPath parsel makes of the same selectors ("h1, h2, h3",
+#: "::text", "title::text"), run on the parsed tree without a Selector made per node
+_TITLE_META = etree.XPath("//meta[@name='ArticleTitle']/@content", smart_strings=False)
+_HEADINGS = etree.XPath("descendant-or-self::h1 | descendant-or-self::h2 | descendant-or-self::h3")
+_TEXTS = etree.XPath("descendant-or-self::text()", smart_strings=False)
+_TITLE_TEXT = etree.XPath("descendant-or-self::title/text()", smart_strings=False)
+
+
+def xpath_strings(sel: Selector, compiled: etree.XPath, query: str) -> list[str]:
+    """``sel.xpath(query).getall()`` of a query that selects text or attribute values, ``compiled``
+    being the same query compiled once: run on an HTML page's parsed tree with no Selector made
+    per result (parsel's way for any other selector)."""
+    root = sel.root
+    if sel.type == "html" and isinstance(root, etree._Element):
+        return [str(v) for v in compiled(root)]
+    return sel.xpath(query).getall()
+
+
 def page_titles(sel: Selector) -> list[str]:
     """The titles a page gives itself, most specific first: the guideline meta tag
     ArticleTitle, <h1>…<h3>, <title> (its article part: "标题_站点名" / "标题 - 站点名")."""
     out = []
-    for value in (sel.xpath("//meta[@name='ArticleTitle']/@content").get(),
-                  *(" ".join(h.css("::text").getall()) for h in sel.css("h1, h2, h3")[:3])):
+    root = sel.root
+    if sel.type == "html" and isinstance(root, etree._Element):
+        meta, title = _TITLE_META(root)[:1], _TITLE_TEXT(root)[:1]
+        values = [meta[0] if meta else None, *(" ".join(map(str, _TEXTS(h))) for h in _HEADINGS(root)[:3])]
+        title = str(title[0]) if title else None
+    else:
+        values = [sel.xpath("//meta[@name='ArticleTitle']/@content").get(),
+                  *(" ".join(h.css("::text").getall()) for h in sel.css("h1, h2, h3")[:3])]
+        title = sel.css("title::text").get()
+    for value in values:
         if value and value.strip():
             out.append(re.sub(r"\s+", " ", value).strip())
-    title = re.sub(r"\s+", " ", sel.css("title::text").get() or "").strip()
+    title = re.sub(r"\s+", " ", title or "").strip()
     if title:
         out.append(re.split(r"\s*(?:_|——|\s-\s|\|)\s*", title)[0])
     return out
