@@ -159,6 +159,40 @@ def _own_text(el) -> str:
     return re.sub(r"\s+", "", "".join(el.xpath(".//text()").getall()))[:40]
 
 
+_CONTROL_ROLES = ("tab", "treeitem", "button", "menuitem")
+
+
+def _body_elements(sel):
+    """The elements ``//body//*`` that can be controls (a handler attribute, a button or a
+    control's role, a link without a real target), as Selectors: on an HTML page's parsed tree
+    the others (most of a page) are passed over without a Selector made for each."""
+    from lxml import etree
+
+    root = sel.root
+    if sel.type != "html" or not isinstance(root, etree._Element):
+        yield from sel.xpath("//body//*")
+        return
+    make = sel.__class__
+    for node in _BODY_ELEMENTS(root):
+        attrib = node.attrib
+        if node.tag == "a":
+            href = (attrib.get("href") or "").strip()     # (_real_href of the link itself)
+            if href and not href.startswith("#") and not href.lower().startswith("javascript:"):
+                continue      # a link with a real target is no control, whatever it handles
+        elif node.tag != "button" and (attrib.get("role") or "") not in _CONTROL_ROLES and not any(
+                _HANDLER_ATTR.match(a) or a.startswith("v-on:") or a.startswith("@") for a in attrib):
+            continue
+        yield make(root=node, type="html")
+
+
+def _body_elements_xpath():
+    from lxml import etree
+    return etree.XPath("//body//*")
+
+
+_BODY_ELEMENTS = _body_elements_xpath()
+
+
 def script_signals(sel, js: str | Iterable[str] | None, url: str, *, status: int = 200,
                    controls_only: bool = False) -> list["Signal"]:
     """The reasons a page's content is built by script and a browser should see it, read off the
@@ -228,11 +262,11 @@ def script_signals(sel, js: str | Iterable[str] | None, url: str, *, status: int
         elif _MORE.search(text):
             add(_describe(el), f"\"{text}\" loads more entries by script ({how})", MORE)
 
-    for el in sel.xpath("//body//*"):
+    for el in _body_elements(sel):
         attrs = [a for a in el.attrib if _HANDLER_ATTR.match(a) or a.startswith("v-on:") or a.startswith("@")]
         if attrs:
             control(el, attrs[0])
-        elif el.root.tag == "button" or (el.attrib.get("role") or "") in ("tab", "treeitem", "button", "menuitem"):
+        elif el.root.tag == "button" or (el.attrib.get("role") or "") in _CONTROL_ROLES:
             control(el, f"<{el.root.tag}>" if el.root.tag == "button" else f"role={el.attrib['role']}")
         elif el.root.tag == "a" and not _real_href(el):
             control(el, "a link without a target")
