@@ -12,6 +12,7 @@ every site is ``ok``.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import signal
 from dataclasses import dataclass, field
@@ -136,6 +137,10 @@ def _import_scrapy_tls() -> None:
         inspect.stack = stack
 
 
+#: the crawl's youngest-generation threshold of the garbage collector (Python's default is 700)
+CRAWL_GC_THRESHOLD = 7000
+
+
 @_holding_writer_lock
 def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (),
           ignore_robots: bool = False, overrides: tuple[str, ...] = (), fresh: bool = False,
@@ -224,9 +229,20 @@ def crawl(registry: str | Path, data_dir: str | Path, sites: tuple[str, ...] = (
     if on_progress is not None:
         _report_progress(crawler, on_progress)
     process.crawl(crawler, sites=chosen, registry=str(registry))
+    # The cyclic garbage collector during the crawl (measured on the 2,103-page benchmark crawl:
+    # 0.39-0.55 s of CPU, 6-7 %, half of it in four full collections): what is imported and set up
+    # by now lives as long as the crawl, so it is frozen out of the collector's sight (each full
+    # collection walked it again), and the youngest generation is collected every 7,000 new
+    # objects rather than 700 (a response makes thousands, nearly all freed by their reference
+    # counts: ~580 young collections became ~35). 0.09 s of CPU is left; peak memory +3 MB.
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(CRAWL_GC_THRESHOLD, *thresholds[1:])
     try:
         process.start()
     finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
         if echo is not None:
             logging.root.removeHandler(echo)
     # Scrapy leaves its own SIGINT handler behind; Ctrl-C should behave normally afterwards.
