@@ -181,10 +181,24 @@ def _int(value):
 
 def build_report(conn: sqlite3.Connection, report_id: str,
                  fact_url: Callable[[str, str, str, str], str] | None = None) -> dict | None:
-    """The report ``report_id`` as printed, or None if there is no such report."""
+    """The report ``report_id`` as printed, or None if there is no such report. ``conn`` keeps
+    its own row factory: on the site's connections it weighs every row a query returns
+    (archive/datasette/plugins/renfang_limits.py), and a report page that replaced it for good
+    left that connection's later queries unweighed (a CSV export answered 200 or 400 by the
+    thread it ran on)."""
+    previous = conn.row_factory
+    if previous is None:   # rows by column name; the site's factory already gives sqlite3.Row
+        conn.row_factory = sqlite3.Row
+    try:
+        return _build_report(conn, report_id, fact_url)
+    finally:
+        conn.row_factory = previous
+
+
+def _build_report(conn: sqlite3.Connection, report_id: str,
+                  fact_url: Callable[[str, str, str, str], str] | None) -> dict | None:
     from parsers.codes import CHECKS, OTHER_SUBROWS, TABLES
 
-    conn.row_factory = sqlite3.Row
     report = conn.execute(
         """select r.*, a.name as agency, a.province, a.level from reports r
            join agencies a on a.id = r.agency_id where r.id = ?""", [report_id]).fetchone()

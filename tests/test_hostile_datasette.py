@@ -158,3 +158,17 @@ def test_urls_that_gave_a_500_give_a_4xx_that_says_why(site, path, status, words
         return test_urls_that_gave_a_500_give_a_4xx_that_says_why(site, location, status, words)
     assert response.status == status, (path, response.status, body[:500])
     assert words in body, body[:500]
+
+
+def test_report_pages_leave_every_connection_weighing_its_results(site):
+    """A report page (archive/printed.py) once replaced its connection's row factory for good:
+    that SQL thread's later queries were not weighed, and the same URL answered 200 or 400 by the
+    thread it ran on."""
+    base, _ = site
+    heavy = FOUR["zeroblob CTE"]
+    for _ in range(3):
+        for _ in range(6):   # on each of Datasette's SQL threads (3 by default)
+            assert get(base, "/-/report/pzhrf-2019")[0] == 200
+        for _ in range(6):
+            status, body, _ = get(base, heavy)
+            assert status == 400 and b"the result is too large" in body, body[:300]
