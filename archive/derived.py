@@ -300,6 +300,8 @@ def _ids_table(db, ids: list[str]) -> None:
     # its size for the planner: a temporary table without statistics is taken for a large one,
     # and a join from it to search_docs then built a Bloom filter over the whole table (0.6 s
     # warm, 2.6 s cold for one report at 10x national scale, in every load that adds one)
+    # (the statistics go to temp.sqlite_stat1: on this connection an unqualified sqlite_stat1
+    # names that one, so main.sqlite_stat1 is named in full where it is meant)
     db.execute("analyze temp._refresh_ids")
 
 

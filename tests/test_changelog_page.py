@@ -75,7 +75,7 @@ def _archive(data):
         db.execute("insert into derived_queue (report_id) values ('o007-2022') on conflict do nothing")
     refresh_derived(db, data)
     # the planner's statistics say facts is too large to count in a request (renfang_counts.py)
-    db.execute("update sqlite_stat1 set stat = '2000000' || substr(stat, instr(stat || ' ', ' ')) "
+    db.execute("update main.sqlite_stat1 set stat = '2000000' || substr(stat, instr(stat || ' ', ' ')) "
                "where tbl in ('facts', 'checks')")
     db.conn.commit()
     db.close()

@@ -13,8 +13,12 @@ past the 3 s limit. So, for every query:
   report texts, are tens of kilobytes;
 - a result is weighed row by row as it is fetched (the connection's row factory): each value as
   many bytes as its longest rendering (JSON escapes, HTML escapes of the shown part, the column's
-  name repeated in ``_shape=array``); past :data:`MAX_RESULT_BYTES` the query stops with
-  :class:`ResultTooLarge`, so the page, JSON or CSV made of it stays small;
+  name repeated in ``_shape=array``); for a CSV answer (``.csv``), as CSV writes it (its UTF-8
+  bytes, quotes and separators: the JSON bound put report_overview's 5,000 rows of ``_size=max``
+  at 14 MB for a 5 MB CSV, so the table's own CSV link was refused); past
+  :data:`MAX_RESULT_BYTES` the query stops with :class:`ResultTooLarge`, so the page, JSON or CSV
+  made of it stays small. The answer's format reaches the SQL threads with the request's context
+  (:func:`startup` makes Datasette's ``execute_fn`` carry it);
 - the SQL functions whose work a query can make huge within one call are checked before they
   run (:func:`printf_cost` for ``printf``/``format`` widths and precisions, whose ``%c`` repeats
   a character once per unit of precision; the products of the lengths ``instr``, ``replace`` and
@@ -31,6 +35,7 @@ past the 3 s limit. So, for every query:
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import sqlite3
@@ -124,16 +129,33 @@ def _weight(value) -> int:
     return 24  # a number or null
 
 
+#: the format of the answer the running request makes ("csv" or None), set by :func:`asgi_wrapper`
+#: and carried into the SQL thread (:func:`carry_context`)
+ANSWER_FORMAT: contextvars.ContextVar[str | None] = contextvars.ContextVar("renfang_answer_format", default=None)
+
+
+def _csv_weight(value) -> int:
+    """The bytes ``value`` takes in a CSV answer: its text as UTF-8, doubled quotes, the quotes
+    around it and its separator (a blob: Datasette writes its size or base64, bounded the same)."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8", "surrogatepass")) + value.count('"') + 3
+    if isinstance(value, bytes):
+        return (len(value) + 2) // 3 * 4 + 40
+    return 24  # a number or null
+
+
 def counting_row(cursor, row):
     """The connection's row factory: Datasette's own (``sqlite3.Row``), weighing each row of a
     bounded query as it is fetched."""
     if _query.deadline is not None:
+        csv = ANSWER_FORMAT.get() == "csv"
         if _query.cursor is not cursor:  # a value's cell: its column's name, quotes, separators
             _query.cursor = cursor
-            _query.cell_overhead = sum(2 * len(d[0]) + 16 for d in cursor.description or ())
+            _query.cell_overhead = 2 if csv else sum(2 * len(d[0]) + 16 for d in cursor.description or ())
         weight = _query.cell_overhead
+        measure = _csv_weight if csv else _weight
         for value in row:
-            weight += _weight(value)
+            weight += measure(value)
         _query.weight += weight
         _query.rows += 1
         if _query.weight > MAX_RESULT_BYTES:
@@ -409,6 +431,22 @@ def startup(datasette):
     import datasette.database
 
     datasette.database.sqlite_timelimit = bounded_query
+    carry_context(datasette.database.Database)
+
+
+def carry_context(database_class) -> None:
+    """Datasette runs SQL in its thread pool with ``run_in_executor``, which does not carry the
+    request's context variables: ``execute_fn`` runs its function in a copy of the caller's
+    context, so :data:`ANSWER_FORMAT` is known where rows are weighed."""
+    original = database_class.execute_fn
+    if getattr(original, "carries_context", False):
+        return
+
+    async def execute_fn(self, fn):
+        context = contextvars.copy_context()
+        return await original(self, lambda conn: context.run(fn, conn))
+    execute_fn.carries_context = True
+    database_class.execute_fn = execute_fn
 
 
 # ---------------------------------------------------------------- the answer's size
@@ -425,7 +463,10 @@ def _unbounded(scope) -> bool:
 def asgi_wrapper(datasette):
     def wrap(app):
         async def bounded_answer(scope, receive, send):
-            if scope["type"] != "http" or _unbounded(scope):
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+            ANSWER_FORMAT.set("csv" if scope["path"].endswith(".csv") else None)   # this request's task only
+            if _unbounded(scope):
                 return await app(scope, receive, send)
             held: list[dict] = []
             state = {"sent": 0, "cut": False}
