@@ -168,8 +168,10 @@ def _body_elements(sel):
     the others (most of a page) are passed over without a Selector made for each."""
     from lxml import etree
 
+    from crawler.extract import PARSEL_HTML
+
     root = sel.root
-    if sel.type != "html" or not isinstance(root, etree._Element):
+    if sel.type != PARSEL_HTML or not isinstance(root, etree._Element):
         yield from sel.xpath("//body//*")
         return
     make = sel.__class__

@@ -334,12 +334,16 @@ _TEXTS = etree.XPath("descendant-or-self::text()", smart_strings=False)
 _TITLE_TEXT = etree.XPath("descendant-or-self::title/text()", smart_strings=False)
 
 
+#: parsel's ``Selector.type`` of a page parsed as HTML (its parsed tree is lxml's)
+PARSEL_HTML = "html"  # not vocabulary: parsel's word, not a rendition of ours
+
+
 def xpath_strings(sel: Selector, compiled: etree.XPath, query: str) -> list[str]:
     """``sel.xpath(query).getall()`` of a query that selects text or attribute values, ``compiled``
     being the same query compiled once: run on an HTML page's parsed tree with no Selector made
     per result (parsel's way for any other selector)."""
     root = sel.root
-    if sel.type == "html" and isinstance(root, etree._Element):
+    if sel.type == PARSEL_HTML and isinstance(root, etree._Element):
         return [str(v) for v in compiled(root)]
     return sel.xpath(query).getall()
 
@@ -349,7 +353,7 @@ def page_titles(sel: Selector) -> list[str]:
     ArticleTitle, <h1>…<h3>, <title> (its article part: "标题_站点名" / "标题 - 站点名")."""
     out = []
     root = sel.root
-    if sel.type == "html" and isinstance(root, etree._Element):
+    if sel.type == PARSEL_HTML and isinstance(root, etree._Element):
         meta, title = _TITLE_META(root)[:1], _TITLE_TEXT(root)[:1]
         values = [meta[0] if meta else None, *(" ".join(map(str, _TEXTS(h))) for h in _HEADINGS(root)[:3])]
         title = str(title[0]) if title else None
