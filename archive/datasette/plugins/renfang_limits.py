@@ -141,7 +141,7 @@ def _csv_weight(value) -> int:
         return len(value.encode("utf-8", "surrogatepass")) + value.count('"') + 3
     if isinstance(value, bytes):
         return (len(value) + 2) // 3 * 4 + 40
-    return 24  # a number or null
+    return len(repr(value)) + 1 if value is not None else 1   # a number as CSV writes it, or null
 
 
 def counting_row(cursor, row):
